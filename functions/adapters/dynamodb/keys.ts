@@ -1,0 +1,67 @@
+/**
+ * The ONLY place where single-table keys are built. Access patterns (README has the table):
+ *  - order by id with its lines: PK = ORDER#<id>, SK begins_with ORDER (header ORDER, lines ORDER#LINE#nnn)
+ *  - notifications of an order: PK = ORDER#<id>, SK begins_with NOTIFICATION#
+ *  - channel dedupe: PK = CHANNEL#<channel>#EXT#<externalOrderId>
+ *  - orders by channel, newest first: GSI1 (GSI1PK = ORDERS#CHANNEL#<channel>)
+ *  - orders by status, newest first: GSI2 (GSI2PK = ORDERS#STATUS#<status>)
+ *  - all orders, newest first: GSI3 (GSI3PK = ORDERS)
+ *  - SKU and its stock per location: PK = SKU#<sku>
+ *  - locations: PK = LOCATION#<id>, listed via GSI1 (GSI1PK = LOCATIONS)
+ */
+export interface Key {
+  PK: string;
+  SK: string;
+}
+
+export const ITEM_TYPES = {
+  order: "Order",
+  orderLine: "OrderLine",
+  channelOrder: "ChannelOrder",
+  notification: "Notification",
+  sku: "Sku",
+  stock: "Stock",
+  location: "Location",
+} as const;
+
+export const INDEXES = { byChannel: "GSI1", byStatus: "GSI2", all: "GSI3" } as const;
+
+const orderPk = (orderId: string) => `ORDER#${orderId}`;
+/** Sort keys in the order indexes: time first, then id, so pages are stable. */
+const orderSortKey = (createdAt: string, orderId: string) => `${createdAt}#${orderId}`;
+
+export const keys = {
+  order: (orderId: string): Key => ({ PK: orderPk(orderId), SK: "ORDER" }),
+  orderPartition: (orderId: string): string => orderPk(orderId),
+  /** Lines sort right after the header, so one begins_with("ORDER") query reads both. */
+  orderLine: (orderId: string, lineId: string): Key => ({ PK: orderPk(orderId), SK: `ORDER#LINE#${lineId}` }),
+  orderWithLinesPrefix: "ORDER",
+  notificationPrefix: "NOTIFICATION#",
+  channelOrder: (channel: string, externalOrderId: string): Key => ({
+    PK: `CHANNEL#${channel}#EXT#${externalOrderId}`,
+    SK: "CHANNEL_ORDER",
+  }),
+  orderIndexes: (o: { orderId: string; channel: string; status: string; createdAt: string }) => ({
+    GSI1PK: `ORDERS#CHANNEL#${o.channel}`,
+    GSI1SK: orderSortKey(o.createdAt, o.orderId),
+    GSI2PK: `ORDERS#STATUS#${o.status}`,
+    GSI2SK: orderSortKey(o.createdAt, o.orderId),
+    GSI3PK: "ORDERS",
+    GSI3SK: orderSortKey(o.createdAt, o.orderId),
+  }),
+  ordersByChannel: (channel: string) => ({ index: INDEXES.byChannel, pk: "GSI1PK", value: `ORDERS#CHANNEL#${channel}` }),
+  ordersByStatus: (status: string) => ({ index: INDEXES.byStatus, pk: "GSI2PK", value: `ORDERS#STATUS#${status}` }),
+  allOrders: () => ({ index: INDEXES.all, pk: "GSI3PK", value: "ORDERS" }),
+  notification: (orderId: string, eventId: string, channel: string, template: string): Key => ({
+    PK: orderPk(orderId),
+    SK: `NOTIFICATION#${eventId}#${channel}#${template}`,
+  }),
+  sku: (sku: string): Key => ({ PK: `SKU#${sku}`, SK: "PRODUCT" }),
+  stock: (sku: string, locationId: string): Key => ({ PK: `SKU#${sku}`, SK: `STOCK#${locationId}` }),
+  location: (locationId: string) => ({
+    PK: `LOCATION#${locationId}`,
+    SK: "LOCATION",
+    GSI1PK: "LOCATIONS",
+    GSI1SK: locationId,
+  }),
+};

@@ -1,0 +1,53 @@
+import type { FieldIssue } from "../domain/errors.js";
+import { NotFoundError } from "../domain/errors.js";
+import { multiply } from "../domain/money.js";
+import { computeTotals, type Order } from "../domain/order.js";
+import type { Catalog, Clock, OrderRepository } from "../domain/ports.js";
+
+export interface ValidateOrderDeps {
+  orders: OrderRepository;
+  catalog: Catalog;
+  clock: Clock;
+}
+
+export interface ValidationOutcome {
+  orderId: string;
+  valid: boolean;
+  problems: FieldIssue[];
+  checkedAt: string;
+}
+
+/** Problems with the order's own arithmetic and address, independent of the catalog. */
+export function orderProblems(order: Order): FieldIssue[] {
+  const problems: FieldIssue[] = [];
+  order.lines.forEach((line, i) => {
+    if (multiply(line.unitPrice, line.quantity).amount !== line.lineTotal.amount)
+      problems.push({ path: `lines.${i}.lineTotal`, message: "does not equal quantity × unit price" });
+  });
+  const expected = computeTotals({
+    ...order,
+    lines: order.lines,
+    shippingPrice: order.totals.shipping,
+    taxTotal: order.totals.tax,
+    discountTotal: order.totals.discount,
+  });
+  for (const key of ["subtotal", "grandTotal"] as const)
+    if (expected[key].amount !== order.totals[key].amount || expected[key].currency !== order.totals[key].currency)
+      problems.push({ path: `totals.${key}`, message: `is ${order.totals[key].amount}, lines add up to ${expected[key].amount}` });
+  const a = order.shippingAddress;
+  for (const field of ["name", "line1", "city", "postalCode", "country"] as const)
+    if (!a[field]?.trim()) problems.push({ path: `shippingAddress.${field}`, message: "is required to ship" });
+  return problems;
+}
+
+/** The workflow's first check: the order adds up, can be shipped and sells only known, sellable SKUs. */
+export async function validateOrder(deps: ValidateOrderDeps, orderId: string): Promise<ValidationOutcome> {
+  const order = await deps.orders.get(orderId);
+  if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
+  const skuProblems = await deps.catalog.unsellable([...new Set(order.lines.map((l) => l.sku))]);
+  const byLine = skuProblems.flatMap((p) =>
+    order.lines.flatMap((l, i) => (l.sku === p.path ? [{ path: `lines.${i}.sku`, message: `${l.sku} ${p.message}` }] : [])),
+  );
+  const problems = [...orderProblems(order), ...byLine];
+  return { orderId, valid: problems.length === 0, problems, checkedAt: deps.clock.now() };
+}

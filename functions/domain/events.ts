@@ -1,0 +1,39 @@
+/** Event sources, one per bounded context. Infra rules and publishers import these same constants. */
+export const EVENT_SOURCES = {
+  orders: "oms.orders",
+  inventory: "oms.inventory",
+  fulfillment: "oms.fulfillment",
+  returns: "oms.returns",
+} as const;
+
+/** Detail types published by the order context (past tense). */
+export const ORDER_EVENTS = {
+  created: "OrderCreated",
+  confirmed: "OrderConfirmed",
+  rejected: "OrderRejected",
+  failed: "OrderFailed",
+} as const;
+export type OrderEventType = (typeof ORDER_EVENTS)[keyof typeof ORDER_EVENTS];
+
+/** Order events a customer hears about; the notifications rule matches exactly these. */
+export const CUSTOMER_FACING_ORDER_EVENTS: readonly OrderEventType[] = [ORDER_EVENTS.confirmed, ORDER_EVENTS.rejected];
+
+/** The envelope version of every event's detail. */
+export const EVENT_VERSION = 1;
+
+export interface EventMetadata {
+  /** Deterministic per (subject, fact) so a retried publish is recognised as the same event. */
+  eventId: string;
+  version: number;
+  occurredAt: string;
+  correlationId: string;
+}
+
+/** The `detail` of every OMS event. */
+export interface EventDetail<T> {
+  metadata: EventMetadata;
+  data: T;
+}
+
+/** Event ids are `<subject id>.<detail type>`: a retry re-publishes the same id and consumers drop it. */
+export const eventIdFor = (subjectId: string, detailType: string): string => `${subjectId}.${detailType}`;

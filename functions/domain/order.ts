@@ -1,0 +1,170 @@
+import { InvalidTransitionError } from "./errors.js";
+import { add, multiply, subtract, sum, zero, type Money } from "./money.js";
+
+/** Every status an order can be in. Later capabilities add holds, allocation, shipment and delivery. */
+export const ORDER_STATUSES = ["RECEIVED", "CONFIRMED", "REJECTED", "FAILED", "CANCELLED"] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** The allowed edges of the order lifecycle; nothing moves along an edge missing here. */
+export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+  RECEIVED: ["CONFIRMED", "REJECTED", "CANCELLED", "FAILED"],
+  CONFIRMED: ["CANCELLED", "FAILED"],
+  REJECTED: [],
+  FAILED: [],
+  CANCELLED: [],
+};
+
+/** True when the lifecycle allows moving from `from` to `to`. */
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return ORDER_TRANSITIONS[from].includes(to);
+}
+
+export interface Customer {
+  email: string;
+  name: string;
+  phone?: string;
+}
+
+export interface Address {
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postalCode: string;
+  country: string;
+  lat?: number;
+  lon?: number;
+}
+
+export interface OrderLine {
+  lineId: string;
+  sku: string;
+  quantity: number;
+  unitPrice: Money;
+  lineTotal: Money;
+}
+
+export interface OrderTotals {
+  subtotal: Money;
+  shipping: Money;
+  tax: Money;
+  discount: Money;
+  grandTotal: Money;
+}
+
+export interface StatusChange {
+  status: OrderStatus;
+  at: string;
+  reason?: string;
+}
+
+/** An order as the OMS keeps it, whatever channel it came from. */
+export interface Order {
+  orderId: string;
+  channel: string;
+  externalOrderId: string;
+  placedAt: string;
+  createdAt: string;
+  updatedAt: string;
+  status: OrderStatus;
+  currency: string;
+  customer: Customer;
+  shippingAddress: Address;
+  lines: OrderLine[];
+  totals: OrderTotals;
+  statusHistory: StatusChange[];
+  version: number;
+}
+
+/** What a channel adapter hands over after verifying and normalizing a channel's payload. */
+export interface ChannelOrder {
+  channel: string;
+  externalOrderId: string;
+  placedAt: string;
+  currency: string;
+  customer: Customer;
+  shippingAddress: Address;
+  lines: { sku: string; quantity: number; unitPrice: Money }[];
+  shippingPrice?: Money;
+  taxTotal?: Money;
+  discountTotal?: Money;
+}
+
+/** Line ids are stable, sortable and short: "001", "002", ... */
+export const lineIdFor = (index: number): string => String(index + 1).padStart(3, "0");
+
+/** Totals in minor units: subtotal + shipping + tax − discount. */
+export function computeTotals(input: ChannelOrder): OrderTotals {
+  const c = input.currency;
+  const subtotal = sum(
+    input.lines.map((l) => multiply(l.unitPrice, l.quantity)),
+    c,
+  );
+  const shipping = input.shippingPrice ?? zero(c);
+  const tax = input.taxTotal ?? zero(c);
+  const discount = input.discountTotal ?? zero(c);
+  const grandTotal = subtract(add(add(subtotal, shipping), tax), discount);
+  return { subtotal, shipping, tax, discount, grandTotal };
+}
+
+/** A new order in status RECEIVED, built from a normalized channel order. */
+export function createOrder(input: ChannelOrder, orderId: string, now: string): Order {
+  return {
+    orderId,
+    channel: input.channel,
+    externalOrderId: input.externalOrderId,
+    placedAt: input.placedAt,
+    createdAt: now,
+    updatedAt: now,
+    status: "RECEIVED",
+    currency: input.currency,
+    customer: input.customer,
+    shippingAddress: input.shippingAddress,
+    lines: input.lines.map((l, i) => ({
+      lineId: lineIdFor(i),
+      sku: l.sku,
+      quantity: l.quantity,
+      unitPrice: l.unitPrice,
+      lineTotal: multiply(l.unitPrice, l.quantity),
+    })),
+    totals: computeTotals(input),
+    statusHistory: [{ status: "RECEIVED", at: now }],
+    version: 1,
+  };
+}
+
+/** The order moved to `to`, or InvalidTransitionError when the lifecycle forbids it. */
+export function transition(order: Order, to: OrderStatus, at: string, reason?: string): Order {
+  if (!canTransition(order.status, to)) throw new InvalidTransitionError(order.status, to);
+  const change: StatusChange = reason === undefined ? { status: to, at } : { status: to, at, reason };
+  return { ...order, status: to, updatedAt: at, statusHistory: [...order.statusHistory, change], version: order.version + 1 };
+}
+
+/** The small, stable view of an order carried by the workflow input and by order events. */
+export interface OrderSummary {
+  orderId: string;
+  channel: string;
+  externalOrderId: string;
+  placedAt: string;
+  createdAt: string;
+  customer: Customer;
+  grandTotal: Money;
+  lineCount: number;
+  itemCount: number;
+}
+
+/** Deterministic for a given order, so a re-sent StartExecution carries the identical input. */
+export function summarize(order: Order): OrderSummary {
+  return {
+    orderId: order.orderId,
+    channel: order.channel,
+    externalOrderId: order.externalOrderId,
+    placedAt: order.placedAt,
+    createdAt: order.createdAt,
+    customer: order.customer,
+    grandTotal: order.totals.grandTotal,
+    lineCount: order.lines.length,
+    itemCount: order.lines.reduce((n, l) => n + l.quantity, 0),
+  };
+}

@@ -1,0 +1,33 @@
+import type { EventBridgeEvent } from "aws-lambda";
+import { z } from "zod";
+import { documentClient } from "../../adapters/dynamodb/client.js";
+import { DynamoNotificationOutbox } from "../../adapters/dynamodb/notification-outbox.js";
+import { recordOrderNotifications } from "../../app/record-notifications.js";
+import { moneySchema } from "../../domain/order-schema.js";
+import { requireEnv } from "../../shared/env.js";
+import { taskHandler } from "../../shared/middy.js";
+import { logger } from "../../shared/powertools.js";
+import { systemClock } from "../../shared/runtime.js";
+
+const deps = { outbox: new DynamoNotificationOutbox(documentClient(), requireEnv("TABLE_NAME")), clock: systemClock };
+
+const detailSchema = z.object({
+  metadata: z.object({ eventId: z.string().min(1), version: z.number(), occurredAt: z.string(), correlationId: z.string() }),
+  data: z.object({
+    orderId: z.string().min(1),
+    externalOrderId: z.string(),
+    customer: z.object({ email: z.string(), name: z.string(), phone: z.string().optional() }),
+    grandTotal: moneySchema,
+    itemCount: z.number().int(),
+    problems: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+
+/** Target of the customer-notifications rule: renders and records each notification once per event. */
+export const handler = taskHandler(async (event: EventBridgeEvent<string, unknown>) => {
+  const detail = detailSchema.parse(event.detail);
+  logger.appendKeys({ orderId: detail.data.orderId, eventId: detail.metadata.eventId });
+  const result = await recordOrderNotifications(deps, event["detail-type"], detail);
+  logger.info("Notifications recorded", { detailType: event["detail-type"], ...result });
+  return result;
+});

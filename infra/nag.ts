@@ -1,0 +1,41 @@
+import { Validations, type Stack } from "aws-cdk-lib";
+
+/**
+ * Every cdk-nag (AwsSolutions) acknowledgement of the app, each with its reason, in one place.
+ * Stack-wide only where the finding is a property of a pattern we use throughout.
+ */
+export const NAG_ACKNOWLEDGEMENTS: { id: string; reason: string }[] = [
+  {
+    id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+    reason:
+      "Lambda functions use the AWS managed AWSLambdaBasicExecutionRole, which only allows writing their own CloudWatch logs.",
+  },
+  {
+    id: "AwsSolutions-IAM5[Resource::*]",
+    reason:
+      "Only for actions that accept no narrower resource: X-Ray PutTraceSegments/PutTelemetryRecords and the CloudWatch Logs " +
+      "delivery actions of Step Functions logging. Table, index and function grants name their resources exactly.",
+  },
+  {
+    id: "AwsSolutions-L1",
+    reason: "Functions pin nodejs22.x on purpose: the runtime the code and its dependencies are tested on.",
+  },
+  {
+    id: "AwsSolutions-APIG4",
+    reason:
+      "Only /webhooks/* and /health are open: webhooks are authenticated by their HMAC signature in the handler (channels cannot sign SigV4); /health reveals nothing.",
+  },
+  {
+    id: "AwsSolutions-SMG4",
+    reason: "Channel webhook secrets are shared with each marketplace and rolled together with it; the handler accepts two v1 signatures during a roll.",
+  },
+  {
+    id: "AwsSolutions-SQS3",
+    reason: "This queue is itself the dead-letter queue of the notifications rule target.",
+  },
+];
+
+/** Applies the acknowledgements to a stack. */
+export function acknowledgeNagFindings(stack: Stack): void {
+  for (const ack of NAG_ACKNOWLEDGEMENTS) Validations.of(stack).acknowledge(ack);
+}

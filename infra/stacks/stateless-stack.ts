@@ -1,0 +1,93 @@
+import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { HttpApi, HttpMethod, HttpNoneAuthorizer, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpIamAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import { Rule, type IEventBus } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { LogGroup } from "aws-cdk-lib/aws-logs";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { Construct } from "constructs";
+import { CUSTOMER_FACING_ORDER_EVENTS, EVENT_SOURCES } from "../../functions/domain/events.js";
+import type { StageConfig } from "../config.js";
+import { OmsFunction } from "../constructs/oms-function.js";
+import { Workflow } from "../constructs/workflow.js";
+
+export interface StatelessStackProps extends StackProps {
+  config: StageConfig;
+  table: ITable;
+  bus: IEventBus;
+  channelSecrets: ISecret;
+}
+
+/** What computes: functions, the HTTP API, the order workflow and the event rules. */
+export class StatelessStack extends Stack {
+  readonly api: HttpApi;
+  readonly orderWorkflow: Workflow;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config, table, bus } = props;
+    const fn = (fid: string, handler: string, description: string) => new OmsFunction(this, fid, { handler, config, description });
+
+    // Workflow steps
+    const validateOrder = fn("ValidateOrder", "tasks/validate-order.ts", "Workflow step: validate an order").bindTable(table, "read");
+    const changeOrderStatus = fn("ChangeOrderStatus", "tasks/change-order-status.ts", "Workflow step: move an order along its lifecycle").bindTable(table);
+
+    this.orderWorkflow = new Workflow(this, "OrderFulfillment", {
+      definitionFile: "order-fulfillment.asl.json",
+      name: `oms-${config.stage}-order-fulfillment`,
+      config,
+      functions: { ValidateOrderFunctionArn: validateOrder, ChangeOrderStatusFunctionArn: changeOrderStatus },
+      eventBuses: { EventBusName: bus },
+    });
+
+    // HTTP API
+    const intake = fn("GenericWebhook", "http/webhook-generic.ts", "POST /webhooks/generic: signed order intake")
+      .bindTable(table)
+      .bindStateMachine(this.orderWorkflow.stateMachine)
+      .bindSecret(props.channelSecrets, "CHANNEL_SECRETS_ARN");
+    const getOrder = fn("GetOrder", "http/get-order.ts", "GET /orders/{orderId}").bindTable(table, "read");
+    const listOrders = fn("ListOrders", "http/list-orders.ts", "GET /orders").bindTable(table, "read");
+    const health = fn("Health", "http/health.ts", "GET /health");
+
+    const accessLogs = new LogGroup(this, "ApiAccessLogs", { retention: config.logRetention, removalPolicy: config.removalPolicy });
+    this.api = new HttpApi(this, "Api", {
+      apiName: `oms-${config.stage}`,
+      description: "OMS HTTP API: channel webhooks (signed) and operator routes (IAM)",
+      // Operators sign requests with SigV4; webhooks carry their own HMAC signature instead.
+      defaultAuthorizer: new HttpIamAuthorizer(),
+      createDefaultStage: false,
+    });
+    this.api.addStage("DefaultStage", {
+      stageName: "$default",
+      autoDeploy: true,
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+      throttle: { rateLimit: 1000, burstLimit: 2000 },
+    });
+    const integration = (name: string, f: OmsFunction) => new HttpLambdaIntegration(name, f);
+    const open = new HttpNoneAuthorizer();
+    this.api.addRoutes({ path: "/webhooks/generic", methods: [HttpMethod.POST], integration: integration("IntakeIntegration", intake), authorizer: open });
+    this.api.addRoutes({ path: "/health", methods: [HttpMethod.GET], integration: integration("HealthIntegration", health), authorizer: open });
+    this.api.addRoutes({ path: "/orders", methods: [HttpMethod.GET], integration: integration("ListOrdersIntegration", listOrders) });
+    this.api.addRoutes({ path: "/orders/{orderId}", methods: [HttpMethod.GET], integration: integration("GetOrderIntegration", getOrder) });
+
+    // Customer notifications: a rule on the bus, retried, with a dead-letter queue so no event vanishes.
+    const notifications = fn("Notifications", "events/notifications.ts", "Renders and records customer notifications").bindTable(table);
+    const deadLetters = new Queue(this, "NotificationsDeadLetters", {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    new Rule(this, "CustomerNotifications", {
+      eventBus: bus,
+      description: "Customer-facing order events to the notifications function",
+      eventPattern: { source: [EVENT_SOURCES.orders], detailType: [...CUSTOMER_FACING_ORDER_EVENTS] },
+      targets: [new LambdaFunction(notifications, { deadLetterQueue: deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+    });
+
+    new CfnOutput(this, "ApiUrl", { value: this.api.apiEndpoint });
+    new CfnOutput(this, "OrderWorkflowArn", { value: this.orderWorkflow.stateMachine.stateMachineArn });
+  }
+}
