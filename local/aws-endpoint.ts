@@ -1,0 +1,229 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { AwsError } from "./aws-errors.js";
+import { matchesPattern } from "./event-pattern.js";
+import type { EventBridgeLocal, PutEventsEntry } from "./eventbridge.js";
+import type { SecretsLocal } from "./secrets.js";
+import type { LocalExecution, StepFunctionsLocal } from "./stepfunctions.js";
+
+/** Counters of the DynamoDB traffic that passed through, from each response's ConsumedCapacity. */
+export interface DynamoStats {
+  requests: number;
+  readCapacityUnits: number;
+  writeCapacityUnits: number;
+}
+
+type Body = Record<string, unknown>;
+const epoch = (iso: string | undefined) => (iso ? new Date(iso).getTime() / 1000 : undefined);
+
+function page<T>(items: T[], max: unknown, token: unknown): { items: T[]; nextToken?: string } {
+  const start = token ? Number(Buffer.from(String(token), "base64url").toString()) : 0;
+  if (!Number.isInteger(start) || start < 0) throw new AwsError("InvalidToken", "Invalid Token");
+  const size = Number(max) > 0 ? Number(max) : 100;
+  const slice = items.slice(start, start + size);
+  return start + size < items.length ? { items: slice, nextToken: Buffer.from(String(start + size)).toString("base64url") } : { items: slice };
+}
+
+const summary = (e: LocalExecution) => ({
+  executionArn: e.executionArn,
+  stateMachineArn: e.stateMachineArn,
+  name: e.name,
+  status: e.status,
+  startDate: epoch(e.startDate),
+  stopDate: epoch(e.stopDate),
+});
+
+/**
+ * One AWS-compatible endpoint for the functions and the AWS CLI: it speaks the AWS JSON
+ * protocols and dispatches on X-Amz-Target (Step Functions, EventBridge, Secrets Manager here;
+ * DynamoDB passed through to DynamoDB Local).
+ */
+export class AwsEndpoint {
+  private server?: Server;
+  readonly dynamoStats: DynamoStats = { requests: 0, readCapacityUnits: 0, writeCapacityUnits: 0 };
+
+  constructor(
+    private readonly services: { sfn: StepFunctionsLocal; events: EventBridgeLocal; secrets: SecretsLocal; dynamoEndpoint: string },
+  ) {}
+
+  listen(port: number): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 30_000;
+    return new Promise((resolve, reject) => {
+      this.server?.once("error", reject);
+      this.server?.listen(port, "127.0.0.1", () => resolve());
+    });
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server) return resolve();
+      this.server.closeAllConnections();
+      this.server.close(() => resolve());
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks);
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const [service = "", op = ""] = target.split(".");
+    if (service.startsWith("DynamoDB")) return this.proxyDynamo(req, raw, res);
+    const json11 = service === "AWSEvents" || service === "secretsmanager";
+    const contentType = json11 ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0";
+    try {
+      const body = (raw.length ? JSON.parse(raw.toString("utf8")) : {}) as Body;
+      let out: unknown;
+      if (service === "AWSStepFunctions") out = this.stepFunctions(op, body);
+      else if (service === "AWSEvents") out = this.events(op, body);
+      else if (service === "secretsmanager") out = this.secretsManager(op, body);
+      else throw new AwsError("UnknownOperationException", `The local cloud does not implement ${target || req.url}`);
+      res.writeHead(200, { "content-type": contentType });
+      res.end(JSON.stringify(out));
+    } catch (error) {
+      const e = error instanceof AwsError ? error : new AwsError("InternalFailure", (error as Error).message, 500);
+      res.writeHead(e.status, { "content-type": contentType, "x-amzn-errortype": e.code });
+      res.end(JSON.stringify({ __type: e.code, message: e.message }));
+    }
+  }
+
+  private proxyDynamo(req: IncomingMessage, raw: Buffer, res: ServerResponse): void {
+    const url = new URL(this.services.dynamoEndpoint);
+    const headers = { ...req.headers, host: url.host, "content-length": String(raw.length) };
+    const upstream = httpRequest({ hostname: url.hostname, port: url.port, method: req.method, path: req.url, headers }, (up) => {
+      const chunks: Buffer[] = [];
+      up.on("data", (c: Buffer) => chunks.push(c));
+      up.on("end", () => {
+        const body = Buffer.concat(chunks);
+        this.count(body);
+        res.writeHead(up.statusCode ?? 500, up.headers);
+        res.end(body);
+      });
+    });
+    upstream.on("error", (e) => {
+      res.writeHead(500, { "content-type": "application/x-amz-json-1.0" });
+      res.end(JSON.stringify({ __type: "InternalServerError", message: `DynamoDB Local: ${e.message}` }));
+    });
+    upstream.end(raw);
+  }
+
+  private count(body: Buffer): void {
+    this.dynamoStats.requests++;
+    try {
+      const parsed = JSON.parse(body.toString("utf8")) as { ConsumedCapacity?: unknown };
+      const cc = parsed.ConsumedCapacity;
+      for (const c of (Array.isArray(cc) ? cc : cc ? [cc] : []) as { ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number }[]) {
+        this.dynamoStats.readCapacityUnits += c.ReadCapacityUnits ?? 0;
+        this.dynamoStats.writeCapacityUnits += c.WriteCapacityUnits ?? 0;
+      }
+    } catch {
+      // Not JSON (never expected from DynamoDB): nothing to count.
+    }
+  }
+
+  private stepFunctions(op: string, b: Body): unknown {
+    const { sfn } = this.services;
+    switch (op) {
+      case "ListStateMachines": {
+        const all = [...sfn.machines.values()].map((m) => ({ stateMachineArn: m.arn, name: m.name, type: m.type, creationDate: epoch(m.creationDate) }));
+        const p = page(all, b.maxResults, b.nextToken);
+        return { stateMachines: p.items, nextToken: p.nextToken };
+      }
+      case "DescribeStateMachine": {
+        const m = sfn.machine(String(b.stateMachineArn));
+        return { stateMachineArn: m.arn, name: m.name, status: "ACTIVE", definition: m.definitionString, roleArn: m.roleArn, type: m.type, creationDate: epoch(m.creationDate) };
+      }
+      case "StartExecution": {
+        const e = sfn.startExecution(String(b.stateMachineArn), b.name as string | undefined, b.input as string | undefined);
+        return { executionArn: e.executionArn, startDate: epoch(e.startDate) };
+      }
+      case "DescribeExecution": {
+        const e = sfn.execution(String(b.executionArn));
+        return {
+          ...summary(e),
+          input: e.input,
+          inputDetails: { included: true },
+          ...(e.output !== undefined ? { output: e.output, outputDetails: { included: true } } : {}),
+          ...(e.error !== undefined ? { error: e.error, cause: e.cause } : {}),
+        };
+      }
+      case "ListExecutions": {
+        sfn.machine(String(b.stateMachineArn));
+        const all = [...sfn.executions.values()]
+          .filter((e) => e.stateMachineArn === b.stateMachineArn && (!b.statusFilter || e.status === b.statusFilter))
+          .sort((x, y) => y.startDate.localeCompare(x.startDate))
+          .map(summary);
+        const p = page(all, b.maxResults, b.nextToken);
+        return { executions: p.items, nextToken: p.nextToken };
+      }
+      case "GetExecutionHistory": {
+        const e = sfn.execution(String(b.executionArn));
+        const events = e.history.map((h) => ({ ...h, timestamp: epoch(h.timestamp) }));
+        const p = page(b.reverseOrder ? events.reverse() : events, b.maxResults, b.nextToken);
+        return { events: p.items, nextToken: p.nextToken };
+      }
+      case "StopExecution": {
+        const e = sfn.stopExecution(String(b.executionArn), b.error as string | undefined, b.cause as string | undefined);
+        return { stopDate: epoch(e.stopDate ?? new Date().toISOString()) };
+      }
+      default:
+        throw new AwsError("UnknownOperationException", `Step Functions ${op} is not implemented by the local cloud`);
+    }
+  }
+
+  private events(op: string, b: Body): unknown {
+    const { events } = this.services;
+    const describe = (r: (typeof events.rules)[number]) => ({
+      Name: r.name,
+      Arn: r.arn,
+      EventBusName: r.busName,
+      State: r.state,
+      ...(r.description ? { Description: r.description } : {}),
+      ...(r.pattern ? { EventPattern: JSON.stringify(r.pattern) } : {}),
+      ...(r.scheduleExpression ? { ScheduleExpression: r.scheduleExpression } : {}),
+    });
+    switch (op) {
+      case "PutEvents":
+        return events.putEvents(b.Entries as PutEventsEntry[]);
+      case "ListRules": {
+        const bus = String(b.EventBusName ?? "default");
+        const all = events.rules.filter((r) => r.busName === bus && (!b.NamePrefix || r.name.startsWith(String(b.NamePrefix)))).map(describe);
+        const p = page(all, b.Limit, b.NextToken);
+        return { Rules: p.items, NextToken: p.nextToken };
+      }
+      case "DescribeRule": {
+        const bus = String(b.EventBusName ?? "default");
+        const r = events.rules.find((x) => x.name === b.Name && x.busName === bus);
+        if (!r) throw new AwsError("ResourceNotFoundException", `Rule ${String(b.Name)} does not exist on EventBus ${bus}.`);
+        return describe(r);
+      }
+      case "ListTargetsByRule": {
+        const r = events.rules.find((x) => x.name === b.Rule && x.busName === String(b.EventBusName ?? "default"));
+        if (!r) throw new AwsError("ResourceNotFoundException", `Rule ${String(b.Rule)} does not exist.`);
+        return { Targets: r.targets.map((t) => ({ Id: t.id, Arn: t.arn })) };
+      }
+      case "TestEventPattern": {
+        let pattern: unknown, event: unknown;
+        try {
+          pattern = JSON.parse(String(b.EventPattern));
+          event = JSON.parse(String(b.Event));
+        } catch {
+          throw new AwsError("InvalidEventPatternException", "Event pattern or event is not valid JSON");
+        }
+        try {
+          return { Result: matchesPattern(pattern, event) };
+        } catch (e) {
+          throw new AwsError("InvalidEventPatternException", (e as Error).message);
+        }
+      }
+      default:
+        throw new AwsError("UnknownOperationException", `EventBridge ${op} is not implemented by the local cloud`);
+    }
+  }
+
+  private secretsManager(op: string, b: Body): unknown {
+    if (op !== "GetSecretValue") throw new AwsError("UnknownOperationException", `Secrets Manager ${op} is not implemented by the local cloud`);
+    const s = this.services.secrets.get(String(b.SecretId));
+    return { ARN: s.arn, Name: s.name, SecretString: s.value, VersionId: "local", VersionStages: ["AWSCURRENT"], CreatedDate: epoch(s.createdDate) };
+  }
+}

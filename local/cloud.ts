@@ -1,0 +1,163 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { CloudAssembly } from "./assembly.js";
+import { AwsEndpoint } from "./aws-endpoint.js";
+import { DeadLetterStore } from "./dead-letters.js";
+import { DynamoDbLocal } from "./dynamodb.js";
+import { EventBridgeLocal } from "./eventbridge.js";
+import { HttpApiLocal } from "./http-api.js";
+import { Resolver } from "./intrinsics.js";
+import { LambdaRuntime } from "./lambda-runtime.js";
+import { assertPortFree, freePort } from "./ports.js";
+import { SecretsLocal } from "./secrets.js";
+import { seedDemoData } from "./seed.js";
+import { StepFunctionsLocal } from "./stepfunctions.js";
+
+/** Resource types the local cloud runs. */
+const EMULATED = new Set([
+  "AWS::DynamoDB::Table",
+  "AWS::Events::EventBus",
+  "AWS::Events::Rule",
+  "AWS::Lambda::Function",
+  "AWS::StepFunctions::StateMachine",
+  "AWS::ApiGatewayV2::Api",
+  "AWS::ApiGatewayV2::Route",
+  "AWS::ApiGatewayV2::Integration",
+  "AWS::ApiGatewayV2::Stage",
+  "AWS::SecretsManager::Secret",
+  "AWS::SQS::Queue",
+]);
+/** Types with nothing to run locally: permissions, log groups (logs go to .oms/logs), metadata. */
+const NOT_ENFORCED = new Set(["AWS::IAM::Role", "AWS::IAM::Policy", "AWS::Lambda::Permission", "AWS::Logs::LogGroup", "AWS::SQS::QueuePolicy", "AWS::CDK::Metadata"]);
+/** Types the local cloud knows but does not emulate; nothing at run time depends on them. */
+const NOT_EMULATED: Record<string, string> = { "AWS::Events::Archive": "event archive and replay are not available locally" };
+
+export interface LocalCloudOptions {
+  assemblyDir: string;
+  dataDir: string;
+  apiPort?: number;
+  awsPort?: number;
+  dynamoPort?: number;
+  /** Keep DynamoDB data on disk under dataDir (default) or in memory. */
+  persist?: boolean;
+  /** Wipe dataDir first. */
+  fresh?: boolean;
+  /** Write the demo catalog into tables this start created. */
+  seed?: boolean;
+  echoLogs?: boolean;
+  maxInstancesPerFunction?: number;
+}
+
+/** A running local cloud. */
+export interface LocalCloud {
+  apiUrl: string;
+  awsEndpoint: string;
+  dynamoEndpoint: string;
+  operatorToken: string;
+  channelSecrets: Record<string, string>;
+  tableName: string;
+  stateMachineArns: Record<string, string>;
+  notEmulated: string[];
+  lambda: LambdaRuntime;
+  sfn: StepFunctionsLocal;
+  events: EventBridgeLocal;
+  endpoint: AwsEndpoint;
+  deadLetters: DeadLetterStore;
+  /** Resolves when no execution runs and no event delivery is in flight. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Reads the assembly and runs it: DynamoDB Local, the AWS endpoint, functions, workflows, rules and the HTTP API. */
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
+  mkdirSync(options.dataDir, { recursive: true });
+  const assembly = new CloudAssembly(options.assemblyDir);
+
+  const notEmulated: string[] = [];
+  const unknown: string[] = [];
+  for (const { stack, logicalId, resource } of assembly.resources()) {
+    if (EMULATED.has(resource.Type) || NOT_ENFORCED.has(resource.Type)) continue;
+    if (NOT_EMULATED[resource.Type]) notEmulated.push(`${stack}/${logicalId} (${resource.Type}): ${NOT_EMULATED[resource.Type]}`);
+    else unknown.push(`${stack}/${logicalId} (${resource.Type})`);
+  }
+  if (unknown.length) throw new Error(`The local cloud does not implement these resources of the assembly:\n  ${unknown.join("\n  ")}`);
+
+  const resolver = new Resolver(assembly);
+  const apiPort = options.apiPort ?? (await freePort());
+  const awsPort = options.awsPort ?? (await freePort());
+  const dynamoPort = options.dynamoPort ?? (await freePort());
+  await assertPortFree(apiPort, "HTTP API");
+  await assertPortFree(awsPort, "AWS endpoint");
+  const awsEndpoint = `http://127.0.0.1:${awsPort}`;
+  const apiUrl = `http://localhost:${apiPort}`;
+  for (const api of assembly.ofType("AWS::ApiGatewayV2::Api")) resolver.override(api.stack, api.logicalId, "ApiEndpoint", apiUrl);
+
+  const tokenFile = path.join(options.dataDir, "operator-token");
+  if (!existsSync(tokenFile)) writeFileSync(tokenFile, randomBytes(24).toString("hex"), { mode: 0o600 });
+  const operatorToken = process.env.OMS_OPERATOR_TOKEN ?? readFileSync(tokenFile, "utf8").trim();
+
+  const dynamo = new DynamoDbLocal(dynamoPort, options.persist === false ? undefined : path.join(options.dataDir, "dynamodb"));
+  await dynamo.start();
+  const started: { stop(): Promise<void> }[] = [dynamo];
+  try {
+    const created = await dynamo.createTables(assembly, resolver);
+    const tables = assembly.ofType("AWS::DynamoDB::Table").map((t) => resolver.physicalOf(t.stack, t.logicalId).ref);
+    const tableName = tables[0] ?? "";
+    if (options.seed && created.includes(tableName)) await seedDemoData(dynamo.client, tableName);
+
+    const lambda = new LambdaRuntime(assembly, resolver, {
+      awsEndpoint,
+      logDir: path.join(options.dataDir, "logs"),
+      maxInstances: options.maxInstancesPerFunction ?? Number(process.env.OMS_LOCAL_MAX_INSTANCES ?? 8),
+      echoLogs: options.echoLogs ?? false,
+    });
+    started.unshift(lambda);
+    const deadLetters = new DeadLetterStore(path.join(options.dataDir, "dead-letters"));
+    const events = new EventBridgeLocal(assembly, resolver, lambda, deadLetters);
+    const secrets = new SecretsLocal(assembly, resolver, options.dataDir);
+    const sfn = new StepFunctionsLocal(assembly, resolver, { lambda, events, dynamodb: dynamo.client }, options.dataDir);
+    const endpoint = new AwsEndpoint({ sfn, events, secrets, dynamoEndpoint: dynamo.endpoint });
+    await endpoint.listen(awsPort);
+    started.unshift(endpoint);
+    const api = new HttpApiLocal(assembly, resolver, lambda, operatorToken);
+    await api.listen(apiPort);
+    started.unshift(api);
+
+    const channelSecrets: Record<string, string> = {};
+    for (const s of secrets.all())
+      if (s.name.endsWith("/channel-secrets")) Object.assign(channelSecrets, JSON.parse(s.value) as Record<string, string>);
+
+    const idle = async () => {
+      // Executions publish events and events may start executions: settle until both are quiet.
+      for (let i = 0; i < 50; i++) {
+        await sfn.idle();
+        await events.idle();
+        if ((await Promise.race([sfn.idle().then(() => true), new Promise((r) => setTimeout(() => r(false), 5))])) && (await Promise.race([events.idle().then(() => true), new Promise((r) => setTimeout(() => r(false), 5))]))) return;
+      }
+    };
+    return {
+      apiUrl,
+      awsEndpoint,
+      dynamoEndpoint: dynamo.endpoint,
+      operatorToken,
+      channelSecrets,
+      tableName,
+      stateMachineArns: Object.fromEntries([...sfn.machines.values()].map((m) => [m.name, m.arn])),
+      notEmulated,
+      lambda,
+      sfn,
+      events,
+      endpoint,
+      deadLetters,
+      idle,
+      stop: async () => {
+        for (const s of started) await s.stop().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    for (const s of started) await s.stop().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,231 @@
+import { randomUUID } from "node:crypto";
+import { LOCAL_ACCOUNT, LOCAL_REGION, type CloudAssembly } from "./assembly.js";
+import type { DeadLetterStore } from "./dead-letters.js";
+import { matchesPattern } from "./event-pattern.js";
+import type { Resolver } from "./intrinsics.js";
+import type { LambdaRuntime } from "./lambda-runtime.js";
+import { AwsError } from "./aws-errors.js";
+
+export interface RuleTarget {
+  id: string;
+  arn: string;
+  inputPath?: string;
+  input?: string;
+  inputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string };
+  maxAttempts: number;
+  maxAgeSeconds: number;
+  deadLetterQueue?: string;
+}
+
+export interface LocalRule {
+  name: string;
+  arn: string;
+  busName: string;
+  description?: string;
+  pattern?: Record<string, unknown>;
+  scheduleExpression?: string;
+  state: string;
+  targets: RuleTarget[];
+}
+
+export interface BusEvent {
+  version: "0";
+  id: string;
+  "detail-type": string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+}
+
+export interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string | Record<string, unknown>;
+  EventBusName?: string;
+  Resources?: string[];
+  Time?: string | number;
+}
+
+/** Local retry delays are AWS's exponential backoff scaled down from seconds to milliseconds. */
+const RETRY_BASE_MS = 100;
+const RETRY_CAP_MS = 5000;
+
+function dotted(obj: unknown, jsonPath: string): unknown {
+  if (jsonPath === "$") return obj;
+  return jsonPath
+    .replace(/^\$\.?/, "")
+    .split(".")
+    .filter(Boolean)
+    .reduce<unknown>((acc, k) => (acc && typeof acc === "object" ? (acc as Record<string, unknown>)[k] : undefined), obj);
+}
+
+/** The event buses and rules of the assembly: PutEvents, pattern matching, delivery with retries and a DLQ. */
+export class EventBridgeLocal {
+  readonly buses = new Set<string>(["default"]);
+  readonly rules: LocalRule[] = [];
+  readonly stats = { entries: 0, deliveries: 0, failedDeliveries: 0 };
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    assembly: CloudAssembly,
+    resolver: Resolver,
+    private readonly lambda: LambdaRuntime,
+    private readonly deadLetters: DeadLetterStore,
+  ) {
+    for (const { stack, logicalId } of assembly.ofType("AWS::Events::EventBus")) this.buses.add(resolver.physicalOf(stack, logicalId).ref);
+    const queueNames = new Map<string, string>();
+    for (const { stack, logicalId } of assembly.ofType("AWS::SQS::Queue")) {
+      const p = resolver.physicalOf(stack, logicalId);
+      queueNames.set(p.attributes.Arn ?? "", p.attributes.QueueName ?? logicalId);
+    }
+    for (const { stack, logicalId, resource } of assembly.ofType("AWS::Events::Rule")) {
+      const p = resolver.resolve(stack, resource.Properties ?? {}) as Record<string, unknown>;
+      const physical = resolver.physicalOf(stack, logicalId);
+      const targets = ((p.Targets as Record<string, unknown>[] | undefined) ?? []).map((t): RuleTarget => {
+        const arn = String(t.Arn);
+        if (!lambda.find(arn)) throw new Error(`Rule ${logicalId}: target ${arn} is not a Lambda function of the assembly; the local cloud delivers only to Lambda targets`);
+        const retry = (t.RetryPolicy ?? {}) as { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
+        const dlq = (t.DeadLetterConfig as { Arn?: string } | undefined)?.Arn;
+        return {
+          id: String(t.Id),
+          arn,
+          inputPath: t.InputPath as string | undefined,
+          input: t.Input as string | undefined,
+          inputTransformer: t.InputTransformer as RuleTarget["inputTransformer"],
+          maxAttempts: 1 + (retry.MaximumRetryAttempts ?? 185),
+          maxAgeSeconds: retry.MaximumEventAgeInSeconds ?? 86400,
+          deadLetterQueue: dlq ? (queueNames.get(dlq) ?? dlq) : undefined,
+        };
+      });
+      this.rules.push({
+        name: physical.ref,
+        arn: physical.attributes.Arn ?? "",
+        busName: p.EventBusName ? String(p.EventBusName) : "default",
+        description: p.Description as string | undefined,
+        pattern: p.EventPattern as Record<string, unknown> | undefined,
+        scheduleExpression: p.ScheduleExpression as string | undefined,
+        state: String(p.State ?? "ENABLED"),
+        targets,
+      });
+    }
+  }
+
+  /** PutEvents: per-entry results; matching rules' targets are invoked asynchronously. */
+  putEvents(entries: PutEventsEntry[]): { FailedEntryCount: number; Entries: ({ EventId: string } | { ErrorCode: string; ErrorMessage: string })[] } {
+    if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10)
+      throw new AwsError("ValidationException", "Entries must hold between 1 and 10 entries");
+    let failed = 0;
+    const results = entries.map((entry) => {
+      const error = this.validate(entry);
+      if (error) {
+        failed++;
+        return { ErrorCode: "InvalidArgument", ErrorMessage: error };
+      }
+      const event: BusEvent = {
+        version: "0",
+        id: randomUUID(),
+        "detail-type": String(entry.DetailType),
+        source: String(entry.Source),
+        account: LOCAL_ACCOUNT,
+        time: new Date(entry.Time ? (typeof entry.Time === "number" ? entry.Time * 1000 : entry.Time) : Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z"),
+        region: LOCAL_REGION,
+        resources: entry.Resources ?? [],
+        detail: typeof entry.Detail === "string" ? JSON.parse(entry.Detail) : entry.Detail,
+      };
+      this.stats.entries++;
+      this.route(this.busName(entry.EventBusName), event);
+      return { EventId: event.id };
+    });
+    return { FailedEntryCount: failed, Entries: results };
+  }
+
+  /** Resolves when no delivery is in flight (tests and the bench wait on this). */
+  idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private busName(nameOrArn: string | undefined): string {
+    if (!nameOrArn) return "default";
+    return nameOrArn.startsWith("arn:") ? (nameOrArn.split("/").pop() ?? nameOrArn) : nameOrArn;
+  }
+
+  private validate(entry: PutEventsEntry): string | undefined {
+    if (!entry.Source) return "Parameter Source is not valid. Reason: Source is a required argument.";
+    if (!entry.DetailType) return "Parameter DetailType is not valid. Reason: DetailType is a required argument.";
+    if (entry.Detail === undefined) return "Parameter Detail is not valid. Reason: Detail is a required argument.";
+    if (typeof entry.Detail === "string") {
+      try {
+        const d: unknown = JSON.parse(entry.Detail);
+        if (typeof d !== "object" || d === null || Array.isArray(d)) return "Detail must be a JSON object.";
+      } catch {
+        return "Detail is malformed.";
+      }
+    }
+    if (!this.buses.has(this.busName(entry.EventBusName))) return `Event bus ${entry.EventBusName} does not exist.`;
+    return undefined;
+  }
+
+  private route(bus: string, event: BusEvent): void {
+    for (const rule of this.rules) {
+      if (rule.busName !== bus || rule.state !== "ENABLED" || !rule.pattern) continue;
+      if (!matchesPattern(rule.pattern, event)) continue;
+      for (const target of rule.targets) this.deliver(rule, target, event);
+    }
+  }
+
+  private targetInput(target: RuleTarget, event: BusEvent): unknown {
+    if (target.input !== undefined) return JSON.parse(target.input) as unknown;
+    if (target.inputPath) return dotted(event, target.inputPath);
+    if (target.inputTransformer) {
+      const values = Object.fromEntries(Object.entries(target.inputTransformer.InputPathsMap ?? {}).map(([k, p]) => [k, dotted(event, p)]));
+      const rendered = target.inputTransformer.InputTemplate.replace(/<([\w.-]+)>/g, (m, name: string) =>
+        name in values ? (typeof values[name] === "string" ? String(values[name]) : JSON.stringify(values[name])) : m,
+      );
+      try {
+        return JSON.parse(rendered) as unknown;
+      } catch {
+        return rendered;
+      }
+    }
+    return event;
+  }
+
+  private deliver(rule: LocalRule, target: RuleTarget, event: BusEvent): void {
+    this.inFlight++;
+    const started = Date.now();
+    const attempt = async (n: number): Promise<void> => {
+      const result = await this.lambda.invoke(target.arn, this.targetInput(target, event));
+      this.stats.deliveries++;
+      if (result.ok) return;
+      this.stats.failedDeliveries++;
+      const tooOld = (Date.now() - started) / 1000 >= target.maxAgeSeconds;
+      if (n >= target.maxAttempts || tooOld) {
+        if (target.deadLetterQueue)
+          this.deadLetters.add({
+            queue: target.deadLetterQueue,
+            at: new Date().toISOString(),
+            rule: rule.name,
+            target: target.id,
+            attempts: n,
+            errorType: result.errorType,
+            errorMessage: result.errorMessage,
+            event,
+          });
+        else console.error(`[events] ${rule.name} → ${target.id}: event ${event.id} dropped after ${n} attempts (no DLQ): ${result.errorMessage}`);
+        return;
+      }
+      const delay = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (n - 1)) * (0.5 + Math.random() / 2);
+      await new Promise((r) => setTimeout(r, delay));
+      return attempt(n + 1);
+    };
+    void attempt(1).finally(() => {
+      this.inFlight--;
+      if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+    });
+  }
+}

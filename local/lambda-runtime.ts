@@ -1,0 +1,221 @@
+import { randomUUID } from "node:crypto";
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { LOCAL_REGION, type CloudAssembly } from "./assembly.js";
+import type { Resolver } from "./intrinsics.js";
+
+const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), "lambda-worker.mjs");
+
+/** What a function returns, or the error it threw, in Lambda's shape. */
+export type InvokeResult =
+  | { ok: true; result: unknown }
+  | { ok: false; errorType: string; errorMessage: string; trace?: string[] };
+
+export interface FunctionConfig {
+  logicalId: string;
+  stack: string;
+  name: string;
+  arn: string;
+  codeDir: string;
+  handler: string;
+  timeoutSeconds: number;
+  memorySize: number;
+  reservedConcurrency?: number;
+  environment: Record<string, string>;
+  logGroupName: string;
+}
+
+interface Instance {
+  worker: Worker;
+  busy: boolean;
+  pending?: { id: string; resolve: (r: InvokeResult) => void; timer: NodeJS.Timeout };
+}
+
+/** Counters the bench reads. */
+export interface LambdaStats {
+  invocations: Record<string, number>;
+  coldStarts: Record<string, number>;
+}
+
+/**
+ * Runs bundled Lambda code from the assembly. Each function gets a pool of worker threads
+ * (one in-flight invocation each, its own environment and module scope, a cold start per new
+ * worker), bounded by reserved concurrency or the local instance cap; timeouts kill the instance
+ * as Lambda does.
+ */
+export class LambdaRuntime {
+  readonly functions = new Map<string, FunctionConfig>();
+  private readonly pools = new Map<string, Instance[]>();
+  private readonly waiting = new Map<string, (() => void)[]>();
+  private readonly logs = new Map<string, WriteStream>();
+  readonly stats: LambdaStats = { invocations: {}, coldStarts: {} };
+
+  constructor(
+    assembly: CloudAssembly,
+    resolver: Resolver,
+    private readonly options: { awsEndpoint: string; logDir: string; maxInstances: number; echoLogs: boolean },
+  ) {
+    for (const { stack, logicalId, resource } of assembly.ofType("AWS::Lambda::Function")) {
+      const p = resource.Properties ?? {};
+      const code = p.Code as { S3Key?: unknown; ZipFile?: unknown };
+      if (code.S3Key === undefined) throw new Error(`Function ${logicalId}: only asset code (S3Key) runs locally`);
+      const physical = resolver.physicalOf(stack, logicalId);
+      const env = (resolver.resolve(stack, (p.Environment as { Variables?: unknown } | undefined)?.Variables ?? {}) ?? {}) as Record<string, unknown>;
+      const logGroup = (p.LoggingConfig as { LogGroup?: unknown } | undefined)?.LogGroup;
+      const config: FunctionConfig = {
+        logicalId,
+        stack,
+        name: physical.ref,
+        arn: physical.attributes.Arn ?? "",
+        codeDir: assembly.assetPath(resolver.str(stack, code.S3Key)),
+        handler: String(p.Handler ?? "index.handler"),
+        timeoutSeconds: Number(p.Timeout ?? 3),
+        memorySize: Number(p.MemorySize ?? 128),
+        reservedConcurrency: p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
+        environment: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
+        logGroupName: logGroup ? resolver.str(stack, logGroup) : `/aws/lambda/${physical.ref}`,
+      };
+      this.functions.set(config.name, config);
+    }
+  }
+
+  /** A function by name, ARN (with or without a qualifier) or logical id. */
+  find(nameOrArn: string): FunctionConfig | undefined {
+    const name = nameOrArn.startsWith("arn:") ? (nameOrArn.split(":")[6] ?? "") : nameOrArn;
+    return this.functions.get(name) ?? [...this.functions.values()].find((f) => f.logicalId === nameOrArn);
+  }
+
+  /** Invokes a function synchronously and returns its result or error (never throws for function errors). */
+  async invoke(nameOrArn: string, event: unknown): Promise<InvokeResult> {
+    const fn = this.find(nameOrArn);
+    if (!fn) return { ok: false, errorType: "ResourceNotFoundException", errorMessage: `Function not found: ${nameOrArn}` };
+    this.stats.invocations[fn.name] = (this.stats.invocations[fn.name] ?? 0) + 1;
+    const instance = await this.acquire(fn);
+    const id = randomUUID();
+    const deadline = Date.now() + fn.timeoutSeconds * 1000;
+    try {
+      return await new Promise<InvokeResult>((resolve) => {
+        const timer = setTimeout(() => {
+          // Like Lambda: the instance that timed out is discarded; the next invocation starts cold.
+          this.discard(fn, instance);
+          resolve({ ok: false, errorType: "Sandbox.Timedout", errorMessage: `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds` });
+        }, fn.timeoutSeconds * 1000);
+        instance.pending = { id, resolve, timer };
+        instance.worker.postMessage({ id, event, requestId: id, deadline });
+      });
+    } finally {
+      this.release(fn, instance);
+    }
+  }
+
+  private async acquire(fn: FunctionConfig): Promise<Instance> {
+    const pool = this.pools.get(fn.name) ?? [];
+    this.pools.set(fn.name, pool);
+    const limit = Math.max(1, Math.min(fn.reservedConcurrency ?? Infinity, this.options.maxInstances));
+    for (;;) {
+      const idle = pool.find((i) => !i.busy);
+      if (idle) {
+        idle.busy = true;
+        return idle;
+      }
+      if (pool.length < limit) {
+        const instance = this.spawn(fn, pool.length);
+        instance.busy = true;
+        pool.push(instance);
+        return instance;
+      }
+      await new Promise<void>((resolve) => {
+        const queue = this.waiting.get(fn.name) ?? [];
+        queue.push(resolve);
+        this.waiting.set(fn.name, queue);
+      });
+    }
+  }
+
+  private release(fn: FunctionConfig, instance: Instance): void {
+    instance.busy = false;
+    instance.pending = undefined;
+    this.waiting.get(fn.name)?.shift()?.();
+  }
+
+  private discard(fn: FunctionConfig, instance: Instance): void {
+    const pool = this.pools.get(fn.name) ?? [];
+    pool.splice(pool.indexOf(instance), 1);
+    void instance.worker.terminate();
+  }
+
+  private spawn(fn: FunctionConfig, index: number): Instance {
+    this.stats.coldStarts[fn.name] = (this.stats.coldStarts[fn.name] ?? 0) + 1;
+    const worker = new Worker(WORKER, {
+      workerData: { ...fn, functionName: fn.name, functionArn: fn.arn, instance: `${fn.name}/${index}` },
+      env: {
+        ...fn.environment,
+        PATH: process.env.PATH ?? "",
+        TZ: "UTC",
+        AWS_REGION: LOCAL_REGION,
+        AWS_DEFAULT_REGION: LOCAL_REGION,
+        AWS_ACCESS_KEY_ID: "local",
+        AWS_SECRET_ACCESS_KEY: "local",
+        AWS_ENDPOINT_URL: this.options.awsEndpoint,
+        AWS_LAMBDA_FUNCTION_NAME: fn.name,
+        AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+        AWS_LAMBDA_LOG_GROUP_NAME: fn.logGroupName,
+        AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
+        LAMBDA_TASK_ROOT: fn.codeDir,
+        _HANDLER: fn.handler,
+      },
+      stdout: true,
+      stderr: true,
+      resourceLimits: { maxOldGenerationSizeMb: fn.memorySize },
+    });
+    const log = this.logFor(fn.name);
+    const echo = this.options.echoLogs;
+    worker.stdout.on("data", (d: Buffer) => {
+      log.write(d);
+      if (echo) process.stdout.write(d);
+    });
+    worker.stderr.on("data", (d: Buffer) => {
+      log.write(d);
+      if (echo) process.stderr.write(d);
+    });
+    const instance: Instance = { worker, busy: false };
+    worker.on("message", (m: { id: string } & InvokeResult) => {
+      if (instance.pending?.id !== m.id) return;
+      clearTimeout(instance.pending.timer);
+      const { id: _id, ...result } = m;
+      instance.pending.resolve(result as InvokeResult);
+    });
+    const crash = (error: Error) => {
+      if (instance.pending) {
+        clearTimeout(instance.pending.timer);
+        instance.pending.resolve({ ok: false, errorType: "Runtime.ExitError", errorMessage: error.message });
+      }
+      const pool = this.pools.get(fn.name) ?? [];
+      if (pool.includes(instance)) pool.splice(pool.indexOf(instance), 1);
+    };
+    worker.on("error", crash);
+    worker.on("exit", (code) => crash(new Error(`Runtime exited with code ${code}`)));
+    worker.unref();
+    return instance;
+  }
+
+  private logFor(name: string): WriteStream {
+    let s = this.logs.get(name);
+    if (!s) {
+      mkdirSync(this.options.logDir, { recursive: true });
+      s = createWriteStream(path.join(this.options.logDir, `${name}.log`), { flags: "a" });
+      this.logs.set(name, s);
+    }
+    return s;
+  }
+
+  async stop(): Promise<void> {
+    const all = [...this.pools.values()].flat();
+    this.pools.clear();
+    await Promise.all(all.map((i) => i.worker.terminate()));
+    await Promise.all([...this.logs.values()].map((s) => new Promise((r) => s.end(r))));
+  }
+}

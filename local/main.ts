@@ -1,0 +1,88 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { startLocalCloud } from "./cloud.js";
+import { ensureJava } from "./java.js";
+import { ROOT, synth } from "./synth.js";
+
+const HELP = `npm start [-- options]: run the OMS on the local cloud
+
+  --fresh          wipe .oms/ (DynamoDB data, executions, secrets, logs) first
+  --api-port N     HTTP API port (default 3000, or OMS_API_PORT)
+  --aws-port N     AWS-compatible endpoint port (default 4566, or OMS_AWS_PORT)
+  --no-synth       run the existing cdk.out instead of synthesizing
+  --verbose        echo function logs to the console (they are always in .oms/logs/)
+  --help           this text`;
+
+const { values } = parseArgs({
+  options: {
+    fresh: { type: "boolean", default: false },
+    "api-port": { type: "string" },
+    "aws-port": { type: "string" },
+    "no-synth": { type: "boolean", default: false },
+    verbose: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+});
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+const dataDir = path.join(ROOT, ".oms");
+try {
+  ensureJava();
+  if (!values["no-synth"]) {
+    process.stdout.write("Synthesizing the CDK app (cdk synth)... ");
+    synth();
+    console.log("done");
+  }
+  const cloud = await startLocalCloud({
+    assemblyDir: path.join(ROOT, "cdk.out"),
+    dataDir,
+    apiPort: Number(values["api-port"] ?? process.env.OMS_API_PORT ?? 3000),
+    awsPort: Number(values["aws-port"] ?? process.env.OMS_AWS_PORT ?? 4566),
+    fresh: values.fresh,
+    seed: true,
+    echoLogs: values.verbose,
+  });
+  const info = {
+    apiUrl: cloud.apiUrl,
+    awsEndpoint: cloud.awsEndpoint,
+    channelSecrets: cloud.channelSecrets,
+    operatorToken: cloud.operatorToken,
+    tableName: cloud.tableName,
+    stateMachines: cloud.stateMachineArns,
+  };
+  writeFileSync(path.join(dataDir, "local.json"), JSON.stringify(info, null, 2) + "\n", { mode: 0o600 });
+  const secret = cloud.channelSecrets.generic ?? "";
+  console.log(`
+OMS local cloud is running (data in .oms/, details in .oms/local.json)
+  HTTP API        ${cloud.apiUrl}
+  AWS endpoint    ${cloud.awsEndpoint}   (aws --endpoint-url ${cloud.awsEndpoint} stepfunctions list-executions ...)
+  operator token  ${cloud.operatorToken}
+  generic secret  ${secret}
+${cloud.notEmulated.map((n) => `  not emulated:   ${n}`).join("\n")}
+
+Post a signed demo order (bash):
+  BODY='{"externalOrderId":"demo-'$RANDOM'","placedAt":"2026-01-01T10:00:00Z","currency":"EUR","customer":{"email":"ada@example.com","name":"Ada Lovelace"},"shippingAddress":{"name":"Ada Lovelace","line1":"Unter den Linden 1","city":"Berlin","postalCode":"10117","country":"DE"},"lines":[{"sku":"TSHIRT-BLK-M","quantity":2,"unitPrice":{"amount":1999,"currency":"EUR"}}]}'
+  T=$(date +%s); SIG=$(printf '%s' "$T.$BODY" | openssl dgst -sha256 -hmac '${secret}' | sed 's/^.* //')
+  curl -s -X POST ${cloud.apiUrl}/webhooks/generic -H 'content-type: application/json' -H "x-oms-signature: t=$T,v1=$SIG" -d "$BODY"
+Then read it (use the orderId printed above):
+  curl -s -H 'authorization: Bearer ${cloud.operatorToken}' ${cloud.apiUrl}/orders/<orderId>
+Or simply: npm run oms -- orders demo        Stop with Ctrl-C.
+`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log("\nStopping the local cloud...");
+    await cloud.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+} catch (error) {
+  console.error(`\nnpm start failed: ${(error as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,60 @@
+import { randomInt } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { CloudAssembly } from "./assembly.js";
+import { AwsError } from "./aws-errors.js";
+import type { Resolver } from "./intrinsics.js";
+
+interface StoredSecret {
+  arn: string;
+  name: string;
+  value: string;
+  createdDate: string;
+}
+
+const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** The assembly's Secrets Manager secrets; generated values are kept under the data dir so they survive restarts. */
+export class SecretsLocal {
+  private readonly secrets = new Map<string, StoredSecret>();
+
+  constructor(assembly: CloudAssembly, resolver: Resolver, dataDir: string) {
+    const file = path.join(dataDir, "secrets.json");
+    const kept = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, StoredSecret>) : {};
+    for (const { stack, logicalId, resource } of assembly.ofType("AWS::SecretsManager::Secret")) {
+      const p = (resolver.resolve(stack, resource.Properties ?? {}) ?? {}) as Record<string, unknown>;
+      const arn = resolver.physicalOf(stack, logicalId).ref;
+      const name = String(p.Name ?? `${stack}-${logicalId}`);
+      const existing = kept[arn];
+      if (existing) {
+        this.secrets.set(arn, existing);
+        continue;
+      }
+      let value: string;
+      if (typeof p.SecretString === "string") value = p.SecretString;
+      else {
+        const g = (p.GenerateSecretString ?? {}) as { SecretStringTemplate?: string; GenerateStringKey?: string; PasswordLength?: number };
+        const length = g.PasswordLength ?? 32;
+        const generated = Array.from({ length }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join("");
+        value = g.SecretStringTemplate && g.GenerateStringKey
+          ? JSON.stringify({ ...(JSON.parse(g.SecretStringTemplate) as object), [g.GenerateStringKey]: generated })
+          : generated;
+      }
+      this.secrets.set(arn, { arn, name, value, createdDate: new Date().toISOString() });
+    }
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(Object.fromEntries(this.secrets), null, 2), { mode: 0o600 });
+  }
+
+  /** Every secret (for the banner and .oms/local.json). */
+  all(): StoredSecret[] {
+    return [...this.secrets.values()];
+  }
+
+  /** GetSecretValue by ARN or name. */
+  get(secretId: string): StoredSecret {
+    const s = this.secrets.get(secretId) ?? [...this.secrets.values()].find((x) => x.name === secretId);
+    if (!s) throw new AwsError("ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
+    return s;
+  }
+}
