@@ -1,0 +1,139 @@
+import { App, Stack, Validations } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { Table, AttributeType } from "aws-cdk-lib/aws-dynamodb";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { buildApp } from "../../infra/app.js";
+import { CUSTOMER_FACING_ORDER_EVENTS, EVENT_SOURCES, ORDER_EVENTS } from "../../functions/domain/events.js";
+import { ORDER_STATUSES } from "../../functions/domain/order.js";
+import { checkDefinition } from "../../local/stepfunctions.js";
+
+const cdkJson = JSON.parse(readFileSync(new URL("../../cdk.json", import.meta.url), "utf8")) as { context: Record<string, unknown> };
+/** Same context as `cdk synth`, without bundling (template shape only). */
+const newApp = () => new App({ context: { ...cdkJson.context, "aws:cdk:bundling-stacks": [] } });
+
+const { app, stateful, stateless } = buildApp(newApp());
+const data = Template.fromStack(stateful);
+const compute = Template.fromStack(stateless);
+
+describe("stateful stack", () => {
+  it("has one single table with generic keys, three list indexes, TTL, PITR and a stream", () => {
+    data.resourceCountIs("AWS::DynamoDB::Table", 1);
+    data.hasResourceProperties("AWS::DynamoDB::Table", {
+      KeySchema: [{ AttributeName: "PK", KeyType: "HASH" }, { AttributeName: "SK", KeyType: "RANGE" }],
+      BillingMode: "PAY_PER_REQUEST",
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+      StreamSpecification: { StreamViewType: "NEW_AND_OLD_IMAGES" },
+      GlobalSecondaryIndexes: ["GSI1", "GSI2", "GSI3"].map((name) =>
+        Match.objectLike({ IndexName: name, KeySchema: [{ AttributeName: `${name}PK`, KeyType: "HASH" }, { AttributeName: `${name}SK`, KeyType: "RANGE" }] }),
+      ),
+    });
+  });
+
+  it("has the custom bus with an archive and generated channel secrets", () => {
+    data.hasResourceProperties("AWS::Events::EventBus", { Name: "oms-dev" });
+    data.resourceCountIs("AWS::Events::Archive", 1);
+    data.hasResourceProperties("AWS::SecretsManager::Secret", { GenerateSecretString: Match.objectLike({ GenerateStringKey: "generic" }) });
+  });
+});
+
+describe("stateless stack", () => {
+  it("runs every function on nodejs22.x arm64 with tracing, Powertools env and its own log group", () => {
+    const fns = compute.findResources("AWS::Lambda::Function");
+    expect(Object.keys(fns).length).toBeGreaterThanOrEqual(7);
+    for (const fn of Object.values(fns)) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: "nodejs22.x",
+        Architectures: ["arm64"],
+        TracingConfig: { Mode: "Active" },
+        LoggingConfig: { LogGroup: expect.anything() as unknown },
+        Environment: { Variables: expect.objectContaining({ POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^oms-/) as unknown }) as unknown },
+      });
+    }
+  });
+
+  it("serves the intake and health openly and the order reads behind IAM", () => {
+    const routes = Object.values(compute.findResources("AWS::ApiGatewayV2::Route")).map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]);
+    expect(routes.sort()).toEqual(
+      [["GET /health", "NONE"], ["GET /orders", "AWS_IAM"], ["GET /orders/{orderId}", "AWS_IAM"], ["POST /webhooks/generic", "NONE"]].sort(),
+    );
+    compute.hasResourceProperties("AWS::ApiGatewayV2::Stage", { StageName: "$default", AccessLogSettings: Match.anyValue() });
+  });
+
+  it("builds the workflow from the ASL file with substitutions for every placeholder, full logging and tracing", () => {
+    const asl = readFileSync(new URL("../../statemachines/order-fulfillment.asl.json", import.meta.url), "utf8");
+    const placeholders = [...new Set([...asl.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))].sort();
+    const [sm] = Object.values(compute.findResources("AWS::StepFunctions::StateMachine"));
+    expect(Object.keys(sm?.Properties.DefinitionSubstitutions as object).sort()).toEqual(placeholders);
+    expect(sm?.Properties).toMatchObject({
+      StateMachineName: "oms-dev-order-fulfillment",
+      StateMachineType: "STANDARD",
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: "ALL", IncludeExecutionData: true },
+    });
+  });
+
+  it("routes exactly the customer-facing order events to notifications, with retries and a DLQ", () => {
+    compute.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: { source: [EVENT_SOURCES.orders], "detail-type": [...CUSTOMER_FACING_ORDER_EVENTS] },
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 8 }) })],
+    });
+  });
+
+  it("grants table access by exact index ARNs, never index/*", () => {
+    const policies = JSON.stringify(compute.findResources("AWS::IAM::Policy"));
+    expect(policies).toContain("/index/GSI1");
+    expect(policies).not.toContain("/index/*");
+  });
+});
+
+describe("cdk-nag (AwsSolutions)", () => {
+  it("finds nothing unacknowledged in the app", () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it("does fail synth on an unacknowledged finding (the check is live)", () => {
+    const bad = newApp();
+    const stack = new Stack(bad, "Bad");
+    new Table(stack, "NoPitr", { partitionKey: { name: "PK", type: AttributeType.STRING } });
+    Validations.of(bad).addPlugins(new AwsSolutionsChecks(bad));
+    expect(() => bad.synth()).toThrow(/AwsSolutions-DDB3/);
+  });
+});
+
+describe("order-fulfillment.asl.json", () => {
+  const asl = JSON.parse(readFileSync(new URL("../../statemachines/order-fulfillment.asl.json", import.meta.url), "utf8")) as {
+    States: Record<string, Record<string, unknown>>;
+  };
+  const tasks = Object.entries(asl.States).filter(([, s]) => s.Type === "Task");
+
+  it("gives every Task a timeout, a Retry and a Catch", () => {
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const [name, s] of tasks) {
+      expect(s.Retry, name).toBeInstanceOf(Array);
+      expect(s.Catch, name).toBeInstanceOf(Array);
+      expect(s.TimeoutSeconds, name).toBeGreaterThan(0);
+    }
+  });
+
+  it("publishes only known order events from oms.orders, with deterministic event ids", () => {
+    const published = tasks
+      .filter(([, s]) => s.Resource === "arn:aws:states:::events:putEvents")
+      .map(([, s]) => (s.Parameters as { Entries: { Source: string; DetailType: string; Detail: { metadata: Record<string, string> } }[] }).Entries[0]!);
+    expect(published.map((e) => e.DetailType).sort()).toEqual(Object.values(ORDER_EVENTS).sort());
+    for (const e of published) {
+      expect(e.Source).toBe(EVENT_SOURCES.orders);
+      expect(e.Detail.metadata["eventId.$"]).toBe(`States.Format('{}.${e.DetailType}', $.orderId)`);
+    }
+  });
+
+  it("sets only statuses the domain knows, and runs on the local runner", () => {
+    for (const [, s] of tasks) {
+      const status = (s.Parameters as { Payload?: { status?: string } }).Payload?.status;
+      if (status) expect(ORDER_STATUSES).toContain(status);
+    }
+    expect(() => checkDefinition("order-fulfillment", asl as never)).not.toThrow();
+  });
+});

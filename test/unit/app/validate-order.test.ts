@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { recordOrderNotifications } from "../../../functions/app/record-notifications.js";
+import { validateOrder } from "../../../functions/app/validate-order.js";
+import { createOrder } from "../../../functions/domain/order.js";
+import { FakeCatalog, FakeOrders, FakeOutbox, fixedClock } from "../../fixtures/fakes.js";
+import { channelOrder } from "../../fixtures/orders.js";
+
+describe("validateOrder", () => {
+  it("passes an order of sellable SKUs whose totals add up", async () => {
+    const orders = new FakeOrders();
+    await orders.create(createOrder(channelOrder(), "01JA", "t0"), "h");
+    const out = await validateOrder({ orders, catalog: new FakeCatalog({ "TSHIRT-BLK-M": true, "MUG-LOGO": true }), clock: fixedClock() }, "01JA");
+    expect(out).toEqual({ orderId: "01JA", valid: true, problems: [], checkedAt: "2026-11-22T10:00:00.000Z" });
+  });
+
+  it("names each unknown or inactive SKU by line and catches tampered totals", async () => {
+    const orders = new FakeOrders();
+    const order = createOrder(channelOrder(), "01JB", "t0");
+    order.totals.grandTotal = { amount: 1, currency: "EUR" };
+    await orders.create(order, "h");
+    const out = await validateOrder({ orders, catalog: new FakeCatalog({ "MUG-LOGO": false }), clock: fixedClock() }, "01JB");
+    expect(out.valid).toBe(false);
+    expect(out.problems).toEqual([
+      { path: "totals.grandTotal", message: "is 1, lines add up to 6326" },
+      { path: "lines.0.sku", message: "TSHIRT-BLK-M is not in the catalog" },
+      { path: "lines.1.sku", message: "MUG-LOGO is not sellable (inactive)" },
+    ]);
+  });
+});
+
+describe("recordOrderNotifications", () => {
+  it("records each notification once per event, however often the event is delivered", async () => {
+    const deps = { outbox: new FakeOutbox(), clock: fixedClock() };
+    const detail = {
+      metadata: { eventId: "01JA.OrderConfirmed", version: 1, occurredAt: "t", correlationId: "01JA" },
+      data: { orderId: "01JA", externalOrderId: "E", customer: { email: "a@b.co", name: "A B", phone: "+4915112345678" }, grandTotal: { amount: 1, currency: "EUR" }, itemCount: 1 },
+    };
+    expect(await recordOrderNotifications(deps, "OrderConfirmed", detail)).toEqual({ rendered: 2, recorded: 2 });
+    expect(await recordOrderNotifications(deps, "OrderConfirmed", detail)).toEqual({ rendered: 2, recorded: 0 });
+    expect(deps.outbox.entries.size).toBe(2);
+  });
+});

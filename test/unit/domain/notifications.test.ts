@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { renderOrderNotifications } from "../../../functions/domain/notifications.js";
+
+const order = {
+  orderId: "01J0",
+  externalOrderId: "SHOP-42",
+  customer: { email: "ada@example.com", name: "Ada Lovelace", phone: "+4915112345678" },
+  grandTotal: { amount: 6326, currency: "EUR" },
+  itemCount: 3,
+};
+
+describe("order notifications", () => {
+  it("confirms by email and, with a phone number, by SMS", () => {
+    const out = renderOrderNotifications("OrderConfirmed", order);
+    expect(out.map((n) => [n.channel, n.template, n.recipient])).toEqual([
+      ["email", "order-confirmed", "ada@example.com"],
+      ["sms", "order-confirmed-sms", "+4915112345678"],
+    ]);
+    expect(out[0]?.subject).toBe("Your order SHOP-42 is confirmed");
+    expect(out[0]?.text).toContain("Hi Ada, thank you for your order SHOP-42 (3 items, €63.26)");
+  });
+
+  it("tells the customer why an order was rejected, by email only", () => {
+    const out = renderOrderNotifications("OrderRejected", { ...order, problems: [{ path: "lines.0.sku", message: "X-1 is not in the catalog" }] });
+    expect(out).toHaveLength(1);
+    expect(out[0]?.text).toContain("(X-1 is not in the catalog)");
+  });
+
+  it("renders nothing for events customers do not hear about", () => {
+    expect(renderOrderNotifications("OrderCreated", order)).toEqual([]);
+  });
+});
