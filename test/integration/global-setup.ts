@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { startLocalCloud } from "../../local/cloud.js";
+import { ensureJava } from "../../local/java.js";
+import { synth } from "../../local/synth.js";
+
+export interface CloudInfo {
+  apiUrl: string;
+  awsEndpoint: string;
+  operatorToken: string;
+  channelSecret: string;
+  tableName: string;
+  stateMachineArn: string;
+  dataDir: string;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    cloud: CloudInfo;
+  }
+}
+
+/** One local cloud (random free ports, DynamoDB in memory) built from a fresh `cdk synth`. */
+export default async function setup(project: TestProject) {
+  ensureJava();
+  const work = mkdtempSync(path.join(tmpdir(), "oms-it-"));
+  const assemblyDir = synth(path.join(work, "cdk.out"));
+  const cloud = await startLocalCloud({ assemblyDir, dataDir: path.join(work, "data"), persist: false, seed: true });
+  project.provide("cloud", {
+    apiUrl: cloud.apiUrl,
+    awsEndpoint: cloud.awsEndpoint,
+    operatorToken: cloud.operatorToken,
+    channelSecret: cloud.channelSecrets.generic ?? "",
+    tableName: cloud.tableName,
+    stateMachineArn: Object.values(cloud.stateMachineArns)[0] ?? "",
+    dataDir: path.join(work, "data"),
+  });
+  return async () => {
+    await cloud.stop();
+    rmSync(work, { recursive: true, force: true });
+  };
+}
