@@ -17,8 +17,10 @@ export default defineConfig({
           globalSetup: ["test/integration/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 180_000,
-          // One local cloud for all integration files; they run one after another against it.
-          fileParallelism: false,
+          // One local cloud for all integration files; they run one after another against it, so
+          // "nothing was written" snapshots are not disturbed by another file's writes.
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

@@ -17,6 +17,14 @@ export interface StackTemplate {
   outputs: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
 }
 
+/** A template value that must be a string (or absent, giving the fallback). */
+export function text(value: unknown, fallback = ""): string {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return JSON.stringify(value);
+}
+
 /** One resource of the assembly, addressed by stack and logical id. */
 export interface ResourceRef {
   stack: string;

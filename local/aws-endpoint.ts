@@ -1,4 +1,5 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { text } from "./assembly.js";
 import { AwsError } from "./aws-errors.js";
 import { matchesPattern } from "./event-pattern.js";
 import type { EventBridgeLocal, PutEventsEntry } from "./eventbridge.js";
@@ -16,7 +17,7 @@ type Body = Record<string, unknown>;
 const epoch = (iso: string | undefined) => (iso ? new Date(iso).getTime() / 1000 : undefined);
 
 function page<T>(items: T[], max: unknown, token: unknown): { items: T[]; nextToken?: string } {
-  const start = token ? Number(Buffer.from(String(token), "base64url").toString()) : 0;
+  const start = token ? Number(Buffer.from(text(token), "base64url").toString()) : 0;
   if (!Number.isInteger(start) || start < 0) throw new AwsError("InvalidToken", "Invalid Token");
   const size = Number(max) > 0 ? Number(max) : 100;
   const slice = items.slice(start, start + size);
@@ -130,15 +131,15 @@ export class AwsEndpoint {
         return { stateMachines: p.items, nextToken: p.nextToken };
       }
       case "DescribeStateMachine": {
-        const m = sfn.machine(String(b.stateMachineArn));
+        const m = sfn.machine(text(b.stateMachineArn));
         return { stateMachineArn: m.arn, name: m.name, status: "ACTIVE", definition: m.definitionString, roleArn: m.roleArn, type: m.type, creationDate: epoch(m.creationDate) };
       }
       case "StartExecution": {
-        const e = sfn.startExecution(String(b.stateMachineArn), b.name as string | undefined, b.input as string | undefined);
+        const e = sfn.startExecution(text(b.stateMachineArn), b.name as string | undefined, b.input as string | undefined);
         return { executionArn: e.executionArn, startDate: epoch(e.startDate) };
       }
       case "DescribeExecution": {
-        const e = sfn.execution(String(b.executionArn));
+        const e = sfn.execution(text(b.executionArn));
         return {
           ...summary(e),
           input: e.input,
@@ -148,7 +149,7 @@ export class AwsEndpoint {
         };
       }
       case "ListExecutions": {
-        sfn.machine(String(b.stateMachineArn));
+        sfn.machine(text(b.stateMachineArn));
         const all = [...sfn.executions.values()]
           .filter((e) => e.stateMachineArn === b.stateMachineArn && (!b.statusFilter || e.status === b.statusFilter))
           .sort((x, y) => y.startDate.localeCompare(x.startDate))
@@ -157,13 +158,13 @@ export class AwsEndpoint {
         return { executions: p.items, nextToken: p.nextToken };
       }
       case "GetExecutionHistory": {
-        const e = sfn.execution(String(b.executionArn));
+        const e = sfn.execution(text(b.executionArn));
         const events = e.history.map((h) => ({ ...h, timestamp: epoch(h.timestamp) }));
         const p = page(b.reverseOrder ? events.reverse() : events, b.maxResults, b.nextToken);
         return { events: p.items, nextToken: p.nextToken };
       }
       case "StopExecution": {
-        const e = sfn.stopExecution(String(b.executionArn), b.error as string | undefined, b.cause as string | undefined);
+        const e = sfn.stopExecution(text(b.executionArn), b.error as string | undefined, b.cause as string | undefined);
         return { stopDate: epoch(e.stopDate ?? new Date().toISOString()) };
       }
       default:
@@ -186,27 +187,27 @@ export class AwsEndpoint {
       case "PutEvents":
         return events.putEvents(b.Entries as PutEventsEntry[]);
       case "ListRules": {
-        const bus = String(b.EventBusName ?? "default");
-        const all = events.rules.filter((r) => r.busName === bus && (!b.NamePrefix || r.name.startsWith(String(b.NamePrefix)))).map(describe);
+        const bus = text(b.EventBusName, "default");
+        const all = events.rules.filter((r) => r.busName === bus && (!b.NamePrefix || r.name.startsWith(text(b.NamePrefix)))).map(describe);
         const p = page(all, b.Limit, b.NextToken);
         return { Rules: p.items, NextToken: p.nextToken };
       }
       case "DescribeRule": {
-        const bus = String(b.EventBusName ?? "default");
+        const bus = text(b.EventBusName, "default");
         const r = events.rules.find((x) => x.name === b.Name && x.busName === bus);
-        if (!r) throw new AwsError("ResourceNotFoundException", `Rule ${String(b.Name)} does not exist on EventBus ${bus}.`);
+        if (!r) throw new AwsError("ResourceNotFoundException", `Rule ${text(b.Name)} does not exist on EventBus ${bus}.`);
         return describe(r);
       }
       case "ListTargetsByRule": {
-        const r = events.rules.find((x) => x.name === b.Rule && x.busName === String(b.EventBusName ?? "default"));
-        if (!r) throw new AwsError("ResourceNotFoundException", `Rule ${String(b.Rule)} does not exist.`);
+        const r = events.rules.find((x) => x.name === b.Rule && x.busName === text(b.EventBusName, "default"));
+        if (!r) throw new AwsError("ResourceNotFoundException", `Rule ${text(b.Rule)} does not exist.`);
         return { Targets: r.targets.map((t) => ({ Id: t.id, Arn: t.arn })) };
       }
       case "TestEventPattern": {
         let pattern: unknown, event: unknown;
         try {
-          pattern = JSON.parse(String(b.EventPattern));
-          event = JSON.parse(String(b.Event));
+          pattern = JSON.parse(text(b.EventPattern));
+          event = JSON.parse(text(b.Event));
         } catch {
           throw new AwsError("InvalidEventPatternException", "Event pattern or event is not valid JSON");
         }
@@ -223,7 +224,7 @@ export class AwsEndpoint {
 
   private secretsManager(op: string, b: Body): unknown {
     if (op !== "GetSecretValue") throw new AwsError("UnknownOperationException", `Secrets Manager ${op} is not implemented by the local cloud`);
-    const s = this.services.secrets.get(String(b.SecretId));
+    const s = this.services.secrets.get(text(b.SecretId));
     return { ARN: s.arn, Name: s.name, SecretString: s.value, VersionId: "local", VersionStages: ["AWSCURRENT"], CreatedDate: epoch(s.createdDate) };
   }
 }

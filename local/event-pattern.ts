@@ -52,21 +52,23 @@ function matchField(matchers: Json[], value: Json | undefined, present: boolean)
 function matchOne(m: Json, v: Json): boolean {
   if (!isObject(m)) return m === v || (typeof m === "number" && typeof v === "number" && m === v);
   const [op, arg] = Object.entries(m)[0] ?? [];
+  const str = (x: Json | undefined): string => (typeof x === "string" ? x : JSON.stringify(x));
+  const ci = (x: Json | undefined): string => (isObject(x) ? str(x["equals-ignore-case"]) : str(x)).toLowerCase();
   switch (op) {
     case "prefix":
-      return typeof v === "string" && (isObject(arg) ? v.toLowerCase().startsWith(String(arg["equals-ignore-case"]).toLowerCase()) : v.startsWith(String(arg)));
+      return typeof v === "string" && (isObject(arg) ? v.toLowerCase().startsWith(ci(arg)) : v.startsWith(str(arg)));
     case "suffix":
-      return typeof v === "string" && (isObject(arg) ? v.toLowerCase().endsWith(String(arg["equals-ignore-case"]).toLowerCase()) : v.endsWith(String(arg)));
+      return typeof v === "string" && (isObject(arg) ? v.toLowerCase().endsWith(ci(arg)) : v.endsWith(str(arg)));
     case "equals-ignore-case":
-      return typeof v === "string" && v.toLowerCase() === String(arg).toLowerCase();
+      return typeof v === "string" && v.toLowerCase() === ci(arg);
     case "wildcard":
-      return typeof v === "string" && wildcard(String(arg)).test(v);
+      return typeof v === "string" && wildcard(str(arg)).test(v);
     case "anything-but":
       return anythingBut(arg as Json, v);
     case "numeric":
       return typeof v === "number" && numeric(arg as Json[], v);
     case "cidr":
-      return typeof v === "string" && inCidr(String(arg), v);
+      return typeof v === "string" && inCidr(str(arg), v);
     default:
       throw new Error(`Unsupported event pattern operator ${op}`);
   }
@@ -77,7 +79,7 @@ function anythingBut(arg: Json, v: Json): boolean {
   if (isObject(arg)) {
     const [op, x] = Object.entries(arg)[0] ?? [];
     if (typeof v !== "string") return op !== undefined;
-    const list = (Array.isArray(x) ? x : [x]).map(String);
+    const list = (Array.isArray(x) ? x : [x]).map((y) => (typeof y === "string" ? y : JSON.stringify(y)));
     switch (op) {
       case "prefix":
         return !list.some((p) => v.startsWith(p));

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { LOCAL_ACCOUNT, LOCAL_REGION, type CloudAssembly } from "./assembly.js";
+import { LOCAL_ACCOUNT, LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
 import type { DeadLetterStore } from "./dead-letters.js";
 import { matchesPattern } from "./event-pattern.js";
 import type { Resolver } from "./intrinsics.js";
@@ -104,11 +104,11 @@ export class EventBridgeLocal {
       this.rules.push({
         name: physical.ref,
         arn: physical.attributes.Arn ?? "",
-        busName: p.EventBusName ? String(p.EventBusName) : "default",
+        busName: text(p.EventBusName, "default"),
         description: p.Description as string | undefined,
         pattern: p.EventPattern as Record<string, unknown> | undefined,
         scheduleExpression: p.ScheduleExpression as string | undefined,
-        state: String(p.State ?? "ENABLED"),
+        state: text(p.State, "ENABLED"),
         targets,
       });
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { LOCAL_ACCOUNT, type CloudAssembly } from "./assembly.js";
+import { LOCAL_ACCOUNT, text, type CloudAssembly } from "./assembly.js";
 import type { Resolver } from "./intrinsics.js";
 import type { LambdaRuntime } from "./lambda-runtime.js";
 
@@ -48,12 +48,12 @@ export class HttpApiLocal {
     }
     for (const { stack, logicalId, resource } of assembly.ofType("AWS::ApiGatewayV2::Route")) {
       const p = resource.Properties ?? {};
-      const routeKey = String(p.RouteKey);
+      const routeKey = text(p.RouteKey);
       const target = (p.Target as { "Fn::Join"?: [string, [string, { Ref: string }]] })?.["Fn::Join"]?.[1]?.[1]?.Ref;
       const functionArn = target ? integrations.get(target) : undefined;
       if (!functionArn) throw new Error(`Route ${logicalId} (${routeKey}): its integration is not a Lambda proxy integration of the assembly`);
       if (routeKey === "$default") {
-        this.routes.push({ method: "ANY", path: "$default", matcher: /^.*$/, params: [], functionArn, authorization: String(p.AuthorizationType ?? "NONE"), routeKey });
+        this.routes.push({ method: "ANY", path: "$default", matcher: /^.*$/, params: [], functionArn, authorization: text(p.AuthorizationType, "NONE"), routeKey });
         continue;
       }
       const [method = "", routePath = ""] = routeKey.split(" ");
@@ -71,7 +71,7 @@ export class HttpApiLocal {
             .join("/") +
           "$",
       );
-      this.routes.push({ method, path: routePath, matcher, params, functionArn, authorization: String(p.AuthorizationType ?? "NONE"), routeKey });
+      this.routes.push({ method, path: routePath, matcher, params, functionArn, authorization: text(p.AuthorizationType, "NONE"), routeKey });
       void stack;
     }
     // Most specific first, like API Gateway: literal paths before parameters, greedy last.

@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { LOCAL_REGION, type CloudAssembly } from "./assembly.js";
+import { LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
 import type { Resolver } from "./intrinsics.js";
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), "lambda-worker.mjs");
@@ -70,7 +70,7 @@ export class LambdaRuntime {
         name: physical.ref,
         arn: physical.attributes.Arn ?? "",
         codeDir: assembly.assetPath(resolver.str(stack, code.S3Key)),
-        handler: String(p.Handler ?? "index.handler"),
+        handler: text(p.Handler, "index.handler"),
         timeoutSeconds: Number(p.Timeout ?? 3),
         memorySize: Number(p.MemorySize ?? 128),
         reservedConcurrency: p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
@@ -186,7 +186,7 @@ export class LambdaRuntime {
       if (instance.pending?.id !== m.id) return;
       clearTimeout(instance.pending.timer);
       const { id: _id, ...result } = m;
-      instance.pending.resolve(result as InvokeResult);
+      instance.pending.resolve(result);
     });
     const crash = (error: Error) => {
       if (instance.pending) {

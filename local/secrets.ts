@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { CloudAssembly } from "./assembly.js";
+import { text, type CloudAssembly } from "./assembly.js";
 import { AwsError } from "./aws-errors.js";
 import type { Resolver } from "./intrinsics.js";
 
@@ -24,7 +24,7 @@ export class SecretsLocal {
     for (const { stack, logicalId, resource } of assembly.ofType("AWS::SecretsManager::Secret")) {
       const p = (resolver.resolve(stack, resource.Properties ?? {}) ?? {}) as Record<string, unknown>;
       const arn = resolver.physicalOf(stack, logicalId).ref;
-      const name = String(p.Name ?? `${stack}-${logicalId}`);
+      const name = text(p.Name, `${stack}-${logicalId}`);
       const existing = kept[arn];
       if (existing) {
         this.secrets.set(arn, existing);

@@ -4,9 +4,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from "node:path";
 import { StateMachine as Runner } from "aws-local-stepfunctions";
 
-/** One entry of the runner's event log (the package does not export the type). */
-type EventLog = Awaited<ReturnType<ReturnType<Runner["run"]>["eventLogs"]["next"]>>["value"] & { type: string };
-import { LOCAL_ACCOUNT, LOCAL_REGION, type CloudAssembly } from "./assembly.js";
+/** The part of the runner's event log entries we read (the package does not export the type). */
+interface EventLog {
+  type: string;
+  timestamp: number;
+  state?: { name: string; type: string; input?: unknown; output?: unknown };
+  Error?: string;
+  Cause?: unknown;
+}
+import { LOCAL_ACCOUNT, LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
 import { AwsError } from "./aws-errors.js";
 import type { EventBridgeLocal, PutEventsEntry } from "./eventbridge.js";
 import type { Resolver } from "./intrinsics.js";
@@ -57,7 +63,7 @@ const DYNAMODB_ACTIONS = new Set(["getItem", "putItem", "updateItem", "deleteIte
 
 /** Task resources the local cloud can run, or a reason it cannot. */
 function unsupported(state: StateDef): string | undefined {
-  const r = String(state.Resource ?? "");
+  const r = text(state.Resource);
   if (/\.(waitForTaskToken|sync(:2)?)$/.test(r)) return `integration pattern of ${r} is not supported by the local cloud yet`;
   if (r === "arn:aws:states:::lambda:invoke" || /^arn:aws:lambda:/.test(r)) return undefined;
   if (r === "arn:aws:states:::events:putEvents") return undefined;
@@ -114,26 +120,26 @@ export class StepFunctionsLocal {
     this.dir = path.join(dataDir, "executions");
     for (const { stack, logicalId, resource } of assembly.ofType("AWS::StepFunctions::StateMachine")) {
       const p = resource.Properties ?? {};
-      let text: string;
+      let definitionText: string;
       if (p.DefinitionS3Location) {
         const key = resolver.str(stack, (p.DefinitionS3Location as { Key: unknown }).Key);
-        text = readFileSync(assembly.assetPath(key), "utf8");
-      } else if (p.DefinitionString !== undefined) text = resolver.str(stack, p.DefinitionString);
-      else if (p.Definition !== undefined) text = JSON.stringify(resolver.resolve(stack, p.Definition));
+        definitionText = readFileSync(assembly.assetPath(key), "utf8");
+      } else if (p.DefinitionString !== undefined) definitionText = resolver.str(stack, p.DefinitionString);
+      else if (p.Definition !== undefined) definitionText = JSON.stringify(resolver.resolve(stack, p.Definition));
       else throw new Error(`State machine ${logicalId} has no definition`);
       const subs = (resolver.resolve(stack, p.DefinitionSubstitutions ?? {}) ?? {}) as Record<string, unknown>;
-      text = text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (m, k: string) => (k in subs ? String(subs[k]) : m));
+      definitionText = definitionText.replace(/\$\{([A-Za-z0-9_]+)\}/g, (m, k: string) => (k in subs ? String(subs[k]) : m));
       const physical = resolver.physicalOf(stack, logicalId);
       const name = physical.attributes.Name ?? logicalId;
-      const definition = JSON.parse(text) as Definition;
+      const definition = JSON.parse(definitionText) as Definition;
       checkDefinition(name, definition);
       this.machines.set(physical.ref, {
         name,
         arn: physical.ref,
         definition,
-        definitionString: text,
+        definitionString: definitionText,
         roleArn: p.RoleArn ? resolver.str(stack, p.RoleArn) : `arn:aws:iam::${LOCAL_ACCOUNT}:role/${name}`,
-        type: String(p.StateMachineType ?? "STANDARD"),
+        type: text(p.StateMachineType, "STANDARD"),
         creationDate: new Date().toISOString(),
       });
     }
@@ -218,7 +224,7 @@ export class StepFunctionsLocal {
       context: {
         Execution: { Id: execution.executionArn, Name: execution.name, RoleArn: machine.roleArn, StartTime: execution.startDate },
         StateMachine: { Id: machine.arn, Name: machine.name },
-      } as never,
+      },
     });
     this.push(execution, "ExecutionStarted", {
       executionStartedEventDetails: { input: execution.input, inputDetails: { truncated: false }, roleArn: machine.roleArn },
@@ -273,9 +279,8 @@ export class StepFunctionsLocal {
 
   /** Maps the runner's event log onto AWS history event types. */
   private record(e: LocalExecution, ev: EventLog, states: Map<string, StateDef>): void {
-    if (!("state" in ev)) return;
-    const name = ev.state.name;
-    const type = ev.state.type;
+    if (!ev.state) return;
+    const { name, type } = ev.state;
     const json = (v: unknown) => JSON.stringify(v ?? null);
     switch (ev.type) {
       case "StateEntered":
@@ -291,7 +296,7 @@ export class StepFunctionsLocal {
       case "StateFailed":
         if (type === "Task")
           this.push(e, "TaskFailed", {
-            taskFailedEventDetails: { resourceType: "states", resource: String(states.get(name)?.Resource ?? ""), error: ev.Error, cause: String(ev.Cause ?? "") },
+            taskFailedEventDetails: { resourceType: "states", resource: text(states.get(name)?.Resource), error: ev.Error, cause: text(ev.Cause) },
           }, ev.timestamp);
         break;
     }

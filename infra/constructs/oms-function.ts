@@ -7,7 +7,7 @@ import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { INDEXES } from "../../functions/adapters/dynamodb/keys.js";

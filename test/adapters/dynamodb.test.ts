@@ -22,7 +22,7 @@ describe("DynamoOrderRepository", () => {
     ddb.on(TransactWriteCommand).resolves({});
     expect(await repo.create(order, "hash-1")).toEqual({ created: true });
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items.map((i) => [i.Put?.Item?.PK, i.Put?.Item?.SK, i.Put?.ConditionExpression])).toEqual([
+    expect(items.map((i): unknown[] => [i.Put?.Item?.PK, i.Put?.Item?.SK, i.Put?.ConditionExpression])).toEqual([
       ["CHANNEL#generic#EXT#E-9", "CHANNEL_ORDER", "attribute_not_exists(PK)"],
       ["ORDER#01JQ", "ORDER", "attribute_not_exists(PK)"],
       ["ORDER#01JQ", "ORDER#LINE#001", undefined],
@@ -99,7 +99,7 @@ describe("DynamoNotificationOutbox", () => {
     ], "t");
     expect(n).toBe(1);
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
-      Item: expect.objectContaining({ PK: "ORDER#01JQ", SK: "NOTIFICATION#01JQ.OrderConfirmed#email#order-confirmed", status: "PENDING" }) as unknown,
+      Item: expect.objectContaining({ PK: "ORDER#01JQ", SK: "NOTIFICATION#01JQ.OrderConfirmed#email#order-confirmed", status: "PENDING" }) as Record<string, unknown>,
       ConditionExpression: "attribute_not_exists(PK)",
     });
   });

@@ -55,7 +55,8 @@ describe("stateless stack", () => {
   });
 
   it("serves the intake and health openly and the order reads behind IAM", () => {
-    const routes = Object.values(compute.findResources("AWS::ApiGatewayV2::Route")).map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]);
+    type Props = { Properties: Record<string, unknown> };
+    const routes = Object.values(compute.findResources("AWS::ApiGatewayV2::Route") as Record<string, Props>).map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]);
     expect(routes.sort()).toEqual(
       [["GET /health", "NONE"], ["GET /orders", "AWS_IAM"], ["GET /orders/{orderId}", "AWS_IAM"], ["POST /webhooks/generic", "NONE"]].sort(),
     );
@@ -65,7 +66,7 @@ describe("stateless stack", () => {
   it("builds the workflow from the ASL file with substitutions for every placeholder, full logging and tracing", () => {
     const asl = readFileSync(new URL("../../statemachines/order-fulfillment.asl.json", import.meta.url), "utf8");
     const placeholders = [...new Set([...asl.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))].sort();
-    const [sm] = Object.values(compute.findResources("AWS::StepFunctions::StateMachine"));
+    const [sm] = Object.values(compute.findResources("AWS::StepFunctions::StateMachine") as Record<string, { Properties: Record<string, unknown> }>);
     expect(Object.keys(sm?.Properties.DefinitionSubstitutions as object).sort()).toEqual(placeholders);
     expect(sm?.Properties).toMatchObject({
       StateMachineName: "oms-dev-order-fulfillment",

@@ -1,4 +1,4 @@
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from "@aws-sdk/client-sfn";
 import type { WorkflowStarter } from "../../domain/ports.js";
 
 /** Starts one Standard execution per order, named by the order id (names are unique per state machine). */
