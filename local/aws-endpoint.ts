@@ -14,6 +14,7 @@ export interface DynamoStats {
 }
 
 type Body = Record<string, unknown>;
+const WRITE_OPERATIONS = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems", "ExecuteTransaction"]);
 const epoch = (iso: string | undefined) => (iso ? new Date(iso).getTime() / 1000 : undefined);
 
 function page<T>(items: T[], max: unknown, token: unknown): { items: T[]; nextToken?: string } {
@@ -69,7 +70,7 @@ export class AwsEndpoint {
     const raw = Buffer.concat(chunks);
     const target = String(req.headers["x-amz-target"] ?? "");
     const [service = "", op = ""] = target.split(".");
-    if (service.startsWith("DynamoDB")) return this.proxyDynamo(req, raw, res);
+    if (service.startsWith("DynamoDB")) return this.proxyDynamo(req, raw, res, op);
     const json11 = service === "AWSEvents" || service === "secretsmanager";
     const contentType = json11 ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0";
     try {
@@ -88,7 +89,7 @@ export class AwsEndpoint {
     }
   }
 
-  private proxyDynamo(req: IncomingMessage, raw: Buffer, res: ServerResponse): void {
+  private proxyDynamo(req: IncomingMessage, raw: Buffer, res: ServerResponse, op: string): void {
     const url = new URL(this.services.dynamoEndpoint);
     const headers = { ...req.headers, host: url.host, "content-length": String(raw.length) };
     const upstream = httpRequest({ hostname: url.hostname, port: url.port, method: req.method, path: req.url, headers }, (up) => {
@@ -96,7 +97,7 @@ export class AwsEndpoint {
       up.on("data", (c: Buffer) => chunks.push(c));
       up.on("end", () => {
         const body = Buffer.concat(chunks);
-        this.count(body);
+        this.count(op, body);
         res.writeHead(up.statusCode ?? 500, up.headers);
         res.end(body);
       });
@@ -108,14 +109,16 @@ export class AwsEndpoint {
     upstream.end(raw);
   }
 
-  private count(body: Buffer): void {
+  /** Adds a response's ConsumedCapacity (TOTAL mode reports only CapacityUnits: the operation says read or write). */
+  private count(op: string, body: Buffer): void {
     this.dynamoStats.requests++;
+    const write = WRITE_OPERATIONS.has(op);
     try {
       const parsed = JSON.parse(body.toString("utf8")) as { ConsumedCapacity?: unknown };
       const cc = parsed.ConsumedCapacity;
       for (const c of (Array.isArray(cc) ? cc : cc ? [cc] : []) as { ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number }[]) {
-        this.dynamoStats.readCapacityUnits += c.ReadCapacityUnits ?? 0;
-        this.dynamoStats.writeCapacityUnits += c.WriteCapacityUnits ?? 0;
+        this.dynamoStats.readCapacityUnits += c.ReadCapacityUnits ?? (write ? 0 : (c.CapacityUnits ?? 0));
+        this.dynamoStats.writeCapacityUnits += c.WriteCapacityUnits ?? (write ? (c.CapacityUnits ?? 0) : 0);
       }
     } catch {
       // Not JSON (never expected from DynamoDB): nothing to count.

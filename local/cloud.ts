@@ -66,6 +66,8 @@ export interface LocalCloud {
   deadLetters: DeadLetterStore;
   /** Resolves when no execution runs and no event delivery is in flight. */
   idle(): Promise<void>;
+  /** Zeroes the usage counters (Lambda, DynamoDB, EventBridge) the bench reads. */
+  resetStats(): void;
   stop(): Promise<void>;
 }
 
@@ -130,12 +132,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       if (s.name.endsWith("/channel-secrets")) Object.assign(channelSecrets, JSON.parse(s.value) as Record<string, string>);
 
     const idle = async () => {
-      // Executions publish events and events may start executions: settle until both are quiet.
-      for (let i = 0; i < 50; i++) {
+      // Executions publish events and event targets may start executions: settle until both are quiet.
+      do {
         await sfn.idle();
         await events.idle();
-        if ((await Promise.race([sfn.idle().then(() => true), new Promise((r) => setTimeout(() => r(false), 5))])) && (await Promise.race([events.idle().then(() => true), new Promise((r) => setTimeout(() => r(false), 5))]))) return;
-      }
+      } while (!sfn.isIdle() || !events.isIdle());
     };
     return {
       apiUrl,
@@ -152,6 +153,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       endpoint,
       deadLetters,
       idle,
+      resetStats: () => {
+        for (const k of ["invocations", "coldStarts", "durationMs"] as const) lambda.stats[k] = {};
+        Object.assign(endpoint.dynamoStats, { requests: 0, readCapacityUnits: 0, writeCapacityUnits: 0 });
+        Object.assign(events.stats, { entries: 0, deliveries: 0, failedDeliveries: 0 });
+      },
       stop: async () => {
         for (const s of started) await s.stop().catch(() => undefined);
       },

@@ -143,6 +143,10 @@ export class EventBridgeLocal {
     return { FailedEntryCount: failed, Entries: results };
   }
 
+  isIdle(): boolean {
+    return this.inFlight === 0;
+  }
+
   /** Resolves when no delivery is in flight (tests and the bench wait on this). */
   idle(): Promise<void> {
     if (this.inFlight === 0) return Promise.resolve();

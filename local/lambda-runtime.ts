@@ -37,6 +37,8 @@ interface Instance {
 export interface LambdaStats {
   invocations: Record<string, number>;
   coldStarts: Record<string, number>;
+  /** Summed wall-clock duration of invocations, per function (ms). */
+  durationMs: Record<string, number>;
 }
 
 /**
@@ -50,7 +52,7 @@ export class LambdaRuntime {
   private readonly pools = new Map<string, Instance[]>();
   private readonly waiting = new Map<string, (() => void)[]>();
   private readonly logs = new Map<string, WriteStream>();
-  readonly stats: LambdaStats = { invocations: {}, coldStarts: {} };
+  readonly stats: LambdaStats = { invocations: {}, coldStarts: {}, durationMs: {} };
 
   constructor(
     assembly: CloudAssembly,
@@ -95,6 +97,7 @@ export class LambdaRuntime {
     const instance = await this.acquire(fn);
     const id = randomUUID();
     const deadline = Date.now() + fn.timeoutSeconds * 1000;
+    const started = performance.now();
     try {
       return await new Promise<InvokeResult>((resolve) => {
         const timer = setTimeout(() => {
@@ -106,6 +109,7 @@ export class LambdaRuntime {
         instance.worker.postMessage({ id, event, requestId: id, deadline });
       });
     } finally {
+      this.stats.durationMs[fn.name] = (this.stats.durationMs[fn.name] ?? 0) + (performance.now() - started);
       this.release(fn, instance);
     }
   }
@@ -166,6 +170,8 @@ export class LambdaRuntime {
         AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
         LAMBDA_TASK_ROOT: fn.codeDir,
         _HANDLER: fn.handler,
+        // Lambda runs nodejs22.x; the local shim may run an older Node, which this SDK warning is about.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       },
       stdout: true,
       stderr: true,

@@ -23,6 +23,8 @@ type StateDef = Record<string, unknown> & { Type: string };
 type Definition = { StartAt: string; States: Record<string, StateDef>; Comment?: string; QueryLanguage?: string };
 
 export interface LocalStateMachine {
+  /** Built (and schema-validated) once at start: validation costs ~200 ms, far too much per execution. */
+  runner: Runner;
   name: string;
   arn: string;
   definition: Definition;
@@ -134,6 +136,7 @@ export class StepFunctionsLocal {
       const definition = JSON.parse(definitionText) as Definition;
       checkDefinition(name, definition);
       this.machines.set(physical.ref, {
+        runner: new Runner(definition as never, { validationOptions: { checkPaths: true, checkArn: true } }),
         name,
         arn: physical.ref,
         definition,
@@ -200,6 +203,10 @@ export class StepFunctionsLocal {
     return e;
   }
 
+  isIdle(): boolean {
+    return this.running.size === 0;
+  }
+
   /** Resolves when no execution is running. */
   async idle(): Promise<void> {
     while (this.running.size) await Promise.all([...this.running.values()].map((r) => r.done));
@@ -217,8 +224,7 @@ export class StepFunctionsLocal {
       stateTypes.set(name, s);
       if (s.Type === "Task") handlers[name] = (i) => this.runTask(String(s.Resource), i);
     });
-    const runner = new Runner(machine.definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
-    const { result, eventLogs, abort } = runner.run(input as never, {
+    const { result, eventLogs, abort } = machine.runner.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never },
       noThrowOnAbort: true,
       context: {

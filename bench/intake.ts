@@ -1,0 +1,163 @@
+import { TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
+import { SingleBar, Presets } from "cli-progress";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { signWebhook } from "../functions/adapters/channels/signature.js";
+import { startLocalCloud } from "../local/cloud.js";
+import { DynamoDbLocal } from "../local/dynamodb.js";
+import { ensureJava } from "../local/java.js";
+import { demoOrder } from "../local/seed.js";
+import { ROOT, synth } from "../local/synth.js";
+import { PRICES, costPerMillionOrders, type PerOrderUsage } from "./cost-model.js";
+import { quantile, runPool } from "./run-pool.js";
+
+const { values } = parseArgs({
+  options: {
+    orders: { type: "string", default: "500" },
+    concurrency: { type: "string", default: "20" },
+    json: { type: "boolean", default: false },
+    "no-synth": { type: "boolean", default: false },
+  },
+});
+const N = Number(values.orders);
+/** Unmeasured warm-up per phase: DynamoDB Local's JVM and the function instances start cold. */
+const WARMUP = Math.min(100, N);
+const C = Number(values.concurrency);
+if (!Number.isInteger(N) || N < 1 || !Number.isInteger(C) || C < 1) throw new Error("--orders and --concurrency take positive integers");
+const say = (line: string) => (values.json ? process.stderr.write(line + "\n") : console.log(line));
+
+ensureJava();
+const work = mkdtempSync(path.join(tmpdir(), "oms-bench-"));
+const assemblyDir = values["no-synth"] ? path.join(ROOT, "cdk.out") : (say("Synthesizing..."), synth(path.join(work, "cdk.out")));
+const cloud = await startLocalCloud({ assemblyDir, dataDir: path.join(work, "data"), persist: false, seed: true });
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+
+try {
+  const bar = (label: string) => {
+    const b = new SingleBar({ format: `${label.padEnd(22)} [{bar}] {value}/{total} {duration}s`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+    b.start(N, 0);
+    return b;
+  };
+
+  // 1. Raw DynamoDB Local: the same number of transactions of the same size (dedupe + header + 2 lines), no Lambda, no HTTP.
+  const raw = new DynamoDbLocal(Number(new URL(cloud.dynamoEndpoint).port), undefined);
+  const rawTx = async (key: string) => {
+    const item = (sk: string) => ({ Put: { TableName: cloud.tableName, Item: { PK: { S: `BENCH#${key}` }, SK: { S: sk }, type: { S: "Bench" }, payload: { S: "x".repeat(300) } }, ConditionExpression: "attribute_not_exists(PK)" } });
+    await raw.client.send(new TransactWriteItemsCommand({ TransactItems: [item("A"), item("B"), item("C"), item("D")] }));
+  };
+  say(`Warming up DynamoDB Local (${WARMUP} transactions)...`);
+  await runPool(WARMUP, C, (i) => rawTx(`warm-${i}`));
+  const rawBar = bar("raw DynamoDB writes");
+  const rawStart = performance.now();
+  await runPool(N, C, (i) => rawTx(String(i)), () => rawBar.increment());
+  const rawSeconds = (performance.now() - rawStart) / 1000;
+  rawBar.stop();
+
+  // 2. Intake: signed webhooks through the HTTP API at the same concurrency.
+  const secret = cloud.channelSecrets.generic ?? "";
+  const runId = Date.now().toString(36);
+  const failures: string[] = [];
+  const post = async (externalId: string) => {
+    const body = JSON.stringify(demoOrder(externalId));
+    const res = await fetch(`${cloud.apiUrl}/webhooks/generic`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-oms-signature": signWebhook(secret, body) },
+      body,
+    });
+    if (res.status !== 202) failures.push(`${res.status} ${await res.text()}`);
+    else await res.arrayBuffer();
+  };
+  say(`Warming up the functions (${WARMUP} orders)...`);
+  await runPool(WARMUP, C, (i) => post(`warm-${runId}-${i}`));
+  await cloud.idle();
+  const warmColdStarts = Object.values(cloud.lambda.stats.coldStarts).reduce((a, b) => a + b, 0);
+  cloud.resetStats();
+  const warmLogBytes = readdirSync(path.join(work, "data", "logs")).reduce((s, f) => s + statSync(path.join(work, "data", "logs", f)).size, 0);
+  const intakeBar = bar("intake (HTTP 202)");
+  const intakeStart = performance.now();
+  const latencies = await runPool(N, C, (i) => post(`bench-${runId}-${i}`), () => intakeBar.increment());
+  const intakeSeconds = (performance.now() - intakeStart) / 1000;
+  intakeBar.stop();
+
+  // 3. Let every workflow and event delivery finish, then count what each order cost.
+  await cloud.idle();
+  const end2endSeconds = (performance.now() - intakeStart) / 1000;
+  const executions = [...cloud.sfn.executions.values()].filter((e) => !JSON.parse(e.input).order?.externalOrderId?.startsWith("warm-"));
+  const byStatus = executions.reduce<Record<string, number>>((acc, e) => ((acc[e.status] = (acc[e.status] ?? 0) + 1), acc), {});
+  const lambdaStats = cloud.lambda.stats;
+  const invocations = Object.values(lambdaStats.invocations).reduce((a, b) => a + b, 0);
+  const gbSeconds = [...cloud.lambda.functions.values()].reduce((s, f) => s + ((lambdaStats.durationMs[f.name] ?? 0) / 1000) * (f.memorySize / 1024), 0);
+  const logDir = path.join(work, "data", "logs");
+  const logBytes = readdirSync(logDir).reduce((s, f) => s + statSync(path.join(logDir, f)).size, 0) - warmLogBytes;
+  // The raw baseline's traffic went straight to DynamoDB Local, so the endpoint's counters are the functions' alone.
+  const ddb = cloud.endpoint.dynamoStats;
+  const usage: PerOrderUsage = {
+    lambdaInvocations: invocations / N,
+    lambdaGbSeconds: gbSeconds / N,
+    stateTransitions: executions.reduce((s, e) => s + e.transitions, 0) / N,
+    dynamoWriteUnits: ddb.writeCapacityUnits / N,
+    dynamoReadUnits: ddb.readCapacityUnits / N,
+    eventBridgeEntries: cloud.events.stats.entries / N,
+    httpRequests: 1,
+    logBytes: logBytes / N,
+  };
+  const cost = costPerMillionOrders(usage);
+  const rawRate = N / rawSeconds;
+  const intakeRate = N / intakeSeconds;
+  const result = {
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version },
+    orders: N,
+    concurrency: C,
+    failures: failures.length,
+    intake: {
+      p50Ms: quantile(latencies, 0.5),
+      p95Ms: quantile(latencies, 0.95),
+      p99Ms: quantile(latencies, 0.99),
+      ordersPerSecond: intakeRate,
+      endToEndOrdersPerSecond: N / end2endSeconds,
+    },
+    rawDynamoDb: { transactionsPerSecond: rawRate, itemsPerTransaction: 4 },
+    intakeToRawRatio: intakeRate / rawRate,
+    executions: byStatus,
+    perOrder: { ...usage, lambdaByFunction: Object.fromEntries(Object.entries(lambdaStats.invocations).map(([k, v]) => [k.replace(/^Oms-\w+-Stateless-/, ""), v / N])) },
+    coldStarts: { duringWarmup: warmColdStarts, duringMeasurement: Object.values(lambdaStats.coldStarts).reduce((a, b) => a + b, 0) },
+    warmup: WARMUP,
+    peakRssMb: Math.round(peakRss / 1024 ** 2),
+    costPerMillionOrdersUsd: cost,
+    pricesAsOf: PRICES.asOf,
+  };
+
+  mkdirSync(path.join(ROOT, "bench", "results"), { recursive: true });
+  writeFileSync(path.join(ROOT, "bench", "results", `intake-${new Date().toISOString().replace(/[:.]/g, "-")}.json`), JSON.stringify(result, null, 2));
+  if (values.json) console.log(JSON.stringify(result, null, 2));
+  else {
+    const f = (n: number, d = 1) => n.toFixed(d);
+    const rows: [string, string][] = [
+      ["machine", `${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.memoryGb} GiB, Node ${result.machine.node}`],
+      ["orders / concurrency", `${N} / ${C} (${failures.length} failed), after ${WARMUP} unmeasured warm-up orders`],
+      ["intake latency p50/p95/p99", `${f(result.intake.p50Ms)} / ${f(result.intake.p95Ms)} / ${f(result.intake.p99Ms)} ms`],
+      ["intake throughput", `${f(intakeRate)} orders/s (end to end incl. workflows: ${f(result.intake.endToEndOrdersPerSecond)}/s)`],
+      ["raw DynamoDB Local", `${f(rawRate)} transactions/s of 4 items → intake is ${f(result.intakeToRawRatio * 100)}% of it`],
+      ["executions", Object.entries(byStatus).map(([k, v]) => `${k} ${v}`).join(", ")],
+      ["per order: Lambda", `${f(usage.lambdaInvocations, 2)} invocations, ${f(usage.lambdaGbSeconds * 1000, 1)} GB-ms (local durations)`],
+      ["per order: DynamoDB", `${f(usage.dynamoWriteUnits, 2)} WRU, ${f(usage.dynamoReadUnits, 2)} RRU`],
+      ["per order: Step Functions", `${f(usage.stateTransitions, 2)} state transitions`],
+      ["per order: EventBridge", `${f(usage.eventBridgeEntries, 2)} entries`],
+      ["per order: logs", `${f(usage.logBytes / 1024, 2)} KiB`],
+      ["peak RSS (Node side)", `${result.peakRssMb} MiB`],
+      ...Object.entries(cost).map(([k, v]): [string, string] => [`cost / 1M orders: ${k}`, `$${f(v, 2)}`]),
+      ["prices as of", PRICES.asOf],
+    ];
+    const w = Math.max(...rows.map(([k]) => k.length));
+    console.log("\n" + rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n"));
+    console.log("\nJSON:\n" + JSON.stringify(result));
+  }
+  if (failures.length) console.error(`First failures:\n${failures.slice(0, 5).join("\n")}`);
+} finally {
+  clearInterval(sampler);
+  await cloud.stop();
+  rmSync(work, { recursive: true, force: true });
+}
