@@ -85,7 +85,7 @@ try {
   // 3. Let every workflow and event delivery finish, then count what each order cost.
   await cloud.idle();
   const end2endSeconds = (performance.now() - intakeStart) / 1000;
-  const executions = [...cloud.sfn.executions.values()].filter((e) => !JSON.parse(e.input).order?.externalOrderId?.startsWith("warm-"));
+  const executions = [...cloud.sfn.executions.values()].filter((e) => !(JSON.parse(e.input) as { order?: { externalOrderId?: string } }).order?.externalOrderId?.startsWith("warm-"));
   const byStatus = executions.reduce<Record<string, number>>((acc, e) => ((acc[e.status] = (acc[e.status] ?? 0) + 1), acc), {});
   const lambdaStats = cloud.lambda.stats;
   const invocations = Object.values(lambdaStats.invocations).reduce((a, b) => a + b, 0);

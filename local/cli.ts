@@ -1,0 +1,137 @@
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, type ExecutionStatus, type HistoryEvent } from "@aws-sdk/client-sfn";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { signWebhook } from "../functions/adapters/channels/signature.js";
+import { demoOrder } from "./seed.js";
+import { ROOT } from "./synth.js";
+
+const HELP = `npm run oms -- <command>   (against the running local cloud, found through .oms/local.json)
+
+  orders demo                         post a signed demo order, wait for its workflow, print it
+  orders get <orderId>                one order with lines and status history
+  orders list [--status S] [--channel C] [--limit N]
+  executions list [--status RUNNING|SUCCEEDED|FAILED|TIMED_OUT|ABORTED]
+  executions show <orderId | executionArn>   an execution's states as a timeline`;
+
+interface LocalInfo {
+  apiUrl: string;
+  awsEndpoint: string;
+  operatorToken: string;
+  channelSecrets: Record<string, string>;
+  stateMachines: Record<string, string>;
+}
+
+function localInfo(): LocalInfo {
+  const file = path.join(ROOT, ".oms", "local.json");
+  if (!existsSync(file)) throw new Error("No .oms/local.json: start the local cloud first (npm start)");
+  return JSON.parse(readFileSync(file, "utf8")) as LocalInfo;
+}
+
+async function api(info: LocalInfo, route: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${info.apiUrl}${route}`, {
+    ...init,
+    headers: { authorization: `Bearer ${info.operatorToken}`, ...(init.headers as Record<string, string> | undefined) },
+  });
+  return { status: res.status, body: (await res.json()) };
+}
+
+const sfnFor = (info: LocalInfo) =>
+  new SFNClient({ endpoint: info.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+
+const orderMachine = (info: LocalInfo) => {
+  const arn = Object.entries(info.stateMachines).find(([name]) => name.endsWith("order-fulfillment"))?.[1];
+  if (!arn) throw new Error("No order-fulfillment state machine in .oms/local.json");
+  return arn;
+};
+
+function describeEvent(e: HistoryEvent): string {
+  const d = e.stateEnteredEventDetails ?? e.stateExitedEventDetails;
+  if (d) return `${e.type?.replace(/State(Entered|Exited)$/, "").padEnd(8)} ${e.type?.endsWith("Entered") ? "→" : "←"} ${d.name}`;
+  if (e.taskFailedEventDetails) return `TaskFailed  ${e.taskFailedEventDetails.error}: ${(e.taskFailedEventDetails.cause ?? "").slice(0, 160)}`;
+  if (e.executionFailedEventDetails) return `ExecutionFailed  ${e.executionFailedEventDetails.error}: ${e.executionFailedEventDetails.cause ?? ""}`;
+  return e.type ?? "";
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { status: { type: "string" }, channel: { type: "string" }, limit: { type: "string" }, help: { type: "boolean" } },
+  });
+  const [group, command, arg] = positionals;
+  if (values.help || !group) return console.log(HELP);
+  const info = localInfo();
+  const key = `${group} ${command ?? ""}`;
+  switch (key) {
+    case "orders demo": {
+      const body = JSON.stringify(demoOrder(`demo-${Date.now().toString(36)}`));
+      const secret = info.channelSecrets.generic ?? "";
+      const res = await fetch(`${info.apiUrl}/webhooks/generic`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-oms-signature": signWebhook(secret, body) },
+        body,
+      });
+      const placed = (await res.json()) as { orderId?: string };
+      console.log(`POST /webhooks/generic → ${res.status} ${JSON.stringify(placed)}`);
+      if (!placed.orderId) process.exit(1);
+      const sfn = sfnFor(info);
+      const executionArn = `${orderMachine(info).replace(":stateMachine:", ":execution:")}:${placed.orderId}`;
+      let status: ExecutionStatus | undefined;
+      for (let i = 0; i < 100; i++) {
+        status = (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status;
+        if (status !== "RUNNING") break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      console.log(`execution ${placed.orderId}: ${status}`);
+      const order = await api(info, `/orders/${placed.orderId}`);
+      console.log(JSON.stringify(order.body, null, 2));
+      return;
+    }
+    case "orders get": {
+      const out = await api(info, `/orders/${arg ?? ""}`);
+      console.log(JSON.stringify(out.body, null, 2));
+      if (out.status >= 400) process.exitCode = 1;
+      return;
+    }
+    case "orders list": {
+      const q = new URLSearchParams();
+      for (const k of ["status", "channel", "limit"] as const) if (values[k]) q.set(k, values[k]);
+      const out = await api(info, `/orders?${q.toString()}`);
+      const items = (out.body as { items?: { orderId: string; status: string; channel: string; externalOrderId: string; createdAt: string }[] }).items;
+      if (!items) return console.log(JSON.stringify(out.body, null, 2));
+      for (const o of items) console.log(`${o.createdAt}  ${o.orderId}  ${o.status.padEnd(10)} ${o.channel}/${o.externalOrderId}`);
+      return;
+    }
+    case "executions list": {
+      const out = await sfnFor(info).send(
+        new ListExecutionsCommand({ stateMachineArn: orderMachine(info), statusFilter: values.status as ExecutionStatus | undefined, maxResults: 100 }),
+      );
+      for (const e of out.executions ?? []) console.log(`${e.startDate?.toISOString()}  ${e.name}  ${e.status}`);
+      return;
+    }
+    case "executions show": {
+      if (!arg) throw new Error("executions show needs an order id or execution ARN");
+      const executionArn = arg.startsWith("arn:") ? arg : `${orderMachine(info).replace(":stateMachine:", ":execution:")}:${arg}`;
+      const sfn = sfnFor(info);
+      const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      console.log(`${d.name}  ${d.status}  started ${d.startDate?.toISOString()}${d.stopDate ? `  stopped ${d.stopDate.toISOString()}` : ""}`);
+      let nextToken: string | undefined;
+      const t0 = d.startDate?.getTime() ?? 0;
+      do {
+        const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken }));
+        for (const e of h.events ?? []) console.log(`  +${String((e.timestamp?.getTime() ?? t0) - t0).padStart(6)} ms  ${describeEvent(e)}`);
+        nextToken = h.nextToken;
+      } while (nextToken);
+      if (d.error) console.log(`  error: ${d.error}: ${d.cause ?? ""}`);
+      return;
+    }
+    default:
+      console.log(HELP);
+      process.exitCode = 2;
+  }
+}
+
+main().catch((e: Error) => {
+  console.error(e.message);
+  process.exit(1);
+});
