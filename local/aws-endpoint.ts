@@ -1,4 +1,5 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { LocalHttpServer } from "./http-server.js";
 import { text } from "./assembly.js";
 import { AwsError } from "./aws-errors.js";
 import { matchesPattern } from "./event-pattern.js";
@@ -39,32 +40,16 @@ const summary = (e: LocalExecution) => ({
  * protocols and dispatches on X-Amz-Target (Step Functions, EventBridge, Secrets Manager here;
  * DynamoDB passed through to DynamoDB Local).
  */
-export class AwsEndpoint {
-  private server?: Server;
+export class AwsEndpoint extends LocalHttpServer {
   readonly dynamoStats: DynamoStats = { requests: 0, readCapacityUnits: 0, writeCapacityUnits: 0 };
 
   constructor(
     private readonly services: { sfn: StepFunctionsLocal; events: EventBridgeLocal; secrets: SecretsLocal; dynamoEndpoint: string },
-  ) {}
-
-  listen(port: number): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.keepAliveTimeout = 30_000;
-    return new Promise((resolve, reject) => {
-      this.server?.once("error", reject);
-      this.server?.listen(port, "127.0.0.1", () => resolve());
-    });
+  ) {
+    super();
   }
 
-  stop(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.server) return resolve();
-      this.server.closeAllConnections();
-      this.server.close(() => resolve());
-    });
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks);

@@ -121,10 +121,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const secrets = new SecretsLocal(assembly, resolver, options.dataDir);
     const sfn = new StepFunctionsLocal(assembly, resolver, { lambda, events, dynamodb: dynamo.client }, options.dataDir);
     const endpoint = new AwsEndpoint({ sfn, events, secrets, dynamoEndpoint: dynamo.endpoint });
-    await endpoint.listen(awsPort);
+    await endpoint.listen(awsPort, "127.0.0.1");
     started.unshift(endpoint);
     const api = new HttpApiLocal(assembly, resolver, lambda, operatorToken);
-    await api.listen(apiPort);
+    await api.listen(apiPort, "0.0.0.0");
     started.unshift(api);
 
     const channelSecrets: Record<string, string> = {};

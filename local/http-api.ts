@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { type IncomingMessage, type ServerResponse } from "node:http";
+import { LocalHttpServer } from "./http-server.js";
 import { LOCAL_ACCOUNT, text, type CloudAssembly } from "./assembly.js";
 import type { Resolver } from "./intrinsics.js";
 import type { LambdaRuntime } from "./lambda-runtime.js";
@@ -24,9 +25,8 @@ const TEXTUAL = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencode
  * Routes with AWS_IAM or JWT authorization accept `Authorization: Bearer <operator token>`
  * locally, since there is no IAM here.
  */
-export class HttpApiLocal {
+export class HttpApiLocal extends LocalHttpServer {
   private readonly routes: Route[] = [];
-  private server?: Server;
   readonly apiId: string;
 
   constructor(
@@ -35,6 +35,7 @@ export class HttpApiLocal {
     private readonly lambda: LambdaRuntime,
     private readonly operatorToken: string,
   ) {
+    super();
     const apis = assembly.ofType("AWS::ApiGatewayV2::Api");
     if (apis.length !== 1) throw new Error(`The local cloud serves exactly one HTTP API; the assembly has ${apis.length}`);
     const api = apis[0]!;
@@ -78,23 +79,7 @@ export class HttpApiLocal {
     this.routes.sort((a, b) => score(b) - score(a));
   }
 
-  listen(port: number): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    return new Promise((resolve, reject) => {
-      this.server?.once("error", reject);
-      this.server?.listen(port, "0.0.0.0", () => resolve());
-    });
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.server) return resolve();
-      this.server.closeAllConnections();
-      this.server.close(() => resolve());
-    });
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { "content-type": "application/json", "apigw-requestid": requestId, ...headers });
       res.end(typeof body === "string" ? body : JSON.stringify(body));
