@@ -3,6 +3,8 @@ import { LocalHttpServer } from "./http-server.js";
 import { text } from "./assembly.js";
 import { AwsError } from "./aws-errors.js";
 import { matchesPattern } from "./event-pattern.js";
+import type { LocalClock } from "./clock.js";
+import type { DeadLetterStore } from "./dead-letters.js";
 import type { EventBridgeLocal, PutEventsEntry } from "./eventbridge.js";
 import type { SecretsLocal } from "./secrets.js";
 import type { LocalExecution, StepFunctionsLocal } from "./stepfunctions.js";
@@ -44,7 +46,14 @@ export class AwsEndpoint extends LocalHttpServer {
   readonly dynamoStats: DynamoStats = { requests: 0, readCapacityUnits: 0, writeCapacityUnits: 0 };
 
   constructor(
-    private readonly services: { sfn: StepFunctionsLocal; events: EventBridgeLocal; secrets: SecretsLocal; dynamoEndpoint: string },
+    private readonly services: {
+      sfn: StepFunctionsLocal;
+      events: EventBridgeLocal;
+      secrets: SecretsLocal;
+      clock: LocalClock;
+      deadLetters: DeadLetterStore;
+      dynamoEndpoint: string;
+    },
   ) {
     super();
   }
@@ -64,6 +73,7 @@ export class AwsEndpoint extends LocalHttpServer {
       if (service === "AWSStepFunctions") out = this.stepFunctions(op, body);
       else if (service === "AWSEvents") out = this.events(op, body);
       else if (service === "secretsmanager") out = this.secretsManager(op, body);
+      else if (service === "OmsLocal") out = this.admin(op, body);
       else throw new AwsError("UnknownOperationException", `The local cloud does not implement ${target || req.url}`);
       res.writeHead(200, { "content-type": contentType });
       res.end(JSON.stringify(out));
@@ -151,6 +161,15 @@ export class AwsEndpoint extends LocalHttpServer {
         const p = page(b.reverseOrder ? events.reverse() : events, b.maxResults, b.nextToken);
         return { events: p.items, nextToken: p.nextToken };
       }
+      case "SendTaskSuccess":
+        sfn.sendTask("success", text(b.taskToken), { output: text(b.output) });
+        return {};
+      case "SendTaskFailure":
+        sfn.sendTask("failure", text(b.taskToken), { error: b.error as string | undefined, cause: b.cause as string | undefined });
+        return {};
+      case "SendTaskHeartbeat":
+        sfn.sendTask("heartbeat", text(b.taskToken));
+        return {};
       case "StopExecution": {
         const e = sfn.stopExecution(text(b.executionArn), b.error as string | undefined, b.cause as string | undefined);
         return { stopDate: epoch(e.stopDate ?? new Date().toISOString()) };
@@ -207,6 +226,25 @@ export class AwsEndpoint extends LocalHttpServer {
       }
       default:
         throw new AwsError("UnknownOperationException", `EventBridge ${op} is not implemented by the local cloud`);
+    }
+  }
+
+  /** The local cloud's own controls (X-Amz-Target "OmsLocal.<op>"): clock and dead letters. */
+  private admin(op: string, b: Body): unknown {
+    const { clock } = this.services;
+    switch (op) {
+      case "GetClock":
+        return { now: clock.iso() };
+      case "AdvanceClock": {
+        const ms = Number(b.milliseconds);
+        if (!Number.isFinite(ms) || ms < 0) throw new AwsError("ValidationException", "milliseconds must be a non-negative number");
+        clock.advance(ms);
+        return { now: clock.iso() };
+      }
+      case "ListDeadLetters":
+        return { deadLetters: this.services.deadLetters.list(text(b.queue)) };
+      default:
+        throw new AwsError("UnknownOperationException", `OmsLocal.${op} does not exist`);
     }
   }
 

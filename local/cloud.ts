@@ -9,6 +9,7 @@ import { EventBridgeLocal } from "./eventbridge.js";
 import { HttpApiLocal } from "./http-api.js";
 import { Resolver } from "./intrinsics.js";
 import { LambdaRuntime } from "./lambda-runtime.js";
+import { LocalClock } from "./clock.js";
 import { assertPortFree, freePort } from "./ports.js";
 import { SecretsLocal } from "./secrets.js";
 import { seedDemoData } from "./seed.js";
@@ -64,6 +65,7 @@ export interface LocalCloud {
   events: EventBridgeLocal;
   endpoint: AwsEndpoint;
   deadLetters: DeadLetterStore;
+  clock: LocalClock;
   /** Resolves when no execution runs and no event delivery is in flight. */
   idle(): Promise<void>;
   /** Zeroes the usage counters (Lambda, DynamoDB, EventBridge) the bench reads. */
@@ -119,10 +121,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const deadLetters = new DeadLetterStore(path.join(options.dataDir, "dead-letters"));
     const events = new EventBridgeLocal(assembly, resolver, lambda, deadLetters);
     const secrets = new SecretsLocal(assembly, resolver, options.dataDir);
-    const sfn = new StepFunctionsLocal(assembly, resolver, { lambda, events, dynamodb: dynamo.client }, options.dataDir);
-    const endpoint = new AwsEndpoint({ sfn, events, secrets, dynamoEndpoint: dynamo.endpoint });
+    const clock = new LocalClock(path.join(options.dataDir, "clock.json"));
+    const sfn = new StepFunctionsLocal(assembly, resolver, { lambda, events, dynamodb: dynamo.client, clock }, options.dataDir);
+    started.unshift({ stop: () => Promise.resolve(sfn.shutdown()) }, { stop: () => Promise.resolve(clock.stop()) });
+    const endpoint = new AwsEndpoint({ sfn, events, secrets, clock, deadLetters, dynamoEndpoint: dynamo.endpoint });
     await endpoint.listen(awsPort, "127.0.0.1");
     started.unshift(endpoint);
+    // Resume executions only once the endpoint is up: their functions may call it.
+    await sfn.start();
     const api = new HttpApiLocal(assembly, resolver, lambda, operatorToken);
     await api.listen(apiPort, "0.0.0.0");
     started.unshift(api);
@@ -152,6 +158,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       events,
       endpoint,
       deadLetters,
+      clock,
       idle,
       resetStats: () => {
         for (const k of ["invocations", "coldStarts", "durationMs"] as const) lambda.stats[k] = {};

@@ -1,8 +1,20 @@
 import "./polyfills.js";
 import * as DynamoDB from "@aws-sdk/client-dynamodb";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { JSONPath } from "jsonpath-plus";
 import { StateMachine as Runner } from "aws-local-stepfunctions";
+import { LOCAL_ACCOUNT, LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
+import { AwsError } from "./aws-errors.js";
+import type { LocalClock } from "./clock.js";
+import type { EventBridgeLocal, PutEventsEntry } from "./eventbridge.js";
+import type { Resolver } from "./intrinsics.js";
+import type { LambdaRuntime } from "./lambda-runtime.js";
+
+type Json = unknown;
+type StateDef = Record<string, unknown> & { Type: string };
+type Definition = { StartAt: string; States: Record<string, StateDef>; Comment?: string; QueryLanguage?: string; TimeoutSeconds?: number };
 
 /** The part of the runner's event log entries we read (the package does not export the type). */
 interface EventLog {
@@ -12,19 +24,12 @@ interface EventLog {
   Error?: string;
   Cause?: unknown;
 }
-import { LOCAL_ACCOUNT, LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
-import { AwsError } from "./aws-errors.js";
-import type { EventBridgeLocal, PutEventsEntry } from "./eventbridge.js";
-import type { Resolver } from "./intrinsics.js";
-import type { LambdaRuntime } from "./lambda-runtime.js";
-
-type Json = unknown;
-type StateDef = Record<string, unknown> & { Type: string };
-type Definition = { StartAt: string; States: Record<string, StateDef>; Comment?: string; QueryLanguage?: string };
 
 export interface LocalStateMachine {
   /** Built (and schema-validated) once at start: validation costs ~200 ms, far too much per execution. */
   runner: Runner;
+  /** What the runner runs: Wait states become clock-driven tasks, task timeouts move to our clock. */
+  runnable: Definition;
   name: string;
   arn: string;
   definition: Definition;
@@ -32,6 +37,8 @@ export interface LocalStateMachine {
   roleArn: string;
   type: string;
   creationDate: string;
+  /** Every state by name (nested ones too), as written in the ASL. */
+  states: Map<string, StateDef>;
 }
 
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
@@ -42,6 +49,17 @@ export interface HistoryEvent {
   timestamp: string;
   type: string;
   [details: string]: unknown;
+}
+
+/** A task waiting for SendTaskSuccess/Failure, as persisted. */
+export interface PendingTaskState {
+  token: string;
+  stateName: string;
+  /** The request carrying the token has gone out (so a resumed execution does not send it twice). */
+  dispatched: boolean;
+  heartbeatSeconds?: number;
+  lastHeartbeatAt: number;
+  timeoutAt?: number;
 }
 
 export interface LocalExecution {
@@ -58,29 +76,61 @@ export interface LocalExecution {
   history: HistoryEvent[];
   /** Billable state transitions (entered states plus retries), as AWS counts them. */
   transitions: number;
+  /** Callback tasks waiting on a token. */
+  pending: PendingTaskState[];
+  /** Due times (local clock, ms) of running Wait states and task timeouts, by state name. */
+  timers: Record<string, number>;
+  /** The execution that started this one (states:startExecution), if any. */
+  parentExecutionArn?: string;
+}
+
+interface LiveTask {
+  resolve: (output: Json) => void;
+  reject: (error: Error) => void;
+  heartbeat: () => void;
+}
+
+interface Live {
+  abort: (error?: string, cause?: string) => void;
+  done: Promise<void>;
+  tasks: Map<string, LiveTask>;
+  /** Token handed out by the last read of $$.Task.Token, for the task handler that follows it. */
+  issuedToken?: string;
+  /** Tokens of callback tasks a resumed run hands out again (the callers hold them) instead of new ones. */
+  resumeTokens: string[];
+  /** History events of a task handler, held until the runner's StateEntered for it is recorded. */
+  held: Map<string, HistoryEvent[]>;
+  entered: Set<string>;
+  controller: AbortController;
 }
 
 const NAME_PATTERN = /^[0-9A-Za-z_-]{1,80}$/;
 const DYNAMODB_ACTIONS = new Set(["getItem", "putItem", "updateItem", "deleteItem"]);
+/** The runner's own Task timeout, far out of the way: our clock enforces TimeoutSeconds instead. */
+const RUNNER_TASK_TIMEOUT = 2_147_483;
+const LOCAL_WAIT = "arn:aws:states:::oms-local:wait";
 
 /** Task resources the local cloud can run, or a reason it cannot. */
 function unsupported(state: StateDef): string | undefined {
-  const r = text(state.Resource);
-  if (/\.(waitForTaskToken|sync(:2)?)$/.test(r)) return `integration pattern of ${r} is not supported by the local cloud yet`;
-  if (r === "arn:aws:states:::lambda:invoke" || /^arn:aws:lambda:/.test(r)) return undefined;
-  if (r === "arn:aws:states:::events:putEvents") return undefined;
-  const ddb = /^arn:aws:states:::dynamodb:(\w+)$/.exec(r);
+  const r = text(state.Resource).replace(/\.waitForTaskToken$/, "");
+  const pattern = /\.(sync(:2)?)$/.exec(r)?.[1];
+  const base = r.replace(/\.sync(:2)?$/, "");
+  if (pattern && base !== "arn:aws:states:::states:startExecution") return `integration pattern .${pattern} is only supported for states:startExecution locally`;
+  if (base === "arn:aws:states:::lambda:invoke" || /^arn:aws:lambda:/.test(base)) return undefined;
+  if (base === "arn:aws:states:::events:putEvents") return undefined;
+  if (base === "arn:aws:states:::states:startExecution") return undefined;
+  const ddb = /^arn:aws:states:::dynamodb:(\w+)$/.exec(base);
   if (ddb && DYNAMODB_ACTIONS.has(ddb[1] ?? "")) return undefined;
-  if (/^arn:aws:states:::aws-sdk:dynamodb:\w+$/.test(r)) return undefined;
-  return `resource ${r} is not supported by the local cloud`;
+  if (/^arn:aws:states:::aws-sdk:dynamodb:\w+$/.test(base)) return undefined;
+  return `resource ${text(state.Resource)} is not supported by the local cloud`;
 }
 
-function walkStates(states: Record<string, StateDef>, visit: (name: string, s: StateDef) => void): void {
+function walkStates(states: Record<string, StateDef>, visit: (name: string, s: StateDef, topLevel: boolean) => void, topLevel = true): void {
   for (const [name, s] of Object.entries(states)) {
-    visit(name, s);
+    visit(name, s, topLevel);
     const iterator = (s.ItemProcessor ?? s.Iterator) as Definition | undefined;
-    if (iterator) walkStates(iterator.States, visit);
-    for (const branch of (s.Branches as Definition[] | undefined) ?? []) walkStates(branch.States, visit);
+    if (iterator) walkStates(iterator.States, visit, false);
+    for (const branch of (s.Branches as Definition[] | undefined) ?? []) walkStates(branch.States, visit, false);
   }
 }
 
@@ -95,28 +145,72 @@ export function checkDefinition(machine: string, definition: Definition): void {
     if (s.Type === "Task") {
       const why = unsupported(s);
       if (why) problems.push(`"${name}": ${why}`);
+      if (s.TimeoutSecondsPath || s.HeartbeatSecondsPath) problems.push(`"${name}": TimeoutSecondsPath/HeartbeatSecondsPath are not supported locally`);
     }
   });
   if (problems.length) throw new Error(`State machine ${machine} cannot run locally:\n  ${problems.join("\n  ")}`);
 }
 
-function taskError(name: string, message: string): Error {
+/** The definition the runner executes: Wait states → clock-driven tasks; task timeouts enforced by our clock. */
+function runnable(definition: Definition): Definition {
+  const convert = (states: Record<string, StateDef>): Record<string, StateDef> =>
+    Object.fromEntries(
+      Object.entries(states).map(([name, s]) => {
+        let out: StateDef = { ...s };
+        if (s.Type === "Wait") {
+          const { Seconds: _a, Timestamp: _b, SecondsPath: _c, TimestampPath: _d, ...rest } = s;
+          out = { ...rest, Type: "Task", Resource: LOCAL_WAIT, ResultPath: null, TimeoutSeconds: RUNNER_TASK_TIMEOUT };
+        } else if (s.Type === "Task") {
+          const { HeartbeatSeconds: _h, ...rest } = s;
+          out = { ...rest, TimeoutSeconds: RUNNER_TASK_TIMEOUT };
+        }
+        const iterator = (s.ItemProcessor ?? s.Iterator) as Definition | undefined;
+        if (iterator) out[s.ItemProcessor ? "ItemProcessor" : "Iterator"] = { ...iterator, States: convert(iterator.States) };
+        if (s.Branches) out.Branches = (s.Branches as Definition[]).map((b) => ({ ...b, States: convert(b.States) }));
+        return [name, out];
+      }),
+    );
+  return { ...definition, States: convert(definition.States) };
+}
+
+function namedError(name: string, message: string): Error {
   const e = new Error(message);
   e.name = name;
   return e;
 }
 
-/** The Step Functions of the assembly: executions run by aws-local-stepfunctions, tasks by the local services. */
+/** Task tokens carry their execution and state, so a token from a closed execution is told apart from garbage. */
+const encodeToken = (executionArn: string) =>
+  Buffer.from(JSON.stringify({ e: executionArn, n: randomBytes(12).toString("hex") })).toString("base64url");
+
+function decodeToken(token: string): { e: string } | undefined {
+  try {
+    const t = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { e?: unknown };
+    return typeof t.e === "string" ? { e: t.e } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The Step Functions of the assembly. aws-local-stepfunctions interprets the ASL; around it this
+ * class keeps AWS's execution semantics: names unique per state machine, an AWS-shaped history,
+ * task tokens (SendTaskSuccess/Failure/Heartbeat), HeartbeatSeconds and TimeoutSeconds, Wait
+ * states of any length on the local clock, nested executions, and durability: executions,
+ * pending tokens and timers live under the data dir, and a restarted local cloud resumes each
+ * running execution at the state it was in.
+ */
 export class StepFunctionsLocal {
   readonly machines = new Map<string, LocalStateMachine>();
   readonly executions = new Map<string, LocalExecution>();
-  private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
+  private readonly live = new Map<string, Live>();
   private readonly dir: string;
+  private timeoutErrorClass?: new () => Error;
 
   constructor(
     assembly: CloudAssembly,
     resolver: Resolver,
-    private readonly services: { lambda: LambdaRuntime; events: EventBridgeLocal; dynamodb: DynamoDB.DynamoDBClient },
+    private readonly services: { lambda: LambdaRuntime; events: EventBridgeLocal; dynamodb: DynamoDB.DynamoDBClient; clock: LocalClock },
     dataDir: string,
   ) {
     this.dir = path.join(dataDir, "executions");
@@ -130,13 +224,17 @@ export class StepFunctionsLocal {
       else if (p.Definition !== undefined) definitionText = JSON.stringify(resolver.resolve(stack, p.Definition));
       else throw new Error(`State machine ${logicalId} has no definition`);
       const subs = (resolver.resolve(stack, p.DefinitionSubstitutions ?? {}) ?? {}) as Record<string, unknown>;
-      definitionText = definitionText.replace(/\$\{([A-Za-z0-9_]+)\}/g, (m, k: string) => (k in subs ? String(subs[k]) : m));
+      definitionText = definitionText.replace(/\$\{([A-Za-z0-9_]+)\}/g, (m, k: string) => (k in subs ? text(subs[k]) : m));
       const physical = resolver.physicalOf(stack, logicalId);
       const name = physical.attributes.Name ?? logicalId;
       const definition = JSON.parse(definitionText) as Definition;
       checkDefinition(name, definition);
+      const states = new Map<string, StateDef>();
+      walkStates(definition.States, (n, s) => states.set(n, s));
+      const run = runnable(definition);
       this.machines.set(physical.ref, {
-        runner: new Runner(definition as never, { validationOptions: { checkPaths: true, checkArn: true } }),
+        runner: new Runner(run as never, { validationOptions: { checkPaths: true, checkArn: true } }),
+        runnable: run,
         name,
         arn: physical.ref,
         definition,
@@ -144,9 +242,25 @@ export class StepFunctionsLocal {
         roleArn: p.RoleArn ? resolver.str(stack, p.RoleArn) : `arn:aws:iam::${LOCAL_ACCOUNT}:role/${name}`,
         type: text(p.StateMachineType, "STANDARD"),
         creationDate: new Date().toISOString(),
+        states,
       });
     }
-    this.load();
+  }
+
+  /** Loads kept executions and resumes the running ones where they were. */
+  async start(): Promise<void> {
+    this.timeoutErrorClass = await captureTimeoutErrorClass();
+    if (!existsSync(this.dir)) return;
+    for (const f of readdirSync(this.dir)) {
+      if (!f.endsWith(".json")) continue;
+      const e = JSON.parse(readFileSync(path.join(this.dir, f), "utf8")) as LocalExecution;
+      const machine = this.machines.get(e.stateMachineArn);
+      if (!machine) continue;
+      e.pending ??= [];
+      e.timers ??= {};
+      this.executions.set(e.executionArn, e);
+    }
+    for (const e of this.executions.values()) if (e.status === "RUNNING") this.resume(e);
   }
 
   machine(arn: string): LocalStateMachine {
@@ -162,9 +276,9 @@ export class StepFunctionsLocal {
   }
 
   /** StartExecution with AWS's idempotency: same name + same input while running returns the same execution. */
-  startExecution(stateMachineArn: string, name: string | undefined, input: string | undefined): LocalExecution {
+  startExecution(stateMachineArn: string, name: string | undefined, input: string | undefined, parentExecutionArn?: string): LocalExecution {
     const machine = this.machine(stateMachineArn);
-    const execName = name ?? crypto.randomUUID();
+    const execName = name ?? randomUUID();
     if (!NAME_PATTERN.test(execName)) throw new AwsError("InvalidName", `Invalid Name: '${execName}'`);
     const inputText = input ?? "{}";
     let parsed: Json;
@@ -184,96 +298,195 @@ export class StepFunctionsLocal {
       stateMachineArn,
       name: execName,
       status: "RUNNING",
-      startDate: new Date().toISOString(),
+      startDate: new Date(this.services.clock.now()).toISOString(),
       input: inputText,
       history: [],
       transitions: 0,
+      pending: [],
+      timers: {},
+      ...(parentExecutionArn ? { parentExecutionArn } : {}),
     };
     this.executions.set(executionArn, execution);
-    this.run(machine, execution, parsed);
+    this.push(execution, "ExecutionStarted", {
+      executionStartedEventDetails: { input: execution.input, inputDetails: { truncated: false }, roleArn: machine.roleArn },
+    });
+    this.run(machine, execution, machine.runner, parsed, undefined);
     return execution;
   }
 
   stopExecution(executionArn: string, error?: string, cause?: string): LocalExecution {
     const e = this.execution(executionArn);
     if (e.status !== "RUNNING") return e;
-    e.error = error;
-    e.cause = cause;
-    this.running.get(executionArn)?.abort();
+    this.live.get(executionArn)?.abort(error, cause);
     return e;
   }
 
+  /** SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat, with AWS's errors for unknown and finished tokens. */
+  sendTask(kind: "success" | "failure" | "heartbeat", token: string, payload: { output?: string; error?: string; cause?: string } = {}): void {
+    const decoded = decodeToken(token);
+    if (!decoded) throw new AwsError("InvalidToken", "Invalid token");
+    const execution = this.executions.get(decoded.e);
+    const pending = execution?.pending.find((p) => p.token === token);
+    const task = this.live.get(decoded.e)?.tasks.get(token);
+    if (!execution) throw new AwsError("TaskDoesNotExist", "Task does not exist");
+    if (!pending || !task) throw new AwsError("TaskTimedOut", "Task Timed Out");
+    if (kind === "heartbeat") {
+      pending.lastHeartbeatAt = this.services.clock.now();
+      task.heartbeat();
+      this.save(execution);
+      return;
+    }
+    if (kind === "success") {
+      let output: Json;
+      try {
+        output = JSON.parse(payload.output ?? "");
+      } catch {
+        throw new AwsError("InvalidOutput", "Invalid Output: the output must be valid JSON");
+      }
+      task.resolve(output);
+    } else task.reject(namedError(payload.error ?? "", payload.cause ?? ""));
+  }
+
   isIdle(): boolean {
-    return this.running.size === 0;
+    return this.live.size === 0 || [...this.live.keys()].every((arn) => this.isWaiting(arn));
   }
 
-  /** Resolves when no execution is running. */
+  /** Resolves when every running execution has finished or is waiting on a callback or timer. */
   async idle(): Promise<void> {
-    while (this.running.size) await Promise.all([...this.running.values()].map((r) => r.done));
+    while (!this.isIdle()) await new Promise((r) => setTimeout(r, 10));
   }
 
-  private push(e: LocalExecution, type: string, details: Record<string, unknown> = {}, at = Date.now()): void {
+  /** Stops all runs without recording anything: the process is ending and executions resume on the next start. */
+  shutdown(): void {
+    for (const l of this.live.values()) l.controller.abort(namedError("Local.Shutdown", "local cloud stopping"));
+    this.live.clear();
+  }
+
+  /** Parked on a dispatched callback or a Wait state: nothing will happen until a call or the clock moves. */
+  private isWaiting(arn: string): boolean {
+    const e = this.executions.get(arn);
+    return !!e && (e.pending.some((p) => p.dispatched) || Object.keys(e.timers).some((k) => !k.endsWith("#timeout")));
+  }
+
+  private resume(e: LocalExecution): void {
+    const machine = this.machine(e.stateMachineArn);
+    const topLevel = new Set(Object.keys(machine.definition.States));
+    let at: { name: string; input: string } | undefined;
+    for (const h of e.history) {
+      const entered = h.stateEnteredEventDetails as { name: string; input: string } | undefined;
+      const exited = h.stateExitedEventDetails as { name: string } | undefined;
+      if (entered && topLevel.has(entered.name)) at = { name: entered.name, input: entered.input };
+      if (exited && at?.name === exited.name && topLevel.has(exited.name)) at = undefined;
+    }
+    if (!at) {
+      // Started but no state recorded yet: run from the beginning.
+      this.run(machine, e, machine.runner, JSON.parse(e.input), undefined);
+      return;
+    }
+    const runner = new Runner({ ...machine.runnable, StartAt: at.name } as never, { validationOptions: { noValidate: true } });
+    this.run(machine, e, runner, JSON.parse(at.input), at.name);
+  }
+
+  private push(e: LocalExecution, type: string, details: Record<string, unknown> = {}, at = this.services.clock.now()): void {
     const id = e.history.length + 1;
     e.history.push({ id, previousEventId: id - 1, timestamp: new Date(at).toISOString(), type, ...details });
   }
 
-  private run(machine: LocalStateMachine, execution: LocalExecution, input: Json): void {
+  /** Adds a handler's history event in order: after the runner's StateEntered for that state. */
+  private pushTaskEvent(e: LocalExecution, live: Live, stateName: string, type: string, details: Record<string, unknown>): void {
+    if (live.entered.has(stateName)) this.push(e, type, details);
+    else live.held.set(stateName, [...(live.held.get(stateName) ?? []), { id: 0, previousEventId: 0, timestamp: this.services.clock.iso(), type, ...details }]);
+  }
+
+  private run(machine: LocalStateMachine, execution: LocalExecution, runner: Runner, input: Json, resumedAt: string | undefined): void {
+    const controller = new AbortController();
+    const live: Live = {
+      abort: () => undefined,
+      done: Promise.resolve(),
+      tasks: new Map(),
+      resumeTokens: execution.pending.filter((p) => p.dispatched).map((p) => p.token),
+      held: new Map(),
+      entered: new Set(resumedAt ? [resumedAt] : []),
+      controller,
+    };
+    this.live.set(execution.executionArn, live);
     const handlers: Record<string, (input: Json) => Promise<Json>> = {};
-    const stateTypes = new Map<string, StateDef>();
-    walkStates(machine.definition.States, (name, s) => {
-      stateTypes.set(name, s);
-      if (s.Type === "Task") handlers[name] = (i) => this.runTask(String(s.Resource), i);
-    });
-    const { result, eventLogs, abort } = machine.runner.run(input as never, {
+    for (const [name, s] of machine.states) {
+      if (s.Type === "Task") handlers[name] = (i) => this.runTask(execution, live, name, s, i);
+      if (s.Type === "Wait") handlers[name] = (i) => this.runWait(execution, live, name, s, i);
+    }
+    const self = this;
+    const { result, eventLogs, abort } = runner.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never },
       noThrowOnAbort: true,
       context: {
         Execution: { Id: execution.executionArn, Name: execution.name, RoleArn: machine.roleArn, StartTime: execution.startDate },
         StateMachine: { Id: machine.arn, Name: machine.name },
-      },
+        Task: {
+          get Token() {
+            return self.issueToken(execution, live);
+          },
+        },
+      } as never,
     });
-    this.push(execution, "ExecutionStarted", {
-      executionStartedEventDetails: { input: execution.input, inputDetails: { truncated: false }, roleArn: machine.roleArn },
-    });
-    this.save(execution);
+    let skipFirstEntered = resumedAt;
     const consume = (async () => {
-      for await (const ev of eventLogs) this.record(execution, ev, stateTypes);
-    })();
-    const done = (async () => {
-      try {
-        const output = await result;
-        if (execution.status === "RUNNING") {
-          if (output === null && execution.error !== undefined) this.finish(execution, "ABORTED");
-          else {
-            execution.output = JSON.stringify(output);
-            this.finish(execution, "SUCCEEDED");
-          }
+      for await (const ev of eventLogs) {
+        const log = ev as EventLog;
+        if (skipFirstEntered && log.type === "StateEntered" && log.state?.name === skipFirstEntered) {
+          skipFirstEntered = undefined;
+          continue;
         }
-      } catch (error) {
-        const e = error as Error & { cause?: unknown };
-        const caught = e.cause as { name?: string; message?: string } | undefined;
-        execution.error = caught?.name ?? e.name;
-        execution.cause = caught?.message ?? e.message;
-        this.finish(execution, e.name === "ExecutionTimeoutError" ? "TIMED_OUT" : e.name === "ExecutionAbortedError" ? "ABORTED" : "FAILED");
-      } finally {
-        await consume.catch(() => undefined);
-        this.finalHistory(execution);
-        this.save(execution);
-        this.running.delete(execution.executionArn);
+        this.record(execution, live, machine, log);
       }
     })();
-    this.running.set(execution.executionArn, {
-      abort: () => {
-        execution.error ??= "";
-        abort();
-      },
-      done,
-    });
+    live.abort = (error?: string, cause?: string) => {
+      execution.error = error ?? "";
+      execution.cause = cause ?? "";
+      controller.abort(namedError("Local.Aborted", "execution stopped"));
+      abort();
+    };
+    live.done = (async () => {
+      let output: Json = null;
+      let failure: Error | undefined;
+      try {
+        output = await result;
+      } catch (error) {
+        failure = error as Error;
+      }
+      await consume.catch(() => undefined);
+      if (controller.signal.aborted && (controller.signal.reason as Error | undefined)?.name === "Local.Shutdown") return;
+      if (execution.status === "RUNNING") {
+        if (controller.signal.aborted) this.finish(execution, "ABORTED");
+        else if (failure) {
+          const caught = (failure as Error & { cause?: { name?: string; message?: string } }).cause;
+          execution.error = caught?.name ?? failure.name;
+          execution.cause = caught?.message ?? failure.message;
+          this.finish(execution, failure.name === "ExecutionTimeoutError" ? "TIMED_OUT" : "FAILED");
+        } else {
+          execution.output = JSON.stringify(output);
+          this.finish(execution, "SUCCEEDED");
+        }
+      }
+      execution.pending = [];
+      execution.timers = {};
+      this.finalHistory(execution);
+      this.save(execution);
+      this.live.delete(execution.executionArn);
+    })();
+    this.save(execution);
+  }
+
+  /** The runner reads $$.Task.Token while building the Parameters of the task it is about to run. */
+  private issueToken(execution: LocalExecution, live: Live): string {
+    const token = live.resumeTokens.shift() ?? encodeToken(execution.executionArn);
+    live.issuedToken = token;
+    return token;
   }
 
   private finish(e: LocalExecution, status: ExecutionStatus): void {
     e.status = status;
-    e.stopDate = new Date().toISOString();
+    e.stopDate = new Date(this.services.clock.now()).toISOString();
   }
 
   private finalHistory(e: LocalExecution): void {
@@ -284,89 +497,229 @@ export class StepFunctionsLocal {
   }
 
   /** Maps the runner's event log onto AWS history event types. */
-  private record(e: LocalExecution, ev: EventLog, states: Map<string, StateDef>): void {
+  private record(e: LocalExecution, live: Live, machine: LocalStateMachine, ev: EventLog): void {
     if (!ev.state) return;
-    const { name, type } = ev.state;
+    const { name } = ev.state;
+    const type = machine.states.get(name)?.Type ?? ev.state.type;
     const json = (v: unknown) => JSON.stringify(v ?? null);
+    const at = Math.max(ev.timestamp + (this.services.clock.now() - Date.now()), 0);
     switch (ev.type) {
       case "StateEntered":
         e.transitions++;
-        this.push(e, `${type}StateEntered`, { stateEnteredEventDetails: { name, input: json(ev.state.input), inputDetails: { truncated: false } } }, ev.timestamp);
+        this.push(e, `${type}StateEntered`, { stateEnteredEventDetails: { name, input: json(ev.state.input), inputDetails: { truncated: false } } }, at);
+        live.entered.add(name);
+        for (const held of live.held.get(name) ?? []) {
+          const { id: _i, previousEventId: _p, timestamp, type: t, ...details } = held;
+          this.push(e, t, details, Date.parse(timestamp));
+        }
+        live.held.delete(name);
+        this.save(e);
         break;
       case "StateExited":
-        this.push(e, `${type}StateExited`, { stateExitedEventDetails: { name, output: json(ev.state.output), outputDetails: { truncated: false } } }, ev.timestamp);
+        live.entered.delete(name);
+        this.push(e, `${type}StateExited`, { stateExitedEventDetails: { name, output: json(ev.state.output), outputDetails: { truncated: false } } }, at);
+        this.save(e);
         break;
       case "StateRetried":
         e.transitions++;
         break;
-      case "StateFailed":
-        if (type === "Task")
-          this.push(e, "TaskFailed", {
-            taskFailedEventDetails: { resourceType: "states", resource: text(states.get(name)?.Resource), error: ev.Error, cause: text(ev.Cause) },
-          }, ev.timestamp);
-        break;
     }
   }
 
-  private async runTask(resource: string, input: Json): Promise<Json> {
-    if (resource === "arn:aws:states:::lambda:invoke" || resource.startsWith("arn:aws:lambda:")) {
-      const direct = resource.startsWith("arn:aws:lambda:");
-      const params = (direct ? { FunctionName: resource, Payload: input } : input) as { FunctionName: string; Payload?: Json };
+  /** A Task: its resource, raced against TimeoutSeconds and HeartbeatSeconds on the local clock. */
+  private async runTask(e: LocalExecution, live: Live, stateName: string, state: StateDef, input: Json): Promise<Json> {
+    const resource = text(state.Resource);
+    const callback = resource.endsWith(".waitForTaskToken");
+    const base = resource.replace(/\.waitForTaskToken$/, "");
+    const token = callback ? live.issuedToken : undefined;
+    live.issuedToken = undefined;
+    const details = { resourceType: base.split(":")[5] ?? "states", resource: base.split(":").slice(6).join(":") || base, region: LOCAL_REGION };
+    this.pushTaskEvent(e, live, stateName, "TaskScheduled", { taskScheduledEventDetails: { ...details, parameters: JSON.stringify(input), ...(state.TimeoutSeconds ? { timeoutInSeconds: state.TimeoutSeconds } : {}), ...(state.HeartbeatSeconds ? { heartbeatInSeconds: state.HeartbeatSeconds } : {}) } });
+    const clock = this.services.clock;
+    const abort = new AbortController();
+    const onStop = () => abort.abort(live.controller.signal.reason);
+    live.controller.signal.addEventListener("abort", onStop, { once: true });
+    const races: Promise<Json>[] = [];
+    const timeoutSeconds = typeof state.TimeoutSeconds === "number" ? state.TimeoutSeconds : undefined;
+    if (timeoutSeconds) {
+      const dueAt = e.timers[`${stateName}#timeout`] ?? clock.now() + timeoutSeconds * 1000;
+      e.timers[`${stateName}#timeout`] = dueAt;
+      races.push(clock.until(dueAt, abort.signal).then(() => Promise.reject(this.timeoutError())));
+    }
+    try {
+      let work: Promise<Json>;
+      if (callback) {
+        if (!token) throw namedError("States.Runtime", `"${stateName}" waits for a task token but its Parameters do not pass $$.Task.Token`);
+        work = this.awaitCallback(e, live, stateName, state, base, input, token, abort.signal);
+      } else work = this.invokeResource(e, base, resource, input);
+      races.push(work);
+      const out = await Promise.race(races);
+      this.pushTaskEvent(e, live, stateName, "TaskSucceeded", { taskSucceededEventDetails: { ...details, output: JSON.stringify(out ?? null) } });
+      return out;
+    } catch (error) {
+      const err = error as Error;
+      const type = err.name === "States.Timeout" || err.name === "States.HeartbeatTimeout" ? "TaskTimedOut" : "TaskFailed";
+      const key = type === "TaskTimedOut" ? "taskTimedOutEventDetails" : "taskFailedEventDetails";
+      if (!live.controller.signal.aborted) this.pushTaskEvent(e, live, stateName, type, { [key]: { ...details, error: err.name, cause: err.message } });
+      throw err;
+    } finally {
+      live.controller.signal.removeEventListener("abort", onStop);
+      abort.abort(namedError("Local.Done", "task settled"));
+      delete e.timers[`${stateName}#timeout`];
+      e.pending = e.pending.filter((p) => p.token !== token);
+      if (token) live.tasks.delete(token);
+    }
+  }
+
+  private async awaitCallback(e: LocalExecution, live: Live, stateName: string, state: StateDef, base: string, input: Json, token: string, signal: AbortSignal): Promise<Json> {
+    const clock = this.services.clock;
+    const resumed = e.pending.find((p) => p.token === token && p.dispatched);
+    const pending: PendingTaskState = resumed ?? { token, stateName, dispatched: false, lastHeartbeatAt: clock.now(), ...(typeof state.HeartbeatSeconds === "number" ? { heartbeatSeconds: state.HeartbeatSeconds } : {}) };
+    e.pending = [...e.pending.filter((p) => p.token !== token), pending];
+    let heartbeatChanged: () => void = () => undefined;
+    const result = new Promise<Json>((resolve, reject) => {
+      live.tasks.set(token, { resolve, reject, heartbeat: () => heartbeatChanged() });
+    });
+    if (!pending.dispatched) {
+      // The request that carries the token goes out once; a resumed execution only waits again.
+      await this.invokeResource(e, base, base, input);
+      pending.dispatched = true;
+      this.pushTaskEvent(e, live, stateName, "TaskSubmitted", { taskSubmittedEventDetails: { resourceType: base.split(":")[5], resource: base.split(":").slice(6).join(":"), output: "{}" } });
+    }
+    this.save(e);
+    const races: Promise<Json>[] = [result];
+    if (pending.heartbeatSeconds) {
+      const hb = pending.heartbeatSeconds * 1000;
+      races.push(
+        (async () => {
+          for (;;) {
+            const beat = pending.lastHeartbeatAt;
+            await Promise.race([clock.until(beat + hb, signal), new Promise<void>((r) => (heartbeatChanged = r))]);
+            if (pending.lastHeartbeatAt === beat && clock.now() >= beat + hb) throw namedError("States.HeartbeatTimeout", `No heartbeat for ${pending.heartbeatSeconds} s`);
+          }
+        })(),
+      );
+    }
+    races.push(new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason as Error), { once: true })));
+    return Promise.race(races);
+  }
+
+  /** A Wait state on the local clock: exact for any length, and its due time survives a restart. */
+  private async runWait(e: LocalExecution, live: Live, stateName: string, state: StateDef, input: Json): Promise<Json> {
+    const clock = this.services.clock;
+    let dueAt = e.timers[stateName];
+    if (dueAt === undefined) {
+      const at = (p: string) => JSONPath({ path: p, json: input as object, wrap: false }) as unknown;
+      if (typeof state.Seconds === "number") dueAt = clock.now() + state.Seconds * 1000;
+      else if (typeof state.Timestamp === "string") dueAt = Date.parse(state.Timestamp);
+      else if (typeof state.SecondsPath === "string") dueAt = clock.now() + Number(at(state.SecondsPath)) * 1000;
+      else if (typeof state.TimestampPath === "string") dueAt = Date.parse(text(at(state.TimestampPath)));
+      if (dueAt === undefined || Number.isNaN(dueAt)) throw namedError("States.Runtime", `"${stateName}": cannot work out how long to wait`);
+      e.timers[stateName] = dueAt;
+      this.save(e);
+    }
+    try {
+      await clock.until(dueAt, live.controller.signal);
+    } finally {
+      delete e.timers[stateName];
+    }
+    return input;
+  }
+
+  private timeoutError(): Error {
+    return this.timeoutErrorClass ? new this.timeoutErrorClass() : namedError("States.Timeout", "States.Timeout");
+  }
+
+  private async invokeResource(e: LocalExecution, base: string, resource: string, input: Json): Promise<Json> {
+    if (base === "arn:aws:states:::lambda:invoke" || base.startsWith("arn:aws:lambda:")) {
+      const direct = base.startsWith("arn:aws:lambda:");
+      const params = (direct ? { FunctionName: base, Payload: input } : input) as { FunctionName: string; Payload?: Json };
       const out = await this.services.lambda.invoke(params.FunctionName, params.Payload ?? {});
       if (!out.ok) {
-        if (out.errorType === "ResourceNotFoundException") throw taskError("Lambda.ResourceNotFoundException", out.errorMessage);
-        throw taskError(out.errorType, JSON.stringify({ errorType: out.errorType, errorMessage: out.errorMessage, trace: out.trace ?? [] }));
+        if (out.errorType === "ResourceNotFoundException") throw namedError("Lambda.ResourceNotFoundException", out.errorMessage);
+        throw namedError(out.errorType, JSON.stringify({ errorType: out.errorType, errorMessage: out.errorMessage, trace: out.trace ?? [] }));
       }
       if (direct) return out.result;
       return { ExecutedVersion: "$LATEST", Payload: out.result, StatusCode: 200, SdkHttpMetadata: { httpStatusCode: 200 }, SdkResponseMetadata: {} };
     }
-    if (resource === "arn:aws:states:::events:putEvents") {
+    if (base === "arn:aws:states:::events:putEvents") {
       try {
         return this.services.events.putEvents((input as { Entries: PutEventsEntry[] }).Entries);
-      } catch (e) {
-        throw taskError(`EventBridge.${(e as Error).name}`, (e as Error).message);
+      } catch (err) {
+        throw namedError(`EventBridge.${(err as Error).name}`, (err as Error).message);
       }
     }
-    const action = /^arn:aws:states:::(?:aws-sdk:)?dynamodb:(\w+)$/.exec(resource)?.[1];
+    if (base.startsWith("arn:aws:states:::states:startExecution")) return this.startChild(e, resource, input);
+    const action = /^arn:aws:states:::(?:aws-sdk:)?dynamodb:(\w+)$/.exec(base)?.[1];
     if (action) {
       const commandName = `${action[0]?.toUpperCase()}${action.slice(1)}Command`;
       const Command = (DynamoDB as unknown as Record<string, new (i: unknown) => never>)[commandName];
-      if (!Command) throw taskError("States.Runtime", `Unknown DynamoDB action ${action}`);
+      if (!Command) throw namedError("States.Runtime", `Unknown DynamoDB action ${action}`);
       try {
         const { $metadata: _m, ...rest } = (await this.services.dynamodb.send(new Command(input))) as unknown as Record<string, unknown>;
         return rest;
-      } catch (e) {
-        throw taskError(`DynamoDB.${(e as Error).name}`, (e as Error).message);
+      } catch (err) {
+        throw namedError(`DynamoDB.${(err as Error).name}`, (err as Error).message);
       }
     }
-    throw taskError("States.Runtime", `Unsupported resource ${resource}`);
+    throw namedError("States.Runtime", `Unsupported resource ${resource}`);
+  }
+
+  /** states:startExecution, plain (returns at once), .sync (output as a string) or .sync:2 (output as JSON). */
+  private async startChild(parent: LocalExecution, resource: string, input: Json): Promise<Json> {
+    const p = input as { StateMachineArn: string; Name?: string; Input?: Json };
+    const childInput = typeof p.Input === "string" ? p.Input : JSON.stringify(p.Input ?? {});
+    let child: LocalExecution;
+    try {
+      child = this.startExecution(p.StateMachineArn, p.Name, childInput, parent.executionArn);
+    } catch (err) {
+      throw namedError(`StepFunctions.${(err as Error).name}`, (err as Error).message);
+    }
+    const sync = /\.sync(:2)?$/.exec(resource);
+    if (!sync) return { ExecutionArn: child.executionArn, StartDate: child.startDate };
+    await this.live.get(child.executionArn)?.done;
+    const describe = {
+      ExecutionArn: child.executionArn,
+      StateMachineArn: child.stateMachineArn,
+      Name: child.name,
+      Status: child.status,
+      StartDate: child.startDate,
+      StopDate: child.stopDate,
+      Input: sync[1] ? JSON.parse(child.input) : child.input,
+      Output: child.output === undefined ? null : sync[1] ? JSON.parse(child.output) : child.output,
+    };
+    if (child.status !== "SUCCEEDED") throw namedError("States.TaskFailed", JSON.stringify({ ...describe, Error: child.error, Cause: child.cause }));
+    return describe;
   }
 
   private file(arn: string): string {
     return path.join(this.dir, `${encodeURIComponent(arn)}.json`);
   }
 
+  /** Written to a temporary file and renamed, so a crash never leaves half an execution on disk. */
   private save(e: LocalExecution): void {
     mkdirSync(this.dir, { recursive: true });
-    writeFileSync(this.file(e.executionArn), JSON.stringify(e));
+    const file = this.file(e.executionArn);
+    writeFileSync(`${file}.tmp`, JSON.stringify(e));
+    renameSync(`${file}.tmp`, file);
   }
+}
 
-  /**
-   * Executions kept from earlier runs. One that was running when the local cloud stopped is
-   * started again from its first state with its original input (every step of our workflows is
-   * idempotent, so a re-run converges); resuming mid-way is not implemented yet.
-   */
-  private load(): void {
-    if (!existsSync(this.dir)) return;
-    for (const f of readdirSync(this.dir)) {
-      const e = JSON.parse(readFileSync(path.join(this.dir, f), "utf8")) as LocalExecution;
-      const machine = this.machines.get(e.stateMachineArn);
-      if (!machine) continue;
-      this.executions.set(e.executionArn, e);
-      if (e.status === "RUNNING") {
-        e.history = [];
-        this.run(machine, e, JSON.parse(e.input));
-      }
-    }
+/**
+ * The runner matches `States.TaskFailed` against everything but its own (unexported) timeout
+ * error class; our clock-driven timeouts must be of that class to be told apart the same way.
+ */
+async function captureTimeoutErrorClass(): Promise<new () => Error> {
+  const probe = new Runner(
+    { StartAt: "T", States: { T: { Type: "Task", Resource: "arn:aws:lambda:us-east-1:000000000000:function:probe", TimeoutSeconds: 1, End: true } } } as never,
+    { validationOptions: { noValidate: true } },
+  );
+  const { result } = probe.run({} as never, { overrides: { taskResourceLocalHandlers: { T: () => new Promise(() => undefined) } as never } });
+  try {
+    await result;
+  } catch (error) {
+    const cause = (error as Error & { cause?: Error }).cause;
+    if (cause?.name === "States.Timeout") return cause.constructor as new () => Error;
   }
+  throw new Error("Could not determine the runner's States.Timeout error class");
 }
