@@ -6,6 +6,7 @@ import { matchesPattern } from "./event-pattern.js";
 import type { LocalClock } from "./clock.js";
 import type { DeadLetterStore } from "./dead-letters.js";
 import type { EventBridgeLocal, PutEventsEntry } from "./eventbridge.js";
+import type { SchedulerLocal } from "./scheduler.js";
 import type { SecretsLocal } from "./secrets.js";
 import type { LocalExecution, StepFunctionsLocal } from "./stepfunctions.js";
 
@@ -52,6 +53,7 @@ export class AwsEndpoint extends LocalHttpServer {
       secrets: SecretsLocal;
       clock: LocalClock;
       deadLetters: DeadLetterStore;
+      scheduler: SchedulerLocal;
       dynamoEndpoint: string;
     },
   ) {
@@ -71,6 +73,7 @@ export class AwsEndpoint extends LocalHttpServer {
       const body = (raw.length ? JSON.parse(raw.toString("utf8")) : {}) as Body;
       let out: unknown;
       if (service === "AWSStepFunctions") out = this.stepFunctions(op, body);
+      else if (service === "OmsLocal" && op === "FireSchedule") out = await this.services.scheduler.fire(text(body.name)).then(() => ({ fired: text(body.name) }));
       else if (service === "AWSEvents") out = this.events(op, body);
       else if (service === "secretsmanager") out = this.secretsManager(op, body);
       else if (service === "OmsLocal") out = this.admin(op, body);
@@ -241,6 +244,18 @@ export class AwsEndpoint extends LocalHttpServer {
         clock.advance(ms);
         return { now: clock.iso() };
       }
+      case "ListSchedules":
+        return {
+          schedules: this.services.scheduler.schedules.map((x) => ({
+            name: x.name,
+            kind: x.kind,
+            expression: x.expression,
+            timeZone: x.timeZone,
+            enabled: x.enabled,
+            nextFireAt: x.nextFireAt === undefined ? null : new Date(x.nextFireAt).toISOString(),
+            lastFiredAt: x.lastFiredAt === undefined ? null : new Date(x.lastFiredAt).toISOString(),
+          })),
+        };
       case "ListDeadLetters":
         return { deadLetters: this.services.deadLetters.list(text(b.queue)) };
       default:

@@ -11,6 +11,7 @@ import { Resolver } from "./intrinsics.js";
 import { LambdaRuntime } from "./lambda-runtime.js";
 import { LocalClock } from "./clock.js";
 import { assertPortFree, freePort } from "./ports.js";
+import { SchedulerLocal } from "./scheduler.js";
 import { SecretsLocal } from "./secrets.js";
 import { seedDemoData } from "./seed.js";
 import { StepFunctionsLocal } from "./stepfunctions.js";
@@ -28,6 +29,7 @@ const EMULATED = new Set([
   "AWS::ApiGatewayV2::Stage",
   "AWS::SecretsManager::Secret",
   "AWS::SQS::Queue",
+  "AWS::Scheduler::Schedule",
 ]);
 /** Types with nothing to run locally: permissions, log groups (logs go to .oms/logs), metadata. */
 const NOT_ENFORCED = new Set(["AWS::IAM::Role", "AWS::IAM::Policy", "AWS::Lambda::Permission", "AWS::Logs::LogGroup", "AWS::SQS::QueuePolicy", "AWS::CDK::Metadata"]);
@@ -48,6 +50,8 @@ export interface LocalCloudOptions {
   seed?: boolean;
   echoLogs?: boolean;
   maxInstancesPerFunction?: number;
+  /** Fault injection, same syntax as OMS_LOCAL_FAULTS (which it overrides). */
+  faults?: string;
 }
 
 /** A running local cloud. */
@@ -66,6 +70,7 @@ export interface LocalCloud {
   endpoint: AwsEndpoint;
   deadLetters: DeadLetterStore;
   clock: LocalClock;
+  scheduler: SchedulerLocal;
   /** Resolves when no execution runs and no event delivery is in flight. */
   idle(): Promise<void>;
   /** Zeroes the usage counters (Lambda, DynamoDB, EventBridge) the bench reads. */
@@ -116,6 +121,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       logDir: path.join(options.dataDir, "logs"),
       maxInstances: options.maxInstancesPerFunction ?? Number(process.env.OMS_LOCAL_MAX_INSTANCES ?? 8),
       echoLogs: options.echoLogs ?? false,
+      faults: options.faults,
     });
     started.unshift(lambda);
     const deadLetters = new DeadLetterStore(path.join(options.dataDir, "dead-letters"));
@@ -124,11 +130,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const clock = new LocalClock(path.join(options.dataDir, "clock.json"));
     const sfn = new StepFunctionsLocal(assembly, resolver, { lambda, events, dynamodb: dynamo.client, clock }, options.dataDir);
     started.unshift({ stop: () => Promise.resolve(sfn.shutdown()) }, { stop: () => Promise.resolve(clock.stop()) });
-    const endpoint = new AwsEndpoint({ sfn, events, secrets, clock, deadLetters, dynamoEndpoint: dynamo.endpoint });
+    const scheduler = new SchedulerLocal(assembly, resolver, lambda, clock, options.dataDir);
+    started.unshift({ stop: () => Promise.resolve(scheduler.stop()) });
+    const endpoint = new AwsEndpoint({ sfn, events, secrets, clock, deadLetters, scheduler, dynamoEndpoint: dynamo.endpoint });
     await endpoint.listen(awsPort, "127.0.0.1");
     started.unshift(endpoint);
     // Resume executions only once the endpoint is up: their functions may call it.
     await sfn.start();
+    scheduler.start();
     const api = new HttpApiLocal(assembly, resolver, lambda, operatorToken);
     await api.listen(apiPort, "0.0.0.0");
     started.unshift(api);
@@ -159,9 +168,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       endpoint,
       deadLetters,
       clock,
+      scheduler,
       idle,
       resetStats: () => {
-        for (const k of ["invocations", "coldStarts", "durationMs"] as const) lambda.stats[k] = {};
+        for (const k of ["invocations", "coldStarts", "durationMs", "injectedFaults"] as const) lambda.stats[k] = {};
         Object.assign(endpoint.dynamoStats, { requests: 0, readCapacityUnits: 0, writeCapacityUnits: 0 });
         Object.assign(events.stats, { entries: 0, deliveries: 0, failedDeliveries: 0 });
       },

@@ -39,6 +39,32 @@ export interface LambdaStats {
   coldStarts: Record<string, number>;
   /** Summed wall-clock duration of invocations, per function (ms). */
   durationMs: Record<string, number>;
+  injectedFaults: Record<string, number>;
+}
+
+/** One OMS_LOCAL_FAULTS entry: which function, how often it fails, how long each call stalls first. */
+export interface Fault {
+  target: string;
+  error: number;
+  delayMs: number;
+}
+
+/** Parses `OMS_LOCAL_FAULTS="<logical id prefix or function name>:error=0.1,delay=2000;<other>:error=1"`. */
+export function parseFaults(spec: string | undefined): Fault[] {
+  if (!spec?.trim()) return [];
+  return spec.split(";").filter(Boolean).map((entry) => {
+    const [target, settings = ""] = entry.split(":", 2) as [string, string?];
+    const fault: Fault = { target: target.trim(), error: 0, delayMs: 0 };
+    for (const kv of settings.split(",").filter(Boolean)) {
+      const [k, v] = kv.split("=") as [string, string?];
+      const n = Number(v);
+      if (k === "error" && n >= 0 && n <= 1) fault.error = n;
+      else if (k === "delay" && n >= 0) fault.delayMs = n;
+      else throw new Error(`OMS_LOCAL_FAULTS: cannot read "${kv}" in "${entry}" (use error=<0..1>, delay=<ms>)`);
+    }
+    if (!fault.target) throw new Error(`OMS_LOCAL_FAULTS: "${entry}" names no function`);
+    return fault;
+  });
 }
 
 /**
@@ -52,13 +78,15 @@ export class LambdaRuntime {
   private readonly pools = new Map<string, Instance[]>();
   private readonly waiting = new Map<string, (() => void)[]>();
   private readonly logs = new Map<string, WriteStream>();
-  readonly stats: LambdaStats = { invocations: {}, coldStarts: {}, durationMs: {} };
+  readonly stats: LambdaStats = { invocations: {}, coldStarts: {}, durationMs: {}, injectedFaults: {} };
+  private readonly faults: Fault[];
 
   constructor(
     assembly: CloudAssembly,
     resolver: Resolver,
-    private readonly options: { awsEndpoint: string; logDir: string; maxInstances: number; echoLogs: boolean },
+    private readonly options: { awsEndpoint: string; logDir: string; maxInstances: number; echoLogs: boolean; faults?: string },
   ) {
+    this.faults = parseFaults(options.faults ?? process.env.OMS_LOCAL_FAULTS);
     for (const { stack, logicalId, resource } of assembly.ofType("AWS::Lambda::Function")) {
       const p = resource.Properties ?? {};
       const code = p.Code as { S3Key?: unknown; ZipFile?: unknown };
@@ -94,6 +122,12 @@ export class LambdaRuntime {
     const fn = this.find(nameOrArn);
     if (!fn) return { ok: false, errorType: "ResourceNotFoundException", errorMessage: `Function not found: ${nameOrArn}` };
     this.stats.invocations[fn.name] = (this.stats.invocations[fn.name] ?? 0) + 1;
+    const fault = this.faults.find((f) => fn.name === f.target || fn.logicalId === f.target || fn.logicalId.startsWith(f.target));
+    if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault?.error && Math.random() < fault.error) {
+      this.stats.injectedFaults[fn.name] = (this.stats.injectedFaults[fn.name] ?? 0) + 1;
+      return { ok: false, errorType: "Local.InjectedFault", errorMessage: `Fault injected by OMS_LOCAL_FAULTS into ${fn.name}` };
+    }
     const instance = await this.acquire(fn);
     const id = randomUUID();
     const deadline = Date.now() + fn.timeoutSeconds * 1000;
