@@ -10,7 +10,7 @@ import { HttpApiLocal } from "./http-api.js";
 import { Resolver } from "./intrinsics.js";
 import { LambdaRuntime } from "./lambda-runtime.js";
 import { LocalClock } from "./clock.js";
-import { assertPortFree, freePort } from "./ports.js";
+import { assertPortFree, freePorts } from "./ports.js";
 import { SchedulerLocal } from "./scheduler.js";
 import { SecretsLocal } from "./secrets.js";
 import { seedDemoData } from "./seed.js";
@@ -94,9 +94,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   if (unknown.length) throw new Error(`The local cloud does not implement these resources of the assembly:\n  ${unknown.join("\n  ")}`);
 
   const resolver = new Resolver(assembly);
-  const apiPort = options.apiPort ?? (await freePort());
-  const awsPort = options.awsPort ?? (await freePort());
-  const dynamoPort = options.dynamoPort ?? (await freePort());
+  const [freeApi, freeAws, freeDynamo] = (await freePorts(3)) as [number, number, number];
+  const apiPort = options.apiPort ?? freeApi;
+  const awsPort = options.awsPort ?? freeAws;
+  const dynamoPort = options.dynamoPort ?? freeDynamo;
   await assertPortFree(apiPort, "HTTP API");
   await assertPortFree(awsPort, "AWS endpoint");
   const awsEndpoint = `http://127.0.0.1:${awsPort}`;

@@ -187,9 +187,15 @@ export class EventBridgeLocal {
     if (target.inputPath) return dotted(event, target.inputPath);
     if (target.inputTransformer) {
       const values = Object.fromEntries(Object.entries(target.inputTransformer.InputPathsMap ?? {}).map(([k, p]) => [k, dotted(event, p)]));
-      const rendered = target.inputTransformer.InputTemplate.replace(/<([\w.-]+)>/g, (m, name: string) =>
-        name in values ? (typeof values[name] === "string" ? String(values[name]) : JSON.stringify(values[name])) : m,
-      );
+      const template = target.inputTransformer.InputTemplate;
+      // AWS inserts a value as JSON, except inside a quoted string, where the raw text goes in.
+      const rendered = template.replace(/<([\w.-]+)>/g, (m, name: string, offset: number) => {
+        if (!(name in values)) return m;
+        const v = values[name];
+        const insideQuotes = (template.slice(0, offset).match(/(?<!\\)"/g)?.length ?? 0) % 2 === 1;
+        if (insideQuotes) return typeof v === "string" ? v : JSON.stringify(v);
+        return v === undefined ? "null" : JSON.stringify(v);
+      });
       try {
         return JSON.parse(rendered) as unknown;
       } catch {

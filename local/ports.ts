@@ -1,5 +1,23 @@
 import { createServer } from "node:net";
 
+/** `count` distinct free TCP ports, chosen by the OS while all are held (so none is handed out twice). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+      const server = createServer();
+      server.once("error", reject);
+      server.listen(0, "0.0.0.0", () => resolve(server));
+    })),
+  );
+  const ports = servers.map((s) => {
+    const a = s.address();
+    if (typeof a !== "object" || !a) throw new Error("no port");
+    return a.port;
+  });
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
 /** A free TCP port on loopback, chosen by the OS. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

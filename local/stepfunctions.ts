@@ -92,6 +92,8 @@ interface LiveTask {
 
 interface Live {
   abort: (error?: string, cause?: string) => void;
+  /** Stops the runner itself (no further states run). */
+  halt: () => void;
   done: Promise<void>;
   tasks: Map<string, LiveTask>;
   /** Token handed out by the last read of $$.Task.Token, for the task handler that follows it. */
@@ -358,7 +360,11 @@ export class StepFunctionsLocal {
 
   /** Stops all runs without recording anything: the process is ending and executions resume on the next start. */
   shutdown(): void {
-    for (const l of this.live.values()) l.controller.abort(namedError("Local.Shutdown", "local cloud stopping"));
+    // Halt the runner before settling its handlers, so no Catch runs compensation on the way out.
+    for (const l of this.live.values()) {
+      l.halt();
+      l.controller.abort(namedError("Local.Shutdown", "local cloud stopping"));
+    }
     this.live.clear();
   }
 
@@ -402,6 +408,7 @@ export class StepFunctionsLocal {
     const controller = new AbortController();
     const live: Live = {
       abort: () => undefined,
+      halt: () => undefined,
       done: Promise.resolve(),
       tasks: new Map(),
       resumeTokens: execution.pending.filter((p) => p.dispatched).map((p) => p.token),
@@ -440,6 +447,7 @@ export class StepFunctionsLocal {
         this.record(execution, live, machine, log);
       }
     })();
+    live.halt = abort;
     live.abort = (error?: string, cause?: string) => {
       execution.error = error ?? "";
       execution.cause = cause ?? "";
