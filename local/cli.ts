@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { signWebhook } from "../functions/adapters/channels/signature.js";
+import { parseDuration } from "./clock.js";
 import { demoOrder } from "./seed.js";
 import { ROOT } from "./synth.js";
 
@@ -12,7 +13,10 @@ const HELP = `npm run oms -- <command>   (against the running local cloud, found
   orders get <orderId>                one order with lines and status history
   orders list [--status S] [--channel C] [--limit N]
   executions list [--status RUNNING|SUCCEEDED|FAILED|TIMED_OUT|ABORTED]
-  executions show <orderId | executionArn>   an execution's states as a timeline`;
+  executions show <orderId | executionArn>   an execution's states as a timeline
+  clock now | clock advance <30d|12h|90m|45s>   read or move the local cloud's clock
+  schedules list | schedules fire <name>       schedules, their next fire times; fire one now
+  dlq list <queue>                             events that exhausted their retries`;
 
 interface LocalInfo {
   apiUrl: string;
@@ -51,6 +55,14 @@ function describeEvent(e: HistoryEvent): string {
   if (e.taskFailedEventDetails) return `TaskFailed  ${e.taskFailedEventDetails.error}: ${(e.taskFailedEventDetails.cause ?? "").slice(0, 160)}`;
   if (e.executionFailedEventDetails) return `ExecutionFailed  ${e.executionFailedEventDetails.error}: ${e.executionFailedEventDetails.cause ?? ""}`;
   return e.type ?? "";
+}
+
+/** The local cloud's own controls on its AWS endpoint. */
+async function admin(info: LocalInfo, op: string, body: unknown = {}): Promise<Record<string, unknown>> {
+  const res = await fetch(info.awsEndpoint, { method: "POST", headers: { "x-amz-target": `OmsLocal.${op}`, "content-type": "application/x-amz-json-1.0" }, body: JSON.stringify(body) });
+  const out = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${String(out.__type)}: ${String(out.message)}`);
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -125,6 +137,19 @@ async function main(): Promise<void> {
       if (d.error) console.log(`  error: ${d.error}: ${d.cause ?? ""}`);
       return;
     }
+    case "clock now":
+      return console.log((await admin(info, "GetClock")).now);
+    case "clock advance":
+      return console.log((await admin(info, "AdvanceClock", { milliseconds: parseDuration(arg ?? "") })).now);
+    case "schedules list": {
+      const { schedules } = (await admin(info, "ListSchedules")) as { schedules: { name: string; expression: string; timeZone: string; nextFireAt: string | null; lastFiredAt: string | null }[] };
+      for (const x of schedules) console.log(`${x.name}  ${x.expression} (${x.timeZone})  next ${x.nextFireAt ?? "never"}  last ${x.lastFiredAt ?? "never"}`);
+      return;
+    }
+    case "schedules fire":
+      return console.log(JSON.stringify(await admin(info, "FireSchedule", { name: arg })));
+    case "dlq list":
+      return console.log(JSON.stringify((await admin(info, "ListDeadLetters", { queue: arg })).deadLetters, null, 2));
     default:
       console.log(HELP);
       process.exitCode = 2;

@@ -422,7 +422,7 @@ export class StepFunctionsLocal {
       if (s.Type === "Task") handlers[name] = (i) => this.runTask(execution, live, name, s, i);
       if (s.Type === "Wait") handlers[name] = (i) => this.runWait(execution, live, name, s, i);
     }
-    const self = this;
+    const issue = () => this.issueToken(execution, live);
     const { result, eventLogs, abort } = runner.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never },
       noThrowOnAbort: true,
@@ -431,10 +431,10 @@ export class StepFunctionsLocal {
         StateMachine: { Id: machine.arn, Name: machine.name },
         Task: {
           get Token() {
-            return self.issueToken(execution, live);
+            return issue();
           },
         },
-      } as never,
+      },
     });
     let skipFirstEntered = resumedAt;
     const consume = (async () => {
@@ -617,7 +617,7 @@ export class StepFunctionsLocal {
     const clock = this.services.clock;
     let dueAt = e.timers[stateName];
     if (dueAt === undefined) {
-      const at = (p: string) => JSONPath({ path: p, json: input as object, wrap: false }) as unknown;
+      const at = (p: string) => JSONPath<unknown>({ path: p, json: input as object, wrap: false });
       if (typeof state.Seconds === "number") dueAt = clock.now() + state.Seconds * 1000;
       else if (typeof state.Timestamp === "string") dueAt = Date.parse(state.Timestamp);
       else if (typeof state.SecondsPath === "string") dueAt = clock.now() + Number(at(state.SecondsPath)) * 1000;
@@ -693,8 +693,8 @@ export class StepFunctionsLocal {
       Status: child.status,
       StartDate: child.startDate,
       StopDate: child.stopDate,
-      Input: sync[1] ? JSON.parse(child.input) : child.input,
-      Output: child.output === undefined ? null : sync[1] ? JSON.parse(child.output) : child.output,
+      Input: sync[1] ? (JSON.parse(child.input) as Json) : child.input,
+      Output: child.output === undefined ? null : sync[1] ? (JSON.parse(child.output) as Json) : child.output,
     };
     if (child.status !== "SUCCEEDED") throw namedError("States.TaskFailed", JSON.stringify({ ...describe, Error: child.error, Cause: child.cause }));
     return describe;
@@ -722,7 +722,7 @@ async function captureTimeoutErrorClass(): Promise<new () => Error> {
     { StartAt: "T", States: { T: { Type: "Task", Resource: "arn:aws:lambda:us-east-1:000000000000:function:probe", TimeoutSeconds: 1, End: true } } } as never,
     { validationOptions: { noValidate: true } },
   );
-  const { result } = probe.run({} as never, { overrides: { taskResourceLocalHandlers: { T: () => new Promise(() => undefined) } as never } });
+  const { result } = probe.run({}, { overrides: { taskResourceLocalHandlers: { T: () => new Promise(() => undefined) } as never } });
   try {
     await result;
   } catch (error) {
