@@ -208,6 +208,8 @@ export class StepFunctionsLocal {
   private readonly live = new Map<string, Live>();
   private readonly dir: string;
   private timeoutErrorClass?: new () => Error;
+  private readonly dirty = new Set<LocalExecution>();
+  private flushScheduled = false;
 
   constructor(
     assembly: CloudAssembly,
@@ -360,6 +362,7 @@ export class StepFunctionsLocal {
 
   /** Stops all runs without recording anything: the process is ending and executions resume on the next start. */
   shutdown(): void {
+    this.flush();
     // Halt the runner before settling its handlers, so no Catch runs compensation on the way out.
     for (const l of this.live.values()) {
       l.halt();
@@ -704,12 +707,29 @@ export class StepFunctionsLocal {
     return path.join(this.dir, `${encodeURIComponent(arn)}.json`);
   }
 
-  /** Written to a temporary file and renamed, so a crash never leaves half an execution on disk. */
+  /**
+   * Marks the execution for writing; all marked executions are written once per event-loop turn
+   * (a burst of state changes costs one write), each to a temporary file then renamed, so a crash
+   * never leaves half an execution on disk.
+   */
   private save(e: LocalExecution): void {
+    this.dirty.add(e);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Writes every execution marked by save(). */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.dirty.size === 0) return;
     mkdirSync(this.dir, { recursive: true });
-    const file = this.file(e.executionArn);
-    writeFileSync(`${file}.tmp`, JSON.stringify(e));
-    renameSync(`${file}.tmp`, file);
+    for (const e of this.dirty) {
+      const file = this.file(e.executionArn);
+      writeFileSync(`${file}.tmp`, JSON.stringify(e));
+      renameSync(`${file}.tmp`, file);
+    }
+    this.dirty.clear();
   }
 }
 
