@@ -12,7 +12,8 @@ import {
   StopExecutionCommand,
   type DescribeExecutionCommandOutput,
 } from "@aws-sdk/client-sfn";
-import { execFile, spawnSync } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +27,7 @@ import { synth } from "../../local/synth.js";
  * uses every feature our workflows rely on.
  */
 const DAY = 86_400_000;
+const here = path.dirname(fileURLToPath(import.meta.url));
 let work: string;
 let assemblyDir: string;
 let cloud: LocalCloud;
@@ -171,6 +173,15 @@ describe("Step Functions semantics", () => {
     expect(await finished(sfn, executionArn!)).toMatchObject({ status: "FAILED", error: "TimedOut" });
   });
 
+  it("events:putEvents.waitForTaskToken: the token travels in an event and the answer resumes the task", async () => {
+    const { executionArn } = await start("eventcallback", { orderId: "ev-1" });
+    const request = await until("the approval event", async () => (await recorded(cloud, "approve-request"))[0]);
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: String(request.token), output: JSON.stringify({ ok: 1 }) }));
+    const d = await finished(sfn, executionArn!);
+    expect(d).toMatchObject({ status: "SUCCEEDED" });
+    expect(JSON.parse(d.output ?? "{}")).toEqual({ ok: 1 });
+  });
+
   it("lists executions by status with pagination", async () => {
     const page1 = await sfn.send(new ListExecutionsCommand({ stateMachineArn: machine("callback"), maxResults: 2 }));
     expect(page1.executions?.length).toBe(2);
@@ -235,7 +246,49 @@ describe("Lambda shim", () => {
   });
 });
 
+describe("Lambda shim concurrency", () => {
+  it("honours reserved concurrency: one instance, so one cold start, however many calls at once", async () => {
+    const fn = [...cloud.lambda.functions.values()].find((f) => f.logicalId.startsWith("Single"))!;
+    expect(fn.reservedConcurrency).toBe(1);
+    const results = await Promise.all([1, 2, 3].map(() => cloud.lambda.invoke(fn.name, { sleepMs: 100 })));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(cloud.lambda.stats.coldStarts[fn.name]).toBe(1);
+  });
+});
+
 describe("durability", () => {
+  it("survives a killed process: an execution waiting on a callback resumes in a new process and finishes", async () => {
+    const data = path.join(work, "killed");
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "run-local-cloud.ts"), assemblyDir, data], { stdio: ["ignore", "pipe", "inherit"] });
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (d: Buffer) => {
+        const m = /AWS_ENDPOINT=(\S+)/.exec(d.toString());
+        if (m) resolve(m[1]!);
+      });
+      child.once("exit", (code) => reject(new Error(`local cloud process exited early (${code})`)));
+    });
+    const remote = clients({ awsEndpoint: endpoint } as LocalCloud).sfn;
+    const { executionArn } = await remote.send(new StartExecutionCommand({ stateMachineArn: machine("callback"), input: JSON.stringify({ orderId: "killed" }) }));
+    const token = await tokenOf(remote, executionArn!);
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    // DynamoDB Local (a grandchild) outlives the SIGKILL, as it would after a crash: stop it so its port and files are free.
+    spawnSync("pkill", ["-f", `dbPath ${path.join(data, "dynamodb")}`]);
+
+    const again = await startLocalCloud({ assemblyDir, dataDir: data });
+    try {
+      const client = clients(again).sfn;
+      expect((await client.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
+      await client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ approved: "after kill" }) }));
+      await until("the return window", async () => ((await client.send(new GetExecutionHistoryCommand({ executionArn }))).events?.some((e) => e.type === "WaitStateEntered") ? true : undefined));
+      await admin(again, "AdvanceClock", { milliseconds: 30 * DAY });
+      expect(await finished(client, executionArn!)).toMatchObject({ status: "SUCCEEDED" });
+    } finally {
+      await again.stop();
+    }
+  });
+
+
   it("resumes a waiting execution after a restart: its token still works, and a timer that fell due while stopped fires", async () => {
     const { executionArn } = await start("callback", { orderId: "restart" });
     const token = await tokenOf(sfn, executionArn!);
@@ -275,7 +328,13 @@ describe("the AWS CLI against the endpoint", () => {
     // Asynchronously: the endpoint the CLI calls lives in this very process.
     const cli = async (...args: string[]) =>
       JSON.parse((await promisify(execFile)("aws", ["--endpoint-url", cloud.awsEndpoint, "--output", "json", ...args], { env, encoding: "utf8" })).stdout) as Record<string, unknown>;
-    const list = await cli("stepfunctions", "list-executions", "--state-machine-arn", machine("callback")) as { executions: { executionArn: string; status: string }[] };
+    const machines = (await cli("stepfunctions", "list-state-machines")) as { stateMachines: { name: string }[] };
+    expect(machines.stateMachines.map((m) => m.name)).toContain("fixture-callback");
+    const rules = (await cli("events", "list-rules", "--event-bus-name", "fixture-bus")) as { Rules: { Name: string; EventPattern: string }[] };
+    const pings = rules.Rules.find((r) => (JSON.parse(r.EventPattern) as { source?: string[] }).source?.[0] === "fixture" && r.Name.includes("Pings"));
+    expect(pings).toBeDefined();
+    expect(await cli("events", "describe-rule", "--name", pings!.Name, "--event-bus-name", "fixture-bus")).toMatchObject({ Name: pings!.Name, State: "ENABLED" });
+    const list = (await cli("stepfunctions", "list-executions", "--state-machine-arn", machine("callback"))) as { executions: { executionArn: string; status: string }[] };
     expect(list.executions.length).toBeGreaterThan(0);
     const history = await cli("stepfunctions", "get-execution-history", "--execution-arn", list.executions[0]!.executionArn) as { events: { type: string }[] };
     expect(history.events[0]?.type).toBe("ExecutionStarted");

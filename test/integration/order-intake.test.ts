@@ -84,6 +84,8 @@ describe("a signed order through the local cloud", () => {
     const body = genericOrderBody({ externalOrderId: "IT-dup-2" });
     const first = await postOrder(body);
     await finishedExecution(String(first.json.orderId));
+    // Its notifications land asynchronously: let them, so the snapshot below sees a quiet table.
+    expect(await notificationsOf(String(first.json.orderId), 2)).toHaveLength(2);
     const again = await postOrder(body);
     expect(again).toEqual({ status: 200, json: first.json });
     const before = await snapshot();
