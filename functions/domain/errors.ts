@@ -72,3 +72,8 @@ export class InvalidTransitionError extends DomainError {
 export class UnknownChannelError extends DomainError {
   readonly code = "UNKNOWN_CHANNEL";
 }
+
+/** An Idempotency-Key already used with a different request body. */
+export class IdempotencyKeyReuseError extends DomainError {
+  readonly code = "IDEMPOTENCY_KEY_REUSED";
+}

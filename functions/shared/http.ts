@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import {
   ConflictError,
+  IdempotencyKeyReuseError,
   DomainError,
   InvalidTransitionError,
   MalformedBodyError,
@@ -22,6 +23,7 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number][] = [
   [ConflictError, 409],
   [InvalidTransitionError, 409],
   [PayloadTooLargeError, 413],
+  [IdempotencyKeyReuseError, 422],
   [UnsupportedMediaTypeError, 415],
 ];
 

@@ -51,7 +51,9 @@ export class DynamoCatalog implements Catalog {
   }
 
   async putStock(stock: Stock): Promise<void> {
-    await this.put({ ...keys.stock(stock.sku, stock.locationId), type: ITEM_TYPES.stock, ...stock, version: 1 });
+    // `available` (on hand − reserved − safety stock) is kept on the item: DynamoDB conditions cannot do arithmetic.
+    const available = stock.onHand - stock.reserved - stock.safetyStock;
+    await this.put({ ...keys.stock(stock.sku, stock.locationId), type: ITEM_TYPES.stock, ...stock, available, version: 1 });
   }
 
   private async put(item: Record<string, unknown>): Promise<void> {

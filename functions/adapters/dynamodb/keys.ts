@@ -8,6 +8,9 @@
  *  - all orders, newest first: GSI3 (GSI3PK = ORDERS)
  *  - SKU and its stock per location: PK = SKU#<sku>
  *  - locations: PK = LOCATION#<id>, listed via GSI1 (GSI1PK = LOCATIONS)
+ *  - reservations of a SKU at a location: PK = SKU#<sku>, SK begins_with RES#<location>#
+ *  - reservations of an order: GSI1 (GSI1PK = RESERVATIONS#<orderId>)
+ *  - adjustment journal of a SKU at a location: PK = SKU#<sku>, SK begins_with ADJ#<location>#
  */
 export interface Key {
   PK: string;
@@ -21,6 +24,9 @@ export const ITEM_TYPES = {
   notification: "Notification",
   sku: "Sku",
   stock: "Stock",
+  reservation: "Reservation",
+  adjustment: "Adjustment",
+  idempotency: "Idempotency",
   location: "Location",
 } as const;
 
@@ -58,6 +64,15 @@ export const keys = {
   }),
   sku: (sku: string): Key => ({ PK: `SKU#${sku}`, SK: "PRODUCT" }),
   stock: (sku: string, locationId: string): Key => ({ PK: `SKU#${sku}`, SK: `STOCK#${locationId}` }),
+  skuPartition: (sku: string): string => `SKU#${sku}`,
+  stockPrefix: "STOCK#",
+  /** Reservations live in their SKU's partition, so the reserved counter can be recomputed from one query. */
+  reservation: (sku: string, locationId: string, orderId: string, lineId: string): Key => ({ PK: `SKU#${sku}`, SK: `RES#${locationId}#${orderId}#${lineId}` }),
+  reservationPrefix: "RES#",
+  /** Reservations of an order, through GSI1. */
+  reservationsOfOrder: (orderId: string) => ({ index: INDEXES.byChannel, pk: "GSI1PK", value: `RESERVATIONS#${orderId}` }),
+  adjustment: (sku: string, locationId: string, id: string): Key => ({ PK: `SKU#${sku}`, SK: `ADJ#${locationId}#${id}` }),
+  idempotency: (scope: string, key: string): Key => ({ PK: `IDEMPOTENCY#${scope}#${key}`, SK: "IDEMPOTENCY" }),
   location: (locationId: string) => ({
     PK: `LOCATION#${locationId}`,
     SK: "LOCATION",

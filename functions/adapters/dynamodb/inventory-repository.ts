@@ -1,0 +1,517 @@
+import { BatchGetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { createHash } from "node:crypto";
+import type { Stock } from "../../domain/catalog.js";
+import { IdempotencyKeyReuseError } from "../../domain/errors.js";
+import {
+  adjustmentProblems,
+  assertValidAllocation,
+  InsufficientStockError,
+  NegativeAvailableError,
+  SHORTFALL_REASONS,
+  UnknownStockError,
+  type Adjustment,
+  type Allocation,
+  type AllocationLine,
+  type Reservation,
+  type ReservationStatus,
+} from "../../domain/inventory.js";
+import { ValidationError } from "../../domain/errors.js";
+import type { Clock, IdGenerator } from "../../domain/ports.js";
+import { INDEXES, ITEM_TYPES, keys, type Key } from "./keys.js";
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]>[number];
+type Item = Record<string, unknown>;
+
+/** DynamoDB's limit on items per transaction. */
+const TRANSACTION_LIMIT = 100;
+/** Closed reservation items are kept this long (TTL) for audits, then DynamoDB deletes them. */
+const CLOSED_RETENTION_SECONDS = 90 * 86_400;
+const MAX_RETRIES = 8;
+
+/** Stock as stored: the domain fields plus `available`, kept because conditions cannot do arithmetic. */
+export interface StoredStock extends Stock {
+  available: number;
+  version: number;
+}
+
+export interface AdjustmentResult {
+  sku: string;
+  locationId: string;
+  reason: string;
+  before: { onHand: number; available: number };
+  after: { onHand: number; available: number };
+  shortfall: number;
+  journalId: string;
+}
+
+export interface DriftReport {
+  checked: number;
+  drift: { sku: string; locationId: string; reserved: number; sumOfReservations: number; available: number; expectedAvailable: number }[];
+}
+
+const lineRef = (l: { sku: string; locationId: string }) => `${l.sku}|${l.locationId}`;
+/** Cancellation reasons of a failed transaction, their items unmarshalled (the document client leaves them raw). */
+function cancellation(error: unknown): ({ Code?: string; Item?: Item } | undefined)[] | undefined {
+  if ((error as { name?: string }).name !== "TransactionCanceledException") return undefined;
+  const reasons = (error as { CancellationReasons?: { Code?: string; Item?: Record<string, AttributeValue> }[] }).CancellationReasons ?? [];
+  return reasons.map((r) => (r ? { ...(r.Code ? { Code: r.Code } : {}), ...(r.Item ? { Item: unmarshall(r.Item) } : {}) } : undefined));
+}
+const stripKeys = ({ PK: _a, SK: _b, GSI1PK: _c, GSI1SK: _d, GSI2PK: _e, GSI2SK: _f, type: _t, version: _v, expiresAt: _x, ...rest }: Item) => rest;
+
+/**
+ * Stock and reservations in the single table. Every change that touches a counter is one
+ * TransactWriteItems with conditions: the stock item's `available >= q` (so available never
+ * goes below zero by a reservation, under any concurrency) and the reservation item's existence
+ * and status (so each (orderId, lineId, locationId) is applied exactly once). The reserved
+ * counter therefore always equals the sum of ACTIVE reservation items; `check()` proves it.
+ */
+export class DynamoInventory {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  /** Reserves the whole allocation or nothing; re-sending the same allocation returns the same reservations. */
+  async reserve(allocation: Allocation): Promise<{ reservations: Reservation[]; replayed: boolean }> {
+    assertValidAllocation(allocation);
+    const existing = await this.reservationsFor(allocation.orderId, allocation.lines);
+    if (existing.every((r) => r !== undefined)) return this.replay(allocation, existing);
+    if (existing.some((r) => r !== undefined))
+      throw new ValidationError("Part of this allocation is already reserved under other terms", [{ path: "lines", message: "some (lineId, locationId) pairs already have reservations; release them first" }]);
+    // Lines are applied in chunks that fit one transaction; a failed chunk undoes the ones before it.
+    const chunks = chunkLines(allocation.lines);
+    const done: AllocationLine[][] = [];
+    const now = this.clock.now();
+    let raced = 0;
+    try {
+      for (const chunk of chunks) {
+        if ((await this.reserveChunk(allocation, chunk, now)) === "raced") raced++;
+        else done.push(chunk);
+      }
+    } catch (error) {
+      for (const chunk of done.reverse()) await this.undoChunk(allocation.orderId, chunk);
+      throw error;
+    }
+    // Every chunk lost a race to an identical concurrent request: that request did the work.
+    if (raced === chunks.length) return this.replay(allocation, (await this.reservationsFor(allocation.orderId, allocation.lines)) as Reservation[]);
+    const reservations = allocation.lines.map((l) => this.newReservation(allocation, l, now));
+    return { reservations, replayed: false };
+  }
+
+  private replay(allocation: Allocation, existing: Reservation[]): { reservations: Reservation[]; replayed: boolean } {
+    const differs = allocation.lines.some((l, i) => existing[i]?.quantity !== l.quantity || existing[i]?.sku !== l.sku);
+    if (differs)
+      throw new ValidationError("This allocation was already reserved with other quantities", [{ path: "lines", message: "same (lineId, locationId) with a different sku or quantity" }]);
+    return { reservations: existing, replayed: true };
+  }
+
+  private newReservation(a: Allocation, l: AllocationLine, now: string): Reservation {
+    return { orderId: a.orderId, ...l, status: "ACTIVE", createdAt: now, updatedAt: now, ...(a.holdUntil ? { holdUntil: a.holdUntil } : {}) };
+  }
+
+  /** "raced" when an identical concurrent request reserved these lines first (nothing written here). */
+  private async reserveChunk(a: Allocation, lines: AllocationLine[], now: string): Promise<"reserved" | "raced"> {
+    const totals = sumByStock(lines);
+    const items: TransactItem[] = [...totals.values()].map((t) => ({
+      Update: {
+        TableName: this.tableName,
+        Key: keys.stock(t.sku, t.locationId),
+        UpdateExpression: "SET available = available - :q, reserved = reserved + :q, version = version + :one, updatedAt = :now",
+        ConditionExpression: "attribute_exists(PK) AND available >= :q",
+        ExpressionAttributeValues: { ":q": t.quantity, ":one": 1, ":now": now },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      },
+    }));
+    for (const l of lines) {
+      const r = this.newReservation(a, l, now);
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.reservation(l.sku, l.locationId, a.orderId, l.lineId),
+            GSI1PK: keys.reservationsOfOrder(a.orderId).value,
+            GSI1SK: `${l.lineId}#${l.locationId}`,
+            // Soft holds are listed by due time for the sweeper (normalized ISO, so strings sort as times).
+            ...(a.holdUntil ? { GSI2PK: "HOLDS", GSI2SK: `${new Date(a.holdUntil).toISOString()}#${a.orderId}#${l.lineId}` } : {}),
+            type: ITEM_TYPES.reservation,
+            ...r,
+            version: 1,
+          },
+          ConditionExpression: "attribute_not_exists(PK)",
+        },
+      });
+    }
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: "TOTAL" }));
+      return "reserved";
+    } catch (error) {
+      const reasons = cancellation(error);
+      if (!reasons) throw error;
+      const stocks = [...totals.values()];
+      // A reservation item appeared meanwhile: an identical concurrent request won. Check that before
+      // blaming stock, which that request may just have taken.
+      if (reasons.slice(stocks.length).some((r) => r?.Code === "ConditionalCheckFailed")) {
+        const current = await this.reservationsFor(a.orderId, lines);
+        if (current.every((r) => r !== undefined)) return "raced";
+      }
+      const unknown: { path: string; message: string }[] = [];
+      const short: InsufficientStockError["shortages"] = [];
+      stocks.forEach((t, i) => {
+        const reason = reasons[i];
+        if (reason?.Code !== "ConditionalCheckFailed") return;
+        if (!reason.Item) unknown.push({ path: `lines[sku=${t.sku},locationId=${t.locationId}]`, message: `no stock record for ${t.sku} at ${t.locationId}` });
+        else for (const l of lines.filter((x) => lineRef(x) === lineRef(t)))
+          short.push({ lineId: l.lineId, sku: l.sku, locationId: l.locationId, requested: l.quantity, available: Math.max(0, Number(reason.Item.available)) });
+      });
+      if (unknown.length) throw new UnknownStockError("Unknown SKU or location", unknown);
+      if (short.length) throw new InsufficientStockError(short);
+      throw error;
+    }
+  }
+
+  /** Compensation of a reserved chunk: delete its reservation items and give the quantity back. */
+  private async undoChunk(orderId: string, lines: AllocationLine[]): Promise<void> {
+    const totals = sumByStock(lines);
+    const items: TransactItem[] = [
+      ...[...totals.values()].map((t) => ({
+        Update: {
+          TableName: this.tableName,
+          Key: keys.stock(t.sku, t.locationId),
+          UpdateExpression: "SET available = available + :q, reserved = reserved - :q, version = version + :one",
+          ExpressionAttributeValues: { ":q": t.quantity, ":one": 1 },
+        },
+      })),
+      ...lines.map((l) => ({
+        Delete: { TableName: this.tableName, Key: keys.reservation(l.sku, l.locationId, orderId, l.lineId), ConditionExpression: "#s = :active", ExpressionAttributeNames: { "#s": "status" }, ExpressionAttributeValues: { ":active": "ACTIVE" } },
+      })),
+    ];
+    await this.db.send(new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: "TOTAL" }));
+  }
+
+  /** Releases (cancel), consumes (shipped: on hand and reserved both drop) or expires ACTIVE reservations; others are left as they are. */
+  async close(orderId: string, lines: Pick<AllocationLine, "lineId" | "sku" | "locationId">[], to: Exclude<ReservationStatus, "ACTIVE" | "MOVED">): Promise<number> {
+    let closed = 0;
+    for (let attempt = 0; ; attempt++) {
+      const current = (await this.reservationsFor(orderId, lines)).filter((r): r is Reservation & { version: number } => r?.status === "ACTIVE");
+      if (current.length === 0) return closed;
+      try {
+        for (const chunk of chunkReservations(current)) {
+          await this.closeChunk(chunk, to);
+          closed += chunk.length;
+        }
+        return closed;
+      } catch (error) {
+        if (!cancellation(error) || attempt >= MAX_RETRIES) throw error;
+      }
+    }
+  }
+
+  private async closeChunk(rs: (Reservation & { version: number })[], to: ReservationStatus): Promise<void> {
+    const now = this.clock.now();
+    const totals = sumByStock(rs);
+    const stockUpdate =
+      to === "CONSUMED"
+        ? "SET onHand = onHand - :q, reserved = reserved - :q, version = version + :one, updatedAt = :now"
+        : "SET available = available + :q, reserved = reserved - :q, version = version + :one, updatedAt = :now";
+    const items: TransactItem[] = [
+      ...[...totals.values()].map((t) => ({
+        Update: { TableName: this.tableName, Key: keys.stock(t.sku, t.locationId), UpdateExpression: stockUpdate, ExpressionAttributeValues: { ":q": t.quantity, ":one": 1, ":now": now } },
+      })),
+      ...rs.map((r) => ({
+        Update: {
+          TableName: this.tableName,
+          Key: keys.reservation(r.sku, r.locationId, r.orderId, r.lineId),
+          UpdateExpression: "SET #s = :to, updatedAt = :now, version = version + :one, expiresAt = :ttl REMOVE GSI2PK, GSI2SK",
+          ConditionExpression: "#s = :active AND version = :v",
+          ExpressionAttributeNames: { "#s": "status" },
+          ExpressionAttributeValues: { ":to": to, ":now": now, ":one": 1, ":ttl": ttlFrom(now), ":active": "ACTIVE", ":v": r.version },
+        },
+      })),
+    ];
+    await this.db.send(new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: "TOTAL" }));
+  }
+
+  /** Moves an ACTIVE reservation to another location in one transaction (reroute). Idempotent. */
+  async move(orderId: string, line: Pick<AllocationLine, "lineId" | "sku" | "locationId">, toLocationId: string): Promise<Reservation> {
+    if (toLocationId === line.locationId) throw new ValidationError("Invalid move", [{ path: "toLocationId", message: "must differ from the current location" }]);
+    const [from] = await this.reservationsFor(orderId, [line]);
+    const [already] = await this.reservationsFor(orderId, [{ ...line, locationId: toLocationId }]);
+    if (from?.status === "MOVED" && already) return already;
+    if (!from || from.status !== "ACTIVE") throw new ValidationError("Nothing to move", [{ path: "lineId", message: `no active reservation of line ${line.lineId} at ${line.locationId}` }]);
+    const now = this.clock.now();
+    const moved: Reservation = { ...from, locationId: toLocationId, status: "ACTIVE", createdAt: now, updatedAt: now };
+    const { version: _v, ...movedItem } = moved as Reservation & { version?: number };
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          ReturnConsumedCapacity: "TOTAL",
+          TransactItems: [
+            { Update: { TableName: this.tableName, Key: keys.stock(from.sku, from.locationId), UpdateExpression: "SET available = available + :q, reserved = reserved - :q, version = version + :one", ExpressionAttributeValues: { ":q": from.quantity, ":one": 1 } } },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.reservation(from.sku, from.locationId, orderId, from.lineId),
+                UpdateExpression: "SET #s = :moved, movedTo = :to, updatedAt = :now, version = version + :one, expiresAt = :ttl REMOVE GSI2PK, GSI2SK",
+                ConditionExpression: "#s = :active AND version = :v",
+                ExpressionAttributeNames: { "#s": "status" },
+                ExpressionAttributeValues: { ":moved": "MOVED", ":to": toLocationId, ":now": now, ":one": 1, ":ttl": ttlFrom(now), ":active": "ACTIVE", ":v": (from).version },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.stock(from.sku, toLocationId),
+                UpdateExpression: "SET available = available - :q, reserved = reserved + :q, version = version + :one",
+                ConditionExpression: "attribute_exists(PK) AND available >= :q",
+                ExpressionAttributeValues: { ":q": from.quantity, ":one": 1 },
+                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.reservation(from.sku, toLocationId, orderId, from.lineId), GSI1PK: keys.reservationsOfOrder(orderId).value, GSI1SK: `${from.lineId}#${toLocationId}`, type: ITEM_TYPES.reservation, ...movedItem, version: 1 },
+                ConditionExpression: "attribute_not_exists(PK)",
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      const reasons = cancellation(error);
+      const target = reasons?.[2];
+      if (target?.Code === "ConditionalCheckFailed") {
+        if (!target.Item) throw new UnknownStockError("Unknown SKU or location", [{ path: "toLocationId", message: `no stock record for ${from.sku} at ${toLocationId}` }]);
+        throw new InsufficientStockError([{ lineId: from.lineId, sku: from.sku, locationId: toLocationId, requested: from.quantity, available: Math.max(0, Number(target.Item.available)) }]);
+      }
+      throw error;
+    }
+    return moved;
+  }
+
+  /** The sweeper: expires soft holds whose time has come, each exactly once. */
+  async expireDue(): Promise<number> {
+    const now = this.clock.now();
+    let expired = 0;
+    let start: Item | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEXES.byStatus,
+          KeyConditionExpression: "GSI2PK = :holds AND GSI2SK <= :now",
+          ExpressionAttributeValues: { ":holds": "HOLDS", ":now": `${now}~` },
+          ExclusiveStartKey: start,
+          ReturnConsumedCapacity: "TOTAL",
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const [, locationId = "", orderId = "", lineId = ""] = String(item.SK).split("#");
+        const sku = String(item.PK).slice("SKU#".length);
+        expired += await this.close(orderId, [{ sku, locationId, lineId }], "EXPIRED");
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return expired;
+  }
+
+  /**
+   * Applies a batch of stock adjustments all or nothing, journaling each (who, why, before,
+   * after). Honours an Idempotency-Key: the same key and body return the first result; the same
+   * key with another body is refused.
+   */
+  async adjust(batch: Adjustment[], actor: string, idempotencyKey?: string): Promise<AdjustmentResult[]> {
+    const problems = adjustmentProblems(batch);
+    if (problems.length) throw new ValidationError("Invalid adjustments", problems);
+    if (batch.length * 2 + 1 > TRANSACTION_LIMIT) throw new ValidationError("Invalid adjustments", [{ path: "adjustments", message: `at most ${Math.floor((TRANSACTION_LIMIT - 1) / 2)} per batch` }]);
+    const requestHash = createHash("sha256").update(JSON.stringify(batch)).digest("hex");
+    const idemKey = idempotencyKey ? keys.idempotency("adjustments", idempotencyKey) : undefined;
+    for (let attempt = 0; ; attempt++) {
+      if (idemKey) {
+        const prior = await this.getItems([idemKey]);
+        const found = prior.get(keyOf(idemKey));
+        if (found) {
+          if (found.requestHash !== requestHash) throw new IdempotencyKeyReuseError("This Idempotency-Key was used with a different request");
+          return found.response as AdjustmentResult[];
+        }
+      }
+      const stockKeys = batch.map((a) => keys.stock(a.sku, a.locationId));
+      const stocks = await this.getItems(stockKeys);
+      const unknown = batch.flatMap((a, i) => (stocks.has(keyOf(stockKeys[i]!)) ? [] : [{ path: `${i}`, message: `no stock record for ${a.sku} at ${a.locationId}` }]));
+      if (unknown.length) throw new UnknownStockError("Unknown SKU or location", unknown);
+      const now = this.clock.now();
+      const results: AdjustmentResult[] = [];
+      const refusals: NegativeAvailableError["refusals"] = [];
+      const items: TransactItem[] = [];
+      batch.forEach((a, i) => {
+        const s = stocks.get(keyOf(stockKeys[i]!)) as unknown as StoredStock;
+        const delta = a.set !== undefined ? a.set - s.onHand : (a.delta ?? 0);
+        const after = { onHand: s.onHand + delta, available: s.available + delta };
+        if (after.onHand < 0) refusals.push({ sku: a.sku, locationId: a.locationId, available: s.available, change: delta });
+        else if (after.available < 0 && delta < 0 && !SHORTFALL_REASONS.includes(a.reason)) refusals.push({ sku: a.sku, locationId: a.locationId, available: s.available, change: delta });
+        const journalId = this.ids.next();
+        results.push({ sku: a.sku, locationId: a.locationId, reason: a.reason, before: { onHand: s.onHand, available: s.available }, after, shortfall: Math.max(0, -after.available), journalId });
+        items.push(
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: stockKeys[i]!,
+              UpdateExpression: "SET onHand = onHand + :d, available = available + :d, version = version + :one, updatedAt = :now",
+              ConditionExpression: "version = :v",
+              ExpressionAttributeValues: { ":d": delta, ":one": 1, ":now": now, ":v": s.version },
+            },
+          },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...keys.adjustment(a.sku, a.locationId, journalId), type: ITEM_TYPES.adjustment, journalId, sku: a.sku, locationId: a.locationId, reason: a.reason, actor, at: now, delta, before: results.at(-1)!.before, after, version: 1 },
+            },
+          },
+        );
+      });
+      if (refusals.length) throw new NegativeAvailableError(refusals);
+      if (idemKey) items.push({ Put: { TableName: this.tableName, Item: { ...idemKey, type: ITEM_TYPES.idempotency, requestHash, response: results, at: now, expiresAt: ttlFrom(now), version: 1 }, ConditionExpression: "attribute_not_exists(PK)" } });
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: "TOTAL" }));
+        return results;
+      } catch (error) {
+        // A stock item changed since it was read (or a concurrent request took the key): read again.
+        if (!cancellation(error) || attempt >= MAX_RETRIES) throw error;
+      }
+    }
+  }
+
+  /** Stock of a SKU at every location. */
+  async stockOf(sku: string): Promise<StoredStock[]> {
+    const items = await this.queryAll(keys.skuPartition(sku), keys.stockPrefix);
+    return items.map((i) => stripKeys(i) as unknown as StoredStock).map((s, n) => ({ ...s, version: Number(items[n]?.version) }));
+  }
+
+  /** The adjustment journal of a SKU, oldest first. */
+  async journalOf(sku: string): Promise<Item[]> {
+    return (await this.queryAll(keys.skuPartition(sku), "ADJ#")).map(stripKeys);
+  }
+
+  /** Reservations of a SKU (every status), for checks and operators. */
+  async reservationsOfSku(sku: string): Promise<Reservation[]> {
+    return (await this.queryAll(keys.skuPartition(sku), keys.reservationPrefix)).map((i) => stripKeys(i) as unknown as Reservation);
+  }
+
+  /**
+   * Recomputes every reserved counter from the ACTIVE reservation items and reports any drift
+   * (reserved ≠ sum, or available ≠ on hand − reserved − safety stock). Scans the table: an
+   * operator's check, not a hot path.
+   */
+  async check(): Promise<DriftReport> {
+    const stocks = new Map<string, StoredStock>();
+    const sums = new Map<string, number>();
+    let start: Item | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: "#t IN (:stock, :res)",
+          ExpressionAttributeNames: { "#t": "type" },
+          ExpressionAttributeValues: { ":stock": ITEM_TYPES.stock, ":res": ITEM_TYPES.reservation },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const ref = lineRef(item as { sku: string; locationId: string });
+        if (item.type === ITEM_TYPES.stock) stocks.set(ref, item as unknown as StoredStock);
+        else if (item.status === "ACTIVE") sums.set(ref, (sums.get(ref) ?? 0) + Number(item.quantity));
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    const drift: DriftReport["drift"] = [];
+    for (const [ref, s] of stocks) {
+      const sum = sums.get(ref) ?? 0;
+      const expectedAvailable = s.onHand - s.reserved - s.safetyStock;
+      if (s.reserved !== sum || s.available !== expectedAvailable)
+        drift.push({ sku: s.sku, locationId: s.locationId, reserved: s.reserved, sumOfReservations: sum, available: s.available, expectedAvailable });
+    }
+    for (const ref of sums.keys()) if (!stocks.has(ref)) drift.push({ sku: ref.split("|")[0] ?? "", locationId: ref.split("|")[1] ?? "", reserved: 0, sumOfReservations: sums.get(ref) ?? 0, available: 0, expectedAvailable: 0 });
+    return { checked: stocks.size, drift };
+  }
+
+  /** Reservation items of an order's lines, read consistently, in the order given (undefined where none). */
+  private async reservationsFor(orderId: string, lines: Pick<AllocationLine, "lineId" | "sku" | "locationId">[]): Promise<((Reservation & { version: number }) | undefined)[]> {
+    const ks = lines.map((l) => keys.reservation(l.sku, l.locationId, orderId, l.lineId));
+    const found = await this.getItems(ks);
+    return ks.map((k) => {
+      const item = found.get(keyOf(k));
+      return item ? ({ ...(stripKeys(item) as unknown as Reservation), version: Number(item.version) }) : undefined;
+    });
+  }
+
+  private async getItems(ks: Key[]): Promise<Map<string, Item>> {
+    const out = new Map<string, Item>();
+    const unique = [...new Map(ks.map((k) => [keyOf(k), k])).values()];
+    for (let i = 0; i < unique.length; i += 100) {
+      let pending: Key[] | undefined = unique.slice(i, i + 100);
+      for (let round = 0; pending?.length; round++) {
+        if (round > MAX_RETRIES) throw new Error("DynamoDB kept returning unprocessed keys");
+        if (round) await new Promise((r) => setTimeout(r, 20 * 2 ** round));
+        const res = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } }, ReturnConsumedCapacity: "TOTAL" }));
+        for (const item of res.Responses?.[this.tableName] ?? []) out.set(keyOf(item as Key), item);
+        pending = res.UnprocessedKeys?.[this.tableName]?.Keys as Key[] | undefined;
+      }
+    }
+    return out;
+  }
+
+  private async queryAll(pk: string, prefix: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: "PK = :pk AND begins_with(SK, :p)", ExpressionAttributeValues: { ":pk": pk, ":p": prefix }, ConsistentRead: true, ExclusiveStartKey: start, ReturnConsumedCapacity: "TOTAL" }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /** For tests and seeding: writes a stock record with a consistent `available`. */
+  async putStock(stock: Stock): Promise<void> {
+    await this.db.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...keys.stock(stock.sku, stock.locationId), type: ITEM_TYPES.stock, ...stock, available: stock.onHand - stock.reserved - stock.safetyStock, version: 1 } }),
+    );
+  }
+}
+
+const keyOf = (k: Key | Item) => `${String(k.PK)}|${String(k.SK)}`;
+const ttlFrom = (nowIso: string) => Math.floor(Date.parse(nowIso) / 1000) + CLOSED_RETENTION_SECONDS;
+
+function sumByStock(lines: { sku: string; locationId: string; quantity: number }[]): Map<string, { sku: string; locationId: string; quantity: number }> {
+  const totals = new Map<string, { sku: string; locationId: string; quantity: number }>();
+  for (const l of lines) {
+    const t = totals.get(lineRef(l)) ?? { sku: l.sku, locationId: l.locationId, quantity: 0 };
+    t.quantity += l.quantity;
+    totals.set(lineRef(l), t);
+  }
+  return totals;
+}
+
+/** Splits lines so each chunk's distinct stock items plus its reservation items fit one transaction. */
+function chunkLines<T extends { sku: string; locationId: string }>(lines: T[]): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  for (const l of lines) {
+    const next = [...current, l];
+    if (sumByStock(next as never).size + next.length > TRANSACTION_LIMIT) {
+      chunks.push(current);
+      current = [l];
+    } else current = next;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
+
+const chunkReservations = <T extends Reservation>(rs: T[]) => chunkLines(rs);
