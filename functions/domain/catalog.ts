@@ -39,3 +39,10 @@ export interface Stock {
 
 /** Available to promise at a location: on hand − reserved − safety stock, never below zero. */
 export const availableToPromise = (s: Stock): number => Math.max(0, s.onHand - s.reserved - s.safetyStock);
+
+/** A SKU's stock at every location with ATP, and the network totals. */
+export function inventoryView(sku: string, stocks: (Stock & { available?: number })[]) {
+  const locations = stocks.map((s) => ({ locationId: s.locationId, onHand: s.onHand, reserved: s.reserved, safetyStock: s.safetyStock, reorderPoint: s.reorderPoint, atp: availableToPromise(s) }));
+  const sum = (f: (l: (typeof locations)[number]) => number) => locations.reduce((t, l) => t + f(l), 0);
+  return { sku, locations, totals: { onHand: sum((l) => l.onHand), reserved: sum((l) => l.reserved), safetyStock: sum((l) => l.safetyStock), atp: sum((l) => l.atp) } };
+}

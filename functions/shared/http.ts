@@ -12,6 +12,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from "../domain/errors.js";
+import { InsufficientStockError, NegativeAvailableError } from "../domain/inventory.js";
 
 /** The one mapping from domain errors to HTTP status codes. */
 const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number][] = [
@@ -21,6 +22,8 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number][] = [
   [NotFoundError, 404],
   [UnknownChannelError, 404],
   [ConflictError, 409],
+  [InsufficientStockError, 409],
+  [NegativeAvailableError, 409],
   [InvalidTransitionError, 409],
   [PayloadTooLargeError, 413],
   [IdempotencyKeyReuseError, 422],
@@ -68,3 +71,17 @@ export function requireJsonContent(event: APIGatewayProxyEventV2): void {
   if (type !== "application/json")
     throw new UnsupportedMediaTypeError(`Content-Type must be application/json, got ${type ? `"${type}"` : "none"}`);
 }
+
+/** The request body parsed as JSON, after checking the media type (415) and the syntax (400). */
+export function jsonBody(event: APIGatewayProxyEventV2): unknown {
+  requireJsonContent(event);
+  try {
+    return JSON.parse(rawBody(event)) as unknown;
+  } catch (error) {
+    throw new MalformedBodyError(`Body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Who made an operator request: the IAM principal in AWS, the local operator locally. */
+export const actorOf = (event: APIGatewayProxyEventV2): string =>
+  (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam?.userArn ?? "operator";

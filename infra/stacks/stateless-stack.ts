@@ -73,6 +73,22 @@ export class StatelessStack extends Stack {
     this.api.addRoutes({ path: "/orders", methods: [HttpMethod.GET], integration: integration("ListOrdersIntegration", listOrders) });
     this.api.addRoutes({ path: "/orders/{orderId}", methods: [HttpMethod.GET], integration: integration("GetOrderIntegration", getOrder) });
 
+    // Operator routes for locations, inventory and reservations (IAM, the API's default authorizer).
+    const operatorRoutes: [string, HttpMethod, string, string, "read" | "readWrite"][] = [
+      ["/locations", HttpMethod.GET, "ListLocations", "http/list-locations.ts", "read"],
+      ["/locations/{locationId}", HttpMethod.GET, "GetLocation", "http/get-location.ts", "read"],
+      ["/locations/{locationId}", HttpMethod.PUT, "PutLocation", "http/put-location.ts", "readWrite"],
+      ["/inventory", HttpMethod.GET, "ListInventory", "http/list-inventory.ts", "read"],
+      ["/inventory/{sku}", HttpMethod.GET, "GetInventory", "http/get-inventory.ts", "read"],
+      ["/inventory/adjustments", HttpMethod.POST, "AdjustInventory", "http/adjust-inventory.ts", "readWrite"],
+      ["/reservations", HttpMethod.POST, "CreateReservation", "http/create-reservation.ts", "readWrite"],
+      ["/reservations/{orderId}/release", HttpMethod.POST, "ReleaseReservation", "http/release-reservation.ts", "readWrite"],
+    ];
+    for (const [routePath, method, id, handler, access] of operatorRoutes) {
+      const f = fn(id, handler, `${method} ${routePath}`).bindTable(table, access);
+      this.api.addRoutes({ path: routePath, methods: [method], integration: integration(`${id}Integration`, f) });
+    }
+
     // Customer notifications: a rule on the bus, retried, with a dead-letter queue so no event vanishes.
     const notifications = fn("Notifications", "events/notifications.ts", "Renders and records customer notifications").bindTable(table);
     const deadLetters = new Queue(this, "NotificationsDeadLetters", {

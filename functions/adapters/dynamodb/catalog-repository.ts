@@ -1,4 +1,4 @@
-import { BatchGetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Location, Sku, Stock } from "../../domain/catalog.js";
 import type { FieldIssue } from "../../domain/errors.js";
 import type { Catalog } from "../../domain/ports.js";
@@ -53,10 +53,51 @@ export class DynamoCatalog implements Catalog {
   async putStock(stock: Stock): Promise<void> {
     // `available` (on hand − reserved − safety stock) is kept on the item: DynamoDB conditions cannot do arithmetic.
     const available = stock.onHand - stock.reserved - stock.safetyStock;
-    await this.put({ ...keys.stock(stock.sku, stock.locationId), type: ITEM_TYPES.stock, ...stock, available, version: 1 });
+    await this.put({ ...keys.stock(stock.sku, stock.locationId), ...keys.stockIndex(stock.sku, stock.locationId), type: ITEM_TYPES.stock, ...stock, available, version: 1 });
+  }
+
+  async getLocation(locationId: string): Promise<Location | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { PK: keys.location(locationId).PK, SK: keys.location(locationId).SK }, ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }));
+    return out.Item ? toLocation(out.Item) : undefined;
+  }
+
+  /** Every location (a handful to a few thousand: one index query, then the items). */
+  async listLocations(): Promise<Location[]> {
+    const target = keys.locations();
+    const ks: Key[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({ TableName: this.tableName, IndexName: target.index, KeyConditionExpression: "#pk = :pk", ExpressionAttributeNames: { "#pk": target.pk }, ExpressionAttributeValues: { ":pk": target.value }, ExclusiveStartKey: start, ReturnConsumedCapacity: "TOTAL" }),
+      );
+      ks.push(...(page.Items ?? []).map((i) => ({ PK: String(i.PK), SK: String(i.SK) })));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return (await this.batchGet(ks)).map(toLocation).sort((a, b) => a.locationId.localeCompare(b.locationId));
+  }
+
+  /** Items by key, consistently read, in no particular order. */
+  async batchGet(ks: Key[]): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    for (let i = 0; i < ks.length; i += BATCH_GET_LIMIT) {
+      let pending: Key[] | undefined = ks.slice(i, i + BATCH_GET_LIMIT);
+      for (let round = 0; pending?.length; round++) {
+        if (round >= MAX_UNPROCESSED_ROUNDS) throw new Error("DynamoDB kept returning unprocessed keys");
+        if (round > 0) await pause(25 * 2 ** round);
+        const res = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } }, ReturnConsumedCapacity: "TOTAL" }));
+        out.push(...(res.Responses?.[this.tableName] ?? []));
+        pending = res.UnprocessedKeys?.[this.tableName]?.Keys as Key[] | undefined;
+      }
+    }
+    return out;
   }
 
   private async put(item: Record<string, unknown>): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ReturnConsumedCapacity: "TOTAL" }));
   }
+}
+
+function toLocation(item: Record<string, unknown>): Location {
+  const { PK: _a, SK: _b, GSI1PK: _c, GSI1SK: _d, type: _t, version: _v, ...rest } = item;
+  return rest as unknown as Location;
 }

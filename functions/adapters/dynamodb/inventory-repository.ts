@@ -19,6 +19,7 @@ import {
 } from "../../domain/inventory.js";
 import { ValidationError } from "../../domain/errors.js";
 import type { Clock, IdGenerator } from "../../domain/ports.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
 import { INDEXES, ITEM_TYPES, keys, type Key } from "./keys.js";
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]>[number];
@@ -341,14 +342,25 @@ export class DynamoInventory {
       }
       const stockKeys = batch.map((a) => keys.stock(a.sku, a.locationId));
       const stocks = await this.getItems(stockKeys);
-      const unknown = batch.flatMap((a, i) => (stocks.has(keyOf(stockKeys[i]!)) ? [] : [{ path: `${i}`, message: `no stock record for ${a.sku} at ${a.locationId}` }]));
-      if (unknown.length) throw new UnknownStockError("Unknown SKU or location", unknown);
+      // A first receipt creates the stock record, provided the SKU and the location exist.
+      const missing = batch.filter((_, i) => !stocks.has(keyOf(stockKeys[i]!)));
+      if (missing.length) {
+        const catalogKeys = missing.flatMap((a) => [keys.sku(a.sku), { PK: keys.location(a.locationId).PK, SK: keys.location(a.locationId).SK }]);
+        const known = await this.getItems(catalogKeys);
+        const unknown = batch.flatMap((a, i) =>
+          stocks.has(keyOf(stockKeys[i]!)) || (known.has(keyOf(keys.sku(a.sku))) && known.has(keyOf(keys.location(a.locationId))))
+            ? []
+            : [{ path: `${i}`, message: `unknown SKU ${a.sku} or location ${a.locationId}` }],
+        );
+        if (unknown.length) throw new UnknownStockError("Unknown SKU or location", unknown);
+      }
       const now = this.clock.now();
       const results: AdjustmentResult[] = [];
       const refusals: NegativeAvailableError["refusals"] = [];
       const items: TransactItem[] = [];
       batch.forEach((a, i) => {
-        const s = stocks.get(keyOf(stockKeys[i]!)) as unknown as StoredStock;
+        const stored = stocks.get(keyOf(stockKeys[i]!)) as unknown as StoredStock | undefined;
+        const s: StoredStock = stored ?? { sku: a.sku, locationId: a.locationId, onHand: 0, reserved: 0, safetyStock: 0, reorderPoint: 0, available: 0, version: 0 };
         const delta = a.set !== undefined ? a.set - s.onHand : (a.delta ?? 0);
         const after = { onHand: s.onHand + delta, available: s.available + delta };
         if (after.onHand < 0) refusals.push({ sku: a.sku, locationId: a.locationId, available: s.available, change: delta });
@@ -360,9 +372,14 @@ export class DynamoInventory {
             Update: {
               TableName: this.tableName,
               Key: stockKeys[i]!,
-              UpdateExpression: "SET onHand = onHand + :d, available = available + :d, version = version + :one, updatedAt = :now",
-              ConditionExpression: "version = :v",
-              ExpressionAttributeValues: { ":d": delta, ":one": 1, ":now": now, ":v": s.version },
+              UpdateExpression: stored
+                ? "SET onHand = onHand + :d, available = available + :d, version = version + :one, updatedAt = :now"
+                : "SET onHand = :d, available = :d, reserved = :zero, safetyStock = :zero, reorderPoint = :zero, sku = :sku, locationId = :loc, #t = :type, GSI1PK = :g1pk, GSI1SK = :g1sk, version = :one, updatedAt = :now",
+              ConditionExpression: stored ? "version = :v" : "attribute_not_exists(PK)",
+              ExpressionAttributeValues: stored
+                ? { ":d": delta, ":one": 1, ":now": now, ":v": s.version }
+                : { ":d": delta, ":one": 1, ":now": now, ":zero": 0, ":sku": a.sku, ":loc": a.locationId, ":type": ITEM_TYPES.stock, ":g1pk": keys.stockIndex(a.sku, a.locationId).GSI1PK, ":g1sk": a.sku },
+              ...(stored ? {} : { ExpressionAttributeNames: { "#t": "type" } }),
             },
           },
           {
@@ -389,6 +406,30 @@ export class DynamoInventory {
   async stockOf(sku: string): Promise<StoredStock[]> {
     const items = await this.queryAll(keys.skuPartition(sku), keys.stockPrefix);
     return items.map((i) => stripKeys(i) as unknown as StoredStock).map((s, n) => ({ ...s, version: Number(items[n]?.version) }));
+  }
+
+  /** A page of a location's stock, by SKU. */
+  async stockOfLocation(locationId: string, limit: number, cursor?: string): Promise<{ items: StoredStock[]; cursor?: string }> {
+    const target = keys.stockOfLocation(locationId);
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: target.index,
+        KeyConditionExpression: "#pk = :pk",
+        ExpressionAttributeNames: { "#pk": target.pk },
+        ExpressionAttributeValues: { ":pk": target.value },
+        Limit: limit,
+        ExclusiveStartKey: cursor ? decodeCursor(cursor, target.index) : undefined,
+        ReturnConsumedCapacity: "TOTAL",
+      }),
+    );
+    const ks = (page.Items ?? []).map((i) => ({ PK: String(i.PK), SK: String(i.SK) }));
+    const found = await this.getItems(ks);
+    const items = ks.flatMap((k) => {
+      const item = found.get(keyOf(k));
+      return item ? [{ ...(stripKeys(item) as unknown as StoredStock), version: Number(item.version) }] : [];
+    });
+    return page.LastEvaluatedKey ? { items, cursor: encodeCursor(target.index, page.LastEvaluatedKey) } : { items };
   }
 
   /** The adjustment journal of a SKU, oldest first. */
@@ -481,7 +522,7 @@ export class DynamoInventory {
   /** For tests and seeding: writes a stock record with a consistent `available`. */
   async putStock(stock: Stock): Promise<void> {
     await this.db.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...keys.stock(stock.sku, stock.locationId), type: ITEM_TYPES.stock, ...stock, available: stock.onHand - stock.reserved - stock.safetyStock, version: 1 } }),
+      new PutCommand({ TableName: this.tableName, Item: { ...keys.stock(stock.sku, stock.locationId), ...keys.stockIndex(stock.sku, stock.locationId), type: ITEM_TYPES.stock, ...stock, available: stock.onHand - stock.reserved - stock.safetyStock, version: 1 } }),
     );
   }
 }

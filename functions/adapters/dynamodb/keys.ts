@@ -10,6 +10,7 @@
  *  - locations: PK = LOCATION#<id>, listed via GSI1 (GSI1PK = LOCATIONS)
  *  - reservations of a SKU at a location: PK = SKU#<sku>, SK begins_with RES#<location>#
  *  - reservations of an order: GSI1 (GSI1PK = RESERVATIONS#<orderId>)
+ *  - stock of a location: GSI1 (GSI1PK = STOCK#LOCATION#<location>, GSI1SK = sku)
  *  - adjustment journal of a SKU at a location: PK = SKU#<sku>, SK begins_with ADJ#<location>#
  */
 export interface Key {
@@ -64,6 +65,10 @@ export const keys = {
   }),
   sku: (sku: string): Key => ({ PK: `SKU#${sku}`, SK: "PRODUCT" }),
   stock: (sku: string, locationId: string): Key => ({ PK: `SKU#${sku}`, SK: `STOCK#${locationId}` }),
+  /** Stock of a location, through GSI1; none of GSI1's projected attributes change on a reservation, so it costs no index write there. */
+  stockIndex: (sku: string, locationId: string) => ({ GSI1PK: `STOCK#LOCATION#${locationId}`, GSI1SK: sku }),
+  stockOfLocation: (locationId: string) => ({ index: INDEXES.byChannel, pk: "GSI1PK", value: `STOCK#LOCATION#${locationId}` }),
+  locations: () => ({ index: INDEXES.byChannel, pk: "GSI1PK", value: "LOCATIONS" }),
   skuPartition: (sku: string): string => `SKU#${sku}`,
   stockPrefix: "STOCK#",
   /** Reservations live in their SKU's partition, so the reserved counter can be recomputed from one query. */

@@ -1,8 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { ValidationError } from "../../domain/errors.js";
 import type { Order, OrderLine } from "../../domain/order.js";
 import type { CreateOrderResult, OrderListItem, OrderQuery, OrderRepository, Page } from "../../domain/ports.js";
 import { failedConditionAt, isConditionFailed } from "./client.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
 import { ITEM_TYPES, keys } from "./keys.js";
 
 /** Attributes the order list indexes project (see infra: the same list). */
@@ -36,27 +36,6 @@ function headerItem(order: Order) {
 const STRIP = ["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "type", "grandTotal", "itemCount", "lineCount"];
 function strip<T>(item: Record<string, unknown>): T {
   return Object.fromEntries(Object.entries(item).filter(([k]) => !STRIP.includes(k))) as T;
-}
-
-/** Cursors are opaque to callers: base64url of the index and its LastEvaluatedKey. */
-function encodeCursor(index: string, key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify({ i: index, k: key })).toString("base64url");
-}
-
-function decodeCursor(cursor: string, index: string): Record<string, string> {
-  const invalid = () => new ValidationError("Invalid query", [{ path: "cursor", message: "is not a cursor this listing returned" }]);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw invalid();
-  }
-  const { i, k } = (parsed ?? {}) as { i?: unknown; k?: unknown };
-  if (i !== index || typeof k !== "object" || k === null) throw invalid();
-  const entries = Object.entries(k);
-  const allowed = ["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK"];
-  if (entries.length === 0 || entries.some(([name, v]) => !allowed.includes(name) || typeof v !== "string")) throw invalid();
-  return k as Record<string, string>;
 }
 
 /** Orders in the single table: header item, one item per line, and the channel dedupe item. */

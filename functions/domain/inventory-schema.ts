@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { ValidationError } from "./errors.js";
+import { LOCATION_CAPABILITIES, LOCATION_KINDS, type Location } from "./catalog.js";
+import { ADJUSTMENT_REASONS, allocationProblems, type Adjustment, type Allocation } from "./inventory.js";
+import { moneySchema, toFieldIssues } from "./order-schema.js";
+
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 letters, digits, . _ -");
+
+/** PUT /locations/{id} body. */
+export const locationSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  kind: z.enum(LOCATION_KINDS),
+  country: z.string().regex(/^[A-Z]{2}$/, "must be an ISO-3166 alpha-2 code"),
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+  capabilities: z.array(z.enum(LOCATION_CAPABILITIES)).max(LOCATION_CAPABILITIES.length),
+  dailyCapacity: z.int().min(0),
+  handlingCost: moneySchema,
+  priority: z.int().min(0).max(1000),
+  active: z.boolean(),
+  groups: z.array(z.string().min(1).max(64)).max(50).default([]),
+});
+
+/** POST /inventory/adjustments body. */
+export const adjustmentsSchema = z.strictObject({
+  adjustments: z
+    .array(
+      z.strictObject({
+        sku: id,
+        locationId: id,
+        set: z.int("must be a whole number").min(0).optional(),
+        delta: z.int("must be a whole number").optional(),
+        reason: z.enum(ADJUSTMENT_REASONS),
+      }),
+    )
+    .min(1)
+    .max(49),
+});
+
+/** POST /reservations body. */
+export const allocationSchema = z.strictObject({
+  orderId: id,
+  lines: z.array(z.strictObject({ lineId: id, sku: id, locationId: id, quantity: z.int("must be a whole number").min(1, "must be at least 1") })).min(1).max(500),
+  holdUntil: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** POST /reservations/{orderId}/release body. */
+export const releaseSchema = z.strictObject({ lines: z.array(z.strictObject({ lineId: id, sku: id, locationId: id })).min(1).max(500) });
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const r = schema.safeParse(body);
+  if (!r.success) throw new ValidationError(`Invalid ${what}`, toFieldIssues(r.error));
+  return r.data;
+}
+
+export const parseLocation = (locationId: string, body: unknown): Location => ({ locationId, ...parse(locationSchema, body, "location") });
+export const parseAdjustments = (body: unknown): Adjustment[] => parse(adjustmentsSchema, body, "adjustments").adjustments as Adjustment[];
+export function parseAllocation(body: unknown): Allocation {
+  const a = parse(allocationSchema, body, "allocation") as Allocation;
+  const issues = allocationProblems(a);
+  if (issues.length) throw new ValidationError("Invalid allocation", issues);
+  return a;
+}
+export const parseRelease = (body: unknown) => parse(releaseSchema, body, "release").lines;

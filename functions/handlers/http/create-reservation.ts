@@ -1,0 +1,10 @@
+import { parseAllocation } from "../../domain/inventory-schema.js";
+import { json, jsonBody } from "../../shared/http.js";
+import { httpHandler } from "../../shared/middy.js";
+import { inventory } from "./deps.js";
+
+/** POST /reservations: reserve a whole allocation or nothing (201; a replay answers 200 with the same reservations). */
+export const handler = httpHandler(async (event) => {
+  const result = await inventory.reserve(parseAllocation(jsonBody(event)));
+  return json(result.replayed ? 200 : 201, result);
+});

@@ -1,0 +1,10 @@
+import { parseRelease } from "../../domain/inventory-schema.js";
+import { json, jsonBody } from "../../shared/http.js";
+import { httpHandler } from "../../shared/middy.js";
+import { inventory } from "./deps.js";
+
+/** POST /reservations/{orderId}/release: release the given lines' active reservations (already released ones are left alone). */
+export const handler = httpHandler(async (event) => {
+  const released = await inventory.close(event.pathParameters?.orderId ?? "", parseRelease(jsonBody(event)), "RELEASED");
+  return json(200, { released });
+});
