@@ -11,6 +11,7 @@ import { ensureJava } from "../local/java.js";
 import { demoOrder } from "../local/seed.js";
 import { ROOT, synth } from "../local/synth.js";
 import { PRICES, costPerMillionOrders, type PerOrderUsage } from "./cost-model.js";
+import { benchInventory } from "./inventory.js";
 import { quantile, runPool } from "./run-pool.js";
 
 const { values } = parseArgs({
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     orders: { type: "string", default: "500" },
     concurrency: { type: "string", default: "20" },
     json: { type: "boolean", default: false },
+    reservations: { type: "string", default: "2000" },
     "no-synth": { type: "boolean", default: false },
   },
 });
@@ -105,6 +107,8 @@ try {
     logBytes: logBytes / N,
   };
   const cost = costPerMillionOrders(usage);
+  say(`Hot-SKU reservations (${values.reservations})...`);
+  const inventory = await benchInventory(cloud, Number(values.reservations), C);
   const rawRate = N / rawSeconds;
   const intakeRate = N / intakeSeconds;
   const result = {
@@ -127,6 +131,7 @@ try {
     warmup: WARMUP,
     peakRssMb: Math.round(peakRss / 1024 ** 2),
     costPerMillionOrdersUsd: cost,
+    inventory,
     pricesAsOf: PRICES.asOf,
   };
 
@@ -150,6 +155,8 @@ try {
       ["peak RSS (Node side)", `${result.peakRssMb} MiB`],
       ...Object.entries(cost).map(([k, v]): [string, string] => [`cost / 1M orders: ${k}`, `$${f(v, 2)}`]),
       ["prices as of", PRICES.asOf],
+      ["hot-SKU reservations", `${f(inventory.hotSkuReservationsPerSecond)}/s vs raw conditional UpdateItem ${f(inventory.rawConditionalUpdatesPerSecond)}/s on one item → ${f(inventory.ratioToRaw, 2)} of raw (p50 ${f(inventory.reserveP50Ms)} ms, p99 ${f(inventory.reserveP99Ms)} ms)`],
+      ["write units", `${f(inventory.writeUnitsPerReserve, 2)} per single-line reserve, ${f(inventory.writeUnitsPerRelease, 2)} per release; drift after: ${inventory.drift}`],
     ];
     const w = Math.max(...rows.map(([k]) => k.length));
     console.log("\n" + rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n"));

@@ -2,7 +2,10 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCom
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { signWebhook } from "../functions/adapters/channels/signature.js";
+import { documentClient } from "../functions/adapters/dynamodb/client.js";
+import { DynamoInventory } from "../functions/adapters/dynamodb/inventory-repository.js";
 import { parseDuration } from "./clock.js";
 import { demoOrder } from "./seed.js";
 import { ROOT } from "./synth.js";
@@ -16,7 +19,8 @@ const HELP = `npm run oms -- <command>   (against the running local cloud, found
   executions show <orderId | executionArn>   an execution's states as a timeline
   clock now | clock advance <30d|12h|90m|45s>   read or move the local cloud's clock
   schedules list | schedules fire <name>       schedules, their next fire times; fire one now
-  dlq list <queue>                             events that exhausted their retries`;
+  dlq list <queue>                             events that exhausted their retries
+  inventory check                              recompute every reserved counter from reservations; "no drift" when clean`;
 
 interface LocalInfo {
   apiUrl: string;
@@ -24,6 +28,7 @@ interface LocalInfo {
   operatorToken: string;
   channelSecrets: Record<string, string>;
   stateMachines: Record<string, string>;
+  tableName: string;
 }
 
 function localInfo(): LocalInfo {
@@ -135,6 +140,14 @@ async function main(): Promise<void> {
         nextToken = h.nextToken;
       } while (nextToken);
       if (d.error) console.log(`  error: ${d.error}: ${d.cause ?? ""}`);
+      return;
+    }
+    case "inventory check": {
+      const db = documentClient(new DynamoDBClient({ endpoint: info.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } }));
+      const report = await new DynamoInventory(db, info.tableName, { now: () => new Date().toISOString() }, { next: () => "" }).check();
+      if (report.drift.length === 0) return console.log(`no drift (${report.checked} stock records checked)`);
+      for (const d of report.drift) console.log(`DRIFT ${d.sku} at ${d.locationId}: reserved ${d.reserved} vs reservations ${d.sumOfReservations}; available ${d.available} vs ${d.expectedAvailable}`);
+      process.exitCode = 1;
       return;
     }
     case "clock now":

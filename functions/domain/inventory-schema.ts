@@ -54,9 +54,9 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
 }
 
 export const parseLocation = (locationId: string, body: unknown): Location => ({ locationId, ...parse(locationSchema, body, "location") });
-export const parseAdjustments = (body: unknown): Adjustment[] => parse(adjustmentsSchema, body, "adjustments").adjustments as Adjustment[];
+export const parseAdjustments = (body: unknown): Adjustment[] => parse(adjustmentsSchema, body, "adjustments").adjustments;
 export function parseAllocation(body: unknown): Allocation {
-  const a = parse(allocationSchema, body, "allocation") as Allocation;
+  const a: Allocation = parse(allocationSchema, body, "allocation");
   const issues = allocationProblems(a);
   if (issues.length) throw new ValidationError("Invalid allocation", issues);
   return a;

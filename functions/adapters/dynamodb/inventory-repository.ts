@@ -79,12 +79,15 @@ export class DynamoInventory {
   /** Reserves the whole allocation or nothing; re-sending the same allocation returns the same reservations. */
   async reserve(allocation: Allocation): Promise<{ reservations: Reservation[]; replayed: boolean }> {
     assertValidAllocation(allocation);
-    const existing = await this.reservationsFor(allocation.orderId, allocation.lines);
-    if (existing.every((r) => r !== undefined)) return this.replay(allocation, existing);
-    if (existing.some((r) => r !== undefined))
-      throw new ValidationError("Part of this allocation is already reserved under other terms", [{ path: "lines", message: "some (lineId, locationId) pairs already have reservations; release them first" }]);
-    // Lines are applied in chunks that fit one transaction; a failed chunk undoes the ones before it.
     const chunks = chunkLines(allocation.lines);
+    // One transaction detects a replay by itself (its reservation conditions fail), so the hot
+    // path makes a single round trip; several transactions need to know up front.
+    if (chunks.length > 1) {
+      const existing = await this.reservationsFor(allocation.orderId, allocation.lines);
+      if (existing.every((r) => r !== undefined)) return this.replay(allocation, existing);
+      if (existing.some((r) => r !== undefined)) throw partialReplay();
+    }
+    // Lines are applied in chunks that fit one transaction; a failed chunk undoes the ones before it.
     const done: AllocationLine[][] = [];
     const now = this.clock.now();
     let raced = 0;
@@ -158,6 +161,7 @@ export class DynamoInventory {
       if (reasons.slice(stocks.length).some((r) => r?.Code === "ConditionalCheckFailed")) {
         const current = await this.reservationsFor(a.orderId, lines);
         if (current.every((r) => r !== undefined)) return "raced";
+        if (current.some((r) => r !== undefined)) throw partialReplay();
       }
       const unknown: { path: string; message: string }[] = [];
       const short: InsufficientStockError["shortages"] = [];
@@ -526,6 +530,11 @@ export class DynamoInventory {
     );
   }
 }
+
+const partialReplay = () =>
+  new ValidationError("Part of this allocation is already reserved under other terms", [
+    { path: "lines", message: "some (lineId, locationId) pairs already have reservations; release them first" },
+  ]);
 
 const keyOf = (k: Key | Item) => `${String(k.PK)}|${String(k.SK)}`;
 const ttlFrom = (nowIso: string) => Math.floor(Date.parse(nowIso) / 1000) + CLOSED_RETENTION_SECONDS;

@@ -1,0 +1,69 @@
+import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { documentClient } from "../functions/adapters/dynamodb/client.js";
+import { DynamoInventory } from "../functions/adapters/dynamodb/inventory-repository.js";
+import type { LocalCloud } from "../local/cloud.js";
+import { quantile, runPool } from "./run-pool.js";
+
+export interface InventoryBench {
+  reservations: number;
+  concurrency: number;
+  rawConditionalUpdatesPerSecond: number;
+  hotSkuReservationsPerSecond: number;
+  ratioToRaw: number;
+  reserveP50Ms: number;
+  reserveP99Ms: number;
+  writeUnitsPerReserve: number;
+  writeUnitsPerRelease: number;
+  drift: number;
+}
+
+/**
+ * Hot-SKU reservations: N single-line reservations of one SKU at one location (one stock item),
+ * beside N raw conditional UpdateItems on one item, both through the local cloud's endpoint to
+ * the same DynamoDB Local, at the same concurrency. Write units come from ConsumedCapacity.
+ */
+export async function benchInventory(cloud: LocalCloud, n: number, concurrency: number): Promise<InventoryBench> {
+  const client = new DynamoDBClient({ endpoint: cloud.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "b", secretAccessKey: "b" }, maxAttempts: 10 });
+  const inv = new DynamoInventory(documentClient(client), cloud.tableName, { now: () => new Date().toISOString() }, { next: () => crypto.randomUUID() });
+  const sku = `HOT-${Date.now().toString(36)}`;
+  await inv.putStock({ sku, locationId: "WH-BER", onHand: n * 10, reserved: 0, safetyStock: 0, reorderPoint: 0 });
+  await client.send(new PutItemCommand({ TableName: cloud.tableName, Item: { PK: { S: `BENCH#RAW#${sku}` }, SK: { S: "COUNTER" }, n: { N: "0" } } }));
+  const raw = async () => {
+    await client.send(
+      new UpdateItemCommand({
+        TableName: cloud.tableName,
+        Key: { PK: { S: `BENCH#RAW#${sku}` }, SK: { S: "COUNTER" } },
+        UpdateExpression: "SET n = n + :one",
+        ConditionExpression: "n < :max",
+        ExpressionAttributeValues: { ":one": { N: "1" }, ":max": { N: String(n * 10) } },
+      }),
+    );
+  };
+  await runPool(Math.min(200, n), concurrency, raw); // warm-up
+  let t0 = performance.now();
+  await runPool(n, concurrency, raw);
+  const rawRate = n / ((performance.now() - t0) / 1000);
+
+  await runPool(Math.min(200, n), concurrency, (i) => inv.reserve({ orderId: `warm-${sku}-${i}`, lines: [{ lineId: "1", sku, locationId: "WH-BER", quantity: 1 }] }).then(() => undefined));
+  const before = { ...cloud.endpoint.dynamoStats };
+  t0 = performance.now();
+  const latencies = await runPool(n, concurrency, (i) => inv.reserve({ orderId: `bench-${sku}-${i}`, lines: [{ lineId: "1", sku, locationId: "WH-BER", quantity: 1 }] }).then(() => undefined));
+  const hotRate = n / ((performance.now() - t0) / 1000);
+  const afterReserve = { ...cloud.endpoint.dynamoStats };
+  const releases = Math.min(200, n);
+  await runPool(releases, concurrency, (i) => inv.close(`bench-${sku}-${i}`, [{ lineId: "1", sku, locationId: "WH-BER" }], "RELEASED").then(() => undefined));
+  const afterRelease = { ...cloud.endpoint.dynamoStats };
+  const report = await inv.check();
+  return {
+    reservations: n,
+    concurrency,
+    rawConditionalUpdatesPerSecond: rawRate,
+    hotSkuReservationsPerSecond: hotRate,
+    ratioToRaw: hotRate / rawRate,
+    reserveP50Ms: quantile(latencies, 0.5),
+    reserveP99Ms: quantile(latencies, 0.99),
+    writeUnitsPerReserve: (afterReserve.writeCapacityUnits - before.writeCapacityUnits) / n,
+    writeUnitsPerRelease: (afterRelease.writeCapacityUnits - afterReserve.writeCapacityUnits) / releases,
+    drift: report.drift.length,
+  };
+}
