@@ -111,7 +111,9 @@ describe("Step Functions semantics", () => {
     expect(types).toContain("TaskTimedOut");
     const reversed = await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 2 }));
     expect(reversed.events?.map((e) => e.type)).toEqual(["ExecutionSucceeded", "SucceedStateExited"]);
-    expect(reversed.nextToken).toBeTruthy();
+    const next = await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 2, nextToken: reversed.nextToken }));
+    const all = history.events ?? [];
+    expect(next.events?.map((e) => e.id)).toEqual([all.length - 2, all.length - 3]);
   });
 
   it("StartExecution: same name and input while running is the same execution; other input or a closed one is ExecutionAlreadyExists", async () => {

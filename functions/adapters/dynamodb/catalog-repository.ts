@@ -1,13 +1,9 @@
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Location, Sku, Stock } from "../../domain/catalog.js";
 import type { FieldIssue } from "../../domain/errors.js";
 import type { Catalog } from "../../domain/ports.js";
+import { batchGetAll } from "./client.js";
 import { ITEM_TYPES, keys, type Key } from "./keys.js";
-
-const BATCH_GET_LIMIT = 100;
-const MAX_UNPROCESSED_ROUNDS = 8;
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** SKUs, locations and stock levels in the single table. */
 export class DynamoCatalog implements Catalog {
@@ -17,22 +13,9 @@ export class DynamoCatalog implements Catalog {
   ) {}
 
   async unsellable(skus: string[]): Promise<FieldIssue[]> {
-    const found = new Map<string, boolean>();
-    for (let i = 0; i < skus.length; i += BATCH_GET_LIMIT) {
-      let pending: Key[] | undefined = skus.slice(i, i + BATCH_GET_LIMIT).map(keys.sku);
-      for (let round = 0; pending?.length; round++) {
-        if (round >= MAX_UNPROCESSED_ROUNDS) throw new Error("DynamoDB kept returning unprocessed keys for the SKU lookup");
-        if (round > 0) await pause(25 * 2 ** round);
-        const out = await this.db.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ProjectionExpression: "sku, active" } },
-            ReturnConsumedCapacity: "TOTAL",
-          }),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? []) found.set(item.sku as string, item.active === true);
-        pending = out.UnprocessedKeys?.[this.tableName]?.Keys as Key[] | undefined;
-      }
-    }
+    // Eventually consistent: the catalog changes rarely, and this runs once per order.
+    const items = await batchGetAll(this.db, this.tableName, skus.map(keys.sku), { consistent: false, projection: "sku, active" });
+    const found = new Map(items.map((item) => [item.sku as string, item.active === true]));
     return skus.flatMap((sku) =>
       !found.has(sku)
         ? [{ path: sku, message: "is not in the catalog" }]
@@ -73,23 +56,7 @@ export class DynamoCatalog implements Catalog {
       ks.push(...(page.Items ?? []).map((i) => ({ PK: String(i.PK), SK: String(i.SK) })));
       start = page.LastEvaluatedKey;
     } while (start);
-    return (await this.batchGet(ks)).map(toLocation).sort((a, b) => a.locationId.localeCompare(b.locationId));
-  }
-
-  /** Items by key, consistently read, in no particular order. */
-  async batchGet(ks: Key[]): Promise<Record<string, unknown>[]> {
-    const out: Record<string, unknown>[] = [];
-    for (let i = 0; i < ks.length; i += BATCH_GET_LIMIT) {
-      let pending: Key[] | undefined = ks.slice(i, i + BATCH_GET_LIMIT);
-      for (let round = 0; pending?.length; round++) {
-        if (round >= MAX_UNPROCESSED_ROUNDS) throw new Error("DynamoDB kept returning unprocessed keys");
-        if (round > 0) await pause(25 * 2 ** round);
-        const res = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } }, ReturnConsumedCapacity: "TOTAL" }));
-        out.push(...(res.Responses?.[this.tableName] ?? []));
-        pending = res.UnprocessedKeys?.[this.tableName]?.Keys as Key[] | undefined;
-      }
-    }
-    return out;
+    return (await batchGetAll(this.db, this.tableName, ks)).map(toLocation).sort((a, b) => a.locationId.localeCompare(b.locationId));
   }
 
   private async put(item: Record<string, unknown>): Promise<void> {

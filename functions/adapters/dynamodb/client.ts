@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, DynamoDBDocumentClient, type BatchGetCommandOutput } from "@aws-sdk/lib-dynamodb";
 
 /** A document client that drops undefined attributes (optional fields) instead of failing. */
 export function documentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
@@ -19,3 +19,36 @@ export function failedConditionAt(error: unknown, index: number): boolean {
 
 export const isConditionFailed = (error: unknown): boolean =>
   (error as { name?: string }).name === "ConditionalCheckFailedException";
+
+const BATCH_GET_LIMIT = 100;
+const MAX_UNPROCESSED_ROUNDS = 8;
+
+/**
+ * Every item of `keys` that exists (duplicates read once), in batches of 100, retrying
+ * unprocessed keys with backoff. Consistent reads unless a projection-only lookup says otherwise.
+ */
+export async function batchGetAll(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  keys: { PK: string; SK: string }[],
+  options: { consistent?: boolean; projection?: string } = {},
+): Promise<Record<string, unknown>[]> {
+  const unique = [...new Map(keys.map((k) => [`${k.PK}|${k.SK}`, k])).values()];
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
+    let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + BATCH_GET_LIMIT);
+    for (let round = 0; pending?.length; round++) {
+      if (round >= MAX_UNPROCESSED_ROUNDS) throw new Error("DynamoDB kept returning unprocessed keys");
+      if (round > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** round));
+      const res: BatchGetCommandOutput = await db.send(
+        new BatchGetCommand({
+          RequestItems: { [tableName]: { Keys: pending, ConsistentRead: options.consistent ?? true, ...(options.projection ? { ProjectionExpression: options.projection } : {}) } },
+          ReturnConsumedCapacity: "TOTAL",
+        }),
+      );
+      out.push(...(res.Responses?.[tableName] ?? []));
+      pending = res.UnprocessedKeys?.[tableName]?.Keys;
+    }
+  }
+  return out;
+}

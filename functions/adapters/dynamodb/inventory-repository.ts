@@ -1,4 +1,4 @@
-import { BatchGetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { createHash } from "node:crypto";
@@ -19,6 +19,7 @@ import {
 } from "../../domain/inventory.js";
 import { ValidationError } from "../../domain/errors.js";
 import type { Clock, IdGenerator } from "../../domain/ports.js";
+import { batchGetAll } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { INDEXES, ITEM_TYPES, keys, type Key } from "./keys.js";
 
@@ -204,7 +205,7 @@ export class DynamoInventory {
       const current = (await this.reservationsFor(orderId, lines)).filter((r): r is Reservation & { version: number } => r?.status === "ACTIVE");
       if (current.length === 0) return closed;
       try {
-        for (const chunk of chunkReservations(current)) {
+        for (const chunk of chunkLines(current)) {
           await this.closeChunk(chunk, to);
           closed += chunk.length;
         }
@@ -495,19 +496,7 @@ export class DynamoInventory {
   }
 
   private async getItems(ks: Key[]): Promise<Map<string, Item>> {
-    const out = new Map<string, Item>();
-    const unique = [...new Map(ks.map((k) => [keyOf(k), k])).values()];
-    for (let i = 0; i < unique.length; i += 100) {
-      let pending: Key[] | undefined = unique.slice(i, i + 100);
-      for (let round = 0; pending?.length; round++) {
-        if (round > MAX_RETRIES) throw new Error("DynamoDB kept returning unprocessed keys");
-        if (round) await new Promise((r) => setTimeout(r, 20 * 2 ** round));
-        const res = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } }, ReturnConsumedCapacity: "TOTAL" }));
-        for (const item of res.Responses?.[this.tableName] ?? []) out.set(keyOf(item as Key), item);
-        pending = res.UnprocessedKeys?.[this.tableName]?.Keys as Key[] | undefined;
-      }
-    }
-    return out;
+    return new Map((await batchGetAll(this.db, this.tableName, ks)).map((item) => [keyOf(item), item]));
   }
 
   private async queryAll(pk: string, prefix: string): Promise<Item[]> {
@@ -564,4 +553,3 @@ function chunkLines<T extends { sku: string; locationId: string }>(lines: T[]): 
   return chunks;
 }
 
-const chunkReservations = <T extends Reservation>(rs: T[]) => chunkLines(rs);
