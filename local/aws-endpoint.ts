@@ -256,6 +256,13 @@ export class AwsEndpoint extends LocalHttpServer {
             lastFiredAt: x.lastFiredAt === undefined ? null : new Date(x.lastFiredAt).toISOString(),
           })),
         };
+      case "ListArchivedEvents": {
+        const name = text(b.archive) || this.services.events.archives[0]?.name;
+        if (!name || !this.services.events.archives.some((a) => a.name === name)) throw new AwsError("ResourceNotFoundException", `Archive ${name ?? ""} does not exist`);
+        const events = this.services.events.archived(name, { source: text(b.source) || undefined, detailType: text(b.detailType) || undefined });
+        const limit = Number(b.limit ?? 100);
+        return { archive: name, events: events.slice(-limit) };
+      }
       case "ListDeadLetters":
         return { deadLetters: this.services.deadLetters.list(text(b.queue)) };
       default:

@@ -15,6 +15,7 @@ import { SchedulerLocal } from "./scheduler.js";
 import { SecretsLocal } from "./secrets.js";
 import { seedDemoData } from "./seed.js";
 import { StepFunctionsLocal } from "./stepfunctions.js";
+import { DynamoStreamsLocal } from "./streams.js";
 
 /** Resource types the local cloud runs. */
 const EMULATED = new Set([
@@ -30,11 +31,13 @@ const EMULATED = new Set([
   "AWS::SecretsManager::Secret",
   "AWS::SQS::Queue",
   "AWS::Scheduler::Schedule",
+  "AWS::Lambda::EventSourceMapping",
+  "AWS::Events::Archive",
 ]);
 /** Types with nothing to run locally: permissions, log groups (logs go to .oms/logs), metadata. */
 const NOT_ENFORCED = new Set(["AWS::IAM::Role", "AWS::IAM::Policy", "AWS::Lambda::Permission", "AWS::Logs::LogGroup", "AWS::SQS::QueuePolicy", "AWS::CDK::Metadata"]);
 /** Types the local cloud knows but does not emulate; nothing at run time depends on them. */
-const NOT_EMULATED: Record<string, string> = { "AWS::Events::Archive": "event archive and replay are not available locally" };
+const NOT_EMULATED: Record<string, string> = {};
 
 export interface LocalCloudOptions {
   assemblyDir: string;
@@ -71,6 +74,7 @@ export interface LocalCloud {
   deadLetters: DeadLetterStore;
   clock: LocalClock;
   scheduler: SchedulerLocal;
+  streams: DynamoStreamsLocal;
   /** Resolves when no execution runs and no event delivery is in flight. */
   idle(): Promise<void>;
   /** Zeroes the usage counters (Lambda, DynamoDB, EventBridge) the bench reads. */
@@ -126,7 +130,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     started.unshift(lambda);
     const deadLetters = new DeadLetterStore(path.join(options.dataDir, "dead-letters"));
-    const events = new EventBridgeLocal(assembly, resolver, lambda, deadLetters);
+    const events = new EventBridgeLocal(assembly, resolver, lambda, deadLetters, path.join(options.dataDir, "archives"));
     const secrets = new SecretsLocal(assembly, resolver, options.dataDir);
     const clock = new LocalClock(path.join(options.dataDir, "clock.json"));
     const sfn = new StepFunctionsLocal(assembly, resolver, { lambda, events, dynamodb: dynamo.client, clock }, options.dataDir);
@@ -139,6 +143,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // Resume executions only once the endpoint is up: their functions may call it.
     await sfn.start();
     scheduler.start();
+    const streams = new DynamoStreamsLocal(assembly, resolver, lambda, dynamo.client, dynamo.endpoint, deadLetters, options.dataDir);
+    await streams.start();
+    started.unshift(streams);
     const api = new HttpApiLocal(assembly, resolver, lambda, operatorToken);
     await api.listen(apiPort, "0.0.0.0");
     started.unshift(api);
@@ -148,11 +155,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       if (s.name.endsWith("/channel-secrets")) Object.assign(channelSecrets, JSON.parse(s.value) as Record<string, string>);
 
     const idle = async () => {
-      // Executions publish events and event targets may start executions: settle until both are quiet.
+      // Executions publish events, event targets may start executions, and table writes feed
+      // stream consumers that publish events: settle until all three are quiet.
       do {
         await sfn.idle();
         await events.idle();
-      } while (!sfn.isIdle() || !events.isIdle());
+        await streams.idle();
+      } while (!sfn.isIdle() || !events.isIdle() || !streams.isIdle());
     };
     return {
       apiUrl,
@@ -170,11 +179,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       deadLetters,
       clock,
       scheduler,
+      streams,
       idle,
       resetStats: () => {
         for (const k of ["invocations", "coldStarts", "durationMs", "injectedFaults"] as const) lambda.stats[k] = {};
         Object.assign(endpoint.dynamoStats, { requests: 0, readCapacityUnits: 0, writeCapacityUnits: 0 });
         Object.assign(events.stats, { entries: 0, deliveries: 0, failedDeliveries: 0 });
+        Object.assign(streams.stats, { batches: 0, records: 0, filteredOut: 0, failedBatches: 0 });
       },
       stop: async () => {
         for (const s of started) await s.stop().catch(() => undefined);

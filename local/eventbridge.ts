@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { LOCAL_ACCOUNT, LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
 import type { DeadLetterStore } from "./dead-letters.js";
 import { matchesPattern } from "./event-pattern.js";
@@ -26,6 +28,13 @@ export interface LocalRule {
   scheduleExpression?: string;
   state: string;
   targets: RuleTarget[];
+}
+
+/** An `AWS::Events::Archive`: the events of one bus that match its pattern, kept on disk. */
+export interface LocalArchive {
+  name: string;
+  busName: string;
+  pattern?: Record<string, unknown>;
 }
 
 export interface BusEvent {
@@ -66,6 +75,7 @@ function dotted(obj: unknown, jsonPath: string): unknown {
 export class EventBridgeLocal {
   readonly buses = new Set<string>(["default"]);
   readonly rules: LocalRule[] = [];
+  readonly archives: LocalArchive[] = [];
   readonly stats = { entries: 0, deliveries: 0, failedDeliveries: 0 };
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
@@ -75,12 +85,17 @@ export class EventBridgeLocal {
     resolver: Resolver,
     private readonly lambda: LambdaRuntime,
     private readonly deadLetters: DeadLetterStore,
+    private readonly archiveDir: string,
   ) {
     for (const { stack, logicalId } of assembly.ofType("AWS::Events::EventBus")) this.buses.add(resolver.physicalOf(stack, logicalId).ref);
     const queueNames = new Map<string, string>();
     for (const { stack, logicalId } of assembly.ofType("AWS::SQS::Queue")) {
       const p = resolver.physicalOf(stack, logicalId);
       queueNames.set(p.attributes.Arn ?? "", p.attributes.QueueName ?? logicalId);
+    }
+    for (const { stack, logicalId, resource } of assembly.ofType("AWS::Events::Archive")) {
+      const p = resolver.resolve(stack, resource.Properties ?? {}) as Record<string, unknown>;
+      this.archives.push({ name: text(p.ArchiveName, `${stack}-${logicalId}`), busName: this.busName(text(p.SourceArn)), pattern: p.EventPattern as Record<string, unknown> | undefined });
     }
     for (const { stack, logicalId, resource } of assembly.ofType("AWS::Events::Rule")) {
       const p = resolver.resolve(stack, resource.Properties ?? {}) as Record<string, unknown>;
@@ -174,7 +189,23 @@ export class EventBridgeLocal {
     return undefined;
   }
 
+  /** Archived events, oldest first, optionally narrowed by source and detail type. */
+  archived(name: string, filter: { source?: string; detailType?: string } = {}): BusEvent[] {
+    const file = path.join(this.archiveDir, `${name}.jsonl`);
+    if (!existsSync(file)) return [];
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as BusEvent)
+      .filter((e) => (!filter.source || e.source === filter.source) && (!filter.detailType || e["detail-type"] === filter.detailType));
+  }
+
   private route(bus: string, event: BusEvent): void {
+    for (const archive of this.archives) {
+      if (archive.busName !== bus || (archive.pattern && !matchesPattern(archive.pattern, event))) continue;
+      mkdirSync(this.archiveDir, { recursive: true });
+      appendFileSync(path.join(this.archiveDir, `${archive.name}.jsonl`), JSON.stringify(event) + "\n");
+    }
     for (const rule of this.rules) {
       if (rule.busName !== bus || rule.state !== "ENABLED" || !rule.pattern) continue;
       if (!matchesPattern(rule.pattern, event)) continue;

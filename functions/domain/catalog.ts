@@ -27,6 +27,24 @@ export interface Location {
   groups: string[];
 }
 
+/** Where expected stock comes from. */
+export const INCOMING_SOURCES = ["purchase-order", "transfer"] as const;
+
+/** Stock on its way to a location: a purchase order or a transfer, expected on a date. */
+export interface Incoming {
+  reference: string;
+  source: (typeof INCOMING_SOURCES)[number];
+  quantity: number;
+  expectedAt: string;
+}
+
+/** How a location plans a SKU: the buffer it keeps back, when to reorder, and what is on its way. */
+export interface StockPlanning {
+  safetyStock: number;
+  reorderPoint: number;
+  incoming: Incoming[];
+}
+
 /** Stock of one SKU at one location. */
 export interface Stock {
   sku: string;
@@ -35,6 +53,7 @@ export interface Stock {
   reserved: number;
   safetyStock: number;
   reorderPoint: number;
+  incoming?: Incoming[];
 }
 
 /** Available to promise at a location: on hand − reserved − safety stock, never below zero. */
@@ -42,7 +61,10 @@ export const availableToPromise = (s: Stock): number => Math.max(0, s.onHand - s
 
 /** A SKU's stock at every location with ATP, and the network totals. */
 export function inventoryView(sku: string, stocks: (Stock & { available?: number })[]) {
-  const locations = stocks.map((s) => ({ locationId: s.locationId, onHand: s.onHand, reserved: s.reserved, safetyStock: s.safetyStock, reorderPoint: s.reorderPoint, atp: availableToPromise(s) }));
+  const locations = stocks.map((s) => {
+    const incoming = [...(s.incoming ?? [])].sort((a, b) => a.expectedAt.localeCompare(b.expectedAt));
+    return { locationId: s.locationId, onHand: s.onHand, reserved: s.reserved, safetyStock: s.safetyStock, reorderPoint: s.reorderPoint, atp: availableToPromise(s), incoming, incomingQuantity: incoming.reduce((t, i) => t + i.quantity, 0), belowReorderPoint: availableToPromise(s) <= s.reorderPoint };
+  });
   const sum = (f: (l: (typeof locations)[number]) => number) => locations.reduce((t, l) => t + f(l), 0);
-  return { sku, locations, totals: { onHand: sum((l) => l.onHand), reserved: sum((l) => l.reserved), safetyStock: sum((l) => l.safetyStock), atp: sum((l) => l.atp) } };
+  return { sku, locations, totals: { onHand: sum((l) => l.onHand), reserved: sum((l) => l.reserved), safetyStock: sum((l) => l.safetyStock), atp: sum((l) => l.atp), incoming: sum((l) => l.incomingQuantity) } };
 }

@@ -37,3 +37,12 @@ export interface EventDetail<T> {
 
 /** Event ids are `<subject id>.<detail type>`: a retry re-publishes the same id and consumers drop it. */
 export const eventIdFor = (subjectId: string, detailType: string): string => `${subjectId}.${detailType}`;
+
+/** Detail types published by the inventory context, from changes to stock and the adjustment journal. */
+export const INVENTORY_EVENTS = {
+  low: "InventoryLow",
+  outOfStock: "OutOfStock",
+  backInStock: "BackInStock",
+  adjusted: "InventoryAdjusted",
+} as const;
+export type InventoryEventType = (typeof INVENTORY_EVENTS)[keyof typeof INVENTORY_EVENTS];

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ValidationError } from "./errors.js";
-import { LOCATION_CAPABILITIES, LOCATION_KINDS, type Location } from "./catalog.js";
+import { INCOMING_SOURCES, LOCATION_CAPABILITIES, LOCATION_KINDS, type Location, type StockPlanning } from "./catalog.js";
 import { ADJUSTMENT_REASONS, allocationProblems, type Adjustment, type Allocation } from "./inventory.js";
 import { moneySchema, toFieldIssues } from "./order-schema.js";
 
@@ -31,10 +31,22 @@ export const adjustmentsSchema = z.strictObject({
         set: z.int("must be a whole number").min(0).optional(),
         delta: z.int("must be a whole number").optional(),
         reason: z.enum(ADJUSTMENT_REASONS),
+        reference: id.optional(),
       }),
     )
     .min(1)
     .max(49),
+});
+
+/** PUT /inventory/{sku}/locations/{locationId} body: the planning side of a stock record. */
+export const planningSchema = z.strictObject({
+  safetyStock: z.int("must be a whole number").min(0),
+  reorderPoint: z.int("must be a whole number").min(0),
+  incoming: z
+    .array(z.strictObject({ reference: id, source: z.enum(INCOMING_SOURCES), quantity: z.int("must be a whole number").min(1, "must be at least 1"), expectedAt: z.iso.datetime({ offset: true }) }))
+    .max(50)
+    .default([])
+    .refine((list) => new Set(list.map((i) => i.reference)).size === list.length, "references must be unique"),
 });
 
 /** POST /reservations body. */
@@ -61,4 +73,5 @@ export function parseAllocation(body: unknown): Allocation {
   if (issues.length) throw new ValidationError("Invalid allocation", issues);
   return a;
 }
+export const parsePlanning = (body: unknown): StockPlanning => parse(planningSchema, body, "stock planning");
 export const parseRelease = (body: unknown) => parse(releaseSchema, body, "release").lines;

@@ -43,6 +43,8 @@ export interface Adjustment {
   set?: number;
   delta?: number;
   reason: AdjustmentReason;
+  /** A receipt against incoming stock (purchase order or transfer): the received quantity settles it. */
+  reference?: string;
 }
 
 /** An allocation line that cannot be reserved: not enough available stock. */
@@ -103,6 +105,7 @@ export function adjustmentProblems(batch: Adjustment[]): FieldIssue[] {
     if (a.set !== undefined && !(Number.isInteger(a.set) && a.set >= 0)) issues.push({ path: `${i}.set`, message: "must be a whole number ≥ 0" });
     if (a.delta !== undefined && !(Number.isInteger(a.delta) && a.delta !== 0)) issues.push({ path: `${i}.delta`, message: "must be a non-zero whole number" });
     if (!ADJUSTMENT_REASONS.includes(a.reason)) issues.push({ path: `${i}.reason`, message: `must be one of ${ADJUSTMENT_REASONS.join(", ")}` });
+    if (a.reference !== undefined && !(a.reason === "receipt" && a.delta !== undefined && a.delta > 0)) issues.push({ path: `${i}.reference`, message: "settles incoming stock, so it needs reason receipt and a positive delta" });
     const key = `${a.sku}|${a.locationId}`;
     if (seen.has(key)) issues.push({ path: `${i}`, message: `adjusts ${a.sku} at ${a.locationId} twice in one batch` });
     seen.add(key);

@@ -73,3 +73,15 @@ export interface Clock {
 export interface IdGenerator {
   next(): string;
 }
+
+/** A domain event to publish: source, detail type and the `{ metadata, data }` detail. */
+export interface OutgoingEvent {
+  source: string;
+  detailType: string;
+  detail: { metadata: { eventId: string; version: number; occurredAt: string; correlationId: string }; data: unknown };
+}
+
+/** Publishes events to the bus; returns the indexes (into `events`) that could not be published. */
+export interface EventPublisher {
+  publish(events: OutgoingEvent[]): Promise<number[]>;
+}

@@ -5,10 +5,13 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, type IEventBus } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { FilterCriteria, StartingPosition } from "aws-cdk-lib/aws-lambda";
+import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { ITEM_TYPES } from "../../functions/adapters/dynamodb/keys.js";
 import { CUSTOMER_FACING_ORDER_EVENTS, EVENT_SOURCES } from "../../functions/domain/events.js";
 import type { StageConfig } from "../config.js";
 import { OmsFunction } from "../constructs/oms-function.js";
@@ -80,6 +83,7 @@ export class StatelessStack extends Stack {
       ["/locations/{locationId}", HttpMethod.PUT, "PutLocation", "http/put-location.ts", "readWrite"],
       ["/inventory", HttpMethod.GET, "ListInventory", "http/list-inventory.ts", "read"],
       ["/inventory/{sku}", HttpMethod.GET, "GetInventory", "http/get-inventory.ts", "read"],
+      ["/inventory/{sku}/locations/{locationId}", HttpMethod.PUT, "PutStockPlanning", "http/put-stock-planning.ts", "readWrite"],
       ["/inventory/adjustments", HttpMethod.POST, "AdjustInventory", "http/adjust-inventory.ts", "readWrite"],
       ["/reservations", HttpMethod.POST, "CreateReservation", "http/create-reservation.ts", "readWrite"],
       ["/reservations/{orderId}/release", HttpMethod.POST, "ReleaseReservation", "http/release-reservation.ts", "readWrite"],
@@ -102,6 +106,27 @@ export class StatelessStack extends Stack {
       eventPattern: { source: [EVENT_SOURCES.orders], detailType: [...CUSTOMER_FACING_ORDER_EVENTS] },
       targets: [new LambdaFunction(notifications, { deadLetterQueue: deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });
+
+    // Inventory events from the table's change stream: stock changes and new journal entries only
+    // (filtered before invocation, so order writes cost no Lambda call). Retried with bisection;
+    // what still fails lands in a queue with its stream position, so nothing passes unnoticed.
+    const inventoryEvents = fn("InventoryEvents", "streams/inventory-events.ts", "Publishes inventory events from stock and journal changes").bindEventBus(bus);
+    const streamFailures = new Queue(this, "InventoryEventsFailures", { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+    inventoryEvents.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.days(1),
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(streamFailures),
+        filters: [
+          FilterCriteria.filter({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.stock] } } } }),
+          FilterCriteria.filter({ eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.adjustment] } } } }),
+        ],
+      }),
+    );
 
     new CfnOutput(this, "ApiUrl", { value: this.api.apiEndpoint });
     new CfnOutput(this, "OrderWorkflowArn", { value: this.orderWorkflow.stateMachine.stateMachineArn });

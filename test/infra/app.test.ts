@@ -69,6 +69,7 @@ describe("stateless stack", () => {
           "PUT /locations/{locationId}",
           "GET /inventory",
           "GET /inventory/{sku}",
+          "PUT /inventory/{sku}/locations/{locationId}",
           "POST /inventory/adjustments",
           "POST /reservations",
           "POST /reservations/{orderId}/release",
@@ -95,6 +96,23 @@ describe("stateless stack", () => {
     compute.hasResourceProperties("AWS::Events::Rule", {
       EventPattern: { source: [EVENT_SOURCES.orders], "detail-type": [...CUSTOMER_FACING_ORDER_EVENTS] },
       Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 8 }) })],
+    });
+  });
+
+  it("feeds stock changes and new journal entries (only) from the table's stream to the inventory events function, with retries, bisection and a failure queue", () => {
+    compute.resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
+    compute.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      StartingPosition: "TRIM_HORIZON",
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: {
+        Filters: [
+          { Pattern: JSON.stringify({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["Stock"] } } } }) },
+          { Pattern: JSON.stringify({ eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Adjustment"] } } } }) },
+        ],
+      },
     });
   });
 

@@ -70,3 +70,31 @@ export async function snapshot(): Promise<{ items: number; executions: number }>
   } while (token);
   return { items, executions };
 }
+
+export interface ArchivedEvent {
+  id: string;
+  source: string;
+  "detail-type": string;
+  detail: { metadata: { eventId: string; correlationId: string }; data: Record<string, unknown> };
+}
+
+/** Events the local cloud archived from the OMS bus, narrowed by source, detail type and a predicate on the data. */
+export async function archivedEvents(filter: { source?: string; detailType?: string; where?: (data: Record<string, unknown>) => boolean } = {}): Promise<ArchivedEvent[]> {
+  const res = await fetch(cloud.awsEndpoint, {
+    method: "POST",
+    headers: { "x-amz-target": "OmsLocal.ListArchivedEvents", "content-type": "application/x-amz-json-1.0" },
+    body: JSON.stringify({ source: filter.source, detailType: filter.detailType, limit: 100_000 }),
+  });
+  const { events } = (await res.json()) as { events: ArchivedEvent[] };
+  return events.filter((e) => !filter.where || filter.where(e.detail.data));
+}
+
+/** Polls the archive until `predicate` holds for what it returns (or the time is up), then returns it. */
+export async function eventually<T>(read: () => Promise<T>, predicate: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (predicate(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

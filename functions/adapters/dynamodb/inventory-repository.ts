@@ -1,8 +1,8 @@
-import { PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { createHash } from "node:crypto";
-import type { Stock } from "../../domain/catalog.js";
+import type { Stock, StockPlanning } from "../../domain/catalog.js";
 import { IdempotencyKeyReuseError } from "../../domain/errors.js";
 import {
   adjustmentProblems,
@@ -19,7 +19,7 @@ import {
 } from "../../domain/inventory.js";
 import { ValidationError } from "../../domain/errors.js";
 import type { Clock, IdGenerator } from "../../domain/ports.js";
-import { batchGetAll } from "./client.js";
+import { batchGetAll, isConditionFailed } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { INDEXES, ITEM_TYPES, keys, type Key } from "./keys.js";
 
@@ -46,6 +46,9 @@ export interface AdjustmentResult {
   after: { onHand: number; available: number };
   shortfall: number;
   journalId: string;
+  /** For a receipt against a reference: what is still expected under it, or null when nothing was expected. */
+  reference?: string;
+  settled?: { reference: string; remaining: number } | null;
 }
 
 export interface DriftReport {
@@ -348,17 +351,7 @@ export class DynamoInventory {
       const stockKeys = batch.map((a) => keys.stock(a.sku, a.locationId));
       const stocks = await this.getItems(stockKeys);
       // A first receipt creates the stock record, provided the SKU and the location exist.
-      const missing = batch.filter((_, i) => !stocks.has(keyOf(stockKeys[i]!)));
-      if (missing.length) {
-        const catalogKeys = missing.flatMap((a) => [keys.sku(a.sku), { PK: keys.location(a.locationId).PK, SK: keys.location(a.locationId).SK }]);
-        const known = await this.getItems(catalogKeys);
-        const unknown = batch.flatMap((a, i) =>
-          stocks.has(keyOf(stockKeys[i]!)) || (known.has(keyOf(keys.sku(a.sku))) && known.has(keyOf(keys.location(a.locationId))))
-            ? []
-            : [{ path: `${i}`, message: `unknown SKU ${a.sku} or location ${a.locationId}` }],
-        );
-        if (unknown.length) throw new UnknownStockError("Unknown SKU or location", unknown);
-      }
+      await this.assertKnown(batch.map((a, i) => (stocks.has(keyOf(stockKeys[i]!)) ? undefined : a)));
       const now = this.clock.now();
       const results: AdjustmentResult[] = [];
       const refusals: NegativeAvailableError["refusals"] = [];
@@ -368,21 +361,34 @@ export class DynamoInventory {
         const s: StoredStock = stored ?? { sku: a.sku, locationId: a.locationId, onHand: 0, reserved: 0, safetyStock: 0, reorderPoint: 0, available: 0, version: 0 };
         const delta = a.set !== undefined ? a.set - s.onHand : (a.delta ?? 0);
         const after = { onHand: s.onHand + delta, available: s.available + delta };
+        // A receipt against incoming stock settles that much of it; what is fully received leaves the list.
+        const incoming = s.incoming ?? [];
+        const settled = a.reference ? incoming.find((x) => x.reference === a.reference) : undefined;
+        const remainingIncoming = settled ? incoming.flatMap((x) => (x === settled ? (x.quantity > delta ? [{ ...x, quantity: x.quantity - delta }] : []) : [x])) : undefined;
         if (after.onHand < 0) refusals.push({ sku: a.sku, locationId: a.locationId, available: s.available, change: delta });
         else if (after.available < 0 && delta < 0 && !SHORTFALL_REASONS.includes(a.reason)) refusals.push({ sku: a.sku, locationId: a.locationId, available: s.available, change: delta });
         const journalId = this.ids.next();
-        results.push({ sku: a.sku, locationId: a.locationId, reason: a.reason, before: { onHand: s.onHand, available: s.available }, after, shortfall: Math.max(0, -after.available), journalId });
+        results.push({
+          sku: a.sku,
+          locationId: a.locationId,
+          reason: a.reason,
+          before: { onHand: s.onHand, available: s.available },
+          after,
+          shortfall: Math.max(0, -after.available),
+          journalId,
+          ...(a.reference ? { reference: a.reference, settled: settled ? { reference: settled.reference, remaining: Math.max(0, settled.quantity - delta) } : null } : {}),
+        });
         items.push(
           {
             Update: {
               TableName: this.tableName,
               Key: stockKeys[i]!,
               UpdateExpression: stored
-                ? "SET onHand = onHand + :d, available = available + :d, version = version + :one, updatedAt = :now"
+                ? `SET onHand = onHand + :d, available = available + :d, version = version + :one, updatedAt = :now${remainingIncoming ? ", incoming = :inc" : ""}`
                 : "SET onHand = :d, available = :d, reserved = :zero, safetyStock = :zero, reorderPoint = :zero, sku = :sku, locationId = :loc, #t = :type, GSI1PK = :g1pk, GSI1SK = :g1sk, version = :one, updatedAt = :now",
               ConditionExpression: stored ? "version = :v" : "attribute_not_exists(PK)",
               ExpressionAttributeValues: stored
-                ? { ":d": delta, ":one": 1, ":now": now, ":v": s.version }
+                ? { ":d": delta, ":one": 1, ":now": now, ":v": s.version, ...(remainingIncoming ? { ":inc": remainingIncoming } : {}) }
                 : { ":d": delta, ":one": 1, ":now": now, ":zero": 0, ":sku": a.sku, ":loc": a.locationId, ":type": ITEM_TYPES.stock, ":g1pk": keys.stockIndex(a.sku, a.locationId).GSI1PK, ":g1sk": a.sku },
               ...(stored ? {} : { ExpressionAttributeNames: { "#t": "type" } }),
             },
@@ -390,7 +396,7 @@ export class DynamoInventory {
           {
             Put: {
               TableName: this.tableName,
-              Item: { ...keys.adjustment(a.sku, a.locationId, journalId), type: ITEM_TYPES.adjustment, journalId, sku: a.sku, locationId: a.locationId, reason: a.reason, actor, at: now, delta, before: results.at(-1)!.before, after, version: 1 },
+              Item: { ...keys.adjustment(a.sku, a.locationId, journalId), type: ITEM_TYPES.adjustment, journalId, sku: a.sku, locationId: a.locationId, reason: a.reason, actor, at: now, delta, before: results.at(-1)!.before, after, ...(a.reference ? { reference: a.reference } : {}), version: 1 },
             },
           },
         );
@@ -405,6 +411,55 @@ export class DynamoInventory {
         if (!cancellation(error) || attempt >= MAX_RETRIES) throw error;
       }
     }
+  }
+
+  /**
+   * Sets how a location plans a SKU (safety stock, reorder point, incoming stock), creating the
+   * stock record with nothing on hand if there is none. A changed safety stock moves available
+   * by the difference; raised above what is free, it leaves ATP at 0, never a reservation undone.
+   */
+  async setPlanning(sku: string, locationId: string, planning: StockPlanning): Promise<StoredStock> {
+    const key = keys.stock(sku, locationId);
+    for (let attempt = 0; ; attempt++) {
+      const stored = (await this.getItems([key])).get(keyOf(key)) as unknown as StoredStock | undefined;
+      if (!stored) await this.assertKnown([{ sku, locationId }]);
+      const now = this.clock.now();
+      const next: StoredStock = stored
+        ? { ...(stripKeys(stored as unknown as Item) as unknown as StoredStock), ...planning, available: stored.available + stored.safetyStock - planning.safetyStock, version: stored.version + 1 }
+        : { sku, locationId, onHand: 0, reserved: 0, ...planning, available: -planning.safetyStock, version: 1 };
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: stored
+              ? "SET safetyStock = :s, reorderPoint = :r, incoming = :inc, available = available + :d, version = version + :one, updatedAt = :now"
+              : "SET safetyStock = :s, reorderPoint = :r, incoming = :inc, available = :avail, onHand = :zero, reserved = :zero, sku = :sku, locationId = :loc, #t = :type, GSI1PK = :g1pk, GSI1SK = :g1sk, version = :one, updatedAt = :now",
+            ConditionExpression: stored ? "version = :v" : "attribute_not_exists(PK)",
+            ExpressionAttributeValues: stored
+              ? { ":s": planning.safetyStock, ":r": planning.reorderPoint, ":inc": planning.incoming, ":d": stored.safetyStock - planning.safetyStock, ":one": 1, ":now": now, ":v": stored.version }
+              : { ":s": planning.safetyStock, ":r": planning.reorderPoint, ":inc": planning.incoming, ":avail": -planning.safetyStock, ":zero": 0, ":sku": sku, ":loc": locationId, ":type": ITEM_TYPES.stock, ":g1pk": keys.stockIndex(sku, locationId).GSI1PK, ":g1sk": sku, ":one": 1, ":now": now },
+            ...(stored ? {} : { ExpressionAttributeNames: { "#t": "type" } }),
+          }),
+        );
+        return { ...next, updatedAt: now } as StoredStock;
+      } catch (error) {
+        if (!isConditionFailed(error) || attempt >= MAX_RETRIES) throw error;
+      }
+    }
+  }
+
+  /** Throws UnknownStockError naming each (SKU, location) pair, by index, whose SKU or location does not exist; undefined entries are skipped. */
+  private async assertKnown(pairs: ({ sku: string; locationId: string } | undefined)[]): Promise<void> {
+    const wanted = pairs.filter((p) => p !== undefined);
+    if (wanted.length === 0) return;
+    const known = await this.getItems(wanted.flatMap((p) => [keys.sku(p.sku), { PK: keys.location(p.locationId).PK, SK: keys.location(p.locationId).SK }]));
+    const unknown = pairs.flatMap((p, i) =>
+      !p || (known.has(keyOf(keys.sku(p.sku))) && known.has(keyOf({ PK: keys.location(p.locationId).PK, SK: keys.location(p.locationId).SK })))
+        ? []
+        : [{ path: `${i}`, message: `unknown SKU ${p.sku} or location ${p.locationId}` }],
+    );
+    if (unknown.length) throw new UnknownStockError("Unknown SKU or location", unknown);
   }
 
   /** Stock of a SKU at every location. */
