@@ -6,6 +6,13 @@ import { moneySchema, toFieldIssues } from "./order-schema.js";
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 letters, digits, . _ -");
 
+/** An identifier from a path (SKU, location, channel): throws ValidationError naming the parameter. */
+export function pathId(name: string, value: string | undefined): string {
+  const r = id.safeParse(value ?? "");
+  if (!r.success) throw new ValidationError(`Invalid ${name}`, [{ path: name, message: r.error.issues[0]?.message ?? "is invalid" }]);
+  return r.data;
+}
+
 /** PUT /locations/{id} body. */
 export const locationSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),

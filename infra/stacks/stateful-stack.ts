@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { EventBus } from "aws-cdk-lib/aws-events";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
@@ -62,5 +62,10 @@ export class StatefulStack extends Stack {
       },
       removalPolicy: config.removalPolicy,
     });
+
+    // What `npm run oms -- --stage <stage> ...` reads to find this stage's resources.
+    new CfnOutput(this, "TableName", { value: this.table.tableName });
+    new CfnOutput(this, "EventBusName", { value: this.bus.eventBusName });
+    new CfnOutput(this, "ChannelSecretsArn", { value: this.channelSecrets.secretArn });
   }
 }

@@ -85,6 +85,8 @@ export class StatelessStack extends Stack {
       ["/inventory/{sku}", HttpMethod.GET, "GetInventory", "http/get-inventory.ts", "read"],
       ["/inventory/{sku}/locations/{locationId}", HttpMethod.PUT, "PutStockPlanning", "http/put-stock-planning.ts", "readWrite"],
       ["/inventory/adjustments", HttpMethod.POST, "AdjustInventory", "http/adjust-inventory.ts", "readWrite"],
+      ["/routing/rules/{channel}", HttpMethod.GET, "GetRoutingRules", "http/get-routing-rules.ts", "read"],
+      ["/routing/rules/{channel}", HttpMethod.PUT, "PutRoutingRules", "http/put-routing-rules.ts", "readWrite"],
       ["/reservations", HttpMethod.POST, "CreateReservation", "http/create-reservation.ts", "readWrite"],
       ["/reservations/{orderId}/release", HttpMethod.POST, "ReleaseReservation", "http/release-reservation.ts", "readWrite"],
     ];

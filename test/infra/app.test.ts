@@ -71,6 +71,8 @@ describe("stateless stack", () => {
           "GET /inventory/{sku}",
           "PUT /inventory/{sku}/locations/{locationId}",
           "POST /inventory/adjustments",
+          "GET /routing/rules/{channel}",
+          "PUT /routing/rules/{channel}",
           "POST /reservations",
           "POST /reservations/{orderId}/release",
         ].map((r) => [r, "AWS_IAM"]),

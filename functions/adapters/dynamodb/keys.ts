@@ -12,6 +12,7 @@
  *  - reservations of an order: GSI1 (GSI1PK = RESERVATIONS#<orderId>)
  *  - stock of a location: GSI1 (GSI1PK = STOCK#LOCATION#<location>, GSI1SK = sku)
  *  - adjustment journal of a SKU at a location: PK = SKU#<sku>, SK begins_with ADJ#<location>#
+ *  - a channel's routing rules: PK = ROUTING#<channel>, SK = RULES (current), RULES#v<nnnnnn> (every version)
  */
 export interface Key {
   PK: string;
@@ -29,6 +30,8 @@ export const ITEM_TYPES = {
   adjustment: "Adjustment",
   idempotency: "Idempotency",
   location: "Location",
+  routingRules: "RoutingRules",
+  routingRulesVersion: "RoutingRulesVersion",
 } as const;
 
 export const INDEXES = { byChannel: "GSI1", byStatus: "GSI2", all: "GSI3" } as const;
@@ -78,6 +81,11 @@ export const keys = {
   reservationsOfOrder: (orderId: string) => ({ index: INDEXES.byChannel, pk: "GSI1PK", value: `RESERVATIONS#${orderId}` }),
   adjustment: (sku: string, locationId: string, id: string): Key => ({ PK: `SKU#${sku}`, SK: `ADJ#${locationId}#${id}` }),
   idempotency: (scope: string, key: string): Key => ({ PK: `IDEMPOTENCY#${scope}#${key}`, SK: "IDEMPOTENCY" }),
+  routingRules: (channel: string): Key => ({ PK: `ROUTING#${channel}`, SK: "RULES" }),
+  /** Zero-padded so versions sort numerically; a query on the prefix lists the history. */
+  routingRulesVersion: (channel: string, version: number): Key => ({ PK: `ROUTING#${channel}`, SK: `RULES#v${String(version).padStart(6, "0")}` }),
+  routingRulesPartition: (channel: string): string => `ROUTING#${channel}`,
+  routingRulesVersionPrefix: "RULES#v",
   location: (locationId: string) => ({
     PK: `LOCATION#${locationId}`,
     SK: "LOCATION",
