@@ -1,4 +1,4 @@
-import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { documentClient } from "../functions/adapters/dynamodb/client.js";
 import { DynamoInventory } from "../functions/adapters/dynamodb/inventory-repository.js";
 import type { LocalCloud } from "../local/cloud.js";
@@ -8,6 +8,9 @@ export interface InventoryBench {
   reservations: number;
   concurrency: number;
   rawConditionalUpdatesPerSecond: number;
+  /** The floor of any transactional design: a raw two-item TransactWriteItems (conditional update + conditional put). */
+  rawTransactionsPerSecond: number;
+  ratioToRawTransaction: number;
   hotSkuReservationsPerSecond: number;
   ratioToRaw: number;
   reserveP50Ms: number;
@@ -43,6 +46,28 @@ export async function benchInventory(cloud: LocalCloud, n: number, concurrency: 
   let t0 = performance.now();
   await runPool(n, concurrency, raw);
   const rawRate = n / ((performance.now() - t0) / 1000);
+  const rawTx = async (i: number) => {
+    await client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: cloud.tableName,
+              Key: { PK: { S: `BENCH#RAW#${sku}` }, SK: { S: "COUNTER" } },
+              UpdateExpression: "SET n = n + :one",
+              ConditionExpression: "n < :max",
+              ExpressionAttributeValues: { ":one": { N: "1" }, ":max": { N: String(n * 10) } },
+            },
+          },
+          { Put: { TableName: cloud.tableName, Item: { PK: { S: `BENCH#RAW#${sku}` }, SK: { S: `TX#${i}` } }, ConditionExpression: "attribute_not_exists(PK)" } },
+        ],
+      }),
+    );
+  };
+  await runPool(Math.min(200, n), concurrency, (i) => rawTx(n + i)); // warm-up
+  t0 = performance.now();
+  await runPool(n, concurrency, rawTx);
+  const rawTxRate = n / ((performance.now() - t0) / 1000);
 
   await runPool(Math.min(200, n), concurrency, (i) => inv.reserve({ orderId: `warm-${sku}-${i}`, lines: [{ lineId: "1", sku, locationId: "WH-BER", quantity: 1 }] }).then(() => undefined));
   const before = { ...cloud.endpoint.dynamoStats };
@@ -60,6 +85,8 @@ export async function benchInventory(cloud: LocalCloud, n: number, concurrency: 
     rawConditionalUpdatesPerSecond: rawRate,
     hotSkuReservationsPerSecond: hotRate,
     ratioToRaw: hotRate / rawRate,
+    rawTransactionsPerSecond: rawTxRate,
+    ratioToRawTransaction: hotRate / rawTxRate,
     reserveP50Ms: quantile(latencies, 0.5),
     reserveP99Ms: quantile(latencies, 0.99),
     writeUnitsPerReserve: (afterReserve.writeCapacityUnits - before.writeCapacityUnits) / n,

@@ -1,0 +1,441 @@
+import type { Location } from "./catalog.js";
+import { ValidationError, type FieldIssue } from "./errors.js";
+import { channelExclusion, type CostModel, type Objective, type RoutingFilters } from "./routing-rules.js";
+
+/** One order line to route: what, how many, and how heavy one unit is. Lines sharing a `kitId` ship together, in full, from one location. */
+export interface RouteLine {
+  lineId: string;
+  sku: string;
+  quantity: number;
+  unitWeightKg: number;
+  kitId?: string;
+}
+
+/** Where the order goes: to an address, picked up in a store, or shipped to a store for collection. */
+export type Delivery = { kind: "ship"; lat: number; lon: number } | { kind: "pickup"; locationId: string } | { kind: "ship-to-store"; locationId: string };
+
+/** A location that might fulfil: its units per SKU it may promise and the orders it can still take today. */
+export interface Candidate {
+  location: Location;
+  stock: Record<string, number>;
+  remainingCapacity: number;
+}
+
+/** Everything the router needs; no I/O. */
+export interface RoutingProblem {
+  lines: RouteLine[];
+  delivery: Delivery;
+  candidates: Candidate[];
+  filters: RoutingFilters;
+  objective: Objective;
+  costModel: CostModel;
+}
+
+export interface ShipmentPlan {
+  locationId: string;
+  lines: { lineId: string; sku: string; quantity: number }[];
+  units: number;
+  weightKg: number;
+  distanceKm: number;
+  transitDays: number;
+  daysLate: number;
+  /** Money, in minor units of the cost model's currency. */
+  cost: { shipment: number; handling: number; carriage: number; late: number; total: number };
+}
+
+export type RejectionCode = "filtered" | "capability" | "distance" | "no-stock" | "no-capacity" | "more-expensive";
+
+export interface Plan {
+  algorithm: "greedy" | "optimizer" | "milp";
+  shipments: ShipmentPlan[];
+  backordered: { lineId: string; sku: string; quantity: number }[];
+  /** Money only, in minor units; `objective` adds the price of transit days for fastest/weighted. */
+  cost: { currency: string; total: number; shipments: number; handling: number; carriage: number; splitPenalty: number; late: number; unfulfilled: number };
+  objective: number;
+  /** True when the plan is proved optimal for the objective; otherwise `gap` bounds how far from optimal it may be. */
+  optimal: boolean;
+  gap: number;
+  explanation: {
+    chosen: { locationId: string; why: string }[];
+    rejected: { locationId: string; code: RejectionCode; reason: string }[];
+  };
+  stats: { candidates: number; eligible: number; nodes: number; elapsedMs: number; timedOut: boolean };
+}
+
+const EARTH_RADIUS_KM = 6371;
+const rad = (d: number) => (d * Math.PI) / 180;
+
+/** Great-circle distance in km. */
+export function distanceKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const dLat = rad(b.lat - a.lat);
+  const dLon = rad(b.lon - a.lon);
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** Transit days for a distance, from the cost model's bands (beyond the last band, its days). */
+export function transitDaysFor(model: CostModel, km: number): number {
+  for (const band of model.transitDays) if (km <= band.upToKm) return band.days;
+  return model.transitDays.at(-1)?.days ?? 0;
+}
+
+/** What a day of transit is worth to the objective: nothing when cheapest, a lot when fastest. */
+const FASTEST_PER_DAY = 100_000;
+const perTransitDay = (o: Objective) => (o.kind === "fastest" ? FASTEST_PER_DAY : o.kind === "weighted" ? (o.perTransitDay ?? 0) : 0);
+
+/** Every problem with a routing request, each with its field. */
+export function routingProblems(p: Pick<RoutingProblem, "lines" | "delivery" | "candidates">): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (!p.lines.length) issues.push({ path: "lines", message: "must hold at least one line" });
+  const ids = new Set<string>();
+  p.lines.forEach((l, i) => {
+    if (!l.lineId) issues.push({ path: `lines.${i}.lineId`, message: "is required" });
+    if (ids.has(l.lineId)) issues.push({ path: `lines.${i}.lineId`, message: `duplicates line ${l.lineId}` });
+    ids.add(l.lineId);
+    if (!l.sku) issues.push({ path: `lines.${i}.sku`, message: "is required" });
+    if (!(Number.isInteger(l.quantity) && l.quantity > 0)) issues.push({ path: `lines.${i}.quantity`, message: "must be a whole number ≥ 1" });
+    if (!(Number.isFinite(l.unitWeightKg) && l.unitWeightKg >= 0)) issues.push({ path: `lines.${i}.unitWeightKg`, message: "must be a number ≥ 0" });
+  });
+  const d = p.delivery;
+  if (d.kind === "ship") {
+    if (!(Number.isFinite(d.lat) && Math.abs(d.lat) <= 90)) issues.push({ path: "delivery.lat", message: "must be a latitude" });
+    if (!(Number.isFinite(d.lon) && Math.abs(d.lon) <= 180)) issues.push({ path: "delivery.lon", message: "must be a longitude" });
+  } else if (!p.candidates.some((c) => c.location.locationId === d.locationId)) {
+    issues.push({ path: "delivery.locationId", message: `unknown location ${d.locationId}` });
+  }
+  return issues;
+}
+
+/** Per location: its fixed price for a shipment and the carriage price of one unit of each line. */
+interface Source {
+  index: number;
+  candidate: Candidate;
+  distanceKm: number;
+  transitDays: number;
+  daysLate: number;
+  fixed: { shipment: number; handling: number; late: number; days: number };
+  fixedObjective: number;
+  /** Per line index: carriage of one unit (minor units, unrounded). */
+  unitCarriage: number[];
+}
+
+interface Assignment {
+  /** Per source index used: quantity per line index. */
+  take: Map<number, number[]>;
+  unfulfilled: number[];
+  carriage: number;
+}
+
+/** The routing problem prepared once: eligible sources with their prices, rejections with reasons. */
+export class Router {
+  readonly sources: Source[] = [];
+  readonly rejected: Plan["explanation"]["rejected"] = [];
+  private readonly unitUnfulfilled: number;
+  private readonly kits: number[][];
+  private readonly looseLines: number[];
+  private readonly single: boolean;
+  private readonly maxShipments: number;
+  /** Per line index: source indexes, cheapest carriage first. */
+  private readonly byCarriage: number[][];
+
+  constructor(readonly problem: RoutingProblem) {
+    const issues = routingProblems(problem);
+    if (issues.length) throw new ValidationError("Invalid routing request", issues);
+    const { lines, delivery, filters, costModel: m, objective } = problem;
+    const byId = new Map(problem.candidates.map((c) => [c.location.locationId, c]));
+    const destination = delivery.kind === "ship" ? delivery : byId.get(delivery.locationId)!.location;
+    const dayValue = perTransitDay(objective);
+    const skus = new Set(lines.map((l) => l.sku));
+    for (const c of problem.candidates) {
+      const l = c.location;
+      const reject = (code: RejectionCode, reason: string) => this.rejected.push({ locationId: l.locationId, code, reason });
+      const excluded = channelExclusion(filters, l);
+      if (excluded) {
+        reject("filtered", excluded);
+        continue;
+      }
+      if (delivery.kind === "pickup" && l.locationId !== delivery.locationId) {
+        reject("filtered", `pickup orders are handed over by the pickup store ${delivery.locationId}`);
+        continue;
+      }
+      if (delivery.kind === "pickup" ? !l.capabilities.includes("pickup") : !(l.capabilities.includes("ship") || l.capabilities.includes("ship-from-store"))) {
+        reject("capability", delivery.kind === "pickup" ? "cannot hand over orders (no pickup capability)" : "cannot ship (no ship or ship-from-store capability)");
+        continue;
+      }
+      const km = delivery.kind === "pickup" ? 0 : distanceKm(l, destination);
+      if (filters.maxDistanceKm !== undefined && km > filters.maxDistanceKm) {
+        reject("distance", `${Math.round(km)} km away, beyond the ${filters.maxDistanceKm} km limit`);
+        continue;
+      }
+      if (![...skus].some((s) => (c.stock[s] ?? 0) > 0)) {
+        reject("no-stock", "has none of the order's SKUs available");
+        continue;
+      }
+      if (filters.respectCapacity && c.remainingCapacity < 1) {
+        reject("no-capacity", "has no order capacity left today");
+        continue;
+      }
+      const days = delivery.kind === "pickup" ? 0 : transitDaysFor(m, km);
+      const daysLate = Math.max(0, days - m.promisedDays);
+      const fixed = { shipment: delivery.kind === "pickup" ? 0 : m.perShipment, handling: l.handlingCost.amount, late: daysLate * m.perLateDay, days: days * dayValue };
+      this.sources.push({
+        index: this.sources.length,
+        candidate: c,
+        distanceKm: km,
+        transitDays: days,
+        daysLate,
+        fixed,
+        fixedObjective: fixed.shipment + fixed.handling + fixed.late + fixed.days,
+        unitCarriage: lines.map((line) => line.unitWeightKg * km * m.perKgKm),
+      });
+    }
+    this.unitUnfulfilled = m.perUnitUnfulfilled;
+    this.single = filters.singleLocation === "always";
+    this.maxShipments = this.single ? 1 : filters.maxShipmentsPerOrder;
+    const kitIds = filters.singleLocation === "never" ? [] : [...new Set(lines.flatMap((l) => (l.kitId ? [l.kitId] : [])))];
+    this.kits = kitIds.map((k) => lines.flatMap((l, i) => (l.kitId === k ? [i] : [])));
+    const inKit = new Set(this.kits.flat());
+    this.looseLines = lines.map((_, i) => i).filter((i) => !inKit.has(i));
+    this.byCarriage = lines.map((_, i) => this.sources.map((s) => s.index).sort((a, b) => this.sources[a]!.unitCarriage[i]! - this.sources[b]!.unitCarriage[i]!));
+  }
+
+  /** Best use of a set of sources: kits whole from the cheapest source holding all of them, then each line from the cheapest sources with stock left. */
+  assign(set: readonly number[]): Assignment {
+    const { lines } = this.problem;
+    const inSet = new Set(set);
+    const left = new Map<number, Record<string, number>>();
+    const stockLeft = (s: number) => {
+      let st = left.get(s);
+      if (!st) left.set(s, (st = { ...this.sources[s]!.candidate.stock }));
+      return st;
+    };
+    const take = new Map<number, number[]>();
+    const give = (s: number, line: number, q: number) => {
+      let row = take.get(s);
+      if (!row) take.set(s, (row = new Array<number>(lines.length).fill(0)));
+      row[line] = (row[line] ?? 0) + q;
+      const st = stockLeft(s);
+      const sku = lines[line]!.sku;
+      st[sku] = (st[sku] ?? 0) - q;
+    };
+    const unfulfilled = lines.map(() => 0);
+    let carriage = 0;
+    for (const kit of this.kits) {
+      let best = -1;
+      let bestCost = Infinity;
+      for (const s of set) {
+        const st = stockLeft(s);
+        const need = new Map<string, number>();
+        for (const i of kit) need.set(lines[i]!.sku, (need.get(lines[i]!.sku) ?? 0) + lines[i]!.quantity);
+        if (![...need].every(([sku, q]) => (st[sku] ?? 0) >= q)) continue;
+        const cost = kit.reduce((t, i) => t + this.sources[s]!.unitCarriage[i]! * lines[i]!.quantity, 0);
+        if (cost < bestCost) [best, bestCost] = [s, cost];
+      }
+      if (best < 0 || bestCost >= kit.reduce((t, i) => t + this.unitUnfulfilled * lines[i]!.quantity, 0)) {
+        for (const i of kit) unfulfilled[i] = lines[i]!.quantity;
+        continue;
+      }
+      for (const i of kit) give(best, i, lines[i]!.quantity);
+      carriage += bestCost;
+    }
+    for (const i of this.looseLines) {
+      let need = lines[i]!.quantity;
+      for (const s of this.byCarriage[i]!) {
+        if (need === 0) break;
+        if (!inSet.has(s)) continue;
+        const unit = this.sources[s]!.unitCarriage[i]!;
+        if (unit >= this.unitUnfulfilled) break;
+        const q = Math.min(need, stockLeft(s)[lines[i]!.sku] ?? 0);
+        if (q <= 0) continue;
+        give(s, i, q);
+        carriage += unit * q;
+        need -= q;
+      }
+      unfulfilled[i] = need;
+    }
+    return { take, unfulfilled, carriage };
+  }
+
+  /** Objective value of shipping from exactly the sources `assign` used (unused ones cost nothing). */
+  value(a: Assignment): number {
+    let v = a.carriage;
+    for (const s of a.take.keys()) v += this.sources[s]!.fixedObjective;
+    v += Math.max(0, a.take.size - 1) * this.problem.costModel.splitPenalty;
+    v += a.unfulfilled.reduce((t, u) => t + u * this.unitUnfulfilled, 0);
+    return v;
+  }
+
+  /** Turns an assignment into a plan with money, shipments and the explanation. */
+  plan(algorithm: Plan["algorithm"], a: Assignment, extra: { optimal: boolean; gap: number; nodes: number; elapsedMs: number; timedOut: boolean; bestWith?: Map<number, number>; bestWithout?: Map<number, number> }): Plan {
+    const { lines, costModel: m } = this.problem;
+    const shipments: ShipmentPlan[] = [...a.take.entries()]
+      .map(([s, row]) => {
+        const src = this.sources[s]!;
+        const planLines = row.flatMap((q, i) => (q > 0 ? [{ lineId: lines[i]!.lineId, sku: lines[i]!.sku, quantity: q }] : []));
+        const carriage = Math.round(row.reduce((t, q, i) => t + q * src.unitCarriage[i]!, 0));
+        const weightKg = row.reduce((t, q, i) => t + q * lines[i]!.unitWeightKg, 0);
+        const cost = { shipment: src.fixed.shipment, handling: src.fixed.handling, carriage, late: src.fixed.late, total: src.fixed.shipment + src.fixed.handling + carriage + src.fixed.late };
+        return { locationId: src.candidate.location.locationId, lines: planLines, units: row.reduce((t, q) => t + q, 0), weightKg: Math.round(weightKg * 1000) / 1000, distanceKm: Math.round(src.distanceKm * 10) / 10, transitDays: src.transitDays, daysLate: src.daysLate, cost };
+      })
+      .sort((x, y) => x.locationId.localeCompare(y.locationId));
+    const backordered = a.unfulfilled.flatMap((q, i) => (q > 0 ? [{ lineId: lines[i]!.lineId, sku: lines[i]!.sku, quantity: q }] : []));
+    const sum = (f: (s: ShipmentPlan) => number) => shipments.reduce((t, s) => t + f(s), 0);
+    const splitPenalty = Math.max(0, shipments.length - 1) * m.splitPenalty;
+    const unfulfilled = backordered.reduce((t, b) => t + b.quantity, 0) * m.perUnitUnfulfilled;
+    const cost = { currency: m.currency, total: 0, shipments: sum((s) => s.cost.shipment), handling: sum((s) => s.cost.handling), carriage: sum((s) => s.cost.carriage), splitPenalty, late: sum((s) => s.cost.late), unfulfilled };
+    cost.total = cost.shipments + cost.handling + cost.carriage + cost.splitPenalty + cost.late + cost.unfulfilled;
+    const objective = this.value(a);
+    const money = (v: number) => `${(v / 100).toFixed(2)} ${m.currency}`;
+    const chosenIdx = new Set(a.take.keys());
+    const chosen = shipments.map((s) => {
+      const src = this.sources.find((x) => x.candidate.location.locationId === s.locationId)!;
+      const without = extra.bestWithout?.get(src.index);
+      const alt = without === undefined ? "" : Number.isFinite(without) ? `; the best plan without it costs ${money(Math.round(without - objective))} more` : "; no plan without it serves the order";
+      return { locationId: s.locationId, why: `ships ${s.units} unit(s) (${s.lines.map((l) => `${l.quantity}× ${l.sku}`).join(", ")}) over ${Math.round(s.distanceKm)} km in ${s.transitDays} day(s) for ${money(s.cost.total)}${alt}` };
+    });
+    const rejected = [...this.rejected];
+    for (const src of this.sources) {
+      if (chosenIdx.has(src.index)) continue;
+      const withIt = extra.bestWith?.get(src.index);
+      const by = withIt === undefined ? undefined : Math.round(withIt - objective);
+      rejected.push({
+        locationId: src.candidate.location.locationId,
+        code: "more-expensive",
+        reason: by === undefined ? "not needed: the chosen locations serve the order for less" : by <= 0 ? "an equally cheap plan exists without it" : `the best plan using it costs ${money(by)} more`,
+      });
+    }
+    return {
+      algorithm,
+      shipments,
+      backordered,
+      cost,
+      objective: Math.round(objective),
+      optimal: extra.optimal,
+      gap: extra.gap,
+      explanation: { chosen, rejected },
+      stats: { candidates: this.problem.candidates.length, eligible: this.sources.length, nodes: extra.nodes, elapsedMs: extra.elapsedMs, timedOut: extra.timedOut },
+    };
+  }
+
+  /**
+   * The greedy baseline (Magento-style source selection): eligible locations nearest first
+   * (priority breaks ties), each line takes what each location has until it is filled; kits
+   * from the first location holding them whole. Stops at the shipment limit.
+   */
+  greedy(): Plan {
+    const t0 = performance.now();
+    const order = [...this.sources].sort((a, b) => a.distanceKm - b.distanceKm || a.candidate.location.priority - b.candidate.location.priority).map((s) => s.index);
+    const { lines } = this.problem;
+    const remaining = lines.map((l) => l.quantity);
+    const left = new Map(order.map((s) => [s, { ...this.sources[s]!.candidate.stock }]));
+    const take = new Map<number, number[]>();
+    const give = (s: number, i: number, q: number) => {
+      let row = take.get(s);
+      if (!row) take.set(s, (row = lines.map(() => 0)));
+      row[i] = (row[i] ?? 0) + q;
+      const st = left.get(s)!;
+      st[lines[i]!.sku] = (st[lines[i]!.sku] ?? 0) - q;
+      remaining[i] = (remaining[i] ?? 0) - q;
+    };
+    const mayUse = (s: number) => take.has(s) || take.size < this.maxShipments;
+    for (const kit of this.kits) {
+      const s = order.find((x) => mayUse(x) && kit.every((i) => (left.get(x)![lines[i]!.sku] ?? 0) >= lines[i]!.quantity));
+      if (s !== undefined) for (const i of kit) give(s, i, lines[i]!.quantity);
+    }
+    for (const s of order) {
+      if (!mayUse(s)) continue;
+      for (const i of this.looseLines) {
+        const q = Math.min(remaining[i]!, left.get(s)![lines[i]!.sku] ?? 0);
+        if (q > 0) give(s, i, q);
+      }
+    }
+    let carriage = 0;
+    for (const [s, row] of take) row.forEach((q, i) => (carriage += q * this.sources[s]!.unitCarriage[i]!));
+    return this.plan("greedy", { take, unfulfilled: remaining, carriage }, { optimal: false, gap: Number.NaN, nodes: order.length, elapsedMs: performance.now() - t0, timedOut: false });
+  }
+
+  /**
+   * The production optimizer: depth-first branch and bound over which locations ship, each
+   * set priced by its best assignment (`assign`). The greedy plan and every single-location plan
+   * seed the incumbent, so the result is never worse than greedy. A subtree is cut when even
+   * shipping from all of its remaining locations for free could not beat the incumbent. Exact
+   * within the time budget; if the budget runs out, the best plan so far with its proven gap.
+   */
+  optimize(options: { budgetMs?: number } = {}): Plan {
+    const budget = options.budgetMs ?? 20;
+    const t0 = performance.now();
+    const n = this.sources.length;
+    const bestWith = new Map<number, number>();
+    const bestWithout = new Map<number, number>();
+    let nodes = 0;
+    let timedOut = false;
+    let best: Assignment = this.assign([]);
+    let bestValue = this.value(best);
+    const consider = (a: Assignment) => {
+      nodes++;
+      const v = this.value(a);
+      const used = new Set(a.take.keys());
+      for (let s = 0; s < n; s++) {
+        const m = used.has(s) ? bestWith : bestWithout;
+        if (v < (m.get(s) ?? Infinity)) m.set(s, v);
+      }
+      if (v < bestValue - 1e-9) [best, bestValue] = [a, v];
+    };
+    consider(best);
+    const greedy = this.greedy();
+    const greedySet = greedy.shipments.map((s) => this.sources.find((x) => x.candidate.location.locationId === s.locationId)!.index);
+    consider(this.assign(greedySet));
+    for (let s = 0; s < n; s++) consider(this.assign([s]));
+
+    // Most promising first: what a location could save on its own, against its fixed price.
+    const soloValue = this.sources.map((s) => bestWith.get(s.index) ?? Infinity);
+    const order = [...this.sources.keys()].sort((a, b) => soloValue[a]! - soloValue[b]!);
+    const minFixedFrom: number[] = new Array<number>(n + 1).fill(Infinity);
+    for (let k = n - 1; k >= 0; k--) minFixedFrom[k] = Math.min(minFixedFrom[k + 1]!, this.sources[order[k]!]!.fixedObjective);
+    const split = this.problem.costModel.splitPenalty;
+    // Bound for any plan that adds at least one more of order[k..] to `chosen`: the fixed prices
+    // so far, the cheapest fixed price of one more, the split penalties that many shipments
+    // must pay, and carriage and shortfall as if every remaining location shipped for free.
+    const bound = (k: number, chosen: number[], fixedSum: number) => {
+      const relaxed = this.assign([...chosen, ...order.slice(k)]);
+      return fixedSum + minFixedFrom[k]! + chosen.length * split + relaxed.carriage + relaxed.unfulfilled.reduce((t, u) => t + u * this.unitUnfulfilled, 0);
+    };
+    const rootBound = n === 0 ? bestValue : Math.min(bestValue, bound(0, [], 0));
+
+    const dfs = (k: number, chosen: number[], fixedSum: number): void => {
+      if (timedOut) return;
+      if ((nodes & 63) === 0 && performance.now() - t0 > budget) {
+        timedOut = true;
+        return;
+      }
+      if (chosen.length >= this.maxShipments || k >= n) return;
+      if (bound(k, chosen, fixedSum) >= bestValue - 1e-9) return;
+      const s = order[k]!;
+      const withS = [...chosen, s];
+      consider(this.assign(withS));
+      dfs(k + 1, withS, fixedSum + this.sources[s]!.fixedObjective);
+      dfs(k + 1, chosen, fixedSum);
+    };
+    dfs(0, [], 0);
+    const gap = timedOut ? Math.max(0, (bestValue - rootBound) / Math.max(1, bestValue)) : 0;
+    return this.plan("optimizer", best, { optimal: !timedOut, gap, nodes, elapsedMs: performance.now() - t0, timedOut, bestWith, bestWithout });
+  }
+}
+
+/** Routes with the optimizer (the production default). */
+export const route = (problem: RoutingProblem, options?: { budgetMs?: number }): Plan => new Router(problem).optimize(options);
+
+/**
+ * Reroute: the best plan for what a rejected shipment carried, from every other location, keeping
+ * the shipments that were accepted. Their stock is already spoken for, so only the rejected
+ * lines are routed; the candidate that refused is excluded.
+ */
+export function reroute(problem: RoutingProblem, plan: Pick<Plan, "shipments">, rejectedLocationId: string, options?: { budgetMs?: number }): { kept: ShipmentPlan[]; replacement: Plan } {
+  const rejected = plan.shipments.find((s) => s.locationId === rejectedLocationId);
+  if (!rejected) throw new ValidationError("Invalid reroute", [{ path: "rejectedLocationId", message: `${rejectedLocationId} ships nothing in this plan` }]);
+  const kept = plan.shipments.filter((s) => s !== rejected);
+  const byLine = new Map(problem.lines.map((l) => [l.lineId, l]));
+  const lines = rejected.lines.map((l) => ({ ...byLine.get(l.lineId)!, quantity: l.quantity }));
+  const replacement = route({ ...problem, lines, filters: { ...problem.filters, excludeLocations: [...problem.filters.excludeLocations, rejectedLocationId], maxShipmentsPerOrder: Math.max(1, problem.filters.maxShipmentsPerOrder - kept.length) } }, options);
+  return { kept, replacement };
+}
