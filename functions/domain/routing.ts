@@ -79,9 +79,12 @@ export function transitDaysFor(model: CostModel, km: number): number {
   return model.transitDays.at(-1)?.days ?? 0;
 }
 
-/** What a day of transit is worth to the objective: nothing when cheapest, a lot when fastest. */
-const FASTEST_PER_DAY = 100_000;
-const perTransitDay = (o: Objective) => (o.kind === "fastest" ? FASTEST_PER_DAY : o.kind === "weighted" ? (o.perTransitDay ?? 0) : 0);
+/**
+ * What a day of each shipment's transit is worth to the objective: nothing when cheapest, the
+ * rules' price when weighted, and a tenth of an unfulfilled unit when fastest: enough to
+ * outweigh any shipping cost difference, never enough to make leaving a unit unshipped pay.
+ */
+const perTransitDay = (o: Objective, m: CostModel) => (o.kind === "fastest" ? m.perUnitUnfulfilled / 10 : o.kind === "weighted" ? (o.perTransitDay ?? 0) : 0);
 
 /** Every problem with a routing request, each with its field. */
 export function routingProblems(p: Pick<RoutingProblem, "lines" | "delivery" | "candidates">): FieldIssue[] {
@@ -137,6 +140,16 @@ export class Router {
   private readonly maxShipments: number;
   /** Per line index: source indexes, cheapest carriage first. */
   private readonly byCarriage: number[][];
+  // Flat arrays for the search's hot loop: stock per (source, SKU), carriage per (source, line).
+  private readonly skuOfLine: Int32Array;
+  private readonly skuCount: number;
+  private readonly stockMatrix: Int32Array;
+  private readonly stockLeft: Int32Array;
+  private readonly carriage: Float64Array;
+  private readonly fixedOf: Float64Array;
+  private readonly usedFlags: Uint8Array;
+  private readonly amortized: Float64Array;
+  private readonly byAmortized: number[][];
 
   constructor(readonly problem: RoutingProblem) {
     const issues = routingProblems(problem);
@@ -144,7 +157,7 @@ export class Router {
     const { lines, delivery, filters, costModel: m, objective } = problem;
     const byId = new Map(problem.candidates.map((c) => [c.location.locationId, c]));
     const destination = delivery.kind === "ship" ? delivery : byId.get(delivery.locationId)!.location;
-    const dayValue = perTransitDay(objective);
+    const dayValue = perTransitDay(objective, m);
     const skus = new Set(lines.map((l) => l.sku));
     for (const c of problem.candidates) {
       const l = c.location;
@@ -197,6 +210,138 @@ export class Router {
     const inKit = new Set(this.kits.flat());
     this.looseLines = lines.map((_, i) => i).filter((i) => !inKit.has(i));
     this.byCarriage = lines.map((_, i) => this.sources.map((s) => s.index).sort((a, b) => this.sources[a]!.unitCarriage[i]! - this.sources[b]!.unitCarriage[i]!));
+    const skuIndex = new Map([...skus].map((sku, k) => [sku, k]));
+    this.skuCount = skuIndex.size;
+    this.skuOfLine = Int32Array.from(lines, (l) => skuIndex.get(l.sku)!);
+    const n = this.sources.length;
+    this.stockMatrix = new Int32Array(n * this.skuCount);
+    this.carriage = new Float64Array(n * lines.length);
+    for (const src of this.sources) {
+      for (const [sku, k] of skuIndex) this.stockMatrix[src.index * this.skuCount + k] = Math.max(0, Math.floor(src.candidate.stock[sku] ?? 0));
+      src.unitCarriage.forEach((c, i) => (this.carriage[src.index * lines.length + i] = c));
+    }
+    this.stockLeft = new Int32Array(this.stockMatrix.length);
+    this.fixedOf = Float64Array.from(this.sources, (src) => src.fixedObjective);
+    this.usedFlags = new Uint8Array(n);
+    // For the search's bound: a location's fixed price (and the split penalty it brings) spread
+    // over the most units it could ship in this order, added to its carriage per unit.
+    const demand = new Map<number, number>();
+    lines.forEach((l, i) => demand.set(this.skuOfLine[i]!, (demand.get(this.skuOfLine[i]!) ?? 0) + l.quantity));
+    this.amortized = new Float64Array(n * lines.length);
+    for (const src of this.sources) {
+      let cap = 0;
+      for (const [k, q] of demand) cap += Math.min(q, this.stockMatrix[src.index * this.skuCount + k]!);
+      const perUnit = cap > 0 ? (src.fixedObjective + m.splitPenalty) / cap : Infinity;
+      lines.forEach((_, i) => (this.amortized[src.index * lines.length + i] = this.carriage[src.index * lines.length + i]! + perUnit));
+    }
+    this.byAmortized = lines.map((_, i) => this.sources.map((s) => s.index).sort((a, b) => this.amortized[a * lines.length + i]! - this.amortized[b * lines.length + i]!));
+  }
+
+  /**
+   * The search's inner loop: the same rule as `assign` on a membership array, without building
+   * the plan. Returns the variable part (carriage + shortfall), the fixed part of the sources it
+   * used (with split penalties), and leaves which sources it used in `usedFlags`.
+   */
+  private evaluate(member: Uint8Array): { variable: number; fixed: number } {
+    const { lines } = this.problem;
+    const L = lines.length;
+    const K = this.skuCount;
+    const U = this.unitUnfulfilled;
+    const left = this.stockLeft;
+    left.set(this.stockMatrix);
+    const used = this.usedFlags;
+    used.fill(0);
+    let variable = 0;
+    for (const kit of this.kits) {
+      let best = -1;
+      let bestCost = Infinity;
+      for (let s = 0; s < member.length; s++) {
+        if (!member[s]) continue;
+        let ok = true;
+        let cost = 0;
+        for (const i of kit) {
+          // Kit lines of the same SKU draw on the same stock.
+          let need = 0;
+          for (const j of kit) if (this.skuOfLine[j] === this.skuOfLine[i]) need += lines[j]!.quantity;
+          if (left[s * K + this.skuOfLine[i]!]! < need) ok = false;
+          cost += this.carriage[s * L + i]! * lines[i]!.quantity;
+        }
+        if (ok && cost < bestCost) [best, bestCost] = [s, cost];
+      }
+      const shortfall = kit.reduce((t, i) => t + U * lines[i]!.quantity, 0);
+      if (best < 0 || bestCost >= shortfall) {
+        variable += shortfall;
+        continue;
+      }
+      for (const i of kit) left[best * K + this.skuOfLine[i]!]! -= lines[i]!.quantity;
+      used[best] = 1;
+      variable += bestCost;
+    }
+    for (const i of this.looseLines) {
+      let need = lines[i]!.quantity;
+      const k = this.skuOfLine[i]!;
+      for (const s of this.byCarriage[i]!) {
+        if (need === 0) break;
+        if (!member[s]) continue;
+        const unit = this.carriage[s * L + i]!;
+        if (unit >= U) break;
+        const q = Math.min(need, left[s * K + k]!);
+        if (q <= 0) continue;
+        left[s * K + k]! -= q;
+        used[s] = 1;
+        variable += unit * q;
+        need -= q;
+      }
+      variable += need * U;
+    }
+    let fixed = 0;
+    let count = 0;
+    for (let s = 0; s < used.length; s++)
+      if (used[s]) {
+        fixed += this.fixedOf[s]!;
+        count++;
+      }
+    return { variable, fixed: fixed + Math.max(0, count - 1) * this.problem.costModel.splitPenalty };
+  }
+
+  /**
+   * A lower bound on carriage + shortfall + the fixed prices (and split penalties) of any
+   * locations added from `open` to `chosen`: every line (kits relaxed to loose lines) is filled
+   * at the cheapest per-unit price, where chosen locations cost their carriage and open ones
+   * their carriage plus their amortized fixed price. No plan in the subtree can cost less.
+   */
+  private relaxedBound(chosen: Uint8Array, open: Uint8Array): number {
+    const { lines } = this.problem;
+    const L = lines.length;
+    const K = this.skuCount;
+    const U = this.unitUnfulfilled;
+    const left = this.stockLeft;
+    left.set(this.stockMatrix);
+    let total = 0;
+    for (let i = 0; i < L; i++) {
+      let need = lines[i]!.quantity;
+      const k = this.skuOfLine[i]!;
+      const a = this.byCarriage[i]!;
+      const b = this.byAmortized[i]!;
+      let p = 0;
+      let q = 0;
+      while (need > 0) {
+        while (p < a.length && !chosen[a[p]!]) p++;
+        while (q < b.length && (!open[b[q]!] || chosen[b[q]!])) q++;
+        const ca = p < a.length ? this.carriage[a[p]! * L + i]! : Infinity;
+        const cb = q < b.length ? this.amortized[b[q]! * L + i]! : Infinity;
+        const price = Math.min(ca, cb);
+        if (price >= U) break;
+        const s = ca <= cb ? a[p++]! : b[q++]!;
+        const take = Math.min(need, left[s * K + k]!);
+        if (take <= 0) continue;
+        left[s * K + k]! -= take;
+        total += price * take;
+        need -= take;
+      }
+      total += need * U;
+    }
+    return total;
   }
 
   /** Best use of a set of sources: kits whole from the cheapest source holding all of them, then each line from the cheapest sources with stock left. */
@@ -309,7 +454,7 @@ export class Router {
       shipments,
       backordered,
       cost,
-      objective: Math.round(objective),
+      objective,
       optimal: extra.optimal,
       gap: extra.gap,
       explanation: { chosen, rejected },
@@ -356,8 +501,8 @@ export class Router {
 
   /**
    * The production optimizer: depth-first branch and bound over which locations ship, each
-   * set priced by its best assignment (`assign`). The greedy plan and every single-location plan
-   * seed the incumbent, so the result is never worse than greedy. A subtree is cut when even
+   * set priced by its best assignment (`evaluate`). The greedy plan and every single-location
+   * plan seed the incumbent, so the result is never worse than greedy. A subtree is cut when even
    * shipping from all of its remaining locations for free could not beat the incumbent. Exact
    * within the time budget; if the budget runs out, the best plan so far with its proven gap.
    */
@@ -365,60 +510,76 @@ export class Router {
     const budget = options.budgetMs ?? 20;
     const t0 = performance.now();
     const n = this.sources.length;
-    const bestWith = new Map<number, number>();
-    const bestWithout = new Map<number, number>();
+    const bestWith = new Float64Array(n).fill(Infinity);
+    const bestWithout = new Float64Array(n).fill(Infinity);
     let nodes = 0;
     let timedOut = false;
-    let best: Assignment = this.assign([]);
-    let bestValue = this.value(best);
-    const consider = (a: Assignment) => {
+    let bestValue = Infinity;
+    let bestMember = new Uint8Array(n);
+    const member = new Uint8Array(n);
+    const consider = (m: Uint8Array) => {
       nodes++;
-      const v = this.value(a);
-      const used = new Set(a.take.keys());
+      const { variable, fixed } = this.evaluate(m);
+      const v = variable + fixed;
+      const used = this.usedFlags;
       for (let s = 0; s < n; s++) {
-        const m = used.has(s) ? bestWith : bestWithout;
-        if (v < (m.get(s) ?? Infinity)) m.set(s, v);
+        if (used[s]) {
+          if (v < bestWith[s]!) bestWith[s] = v;
+        } else if (v < bestWithout[s]!) bestWithout[s] = v;
       }
-      if (v < bestValue - 1e-9) [best, bestValue] = [a, v];
+      if (v < bestValue - 1e-9) {
+        bestValue = v;
+        bestMember = Uint8Array.from(used);
+      }
+      return v;
     };
-    consider(best);
+    consider(member);
     const greedy = this.greedy();
-    const greedySet = greedy.shipments.map((s) => this.sources.find((x) => x.candidate.location.locationId === s.locationId)!.index);
-    consider(this.assign(greedySet));
-    for (let s = 0; s < n; s++) consider(this.assign([s]));
+    for (const sh of greedy.shipments) member[this.sources.find((x) => x.candidate.location.locationId === sh.locationId)!.index] = 1;
+    consider(member);
+    member.fill(0);
+    const solo = new Float64Array(n);
+    for (let s = 0; s < n; s++) {
+      member[s] = 1;
+      solo[s] = consider(member);
+      member[s] = 0;
+    }
 
-    // Most promising first: what a location could save on its own, against its fixed price.
-    const soloValue = this.sources.map((s) => bestWith.get(s.index) ?? Infinity);
-    const order = [...this.sources.keys()].sort((a, b) => soloValue[a]! - soloValue[b]!);
-    const minFixedFrom: number[] = new Array<number>(n + 1).fill(Infinity);
-    for (let k = n - 1; k >= 0; k--) minFixedFrom[k] = Math.min(minFixedFrom[k + 1]!, this.sources[order[k]!]!.fixedObjective);
+    // Most promising first: the best a location does on its own.
+    const order = Int32Array.from(this.sources.keys()).sort((a, b) => solo[a]! - solo[b]!);
     const split = this.problem.costModel.splitPenalty;
-    // Bound for any plan that adds at least one more of order[k..] to `chosen`: the fixed prices
-    // so far, the cheapest fixed price of one more, the split penalties that many shipments
-    // must pay, and carriage and shortfall as if every remaining location shipped for free.
-    const bound = (k: number, chosen: number[], fixedSum: number) => {
-      const relaxed = this.assign([...chosen, ...order.slice(k)]);
-      return fixedSum + minFixedFrom[k]! + chosen.length * split + relaxed.carriage + relaxed.unfulfilled.reduce((t, u) => t + u * this.unitUnfulfilled, 0);
+    const open = new Uint8Array(n);
+    // Bound on every plan under a node: the fixed prices and split penalties already committed,
+    // plus the relaxed price of filling the order from the chosen and the remaining locations.
+    const bound = (k: number, chosen: number, fixedSum: number) => {
+      open.fill(0);
+      for (let j = k; j < n; j++) open[order[j]!] = 1;
+      return fixedSum + (chosen >= 1 ? (chosen - 1) * split : -split) + this.relaxedBound(member, open);
     };
-    const rootBound = n === 0 ? bestValue : Math.min(bestValue, bound(0, [], 0));
+    const rootBound = n === 0 ? bestValue : Math.min(bestValue, bound(0, 0, 0));
 
-    const dfs = (k: number, chosen: number[], fixedSum: number): void => {
+    const dfs = (k: number, chosen: number, fixedSum: number): void => {
       if (timedOut) return;
-      if ((nodes & 63) === 0 && performance.now() - t0 > budget) {
+      if ((nodes & 31) === 0 && performance.now() - t0 > budget) {
         timedOut = true;
         return;
       }
-      if (chosen.length >= this.maxShipments || k >= n) return;
+      if (chosen >= this.maxShipments || k >= n) return;
       if (bound(k, chosen, fixedSum) >= bestValue - 1e-9) return;
       const s = order[k]!;
-      const withS = [...chosen, s];
-      consider(this.assign(withS));
-      dfs(k + 1, withS, fixedSum + this.sources[s]!.fixedObjective);
+      member[s] = 1;
+      consider(member);
+      // A location the best assignment does not use adds nothing, and adding more locations
+      // only takes work from it: everything under "with s" is priced as under "without s".
+      if (this.usedFlags[s]) dfs(k + 1, chosen + 1, fixedSum + this.fixedOf[s]!);
+      member[s] = 0;
       dfs(k + 1, chosen, fixedSum);
     };
-    dfs(0, [], 0);
+    dfs(0, 0, 0);
     const gap = timedOut ? Math.max(0, (bestValue - rootBound) / Math.max(1, bestValue)) : 0;
-    return this.plan("optimizer", best, { optimal: !timedOut, gap, nodes, elapsedMs: performance.now() - t0, timedOut, bestWith, bestWithout });
+    const bestSet = [...bestMember.keys()].filter((s) => bestMember[s]);
+    const toMap = (a: Float64Array) => new Map([...a.entries()].filter(([, v]) => Number.isFinite(v)));
+    return this.plan("optimizer", this.assign(bestSet), { optimal: !timedOut, gap, nodes, elapsedMs: performance.now() - t0, timedOut, bestWith: toMap(bestWith), bestWithout: new Map([...bestWithout.entries()]) });
   }
 }
 
