@@ -4,6 +4,11 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { signWebhook } from "../functions/adapters/channels/signature.js";
 import { documentClient } from "../functions/adapters/dynamodb/client.js";
 import { DynamoInventory } from "../functions/adapters/dynamodb/inventory-repository.js";
+import { DynamoCatalog } from "../functions/adapters/dynamodb/catalog-repository.js";
+import { DynamoRoutingRules } from "../functions/adapters/dynamodb/routing-rules-repository.js";
+import { simulateRouting, type SimulatedOrder } from "../functions/app/simulate-routing.js";
+import { parseRoutingRules } from "../functions/domain/routing-rules.js";
+import { readFileSync } from "node:fs";
 import { localTarget, stageTarget, type CliTarget } from "./cli-target.js";
 import { parseDuration } from "./clock.js";
 import { demoOrder } from "./seed.js";
@@ -20,6 +25,9 @@ to a deployed stage (its CloudFormation outputs, your default AWS credentials, S
   executions list [--status RUNNING|SUCCEEDED|FAILED|TIMED_OUT|ABORTED]
   executions show <orderId | executionArn>   an execution's states as a timeline
   inventory check                              recompute every reserved counter from reservations; "no drift" when clean
+  routing simulate --orders FILE [--rules FILE ...] [--channel C] [--algorithm optimizer|greedy]
+                                     replay orders ([{ lines: [{ sku, quantity }], delivery }]) against current
+                                     inventory, once per rule set (default: the channel's current rules)
 
 Local cloud only:
   events list [--source S] [--type T] [--limit N]   events the bus archived, oldest first
@@ -54,6 +62,9 @@ async function main(): Promise<void> {
       source: { type: "string" },
       type: { type: "string" },
       stage: { type: "string" },
+      orders: { type: "string" },
+      rules: { type: "string", multiple: true },
+      algorithm: { type: "string" },
       region: { type: "string" },
       help: { type: "boolean" },
     },
@@ -130,6 +141,31 @@ async function main(): Promise<void> {
       if (report.drift.length === 0) return console.log(`no drift (${report.checked} stock records checked, ${target.kind === "local" ? "local cloud" : `stage ${target.name}`})`);
       for (const d of report.drift) console.log(`DRIFT ${d.sku} at ${d.locationId}: reserved ${d.reserved} vs reservations ${d.sumOfReservations}; available ${d.available} vs ${d.expectedAvailable}`);
       process.exitCode = 1;
+      return;
+    }
+    case "routing simulate": {
+      if (!values.orders) throw new Error("routing simulate needs --orders FILE");
+      const orders = JSON.parse(readFileSync(values.orders, "utf8")) as SimulatedOrder[];
+      if (!Array.isArray(orders)) throw new Error(`${values.orders} must hold a JSON array of orders`);
+      const db = documentClient(new DynamoDBClient(target.aws));
+      const catalog = new DynamoCatalog(db, target.tableName);
+      const inventory = new DynamoInventory(db, target.tableName, { now: () => new Date().toISOString() }, { next: () => "" });
+      const skus = [...new Set(orders.flatMap((o) => o.lines.map((l) => l.sku)))];
+      const snapshot = { locations: await catalog.listLocations(), skus: await catalog.getSkus(skus), stock: (await Promise.all(skus.map((sku) => inventory.stockOf(sku)))).flat() };
+      const channel = values.channel ?? "generic";
+      const ruleSets = values.rules?.length
+        ? values.rules.map((file) => ({ name: file, rules: parseRoutingRules(JSON.parse(readFileSync(file, "utf8"))) }))
+        : [{ name: `${channel} (current rules)`, rules: await new DynamoRoutingRules(db, target.tableName).current(channel) }];
+      const algorithm = values.algorithm === "greedy" ? "greedy" : "optimizer";
+      console.log(`${orders.length} orders against ${target.kind === "local" ? "the local cloud's" : `stage ${target.name}'s`} inventory (${snapshot.stock.length} stock records), ${algorithm}:`);
+      for (const { name, rules } of ruleSets) {
+        const r = simulateRouting(snapshot, orders, rules, { algorithm });
+        console.log(
+          `  ${name}\n    cost ${(r.totalCost / 100).toFixed(2)} ${r.currency}; ${r.shipments} shipments (${r.shipmentsPerOrder.toFixed(2)}/order, ${r.splitOrders} split orders); ${r.distanceKm} km; ${r.backorderedUnits} units backordered in ${r.ordersWithBackorder} orders` +
+            (r.invalidOrders.length ? `; ${r.invalidOrders.length} invalid (${r.invalidOrders.slice(0, 3).map((x) => `#${x.index}: ${x.reason}`).join("; ")})` : "") +
+            `\n    by location: ${Object.entries(r.byLocation).map(([id, x]) => `${id} ${x.shipments}/${x.units}u`).join(", ")}`,
+        );
+      }
       return;
     }
     case "events list": {

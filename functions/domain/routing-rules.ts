@@ -122,3 +122,28 @@ export function networkAtp(rules: RoutingRules, locations: Location[], stocks: S
   }
   return { channel: rules.channel, rulesVersion: rules.version, atp: included.reduce((t, l) => t + l.atp, 0), locations: included, excluded };
 }
+
+const lineId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 letters, digits, . _ -");
+
+/** POST /routing/quote body: a hypothetical order for a channel, planned without reserving. */
+export const quoteSchema = z.strictObject({
+  channel: lineId,
+  lines: z
+    .array(z.strictObject({ lineId: lineId.optional(), sku: lineId, quantity: z.int("must be a whole number").min(1, "must be at least 1").max(10_000) }))
+    .min(1)
+    .max(100),
+  delivery: z.discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("ship"), lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }),
+    z.strictObject({ kind: z.literal("pickup"), locationId: lineId }),
+    z.strictObject({ kind: z.literal("ship-to-store"), locationId: lineId }),
+  ]),
+  algorithm: z.enum(["optimizer", "greedy"]).default("optimizer"),
+  rules: routingRulesInputSchema.optional(),
+});
+
+/** Parses a quote request; lines without an id are numbered 1, 2, ... */
+export function parseQuote(body: unknown) {
+  const r = quoteSchema.safeParse(body);
+  if (!r.success) throw new ValidationError("Invalid routing quote", toFieldIssues(r.error));
+  return { ...r.data, lines: r.data.lines.map((l, i) => ({ ...l, lineId: l.lineId ?? String(i + 1) })) };
+}

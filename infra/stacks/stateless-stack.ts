@@ -87,6 +87,7 @@ export class StatelessStack extends Stack {
       ["/inventory/adjustments", HttpMethod.POST, "AdjustInventory", "http/adjust-inventory.ts", "readWrite"],
       ["/routing/rules/{channel}", HttpMethod.GET, "GetRoutingRules", "http/get-routing-rules.ts", "read"],
       ["/routing/rules/{channel}", HttpMethod.PUT, "PutRoutingRules", "http/put-routing-rules.ts", "readWrite"],
+      ["/routing/quote", HttpMethod.POST, "QuoteRoute", "http/quote-route.ts", "read"],
       ["/reservations", HttpMethod.POST, "CreateReservation", "http/create-reservation.ts", "readWrite"],
       ["/reservations/{orderId}/release", HttpMethod.POST, "ReleaseReservation", "http/release-reservation.ts", "readWrite"],
     ];

@@ -73,6 +73,7 @@ describe("stateless stack", () => {
           "POST /inventory/adjustments",
           "GET /routing/rules/{channel}",
           "PUT /routing/rules/{channel}",
+          "POST /routing/quote",
           "POST /reservations",
           "POST /reservations/{orderId}/release",
         ].map((r) => [r, "AWS_IAM"]),

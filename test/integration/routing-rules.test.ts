@@ -64,3 +64,51 @@ describe("routing rules per channel", () => {
     expect(open.atp).toBe((res.json.totals as { atp: number }).atp);
   });
 });
+
+async function quote(body: unknown) {
+  const res = await fetch(`${cloud.apiUrl}/routing/quote`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${cloud.operatorToken}` },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+describe("POST /routing/quote", () => {
+  const berlin = { kind: "ship", lat: 52.517, lon: 13.389 };
+  it("plans a hypothetical order with the channel's rules, explains it, and reserves nothing", async () => {
+    const before = await snapshot();
+    const res = await quote({ channel: "quote-web", lines: [{ sku: "TSHIRT-BLK-M", quantity: 2 }, { sku: "MUG-LOGO", quantity: 1 }], delivery: berlin });
+    expect(res.status).toBe(200);
+    const plan = res.json as { algorithm: string; rulesVersion: number; optimal: boolean; shipments: { locationId: string; lines: { lineId: string; quantity: number }[] }[]; backordered: unknown[]; cost: { currency: string; total: number }; explanation: { chosen: { locationId: string }[]; rejected: { locationId: string; code: string }[] } };
+    expect(plan).toMatchObject({ algorithm: "optimizer", rulesVersion: 0, optimal: true, backordered: [], cost: { currency: "EUR" } });
+    expect(plan.shipments.map((s) => [s.locationId, s.lines.map((l) => `${l.lineId}:${l.quantity}`)])).toEqual([["WH-BER", ["1:2", "2:1"]]]);
+    expect(plan.explanation.chosen.map((c) => c.locationId)).toEqual(["WH-BER"]);
+    const codes = Object.fromEntries(plan.explanation.rejected.map((r) => [r.locationId, r.code]));
+    expect(codes).toMatchObject({ "ST-MUC": "no-stock", "DS-ACME": "no-stock", "WH-RTM": "more-expensive" });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("pickup goes to the pickup store; greedy is available for comparison", async () => {
+    const pickup = await quote({ channel: "quote-web", lines: [{ sku: "TSHIRT-BLK-M", quantity: 1 }], delivery: { kind: "pickup", locationId: "ST-HAM" } });
+    expect((pickup.json.shipments as { locationId: string }[]).map((s) => s.locationId)).toEqual(["ST-HAM"]);
+    const greedy = await quote({ channel: "quote-web", lines: [{ sku: "TSHIRT-BLK-M", quantity: 1 }], delivery: berlin, algorithm: "greedy" });
+    expect(greedy.json).toMatchObject({ algorithm: "greedy", shipments: [{ locationId: "WH-BER" }] });
+  });
+
+  it("refuses unknown or inactive SKUs and bad deliveries with the field", async () => {
+    const before = await snapshot();
+    const unknown = await quote({ channel: "quote-web", lines: [{ sku: "NOPE", quantity: 1 }, { sku: "POSTER-RETRO", quantity: 1 }], delivery: berlin });
+    expect(unknown.status).toBe(400);
+    expect((unknown.json.error as { details: { issues: { path: string; message: string }[] } }).details.issues).toEqual([
+      { path: "lines.0.sku", message: "NOPE is not in the catalog" },
+      { path: "lines.1.sku", message: "POSTER-RETRO is not sellable (inactive)" },
+    ]);
+    const bad = await quote({ channel: "quote-web", lines: [{ sku: "MUG-LOGO", quantity: 0 }], delivery: { kind: "drone" } });
+    expect(bad.status).toBe(400);
+    expect((bad.json.error as { details: { issues: { path: string }[] } }).details.issues.map((i) => i.path).sort()).toEqual(["delivery.kind", "lines.0.quantity"]);
+    const unknownStore = await quote({ channel: "quote-web", lines: [{ sku: "MUG-LOGO", quantity: 1 }], delivery: { kind: "pickup", locationId: "ST-NOWHERE" } });
+    expect(unknownStore.status).toBe(400);
+    expect(await snapshot()).toEqual(before);
+  });
+});

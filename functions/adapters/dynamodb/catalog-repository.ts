@@ -25,6 +25,12 @@ export class DynamoCatalog implements Catalog {
     );
   }
 
+  /** The SKUs among `skus` that exist, with their weights. */
+  async getSkus(skus: string[]): Promise<Sku[]> {
+    const items = await batchGetAll(this.db, this.tableName, [...new Set(skus)].map(keys.sku), { consistent: false });
+    return items.map(({ PK: _a, SK: _b, type: _t, version: _v, ...rest }) => rest as unknown as Sku);
+  }
+
   async putSku(sku: Sku): Promise<void> {
     await this.put({ ...keys.sku(sku.sku), type: ITEM_TYPES.sku, ...sku, version: 1 });
   }

@@ -1,0 +1,53 @@
+import type { Location, Sku, Stock } from "../domain/catalog.js";
+import { ValidationError } from "../domain/errors.js";
+import { Router, type Delivery, type Plan, type RouteLine } from "../domain/routing.js";
+import { promisable, type RoutingRules } from "../domain/routing-rules.js";
+
+/** What routing reads: the catalog, stock per SKU, and a channel's rules. */
+export interface RoutingData {
+  getSkus(skus: string[]): Promise<Sku[]>;
+  listLocations(): Promise<Location[]>;
+  stockOf(sku: string): Promise<Stock[]>;
+  rulesFor(channel: string): Promise<RoutingRules>;
+}
+
+export interface QuoteRequest {
+  channel: string;
+  lines: { lineId: string; sku: string; quantity: number }[];
+  delivery: Delivery;
+  algorithm: "optimizer" | "greedy";
+  /** Rules to try instead of the channel's current ones (what-if). */
+  rules?: Omit<RoutingRules, "channel" | "version">;
+}
+
+/**
+ * Plans an order without reserving anything: the channel's rules (or the given ones), every
+ * location with what it may promise of each SKU, then the router. Unknown or inactive SKUs are
+ * a 400 naming the line. Daily capacity is each location's configured capacity: shipments
+ * released today are not yet counted against it.
+ */
+export async function quoteRoute(data: RoutingData, request: QuoteRequest, options: { budgetMs?: number } = {}): Promise<Plan & { channel: string; rulesVersion: number | "given" }> {
+  const skus = [...new Set(request.lines.map((l) => l.sku))];
+  const [catalog, locations, rules, stocks] = await Promise.all([data.getSkus(skus), data.listLocations(), data.rulesFor(request.channel), Promise.all(skus.map((s) => data.stockOf(s)))]);
+  const bySku = new Map(catalog.map((s) => [s.sku, s]));
+  const unknown = request.lines.flatMap((l, i) => (bySku.get(l.sku)?.active ? [] : [{ path: `lines.${i}.sku`, message: bySku.has(l.sku) ? `${l.sku} is not sellable (inactive)` : `${l.sku} is not in the catalog` }]));
+  if (unknown.length) throw new ValidationError("Invalid routing request", unknown);
+  const effective = request.rules ?? rules;
+  const lines: RouteLine[] = request.lines.map((l) => ({ ...l, unitWeightKg: bySku.get(l.sku)!.unitWeightGrams / 1000 }));
+  const stockAt = new Map<string, Record<string, number>>();
+  stocks.flat().forEach((s) => {
+    const row = stockAt.get(s.locationId) ?? {};
+    row[s.sku] = promisable(effective.filters, s);
+    stockAt.set(s.locationId, row);
+  });
+  const router = new Router({
+    lines,
+    delivery: request.delivery,
+    candidates: locations.map((location) => ({ location, stock: stockAt.get(location.locationId) ?? {}, remainingCapacity: location.dailyCapacity })),
+    filters: effective.filters,
+    objective: effective.objective,
+    costModel: effective.costModel,
+  });
+  const plan = request.algorithm === "greedy" ? router.greedy() : router.optimize(options);
+  return { channel: request.channel, rulesVersion: request.rules ? "given" : rules.version, ...plan };
+}
