@@ -1,10 +1,12 @@
-import { TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
 import { SingleBar, Presets } from "cli-progress";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { signWebhook } from "../functions/adapters/channels/signature.js";
+import { DynamoCatalog } from "../functions/adapters/dynamodb/catalog-repository.js";
+import { documentClient } from "../functions/adapters/dynamodb/client.js";
 import { startLocalCloud } from "../local/cloud.js";
 import { DynamoDbLocal } from "../local/dynamodb.js";
 import { ensureJava } from "../local/java.js";
@@ -34,6 +36,9 @@ ensureJava();
 const work = mkdtempSync(path.join(tmpdir(), "oms-bench-"));
 const assemblyDir = values["no-synth"] ? path.join(ROOT, "cdk.out") : (say("Synthesizing..."), synth(path.join(work, "cdk.out")));
 const cloud = await startLocalCloud({ assemblyDir, dataDir: path.join(work, "data"), persist: false, seed: true });
+// Enough stock at the Berlin warehouse that every bench order is routed and reserved, none backordered.
+const demoStock = new DynamoCatalog(documentClient(new DynamoDBClient({ endpoint: cloud.dynamoEndpoint, region: "us-east-1", credentials: { accessKeyId: "b", secretAccessKey: "b" } })), cloud.tableName);
+for (const sku of ["TSHIRT-BLK-M", "MUG-LOGO"]) await demoStock.putStock({ sku, locationId: "WH-BER", onHand: 1_000_000, reserved: 0, safetyStock: 0, reorderPoint: 0 });
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
 

@@ -20,19 +20,26 @@ export interface QuoteRequest {
   rules?: Omit<RoutingRules, "channel" | "version">;
 }
 
-/**
- * Plans an order without reserving anything: the channel's rules (or the given ones), every
- * location with what it may promise of each SKU, then the router. Unknown or inactive SKUs are
- * a 400 naming the line. Daily capacity is each location's configured capacity: shipments
- * released today are not yet counted against it.
- */
+/** Plans an order without reserving anything (see loadRouter for what it reads). */
 export async function quoteRoute(data: RoutingData, request: QuoteRequest, options: { budgetMs?: number } = {}): Promise<Plan & { channel: string; rulesVersion: number | "given" }> {
+  const { router, rules } = await loadRouter(data, request);
+  const plan = request.algorithm === "greedy" ? router.greedy() : router.optimize(options);
+  return { channel: request.channel, rulesVersion: request.rules ? "given" : rules.version, ...plan };
+}
+
+/**
+ * The routing problem for an order as the OMS sees it now: the channel's rules (or the given
+ * ones), the SKUs' weights, every location with what it may promise of each SKU. Unknown or
+ * inactive SKUs are a ValidationError naming the line. Daily capacity is each location's
+ * configured capacity: shipments released today are not yet counted against it.
+ */
+export async function loadRouter(data: RoutingData, request: Pick<QuoteRequest, "channel" | "lines" | "delivery" | "rules">): Promise<{ router: Router; rules: RoutingRules }> {
   const skus = [...new Set(request.lines.map((l) => l.sku))];
   const [catalog, locations, rules, stocks] = await Promise.all([data.getSkus(skus), data.listLocations(), data.rulesFor(request.channel), Promise.all(skus.map((s) => data.stockOf(s)))]);
   const bySku = new Map(catalog.map((s) => [s.sku, s]));
   const unknown = request.lines.flatMap((l, i) => (bySku.get(l.sku)?.active ? [] : [{ path: `lines.${i}.sku`, message: bySku.has(l.sku) ? `${l.sku} is not sellable (inactive)` : `${l.sku} is not in the catalog` }]));
   if (unknown.length) throw new ValidationError("Invalid routing request", unknown);
-  const effective = request.rules ?? rules;
+  const effective = request.rules ? { ...rules, ...request.rules } : rules;
   const lines: RouteLine[] = request.lines.map((l) => ({ ...l, unitWeightKg: bySku.get(l.sku)!.unitWeightGrams / 1000 }));
   const stockAt = new Map<string, Record<string, number>>();
   stocks.flat().forEach((s) => {
@@ -48,6 +55,5 @@ export async function quoteRoute(data: RoutingData, request: QuoteRequest, optio
     objective: effective.objective,
     costModel: effective.costModel,
   });
-  const plan = request.algorithm === "greedy" ? router.greedy() : router.optimize(options);
-  return { channel: request.channel, rulesVersion: request.rules ? "given" : rules.version, ...plan };
+  return { router, rules: effective };
 }

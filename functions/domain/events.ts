@@ -12,6 +12,8 @@ export const ORDER_EVENTS = {
   confirmed: "OrderConfirmed",
   rejected: "OrderRejected",
   failed: "OrderFailed",
+  allocated: "OrderAllocated",
+  backordered: "OrderBackordered",
 } as const;
 export type OrderEventType = (typeof ORDER_EVENTS)[keyof typeof ORDER_EVENTS];
 

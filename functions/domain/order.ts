@@ -1,14 +1,20 @@
 import { InvalidTransitionError } from "./errors.js";
 import { add, multiply, subtract, sum, zero, type Money } from "./money.js";
 
-/** Every status an order can be in. Later capabilities add holds, allocation, shipment and delivery. */
-export const ORDER_STATUSES = ["RECEIVED", "CONFIRMED", "REJECTED", "FAILED", "CANCELLED"] as const;
+/**
+ * Every status an order can be in. ALLOCATED: routed and its stock reserved (all of it, or what
+ * the channel's shortage policy lets ship now); BACKORDERED: waiting for stock, nothing reserved.
+ * Later capabilities add holds, payment, release to locations, shipment and delivery.
+ */
+export const ORDER_STATUSES = ["RECEIVED", "CONFIRMED", "ALLOCATED", "BACKORDERED", "REJECTED", "FAILED", "CANCELLED"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** The allowed edges of the order lifecycle; nothing moves along an edge missing here. */
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   RECEIVED: ["CONFIRMED", "REJECTED", "CANCELLED", "FAILED"],
-  CONFIRMED: ["CANCELLED", "FAILED"],
+  CONFIRMED: ["ALLOCATED", "BACKORDERED", "CANCELLED", "FAILED"],
+  BACKORDERED: ["ALLOCATED", "CANCELLED", "FAILED"],
+  ALLOCATED: ["CANCELLED", "FAILED"],
   REJECTED: [],
   FAILED: [],
   CANCELLED: [],

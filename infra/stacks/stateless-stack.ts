@@ -37,12 +37,14 @@ export class StatelessStack extends Stack {
     // Workflow steps
     const validateOrder = fn("ValidateOrder", "tasks/validate-order.ts", "Workflow step: validate an order").bindTable(table, "read");
     const changeOrderStatus = fn("ChangeOrderStatus", "tasks/change-order-status.ts", "Workflow step: move an order along its lifecycle").bindTable(table);
+    const reserveAndRoute = fn("ReserveAndRoute", "tasks/reserve-and-route.ts", "Workflow step: route an order with the optimizer and reserve the plan").bindTable(table);
+    const releaseOrder = fn("ReleaseOrder", "tasks/release-order.ts", "Workflow compensation: release an order's reservations").bindTable(table);
 
     this.orderWorkflow = new Workflow(this, "OrderFulfillment", {
       definitionFile: "order-fulfillment.asl.json",
       name: `oms-${config.stage}-order-fulfillment`,
       config,
-      functions: { ValidateOrderFunctionArn: validateOrder, ChangeOrderStatusFunctionArn: changeOrderStatus },
+      functions: { ValidateOrderFunctionArn: validateOrder, ChangeOrderStatusFunctionArn: changeOrderStatus, ReserveAndRouteFunctionArn: reserveAndRoute, ReleaseOrderFunctionArn: releaseOrder },
       eventBuses: { EventBusName: bus },
     });
 

@@ -20,14 +20,23 @@ describe("a signed order through the local cloud", () => {
       orderId,
       channel: "generic",
       externalOrderId: "IT-happy-1",
-      status: "CONFIRMED",
+      status: "ALLOCATED",
       totals: { grandTotal: { amount: 6326, currency: "EUR" } },
       lines: [
         { lineId: "001", sku: "TSHIRT-BLK-M", quantity: 2, lineTotal: { amount: 3998, currency: "EUR" } },
         { lineId: "002", sku: "MUG-LOGO", quantity: 1 },
       ],
     });
-    expect((order.json.statusHistory as { status: string }[]).map((s) => s.status)).toEqual(["RECEIVED", "CONFIRMED"]);
+    expect((order.json.statusHistory as { status: string }[]).map((s) => s.status)).toEqual(["RECEIVED", "CONFIRMED", "ALLOCATED"]);
+    // Routed to the Berlin warehouse, which holds both SKUs, and reserved there.
+    expect(order.json.allocation).toMatchObject({
+      outcome: "ALLOCATED",
+      algorithm: "optimizer",
+      backordered: [],
+      shipments: [{ shipmentId: `${orderId}-S1`, locationId: "WH-BER", lines: [{ lineId: "001", sku: "TSHIRT-BLK-M", quantity: 2 }, { lineId: "002", sku: "MUG-LOGO", quantity: 1 }] }],
+    });
+    const reserved = await operatorGet("/inventory/TSHIRT-BLK-M");
+    expect((reserved.json.locations as { locationId: string; reserved: number }[]).find((l) => l.locationId === "WH-BER")?.reserved).toBeGreaterThanOrEqual(2);
 
     const sent = await notificationsOf(orderId, 2);
     expect(sent.map((n) => [n.channel, n.template, n.recipient, n.eventId]).sort()).toEqual([
@@ -38,7 +47,7 @@ describe("a signed order through the local cloud", () => {
 
     const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: execution.executionArn }));
     const entered = (history.events ?? []).filter((e) => e.type?.endsWith("StateEntered")).map((e) => e.stateEnteredEventDetails?.name);
-    expect(entered).toEqual(["Publish OrderCreated", "Validate order", "Is the order valid?", "Mark order confirmed", "Publish OrderConfirmed", "Order confirmed"]);
+    expect(entered).toEqual(["Publish OrderCreated", "Validate order", "Is the order valid?", "Mark order confirmed", "Publish OrderConfirmed", "Reserve and route", "Is the stock reserved?", "Publish OrderAllocated", "Order allocated"]);
   });
 
   it("rejects an order for an unknown or inactive SKU, and tells the customer why", async () => {
@@ -75,9 +84,9 @@ describe("a signed order through the local cloud", () => {
     await finishedExecution(String([...ids][0]));
     const after = await snapshot();
     expect(after.executions - before.executions).toBe(1);
-    // dedupe key + header + 2 lines + 2 notifications
+    // dedupe key + header + 2 lines + 2 notifications + the allocation + 2 reservations
     await notificationsOf(String([...ids][0]), 2);
-    expect((await snapshot()).items - before.items).toBe(6);
+    expect((await snapshot()).items - before.items).toBe(9);
   });
 
   it("answers a later redelivery 200 with the same body, and a changed payload under the same id 409", async () => {
@@ -157,11 +166,11 @@ describe("order reads", () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await operatorGet(`/orders?status=CONFIRMED&channel=generic&limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+      const page = await operatorGet(`/orders?status=ALLOCATED&channel=generic&limit=2${cursor ? `&cursor=${cursor}` : ""}`);
       expect(page.status).toBe(200);
       const items = page.json.items as { orderId: string; status: string; channel: string }[];
       expect(items.length).toBeLessThanOrEqual(2);
-      for (const it of items) expect(it).toMatchObject({ status: "CONFIRMED", channel: "generic" });
+      for (const it of items) expect(it).toMatchObject({ status: "ALLOCATED", channel: "generic" });
       seen.push(...items.map((i) => i.orderId));
       cursor = page.json.cursor as string | undefined;
     } while (cursor);

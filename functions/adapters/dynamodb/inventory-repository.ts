@@ -462,6 +462,24 @@ export class DynamoInventory {
     if (unknown.length) throw new UnknownStockError("Unknown SKU or location", unknown);
   }
 
+  /** Releases every active reservation of an order (compensation after a failure or a cancellation); returns how many. */
+  async releaseOrder(orderId: string): Promise<number> {
+    const target = keys.reservationsOfOrder(orderId);
+    const lines: Pick<AllocationLine, "lineId" | "sku" | "locationId">[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({ TableName: this.tableName, IndexName: target.index, KeyConditionExpression: "#pk = :pk", ExpressionAttributeNames: { "#pk": target.pk }, ExpressionAttributeValues: { ":pk": target.value }, ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? []) {
+        const { sku, locationId, lineId } = keys.parseReservation({ PK: String(item.PK), SK: String(item.SK) });
+        lines.push({ sku, locationId, lineId });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return lines.length ? this.close(orderId, lines, "RELEASED") : 0;
+  }
+
   /** Stock of a SKU at every location. */
   async stockOf(sku: string): Promise<StoredStock[]> {
     const items = await this.queryAll(keys.skuPartition(sku), keys.stockPrefix);

@@ -2,6 +2,7 @@
  * The ONLY place where single-table keys are built. Access patterns (README has the table):
  *  - order by id with its lines: PK = ORDER#<id>, SK begins_with ORDER (header ORDER, lines ORDER#LINE#nnn)
  *  - notifications of an order: PK = ORDER#<id>, SK begins_with NOTIFICATION#
+ *  - the allocation (plan and shipments) of an order: PK = ORDER#<id>, SK = ALLOCATION
  *  - channel dedupe: PK = CHANNEL#<channel>#EXT#<externalOrderId>
  *  - orders by channel, newest first: GSI1 (GSI1PK = ORDERS#CHANNEL#<channel>)
  *  - orders by status, newest first: GSI2 (GSI2PK = ORDERS#STATUS#<status>)
@@ -31,6 +32,7 @@ export const ITEM_TYPES = {
   idempotency: "Idempotency",
   location: "Location",
   routingRules: "RoutingRules",
+  allocation: "Allocation",
   routingRulesVersion: "RoutingRulesVersion",
 } as const;
 
@@ -47,6 +49,7 @@ export const keys = {
   orderLine: (orderId: string, lineId: string): Key => ({ PK: orderPk(orderId), SK: `ORDER#LINE#${lineId}` }),
   orderWithLinesPrefix: "ORDER",
   notificationPrefix: "NOTIFICATION#",
+  allocation: (orderId: string): Key => ({ PK: orderPk(orderId), SK: "ALLOCATION" }),
   channelOrder: (channel: string, externalOrderId: string): Key => ({
     PK: `CHANNEL#${channel}#EXT#${externalOrderId}`,
     SK: "CHANNEL_ORDER",
@@ -77,6 +80,11 @@ export const keys = {
   /** Reservations live in their SKU's partition, so the reserved counter can be recomputed from one query. */
   reservation: (sku: string, locationId: string, orderId: string, lineId: string): Key => ({ PK: `SKU#${sku}`, SK: `RES#${locationId}#${orderId}#${lineId}` }),
   reservationPrefix: "RES#",
+  /** (sku, locationId, lineId) of a reservation item's key. */
+  parseReservation: (k: Key): { sku: string; locationId: string; orderId: string; lineId: string } => {
+    const [, locationId = "", orderId = "", lineId = ""] = k.SK.split("#");
+    return { sku: k.PK.slice("SKU#".length), locationId, orderId, lineId };
+  },
   /** Reservations of an order, through GSI1. */
   reservationsOfOrder: (orderId: string) => ({ index: INDEXES.byChannel, pk: "GSI1PK", value: `RESERVATIONS#${orderId}` }),
   adjustment: (sku: string, locationId: string, id: string): Key => ({ PK: `SKU#${sku}`, SK: `ADJ#${locationId}#${id}` }),

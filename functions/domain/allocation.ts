@@ -1,0 +1,53 @@
+import type { Address } from "./order.js";
+import type { Allocation } from "./inventory.js";
+import type { Delivery, Plan } from "./routing.js";
+
+/** One shipment of an allocated order: a location and what it ships, with a stable id. */
+export interface PlannedShipment {
+  shipmentId: string;
+  locationId: string;
+  lines: { lineId: string; sku: string; quantity: number }[];
+}
+
+/** What reserve-and-route decided for an order, kept beside the order. */
+export interface AllocationRecord {
+  orderId: string;
+  /** Distinguishes one planning attempt from another (a retry after a lost race plans anew). */
+  planId: string;
+  outcome: "ALLOCATED" | "BACKORDERED";
+  shipments: PlannedShipment[];
+  backordered: { lineId: string; sku: string; quantity: number }[];
+  cost: Plan["cost"];
+  algorithm: Plan["algorithm"];
+  rulesVersion: number;
+  shortagePolicy: "backorder" | "ship-available";
+  /** True when the address had no coordinates and the country's centre stood in for it. */
+  approximateDestination: boolean;
+  createdAt: string;
+}
+
+/** Approximate centres of the countries we ship to, for addresses that arrive without coordinates. */
+const COUNTRY_CENTRES: Record<string, [number, number]> = {
+  DE: [51.16, 10.45], NL: [52.13, 5.29], BE: [50.5, 4.47], LU: [49.82, 6.13], FR: [46.6, 2.21], AT: [47.52, 14.55],
+  CH: [46.82, 8.23], PL: [51.92, 19.15], CZ: [49.82, 15.47], DK: [56.26, 9.5], IT: [41.87, 12.57], ES: [40.46, -3.75],
+  PT: [39.4, -8.22], GB: [55.38, -3.44], IE: [53.41, -8.24], SE: [60.13, 18.64], NO: [60.47, 8.47], FI: [61.92, 25.75],
+};
+
+/** Where to ship an order: its address's coordinates, or its country's centre when it has none. */
+export function deliveryFor(address: Address): { delivery: Delivery; approximate: boolean } | undefined {
+  if (address.lat !== undefined && address.lon !== undefined) return { delivery: { kind: "ship", lat: address.lat, lon: address.lon }, approximate: false };
+  const centre = COUNTRY_CENTRES[address.country];
+  return centre ? { delivery: { kind: "ship", lat: centre[0], lon: centre[1] }, approximate: true } : undefined;
+}
+
+/** Shipments of a plan with ids stable for the order (`<orderId>-S1`, ... by location). */
+export function plannedShipments(orderId: string, plan: Pick<Plan, "shipments">): PlannedShipment[] {
+  return [...plan.shipments]
+    .sort((a, b) => a.locationId.localeCompare(b.locationId))
+    .map((s, i) => ({ shipmentId: `${orderId}-S${i + 1}`, locationId: s.locationId, lines: s.lines.map((l) => ({ ...l })) }));
+}
+
+/** The reservation request for an allocation: one line per (order line, location). */
+export function allocationOf(record: Pick<AllocationRecord, "orderId" | "shipments">): Allocation {
+  return { orderId: record.orderId, lines: record.shipments.flatMap((s) => s.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, locationId: s.locationId, quantity: l.quantity }))) };
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import type { RoutingData } from "../../../functions/app/quote-route.js";
+import { reserveAndRoute, type AllocationStore } from "../../../functions/app/reserve-and-route.js";
+import type { AllocationRecord } from "../../../functions/domain/allocation.js";
+import type { Location, Stock } from "../../../functions/domain/catalog.js";
+import { InsufficientStockError, type Allocation } from "../../../functions/domain/inventory.js";
+import { createOrder, transition } from "../../../functions/domain/order.js";
+import { defaultRoutingRules, routingRulesInputSchema } from "../../../functions/domain/routing-rules.js";
+import { FakeOrders, fixedClock, sequentialIds } from "../../fixtures/fakes.js";
+import { channelOrder } from "../../fixtures/orders.js";
+
+class FakeAllocations implements AllocationStore {
+  readonly records = new Map<string, AllocationRecord>();
+  get(orderId: string) {
+    return Promise.resolve(this.records.get(orderId));
+  }
+  create(r: AllocationRecord) {
+    if (this.records.has(r.orderId)) return Promise.resolve(false);
+    this.records.set(r.orderId, r);
+    return Promise.resolve(true);
+  }
+  discard(orderId: string, planId: string) {
+    if (this.records.get(orderId)?.planId === planId) this.records.delete(orderId);
+    return Promise.resolve();
+  }
+}
+
+/** Reservations keyed like the real ones: a second identical allocation is a replay, never a second hold. */
+class FakeInventory {
+  readonly held = new Map<string, number>();
+  calls = 0;
+  /** Stock that disappears (another order took it) just before the next reserve. */
+  stealOnce?: { sku: string; locationId: string };
+  constructor(readonly stock: Stock[]) {}
+  reserve(a: Allocation) {
+    this.calls++;
+    if (this.stealOnce) {
+      const s = this.stock.find((x) => x.sku === this.stealOnce!.sku && x.locationId === this.stealOnce!.locationId)!;
+      s.reserved = s.onHand;
+      this.stealOnce = undefined;
+    }
+    const fresh = a.lines.filter((l) => !this.held.has(`${a.orderId}|${l.lineId}|${l.locationId}`));
+    for (const l of fresh) {
+      const s = this.stock.find((x) => x.sku === l.sku && x.locationId === l.locationId)!;
+      if (s.onHand - s.reserved < l.quantity) return Promise.reject(new InsufficientStockError([{ lineId: l.lineId, sku: l.sku, locationId: l.locationId, requested: l.quantity, available: s.onHand - s.reserved }]));
+    }
+    for (const l of fresh) {
+      this.held.set(`${a.orderId}|${l.lineId}|${l.locationId}`, l.quantity);
+      this.stock.find((x) => x.sku === l.sku && x.locationId === l.locationId)!.reserved += l.quantity;
+    }
+    return Promise.resolve({ replayed: fresh.length === 0 });
+  }
+}
+
+const wh = (id: string, lat: number): Location => ({ locationId: id, name: id, kind: "warehouse", country: "DE", lat, lon: 13.4, capabilities: ["ship"], dailyCapacity: 100, handlingCost: { amount: 100, currency: "EUR" }, priority: 1, active: true, groups: [] });
+
+function setup(stock: Stock[], rules = defaultRoutingRules("generic"), address?: Partial<ReturnType<typeof channelOrder>["shippingAddress"]>) {
+  const orders = new FakeOrders();
+  const input = channelOrder();
+  const order = transition(createOrder({ ...input, shippingAddress: { ...input.shippingAddress, ...address } }, "01JORDER00000000000000000A", "2026-11-22T09:00:00.000Z"), "CONFIRMED", "2026-11-22T09:00:01.000Z");
+  orders.orders.set(order.orderId, order);
+  const inventory = new FakeInventory(stock);
+  const routing: RoutingData = {
+    getSkus: (skus) => Promise.resolve(skus.map((sku) => ({ sku, name: sku, unitWeightGrams: 300, active: true }))),
+    listLocations: () => Promise.resolve([wh("NEAR", 52.5), wh("FAR", 48.1)]),
+    stockOf: (sku) => Promise.resolve(inventory.stock.filter((s) => s.sku === sku).map((s) => ({ ...s }))),
+    rulesFor: () => Promise.resolve(rules),
+  };
+  const allocations = new FakeAllocations();
+  return { deps: { orders, allocations, routing, inventory, clock: fixedClock(), ids: sequentialIds("PLAN") }, order, inventory, allocations, orders };
+}
+
+const stock = (sku: string, locationId: string, onHand: number): Stock => ({ sku, locationId, onHand, reserved: 0, safetyStock: 0, reorderPoint: 0 });
+const full = () => [stock("TSHIRT-BLK-M", "NEAR", 5), stock("MUG-LOGO", "NEAR", 5), stock("TSHIRT-BLK-M", "FAR", 5), stock("MUG-LOGO", "FAR", 5)];
+
+describe("reserveAndRoute", () => {
+  it("plans, reserves the plan and marks the order ALLOCATED; a retry reserves nothing twice", async () => {
+    const { deps, order, inventory, orders } = setup(full());
+    const first = await reserveAndRoute(deps, order.orderId);
+    expect(first).toMatchObject({ outcome: "ALLOCATED", backordered: [], shipments: [{ shipmentId: `${order.orderId}-S1`, locationId: "NEAR" }] });
+    expect((await orders.get(order.orderId))?.status).toBe("ALLOCATED");
+    const again = await reserveAndRoute(deps, order.orderId);
+    expect(again).toEqual(first);
+    expect(inventory.calls).toBe(2);
+    expect([...inventory.held.values()].reduce((a, b) => a + b, 0)).toBe(3);
+  });
+
+  it("a plan that lost its stock to another order is discarded and made again", async () => {
+    const { deps, order, inventory, allocations } = setup(full());
+    inventory.stealOnce = { sku: "TSHIRT-BLK-M", locationId: "NEAR" };
+    const record = await reserveAndRoute(deps, order.orderId);
+    // NEAR lost its T-shirts: one shipment from FAR beats splitting the order.
+    expect(record.shipments.flatMap((s) => s.lines.map((l) => `${s.locationId}:${l.sku}`)).sort()).toEqual(["FAR:MUG-LOGO", "FAR:TSHIRT-BLK-M"]);
+    expect(record.planId).toBe(allocations.records.get(order.orderId)?.planId);
+    expect(record.planId).not.toBe("PLAN0000000000000000000001");
+  });
+
+  it("short stock: ship-available reserves what it can; backorder reserves nothing", async () => {
+    const short = () => [stock("TSHIRT-BLK-M", "NEAR", 1), stock("MUG-LOGO", "NEAR", 5)];
+    const a = setup(short());
+    expect(await reserveAndRoute(a.deps, a.order.orderId)).toMatchObject({ outcome: "ALLOCATED", backordered: [{ lineId: "001", sku: "TSHIRT-BLK-M", quantity: 1 }] });
+    const backorder = { ...defaultRoutingRules("generic"), ...routingRulesInputSchema.parse({ shortagePolicy: "backorder" }) };
+    const b = setup(short(), backorder);
+    expect(await reserveAndRoute(b.deps, b.order.orderId)).toMatchObject({ outcome: "BACKORDERED", shipments: [] });
+    expect(b.inventory.calls).toBe(0);
+    expect((await b.orders.get(b.order.orderId))?.statusHistory.at(-1)).toMatchObject({ status: "BACKORDERED", reason: "3 unit(s) backordered" });
+  });
+
+  it("an address without coordinates ships to its country's centre; an unknown country waits as BACKORDERED", async () => {
+    const a = setup(full(), undefined, { lat: undefined, lon: undefined });
+    expect(await reserveAndRoute(a.deps, a.order.orderId)).toMatchObject({ outcome: "ALLOCATED", approximateDestination: true });
+    const b = setup(full(), undefined, { lat: undefined, lon: undefined, country: "ZZ" });
+    expect(await reserveAndRoute(b.deps, b.order.orderId)).toMatchObject({ outcome: "BACKORDERED", approximateDestination: false });
+  });
+});
