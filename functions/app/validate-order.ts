@@ -1,7 +1,7 @@
 import type { FieldIssue } from "../domain/errors.js";
 import { NotFoundError } from "../domain/errors.js";
 import { multiply } from "../domain/money.js";
-import { computeTotals, type Order } from "../domain/order.js";
+import { computeTotals, transition, type Order } from "../domain/order.js";
 import type { Catalog, Clock, OrderRepository } from "../domain/ports.js";
 
 export interface ValidateOrderDeps {
@@ -40,14 +40,33 @@ export function orderProblems(order: Order): FieldIssue[] {
   return problems;
 }
 
-/** The workflow's first check: the order adds up, can be shipped and sells only known, sellable SKUs. */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * The workflow's first step: the order adds up, can be shipped and sells only known, sellable
+ * SKUs. It moves the order to CONFIRMED, or to REJECTED with the problems kept on the order (the
+ * stream announces either). Run again after it decided, it returns the same decision.
+ */
 export async function validateOrder(deps: ValidateOrderDeps, orderId: string): Promise<ValidationOutcome> {
-  const order = await deps.orders.get(orderId);
-  if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
-  const skuProblems = await deps.catalog.unsellable([...new Set(order.lines.map((l) => l.sku))]);
-  const byLine = skuProblems.flatMap((p) =>
-    order.lines.flatMap((l, i) => (l.sku === p.path ? [{ path: `lines.${i}.sku`, message: `${l.sku} ${p.message}` }] : [])),
-  );
-  const problems = [...orderProblems(order), ...byLine];
-  return { orderId, valid: problems.length === 0, problems, checkedAt: deps.clock.now() };
+  for (let attempt = 1; ; attempt++) {
+    const order = await deps.orders.get(orderId);
+    if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
+    if (order.status !== "RECEIVED") {
+      const valid = !["REJECTED", "CANCELLED", "FAILED"].includes(order.status);
+      const problems = order.status === "REJECTED" ? (order.problems ?? []) : valid ? [] : [{ path: "status", message: `the order is ${order.status}` }];
+      return { orderId, valid, problems, checkedAt: order.statusHistory[1]?.at ?? order.updatedAt };
+    }
+    const skuProblems = await deps.catalog.unsellable([...new Set(order.lines.map((l) => l.sku))]);
+    const byLine = skuProblems.flatMap((p) =>
+      order.lines.flatMap((l, i) => (l.sku === p.path ? [{ path: `lines.${i}.sku`, message: `${l.sku} ${p.message}` }] : [])),
+    );
+    const problems = [...orderProblems(order), ...byLine];
+    const now = deps.clock.now();
+    const next: Order =
+      problems.length === 0
+        ? transition(order, "CONFIRMED", now)
+        : { ...transition(order, "REJECTED", now, problems.map((p) => `${p.path}: ${p.message}`).join("; ")), problems };
+    if (await deps.orders.saveHeader(next, order.version)) return { orderId, valid: problems.length === 0, problems, checkedAt: now };
+    if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
+  }
 }

@@ -14,6 +14,7 @@ export const ORDER_EVENTS = {
   failed: "OrderFailed",
   allocated: "OrderAllocated",
   backordered: "OrderBackordered",
+  cancelled: "OrderCancelled",
 } as const;
 export type OrderEventType = (typeof ORDER_EVENTS)[keyof typeof ORDER_EVENTS];
 

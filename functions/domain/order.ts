@@ -1,4 +1,4 @@
-import { InvalidTransitionError } from "./errors.js";
+import { InvalidTransitionError, type FieldIssue } from "./errors.js";
 import { add, multiply, subtract, sum, zero, type Money } from "./money.js";
 
 /**
@@ -80,6 +80,8 @@ export interface Order {
   lines: OrderLine[];
   totals: OrderTotals;
   statusHistory: StatusChange[];
+  /** Why validation refused the order (set with REJECTED). */
+  problems?: FieldIssue[];
   version: number;
 }
 

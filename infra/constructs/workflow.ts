@@ -20,7 +20,7 @@ export interface WorkflowProps {
   /** `${Name}` placeholders in the ASL → function; the state machine may invoke each. */
   functions: Record<string, IFunction>;
   /** `${Name}` placeholders in the ASL → bus; the state machine may put events on each. */
-  eventBuses: Record<string, IEventBus>;
+  eventBuses?: Record<string, IEventBus>;
 }
 
 /** A Standard state machine built from an ASL file with definition substitutions, full logging and tracing. */
@@ -31,7 +31,7 @@ export class Workflow extends Construct {
     super(scope, id);
     const substitutions: Record<string, string> = {};
     for (const [key, fn] of Object.entries(props.functions)) substitutions[key] = fn.functionArn;
-    for (const [key, bus] of Object.entries(props.eventBuses)) substitutions[key] = bus.eventBusName;
+    for (const [key, bus] of Object.entries(props.eventBuses ?? {})) substitutions[key] = bus.eventBusName;
     this.stateMachine = new StateMachine(this, "StateMachine", {
       stateMachineName: props.name,
       stateMachineType: StateMachineType.STANDARD,
@@ -52,6 +52,6 @@ export class Workflow extends Construct {
     this.stateMachine.addToRolePolicy(
       new PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: Object.values(props.functions).map((fn) => fn.functionArn) }),
     );
-    for (const bus of Object.values(props.eventBuses)) bus.grantPutEventsTo(this.stateMachine);
+    for (const bus of Object.values(props.eventBuses ?? {})) bus.grantPutEventsTo(this.stateMachine);
   }
 }

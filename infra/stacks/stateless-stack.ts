@@ -35,7 +35,7 @@ export class StatelessStack extends Stack {
     const fn = (fid: string, handler: string, description: string) => new OmsFunction(this, fid, { handler, config, description });
 
     // Workflow steps
-    const validateOrder = fn("ValidateOrder", "tasks/validate-order.ts", "Workflow step: validate an order").bindTable(table, "read");
+    const validateOrder = fn("ValidateOrder", "tasks/validate-order.ts", "Workflow step: validate an order and confirm or reject it").bindTable(table);
     const changeOrderStatus = fn("ChangeOrderStatus", "tasks/change-order-status.ts", "Workflow step: move an order along its lifecycle").bindTable(table);
     const reserveAndRoute = fn("ReserveAndRoute", "tasks/reserve-and-route.ts", "Workflow step: route an order with the optimizer and reserve the plan").bindTable(table);
     const releaseOrder = fn("ReleaseOrder", "tasks/release-order.ts", "Workflow compensation: release an order's reservations").bindTable(table);
@@ -45,7 +45,6 @@ export class StatelessStack extends Stack {
       name: `oms-${config.stage}-order-fulfillment`,
       config,
       functions: { ValidateOrderFunctionArn: validateOrder, ChangeOrderStatusFunctionArn: changeOrderStatus, ReserveAndRouteFunctionArn: reserveAndRoute, ReleaseOrderFunctionArn: releaseOrder },
-      eventBuses: { EventBusName: bus },
     });
 
     // HTTP API
@@ -112,12 +111,13 @@ export class StatelessStack extends Stack {
       targets: [new LambdaFunction(notifications, { deadLetterQueue: deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });
 
-    // Inventory events from the table's change stream: stock changes and new journal entries only
-    // (filtered before invocation, so order writes cost no Lambda call). Retried with bisection;
+    // Domain events from the table's change stream: order headers, stock items and new journal
+    // entries only (filtered before invocation: order lines, reservations and the rest cost no
+    // Lambda call). One consumer, so the stream keeps a reader to spare. Retried with bisection;
     // what still fails lands in a queue with its stream position, so nothing passes unnoticed.
-    const inventoryEvents = fn("InventoryEvents", "streams/inventory-events.ts", "Publishes inventory events from stock and journal changes").bindEventBus(bus);
-    const streamFailures = new Queue(this, "InventoryEventsFailures", { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
-    inventoryEvents.addEventSource(
+    const domainEvents = fn("DomainEvents", "streams/domain-events.ts", "Publishes order and inventory events from the table's changes").bindEventBus(bus);
+    const streamFailures = new Queue(this, "DomainEventsFailures", { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+    domainEvents.addEventSource(
       new DynamoEventSource(table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: 100,
@@ -127,6 +127,7 @@ export class StatelessStack extends Stack {
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(streamFailures),
         filters: [
+          FilterCriteria.filter({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.order] } } } }),
           FilterCriteria.filter({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.stock] } } } }),
           FilterCriteria.filter({ eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.adjustment] } } } }),
         ],

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../../infra/app.js";
 import { CUSTOMER_FACING_ORDER_EVENTS, EVENT_SOURCES, ORDER_EVENTS } from "../../functions/domain/events.js";
+import { EVENT_FOR_STATUS } from "../../functions/domain/order-events.js";
 import { ORDER_STATUSES } from "../../functions/domain/order.js";
 import { checkDefinition } from "../../local/stepfunctions.js";
 
@@ -102,7 +103,7 @@ describe("stateless stack", () => {
     });
   });
 
-  it("feeds stock changes and new journal entries (only) from the table's stream to the inventory events function, with retries, bisection and a failure queue", () => {
+  it("feeds order headers, stock changes and new journal entries (only) from the table's stream to the domain events function, with retries, bisection and a failure queue", () => {
     compute.resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
     compute.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       StartingPosition: "TRIM_HORIZON",
@@ -112,6 +113,7 @@ describe("stateless stack", () => {
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
       FilterCriteria: {
         Filters: [
+          { Pattern: JSON.stringify({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["Order"] } } } }) },
           { Pattern: JSON.stringify({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["Stock"] } } } }) },
           { Pattern: JSON.stringify({ eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Adjustment"] } } } }) },
         ],
@@ -155,15 +157,9 @@ describe("order-fulfillment.asl.json", () => {
     }
   });
 
-  it("publishes only known order events from oms.orders, with deterministic event ids", () => {
-    const published = tasks
-      .filter(([, s]) => s.Resource === "arn:aws:states:::events:putEvents")
-      .map(([, s]) => (s.Parameters as { Entries: { Source: string; DetailType: string; Detail: { metadata: Record<string, string> } }[] }).Entries[0]!);
-    expect(published.map((e) => e.DetailType).sort()).toEqual(Object.values(ORDER_EVENTS).sort());
-    for (const e of published) {
-      expect(e.Source).toBe(EVENT_SOURCES.orders);
-      expect(e.Detail.metadata["eventId.$"]).toBe(`States.Format('{}.${e.DetailType}', $.orderId)`);
-    }
+  it("publishes no events itself: the table's stream announces every status (fewer billed transitions)", () => {
+    expect(tasks.filter(([, s]) => String(s.Resource).startsWith("arn:aws:states:::events:"))).toEqual([]);
+    for (const detailType of Object.values(EVENT_FOR_STATUS)) expect(Object.values(ORDER_EVENTS)).toContain(detailType);
   });
 
   it("sets only statuses the domain knows, and runs on the local runner", () => {

@@ -11,6 +11,10 @@ describe("validateOrder", () => {
     await orders.create(createOrder(channelOrder(), "01JA", "t0"), "h");
     const out = await validateOrder({ orders, catalog: new FakeCatalog({ "TSHIRT-BLK-M": true, "MUG-LOGO": true }), clock: fixedClock() }, "01JA");
     expect(out).toEqual({ orderId: "01JA", valid: true, problems: [], checkedAt: "2026-11-22T10:00:00.000Z" });
+    expect((await orders.get("01JA"))?.statusHistory.map((h) => h.status)).toEqual(["RECEIVED", "CONFIRMED"]);
+    // Run again (a retried step): the same decision, nothing changes.
+    expect(await validateOrder({ orders, catalog: new FakeCatalog({}), clock: fixedClock("2026-11-22T11:00:00.000Z") }, "01JA")).toEqual(out);
+    expect((await orders.get("01JA"))?.version).toBe(2);
   });
 
   it("names each unknown or inactive SKU by line and catches tampered totals", async () => {
@@ -25,6 +29,10 @@ describe("validateOrder", () => {
       { path: "lines.0.sku", message: "TSHIRT-BLK-M is not in the catalog" },
       { path: "lines.1.sku", message: "MUG-LOGO is not sellable (inactive)" },
     ]);
+    const rejected = await orders.get("01JB");
+    expect(rejected).toMatchObject({ status: "REJECTED", problems: out.problems });
+    expect(rejected?.statusHistory.at(-1)?.reason).toContain("lines.0.sku: TSHIRT-BLK-M is not in the catalog");
+    expect((await validateOrder({ orders, catalog: new FakeCatalog({ "TSHIRT-BLK-M": true, "MUG-LOGO": true }), clock: fixedClock() }, "01JB")).problems).toEqual(out.problems);
   });
 });
 

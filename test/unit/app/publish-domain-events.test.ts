@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { publishInventoryEvents, type InventoryChange } from "../../../functions/app/publish-inventory-events.js";
+import { publishDomainEvents, type DomainChange } from "../../../functions/app/publish-domain-events.js";
 import type { EventPublisher, OutgoingEvent } from "../../../functions/domain/ports.js";
 
 class FakePublisher implements EventPublisher {
@@ -13,17 +13,17 @@ class FakePublisher implements EventPublisher {
 }
 
 const s = (reserved: number, version: number) => ({ sku: "MUG", locationId: "L1", onHand: 4, reserved, safetyStock: 0, reorderPoint: 1, version });
-const changes: InventoryChange[] = [
+const changes: DomainChange[] = [
   { id: "100", kind: "stock", before: s(0, 1), after: s(1, 2), at: "2026-11-22T00:00:00Z" }, // 4 → 3: nothing
   { id: "101", kind: "stock", before: s(1, 2), after: s(4, 3), at: "2026-11-22T00:00:01Z" }, // 3 → 0: low + out
   { id: "102", kind: "adjustment", entry: { journalId: "J1", sku: "MUG", locationId: "L1", reason: "receipt", actor: "ops", at: "2026-11-22T00:00:02Z", delta: 5, before: { onHand: 4, available: 0 }, after: { onHand: 9, available: 5 } } },
   { id: "103", kind: "stock", before: s(4, 3), after: { ...s(4, 4), onHand: 9 }, at: "2026-11-22T00:00:02Z" }, // 0 → 5: back
 ];
 
-describe("publishInventoryEvents", () => {
+describe("publishDomainEvents", () => {
   it("publishes each change's events from oms.inventory in stream order, with the envelope", async () => {
     const bus = new FakePublisher();
-    expect(await publishInventoryEvents(bus, changes)).toEqual({ published: 4 });
+    expect(await publishDomainEvents(bus, changes)).toEqual({ published: 4 });
     expect(bus.sent.map((e) => [e.source, e.detailType, e.detail.metadata.correlationId])).toEqual([
       ["oms.inventory", "InventoryLow", "101"],
       ["oms.inventory", "OutOfStock", "101"],
@@ -35,12 +35,12 @@ describe("publishInventoryEvents", () => {
 
   it("names the first change whose events the bus refused, so the stream resumes there", async () => {
     const bus = new FakePublisher((e) => e.detailType === "InventoryAdjusted" || e.detailType === "BackInStock");
-    expect(await publishInventoryEvents(bus, changes)).toEqual({ published: 2, firstFailed: "102" });
+    expect(await publishDomainEvents(bus, changes)).toEqual({ published: 2, firstFailed: "102" });
   });
 
   it("publishes nothing when nothing crossed a threshold", async () => {
     const bus = new FakePublisher();
-    expect(await publishInventoryEvents(bus, [changes[0]!])).toEqual({ published: 0 });
+    expect(await publishDomainEvents(bus, [changes[0]!])).toEqual({ published: 0 });
     expect(bus.sent).toEqual([]);
   });
 });

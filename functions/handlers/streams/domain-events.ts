@@ -4,8 +4,9 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { ITEM_TYPES } from "../../adapters/dynamodb/keys.js";
 import { EventBridgePublisher } from "../../adapters/eventbridge/event-publisher.js";
-import { publishInventoryEvents, type InventoryChange } from "../../app/publish-inventory-events.js";
+import { publishDomainEvents, type DomainChange } from "../../app/publish-domain-events.js";
 import type { JournalEntry, StockSnapshot } from "../../domain/inventory-events.js";
+import type { OrderHeaderImage } from "../../domain/order-events.js";
 import { requireEnv } from "../../shared/env.js";
 import { taskHandler } from "../../shared/middy.js";
 import { logger } from "../../shared/powertools.js";
@@ -15,7 +16,7 @@ const publisher = new EventBridgePublisher(new EventBridgeClient({}), requireEnv
 const image = (i: Record<string, unknown> | undefined) => (i ? unmarshall(i as Record<string, AttributeValue>) : undefined);
 
 /** The stream record as a typed change, or undefined for items this consumer does not watch. */
-function toChange(record: DynamoDBRecord): InventoryChange | undefined {
+function toChange(record: DynamoDBRecord): DomainChange | undefined {
   const id = record.dynamodb?.SequenceNumber ?? record.eventID ?? "";
   const before = image(record.dynamodb?.OldImage);
   const after = image(record.dynamodb?.NewImage);
@@ -23,17 +24,19 @@ function toChange(record: DynamoDBRecord): InventoryChange | undefined {
   const at = new Date((record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000).toISOString();
   if (type === ITEM_TYPES.stock) return { id, kind: "stock", before: before as StockSnapshot | undefined, after: after as StockSnapshot | undefined, at };
   if (type === ITEM_TYPES.adjustment && record.eventName === "INSERT" && after) return { id, kind: "adjustment", entry: after as unknown as JournalEntry };
+  if (type === ITEM_TYPES.order) return { id, kind: "order", before: before as OrderHeaderImage | undefined, after: after as OrderHeaderImage | undefined };
   return undefined;
 }
 
 /**
- * Consumer of the table's change stream (filtered to stock items and new journal entries):
- * publishes InventoryLow / OutOfStock / BackInStock / InventoryAdjusted. A failure to publish
- * reports the first unpublished record, so Lambda retries from there and nothing is skipped.
+ * Consumer of the table's change stream (filtered to order headers, stock items and new journal
+ * entries): publishes the order events (OrderCreated, OrderConfirmed, ...) and the inventory
+ * events (InventoryLow, OutOfStock, BackInStock, InventoryAdjusted). A failure to publish reports
+ * the first unpublished record, so Lambda retries from there and nothing is skipped.
  */
 export const handler = taskHandler(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  const changes = event.Records.map(toChange).filter((c): c is InventoryChange => c !== undefined);
-  const result = await publishInventoryEvents(publisher, changes);
-  logger.info("Inventory events", { records: event.Records.length, changes: changes.length, ...result });
+  const changes = event.Records.map(toChange).filter((c): c is DomainChange => c !== undefined);
+  const result = await publishDomainEvents(publisher, changes);
+  logger.info("Domain events", { records: event.Records.length, changes: changes.length, ...result });
   return { batchItemFailures: result.firstFailed ? [{ itemIdentifier: result.firstFailed }] : [] };
 });

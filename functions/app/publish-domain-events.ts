@@ -1,0 +1,45 @@
+import { EVENT_SOURCES, EVENT_VERSION } from "../domain/events.js";
+import { adjustmentEvent, stockChangeEvents, type JournalEntry, type StockSnapshot } from "../domain/inventory-events.js";
+import { orderChangeEvents, type OrderHeaderImage } from "../domain/order-events.js";
+import type { EventPublisher, OutgoingEvent } from "../domain/ports.js";
+
+/** One change read from the table's change stream, already typed. */
+export type DomainChange =
+  | { id: string; kind: "stock"; before?: StockSnapshot; after?: StockSnapshot; at: string }
+  | { id: string; kind: "adjustment"; entry: JournalEntry }
+  | { id: string; kind: "order"; before?: OrderHeaderImage; after?: OrderHeaderImage };
+
+const produce = (change: DomainChange) => {
+  switch (change.kind) {
+    case "stock":
+      return stockChangeEvents(change.before, change.after, change.at).map((e) => ({ source: EVENT_SOURCES.inventory, ...e }));
+    case "adjustment":
+      return [{ source: EVENT_SOURCES.inventory, ...adjustmentEvent(change.entry) }];
+    case "order":
+      return orderChangeEvents(change.before, change.after).map((e) => ({ source: EVENT_SOURCES.orders, ...e }));
+  }
+};
+
+/**
+ * Turns a batch of order, stock and journal changes into domain events and publishes them, in
+ * stream order. Returns the id of the first change whose events could not all be published (the stream
+ * resumes there, re-publishing later ones under the same event ids), or undefined when all went out.
+ */
+export async function publishDomainEvents(publisher: EventPublisher, changes: DomainChange[]): Promise<{ published: number; firstFailed?: string }> {
+  const events: OutgoingEvent[] = [];
+  const origin: string[] = [];
+  for (const change of changes) {
+    for (const e of produce(change)) {
+      events.push({
+        source: e.source,
+        detailType: e.detailType,
+        detail: { metadata: { eventId: e.eventId, version: EVENT_VERSION, occurredAt: e.occurredAt, correlationId: change.id }, data: e.data },
+      });
+      origin.push(change.id);
+    }
+  }
+  if (events.length === 0) return { published: 0 };
+  const failed = await publisher.publish(events);
+  if (failed.length === 0) return { published: events.length };
+  return { published: events.length - failed.length, firstFailed: origin[Math.min(...failed)] };
+}
