@@ -29,6 +29,9 @@ export async function benchInventory(cloud: LocalCloud, n: number, concurrency: 
   const client = new DynamoDBClient({ endpoint: cloud.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "b", secretAccessKey: "b" }, maxAttempts: 10 });
   const inv = new DynamoInventory(documentClient(client), cloud.tableName, { now: () => new Date().toISOString() }, { next: () => crypto.randomUUID() });
   const sku = `HOT-${Date.now().toString(36)}`;
+  // The stream consumer would otherwise share these 2 cores with the writes being measured; in AWS
+  // it runs apart. Records wait in the stream and are published after the measurement.
+  cloud.streams.pause();
   await inv.putStock({ sku, locationId: "WH-BER", onHand: n * 10, reserved: 0, safetyStock: 0, reorderPoint: 0 });
   await client.send(new PutItemCommand({ TableName: cloud.tableName, Item: { PK: { S: `BENCH#RAW#${sku}` }, SK: { S: "COUNTER" }, n: { N: "0" } } }));
   const raw = async () => {
@@ -78,6 +81,8 @@ export async function benchInventory(cloud: LocalCloud, n: number, concurrency: 
   const releases = Math.min(200, n);
   await runPool(releases, concurrency, (i) => inv.close(`bench-${sku}-${i}`, [{ lineId: "1", sku, locationId: "WH-BER" }], "RELEASED").then(() => undefined));
   const afterRelease = { ...cloud.endpoint.dynamoStats };
+  cloud.streams.resume();
+  await cloud.idle();
   const report = await inv.check();
   return {
     reservations: n,

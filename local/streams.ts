@@ -68,6 +68,7 @@ export class DynamoStreamsLocal {
   private readonly client: DynamoDBStreamsClient;
   private readonly dir: string;
   private running = false;
+  private paused = false;
   private loops: Promise<void>[] = [];
   private busy = 0;
   /** Per mapping: its polling pass count, how to cut its sleep short, and who waits for an empty pass. */
@@ -138,6 +139,16 @@ export class DynamoStreamsLocal {
     this.client.destroy();
   }
 
+  /** Stops polling (records wait in the stream) until resume(); the bench uses it to measure the write path alone. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    for (const p of this.pollers.values()) p.wake?.();
+  }
+
   /** True when no batch is being delivered. */
   isIdle(): boolean {
     return this.busy === 0;
@@ -145,7 +156,7 @@ export class DynamoStreamsLocal {
 
   /** Resolves once a whole polling pass that began after this call found nothing new on any shard. */
   idle(): Promise<void> {
-    if (!this.running) return Promise.resolve();
+    if (!this.running || this.paused) return Promise.resolve();
     return Promise.all(
       [...this.pollers.values()].map(
         (p) =>
@@ -171,6 +182,10 @@ export class DynamoStreamsLocal {
     };
     const iterators = new Map<string, string>();
     while (this.running) {
+      if (this.paused) {
+        await new Promise<void>((r) => ((poller.wake = r), setTimeout(r, POLL_MS)));
+        continue;
+      }
       const cycle = ++poller.cycle;
       let found = 0;
       try {

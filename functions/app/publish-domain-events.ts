@@ -1,13 +1,15 @@
 import { EVENT_SOURCES, EVENT_VERSION } from "../domain/events.js";
 import { adjustmentEvent, stockChangeEvents, type JournalEntry, type StockSnapshot } from "../domain/inventory-events.js";
-import { orderChangeEvents, type OrderHeaderImage } from "../domain/order-events.js";
+import { orderChangeEvents, paymentEvents, type OrderHeaderImage } from "../domain/order-events.js";
+import type { PaymentRecord } from "../domain/payment.js";
 import type { EventPublisher, OutgoingEvent } from "../domain/ports.js";
 
 /** One change read from the table's change stream, already typed. */
 export type DomainChange =
   | { id: string; kind: "stock"; before?: StockSnapshot; after?: StockSnapshot; at: string }
   | { id: string; kind: "adjustment"; entry: JournalEntry }
-  | { id: string; kind: "order"; before?: OrderHeaderImage; after?: OrderHeaderImage };
+  | { id: string; kind: "order"; before?: OrderHeaderImage; after?: OrderHeaderImage }
+  | { id: string; kind: "payment"; record: PaymentRecord };
 
 const produce = (change: DomainChange) => {
   switch (change.kind) {
@@ -17,6 +19,8 @@ const produce = (change: DomainChange) => {
       return [{ source: EVENT_SOURCES.inventory, ...adjustmentEvent(change.entry) }];
     case "order":
       return orderChangeEvents(change.before, change.after).map((e) => ({ source: EVENT_SOURCES.orders, ...e }));
+    case "payment":
+      return paymentEvents(change.record).map((e) => ({ source: EVENT_SOURCES.orders, ...e }));
   }
 };
 

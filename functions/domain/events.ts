@@ -15,6 +15,8 @@ export const ORDER_EVENTS = {
   allocated: "OrderAllocated",
   backordered: "OrderBackordered",
   cancelled: "OrderCancelled",
+  paymentAuthorized: "PaymentAuthorized",
+  paymentDeclined: "PaymentDeclined",
 } as const;
 export type OrderEventType = (typeof ORDER_EVENTS)[keyof typeof ORDER_EVENTS];
 

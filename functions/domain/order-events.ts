@@ -66,3 +66,11 @@ export function orderChangeEvents(before: OrderHeaderImage | undefined, after: O
   }
   return events;
 }
+
+/** PaymentAuthorized or PaymentDeclined when an order's payment record appears (one per order). */
+export function paymentEvents(record: { orderId: string; status: string; amount: unknown; method: string; authorizationId?: string; declineCode?: string; at: string } | undefined): OrderEvent[] {
+  if (!record) return [];
+  const detailType = record.status === "AUTHORIZED" ? ORDER_EVENTS.paymentAuthorized : ORDER_EVENTS.paymentDeclined;
+  const { orderId, status, amount, method, authorizationId, declineCode } = record;
+  return [{ detailType, eventId: eventIdFor(orderId, detailType), occurredAt: record.at, data: { orderId, status, amount, method, ...(authorizationId ? { authorizationId } : {}), ...(declineCode ? { declineCode } : {}) } }];
+}

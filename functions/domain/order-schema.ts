@@ -81,6 +81,13 @@ export const genericOrderSchema = z
     shippingPrice: moneySchema.optional(),
     taxTotal: moneySchema.optional(),
     discountTotal: moneySchema.optional(),
+    /** How the customer pays: a card token from the payment provider; absent when the channel collected payment. */
+    payment: z
+      .strictObject({
+        method: z.literal("card"),
+        token: z.string().regex(/^tok_[A-Za-z0-9_]{1,64}$/, "must be a payment provider token (tok_...)"),
+      })
+      .optional(),
   })
   .superRefine((order, ctx) => {
     const check = (path: (string | number)[], currency: string | undefined) => {

@@ -80,6 +80,7 @@ export interface Order {
   lines: OrderLine[];
   totals: OrderTotals;
   statusHistory: StatusChange[];
+  payment: PaymentMethod;
   /** Why validation refused the order (set with REJECTED). */
   problems?: FieldIssue[];
   version: number;
@@ -97,7 +98,11 @@ export interface ChannelOrder {
   shippingPrice?: Money;
   taxTotal?: Money;
   discountTotal?: Money;
+  payment?: PaymentMethod;
 }
+
+/** How an order is paid: a provider card token, or collected by the sales channel (marketplace). */
+export type PaymentMethod = { method: "card"; token: string } | { method: "marketplace" };
 
 /** Line ids are stable, sortable and short: "001", "002", ... */
 export const lineIdFor = (index: number): string => String(index + 1).padStart(3, "0");
@@ -137,6 +142,7 @@ export function createOrder(input: ChannelOrder, orderId: string, now: string): 
       lineTotal: multiply(l.unitPrice, l.quantity),
     })),
     totals: computeTotals(input),
+    payment: input.payment ?? { method: "marketplace" },
     statusHistory: [{ status: "RECEIVED", at: now }],
     version: 1,
   };

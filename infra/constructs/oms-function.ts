@@ -63,6 +63,8 @@ export class OmsFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         target: "node22",
         minify: true,
+        // Error class names are what Step Functions matches in Retry and Catch: keep them through minification.
+        keepNames: true,
         sourceMap: true,
         sourcesContent: false,
         mainFields: ["module", "main"],

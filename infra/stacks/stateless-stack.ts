@@ -38,13 +38,14 @@ export class StatelessStack extends Stack {
     const validateOrder = fn("ValidateOrder", "tasks/validate-order.ts", "Workflow step: validate an order and confirm or reject it").bindTable(table);
     const changeOrderStatus = fn("ChangeOrderStatus", "tasks/change-order-status.ts", "Workflow step: move an order along its lifecycle").bindTable(table);
     const reserveAndRoute = fn("ReserveAndRoute", "tasks/reserve-and-route.ts", "Workflow step: route an order with the optimizer and reserve the plan").bindTable(table);
+    const authorizePayment = fn("AuthorizePayment", "tasks/authorize-payment.ts", "Workflow step: authorize the order's payment once").bindTable(table);
     const releaseOrder = fn("ReleaseOrder", "tasks/release-order.ts", "Workflow compensation: release an order's reservations").bindTable(table);
 
     this.orderWorkflow = new Workflow(this, "OrderFulfillment", {
       definitionFile: "order-fulfillment.asl.json",
       name: `oms-${config.stage}-order-fulfillment`,
       config,
-      functions: { ValidateOrderFunctionArn: validateOrder, ChangeOrderStatusFunctionArn: changeOrderStatus, ReserveAndRouteFunctionArn: reserveAndRoute, ReleaseOrderFunctionArn: releaseOrder },
+      functions: { ValidateOrderFunctionArn: validateOrder, ChangeOrderStatusFunctionArn: changeOrderStatus, ReserveAndRouteFunctionArn: reserveAndRoute, AuthorizePaymentFunctionArn: authorizePayment, ReleaseOrderFunctionArn: releaseOrder },
     });
 
     // HTTP API
@@ -129,7 +130,7 @@ export class StatelessStack extends Stack {
         filters: [
           FilterCriteria.filter({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.order] } } } }),
           FilterCriteria.filter({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.stock] } } } }),
-          FilterCriteria.filter({ eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.adjustment] } } } }),
+          FilterCriteria.filter({ eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.adjustment, ITEM_TYPES.payment] } } } }),
         ],
       }),
     );

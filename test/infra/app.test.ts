@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { buildApp } from "../../infra/app.js";
 import { CUSTOMER_FACING_ORDER_EVENTS, EVENT_SOURCES, ORDER_EVENTS } from "../../functions/domain/events.js";
 import { EVENT_FOR_STATUS } from "../../functions/domain/order-events.js";
+import { PaymentDeclinedError, PaymentProviderTimeoutError } from "../../functions/domain/payment.js";
 import { ORDER_STATUSES } from "../../functions/domain/order.js";
 import { checkDefinition } from "../../local/stepfunctions.js";
 
@@ -115,7 +116,7 @@ describe("stateless stack", () => {
         Filters: [
           { Pattern: JSON.stringify({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["Order"] } } } }) },
           { Pattern: JSON.stringify({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["Stock"] } } } }) },
-          { Pattern: JSON.stringify({ eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Adjustment"] } } } }) },
+          { Pattern: JSON.stringify({ eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Adjustment", "Payment"] } } } }) },
         ],
       },
     });
@@ -160,6 +161,12 @@ describe("order-fulfillment.asl.json", () => {
   it("publishes no events itself: the table's stream announces every status (fewer billed transitions)", () => {
     expect(tasks.filter(([, s]) => String(s.Resource).startsWith("arn:aws:states:::events:"))).toEqual([]);
     for (const detailType of Object.values(EVENT_FOR_STATUS)) expect(Object.values(ORDER_EVENTS)).toContain(detailType);
+  });
+
+  it("catches and retries payment errors by the names the domain gives them", () => {
+    const authorize = asl.States["Authorize payment"] as { Retry: { ErrorEquals: string[] }[]; Catch: { ErrorEquals: string[] }[] };
+    expect(authorize.Catch[0]?.ErrorEquals).toEqual([new PaymentDeclinedError("x").name]);
+    expect(authorize.Retry[0]?.ErrorEquals).toEqual([new PaymentProviderTimeoutError().name]);
   });
 
   it("sets only statuses the domain knows, and runs on the local runner", () => {

@@ -47,13 +47,16 @@ describe("a signed order through the local cloud", () => {
 
     const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: execution.executionArn }));
     const entered = (history.events ?? []).filter((e) => e.type?.endsWith("StateEntered")).map((e) => e.stateEnteredEventDetails?.name);
-    // Five billed transitions: the events come from the table's stream, not from states.
-    expect(entered).toEqual(["Validate order", "Is the order valid?", "Reserve and route", "Is the stock reserved?", "Order allocated"]);
-    const events = await eventually(() => archivedEvents({ source: "oms.orders", where: (d) => d.orderId === orderId }), (e) => e.length >= 3);
+    // Six billed transitions: the events come from the table's stream, not from states.
+    expect(entered).toEqual(["Validate order", "Is the order valid?", "Reserve and route", "Is the stock reserved?", "Authorize payment", "Order allocated"]);
+    // The channel collected the payment (no card): authorized as such.
+    expect(order.json.payment).toMatchObject({ status: "AUTHORIZED", method: "marketplace", amount: { amount: 6326, currency: "EUR" } });
+    const events = await eventually(() => archivedEvents({ source: "oms.orders", where: (d) => d.orderId === orderId }), (e) => e.length >= 4);
     expect(events.map((e) => [e["detail-type"], e.detail.metadata.eventId])).toEqual([
       ["OrderCreated", `${orderId}.OrderCreated`],
       ["OrderConfirmed", `${orderId}.OrderConfirmed`],
       ["OrderAllocated", `${orderId}.OrderAllocated`],
+      ["PaymentAuthorized", `${orderId}.PaymentAuthorized`],
     ]);
   });
 
@@ -91,9 +94,9 @@ describe("a signed order through the local cloud", () => {
     await finishedExecution(String([...ids][0]));
     const after = await snapshot();
     expect(after.executions - before.executions).toBe(1);
-    // dedupe key + header + 2 lines + 2 notifications + the allocation + 2 reservations
+    // dedupe key + header + 2 lines + 2 notifications + the allocation + 2 reservations + the payment + the provider's answer
     await notificationsOf(String([...ids][0]), 2);
-    expect((await snapshot()).items - before.items).toBe(9);
+    expect((await snapshot()).items - before.items).toBe(11);
   });
 
   it("answers a later redelivery 200 with the same body, and a changed payload under the same id 409", async () => {

@@ -3,6 +3,8 @@
  *  - order by id with its lines: PK = ORDER#<id>, SK begins_with ORDER (header ORDER, lines ORDER#LINE#nnn)
  *  - notifications of an order: PK = ORDER#<id>, SK begins_with NOTIFICATION#
  *  - the allocation (plan and shipments) of an order: PK = ORDER#<id>, SK = ALLOCATION
+ *  - the payment of an order: PK = ORDER#<id>, SK = PAYMENT
+ *  - the local payment provider's answers by idempotency key: PK = PSP#<operation>#<key>
  *  - channel dedupe: PK = CHANNEL#<channel>#EXT#<externalOrderId>
  *  - orders by channel, newest first: GSI1 (GSI1PK = ORDERS#CHANNEL#<channel>)
  *  - orders by status, newest first: GSI2 (GSI2PK = ORDERS#STATUS#<status>)
@@ -33,6 +35,8 @@ export const ITEM_TYPES = {
   location: "Location",
   routingRules: "RoutingRules",
   allocation: "Allocation",
+  payment: "Payment",
+  providerRequest: "ProviderRequest",
   routingRulesVersion: "RoutingRulesVersion",
 } as const;
 
@@ -50,6 +54,8 @@ export const keys = {
   orderWithLinesPrefix: "ORDER",
   notificationPrefix: "NOTIFICATION#",
   allocation: (orderId: string): Key => ({ PK: orderPk(orderId), SK: "ALLOCATION" }),
+  payment: (orderId: string): Key => ({ PK: orderPk(orderId), SK: "PAYMENT" }),
+  providerRequest: (operation: string, idempotencyKey: string): Key => ({ PK: `PSP#${operation}#${idempotencyKey}`, SK: "PSP" }),
   channelOrder: (channel: string, externalOrderId: string): Key => ({
     PK: `CHANNEL#${channel}#EXT#${externalOrderId}`,
     SK: "CHANNEL_ORDER",

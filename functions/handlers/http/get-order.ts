@@ -1,6 +1,7 @@
 import { DynamoAllocationStore } from "../../adapters/dynamodb/allocation-store.js";
 import { documentClient } from "../../adapters/dynamodb/client.js";
 import { DynamoOrderRepository } from "../../adapters/dynamodb/order-repository.js";
+import { DynamoPaymentStore } from "../../adapters/dynamodb/payment-store.js";
 import { getOrder } from "../../app/read-orders.js";
 import { ValidationError } from "../../domain/errors.js";
 import { requireEnv } from "../../shared/env.js";
@@ -10,6 +11,7 @@ import { httpHandler } from "../../shared/middy.js";
 const db = documentClient();
 const orders = new DynamoOrderRepository(db, requireEnv("TABLE_NAME"));
 const allocations = new DynamoAllocationStore(db, requireEnv("TABLE_NAME"));
+const payments = new DynamoPaymentStore(db, requireEnv("TABLE_NAME"));
 
 /** Order ids are ULIDs (Crockford base32, 26 characters). */
 export const ORDER_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -19,8 +21,17 @@ export const handler = httpHandler(async (event) => {
   const orderId = event.pathParameters?.orderId ?? "";
   if (!ORDER_ID_PATTERN.test(orderId))
     throw new ValidationError("Invalid order id", [{ path: "orderId", message: "must be a 26-character ULID" }]);
-  const [order, allocation] = await Promise.all([getOrder(orders, orderId), allocations.get(orderId)]);
-  if (!allocation) return json(200, order);
-  const { outcome, shipments, backordered, cost, algorithm, rulesVersion, shortagePolicy, approximateDestination, createdAt } = allocation;
-  return json(200, { ...order, allocation: { outcome, shipments, backordered, cost, algorithm, rulesVersion, shortagePolicy, approximateDestination, at: createdAt } });
+  const [order, allocation, payment] = await Promise.all([getOrder(orders, orderId), allocations.get(orderId), payments.get(orderId)]);
+  // The provider token stays inside: the view shows how the order pays, not with what.
+  const { payment: method, ...rest } = order;
+  const view: Record<string, unknown> = { ...rest, ...(method ? { payment: { method: method.method } } : {}) };
+  if (allocation) {
+    const { outcome, shipments, backordered, cost, algorithm, rulesVersion, shortagePolicy, approximateDestination, createdAt } = allocation;
+    view.allocation = { outcome, shipments, backordered, cost, algorithm, rulesVersion, shortagePolicy, approximateDestination, at: createdAt };
+  }
+  if (payment) {
+    const { orderId: _o, ...record } = payment;
+    view.payment = record;
+  }
+  return json(200, view);
 });

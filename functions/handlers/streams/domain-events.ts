@@ -7,6 +7,7 @@ import { EventBridgePublisher } from "../../adapters/eventbridge/event-publisher
 import { publishDomainEvents, type DomainChange } from "../../app/publish-domain-events.js";
 import type { JournalEntry, StockSnapshot } from "../../domain/inventory-events.js";
 import type { OrderHeaderImage } from "../../domain/order-events.js";
+import type { PaymentRecord } from "../../domain/payment.js";
 import { requireEnv } from "../../shared/env.js";
 import { taskHandler } from "../../shared/middy.js";
 import { logger } from "../../shared/powertools.js";
@@ -24,6 +25,7 @@ function toChange(record: DynamoDBRecord): DomainChange | undefined {
   const at = new Date((record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000).toISOString();
   if (type === ITEM_TYPES.stock) return { id, kind: "stock", before: before as StockSnapshot | undefined, after: after as StockSnapshot | undefined, at };
   if (type === ITEM_TYPES.adjustment && record.eventName === "INSERT" && after) return { id, kind: "adjustment", entry: after as unknown as JournalEntry };
+  if (type === ITEM_TYPES.payment && record.eventName === "INSERT" && after) return { id, kind: "payment", record: after as unknown as PaymentRecord };
   if (type === ITEM_TYPES.order) return { id, kind: "order", before: before as OrderHeaderImage | undefined, after: after as OrderHeaderImage | undefined };
   return undefined;
 }

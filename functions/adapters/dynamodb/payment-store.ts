@@ -1,0 +1,30 @@
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { PaymentStore } from "../../app/authorize-payment.js";
+import type { PaymentRecord } from "../../domain/payment.js";
+import { isConditionFailed } from "./client.js";
+import { ITEM_TYPES, keys } from "./keys.js";
+
+/** One payment item per order, beside the order in its partition. */
+export class DynamoPaymentStore implements PaymentStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(orderId: string): Promise<PaymentRecord | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.payment(orderId), ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const { PK: _a, SK: _b, type: _t, version: _v, ...record } = out.Item;
+    return record as unknown as PaymentRecord;
+  }
+
+  async save(record: PaymentRecord): Promise<PaymentRecord> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.payment(record.orderId), type: ITEM_TYPES.payment, ...record, version: 1 }, ConditionExpression: "attribute_not_exists(PK)" }));
+      return record;
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      return (await this.get(record.orderId))!;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { PaymentProviderTimeoutError, testBehaviour, type AuthorizeRequest, type AuthorizeResult, type PaymentProvider } from "../../domain/payment.js";
+import type { Clock, IdGenerator } from "../../domain/ports.js";
+import { isConditionFailed } from "../dynamodb/client.js";
+import { ITEM_TYPES, keys } from "../dynamodb/keys.js";
+
+/**
+ * A payment provider that behaves like a real one, for local runs and tests: answers are kept
+ * under their idempotency key (the same key always gets the same answer, declines included),
+ * test tokens decline with real decline codes, and `tok_timeout` authorizes but loses the
+ * answer once, so the caller's retry must be the one that learns of the authorization.
+ */
+export class LocalPaymentProvider implements PaymentProvider {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
+    const key = keys.providerRequest("authorize", request.idempotencyKey);
+    const prior = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    if (prior.Item) return prior.Item.result as AuthorizeResult;
+    const behaviour = testBehaviour(request.method);
+    const at = this.clock.now();
+    const result: AuthorizeResult = behaviour.startsWith("decline:")
+      ? { status: "DECLINED", declineCode: behaviour.slice("decline:".length), at }
+      : { status: "AUTHORIZED", authorizationId: `auth_${this.ids.next()}`, amount: request.amount, at };
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...key, type: ITEM_TYPES.providerRequest, orderId: request.orderId, result, version: 1 }, ConditionExpression: "attribute_not_exists(PK)" }));
+    } catch (error) {
+      // A concurrent call with the same key answered first: its answer is the answer.
+      if (!isConditionFailed(error)) throw error;
+      return this.authorize(request);
+    }
+    if (behaviour === "timeout-once") {
+      const answered = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.providerRequest("timeout", request.idempotencyKey), ConsistentRead: true }));
+      if (!answered.Item) {
+        await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.providerRequest("timeout", request.idempotencyKey), type: ITEM_TYPES.providerRequest, version: 1 } }));
+        throw new PaymentProviderTimeoutError();
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,67 @@
+import { DomainError } from "./errors.js";
+import type { Money } from "./money.js";
+import type { PaymentMethod } from "./order.js";
+
+/** The provider refused the payment: a business outcome the workflow compensates, never retried. */
+export class PaymentDeclinedError extends DomainError {
+  readonly code = "PAYMENT_DECLINED";
+  constructor(readonly declineCode: string) {
+    super(`The payment was declined: ${declineCode}`, { declineCode });
+  }
+}
+
+/** The provider did not answer in time: transient, retried with the same idempotency key. */
+export class PaymentProviderTimeoutError extends Error {
+  constructor(message = "The payment provider did not answer in time") {
+    super(message);
+    this.name = "PaymentProviderTimeoutError";
+  }
+}
+
+export interface AuthorizeRequest {
+  orderId: string;
+  amount: Money;
+  method: PaymentMethod;
+  /** The same key always gets the same answer: a retry never authorizes twice. */
+  idempotencyKey: string;
+}
+
+export type AuthorizeResult = { status: "AUTHORIZED"; authorizationId: string; amount: Money; at: string } | { status: "DECLINED"; declineCode: string; at: string };
+
+/** A payment service provider. */
+export interface PaymentProvider {
+  authorize(request: AuthorizeRequest): Promise<AuthorizeResult>;
+}
+
+/** What the OMS keeps about an order's payment, beside the order. */
+export interface PaymentRecord {
+  orderId: string;
+  status: "AUTHORIZED" | "DECLINED";
+  method: PaymentMethod["method"];
+  amount: Money;
+  authorizationId?: string;
+  declineCode?: string;
+  at: string;
+}
+
+/**
+ * The local provider's test tokens, after the well-known provider test cards: each triggers one
+ * behaviour, so every payment path can be driven through the HTTP API.
+ */
+export const TEST_TOKENS: Record<string, "approve" | "timeout-once" | `decline:${string}`> = {
+  tok_visa: "approve",
+  tok_mastercard: "approve",
+  tok_amex: "approve",
+  tok_chargeDeclined: "decline:card_declined",
+  tok_chargeDeclinedInsufficientFunds: "decline:insufficient_funds",
+  tok_chargeDeclinedExpiredCard: "decline:expired_card",
+  tok_chargeDeclinedFraudulent: "decline:fraudulent",
+  /** Authorizes, but the answer is lost once: the retry must get the same authorization back. */
+  tok_timeout: "timeout-once",
+};
+
+/** What the local provider does with a payment method. Marketplace payments were collected by the channel. */
+export function testBehaviour(method: PaymentMethod): "approve" | "timeout-once" | `decline:${string}` {
+  if (method.method === "marketplace") return "approve";
+  return TEST_TOKENS[method.token] ?? "decline:invalid_token";
+}

@@ -1,0 +1,62 @@
+import { GetExecutionHistoryCommand } from "@aws-sdk/client-sfn";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DynamoCatalog } from "../../functions/adapters/dynamodb/catalog-repository.js";
+import { documentClient } from "../../functions/adapters/dynamodb/client.js";
+import { genericOrderBody } from "../fixtures/orders.js";
+import { archivedEvents, cloud, dynamo, eventually, executionArn, finishedExecution, operatorGet, postOrder, sfn } from "./helpers.js";
+
+// This file's own SKU and location, so no other test's stock is touched.
+beforeAll(async () => {
+  const catalog = new DynamoCatalog(documentClient(dynamo), cloud.tableName);
+  await catalog.putLocation({ locationId: "PAY-WH", name: "Payments test warehouse", kind: "warehouse", country: "DE", lat: 52.4, lon: 13.1, capabilities: ["ship"], dailyCapacity: 1000, handlingCost: { amount: 120, currency: "EUR" }, priority: 1, active: true, groups: ["pay-test"] });
+  await catalog.putSku({ sku: "PAY-A", name: "Payments test item", unitWeightGrams: 400, active: true });
+  await catalog.putStock({ sku: "PAY-A", locationId: "PAY-WH", onHand: 50, reserved: 0, safetyStock: 0, reorderPoint: 0 });
+});
+
+const reservedHere = async () => ((await operatorGet("/inventory/PAY-A")).json.locations as { locationId: string; reserved: number }[]).find((l) => l.locationId === "PAY-WH")?.reserved ?? 0;
+const order = (token: string, externalOrderId: string) =>
+  genericOrderBody({ externalOrderId, lines: [{ sku: "PAY-A", quantity: 2, unitPrice: { amount: 2500, currency: "EUR" } }], discountTotal: undefined, payment: { method: "card", token } });
+const entered = async (orderId: string) =>
+  ((await sfn.send(new GetExecutionHistoryCommand({ executionArn: executionArn(orderId) }))).events ?? []).filter((e) => e.type === "TaskFailed" || e.type?.endsWith("StateEntered")).map((e) => e.stateEnteredEventDetails?.name ?? `${e.type}:${e.taskFailedEventDetails?.error}`);
+
+describe("payment authorization in the order workflow", () => {
+  it("a declined card releases the reserved stock and cancels the order with the decline as the reason", async () => {
+    const before = await reservedHere();
+    const res = await postOrder(order("tok_chargeDeclinedInsufficientFunds", "PAY-declined-1"));
+    const orderId = String(res.json.orderId);
+    const done = await finishedExecution(orderId);
+    expect(done.status, `${done.error}: ${done.cause}; ${(await entered(orderId)).join(" > ")}`).toBe("SUCCEEDED");
+    const view = (await operatorGet(`/orders/${orderId}`)).json;
+    expect(view).toMatchObject({ status: "CANCELLED", payment: { status: "DECLINED", declineCode: "insufficient_funds", method: "card", amount: { amount: 5000 + 495 + 1083, currency: "EUR" } } });
+    expect((view.statusHistory as { status: string; reason?: string }[]).map((s) => [s.status, s.reason])).toEqual([
+      ["RECEIVED", undefined],
+      ["CONFIRMED", undefined],
+      ["ALLOCATED", undefined],
+      ["CANCELLED", "The payment was declined: insufficient_funds"],
+    ]);
+    expect(await reservedHere()).toBe(before);
+    expect(await entered(orderId)).toEqual(["Validate order", "Is the order valid?", "Reserve and route", "Is the stock reserved?", "Authorize payment", "TaskFailed:PaymentDeclinedError", "Read the decline", "Release reservations (payment declined)", "Mark order cancelled", "Order cancelled"]);
+    const events = await eventually(() => archivedEvents({ source: "oms.orders", where: (d) => d.orderId === orderId }), (e) => e.length >= 5);
+    expect(events.map((e) => e["detail-type"])).toEqual(expect.arrayContaining(["PaymentDeclined", "OrderCancelled"]));
+    expect(JSON.stringify(view)).not.toContain("tok_");
+  });
+
+  it("a provider timeout is retried under the same idempotency key: one authorization, the order goes on", async () => {
+    const before = await reservedHere();
+    const res = await postOrder(order("tok_timeout", "PAY-timeout-1"));
+    const orderId = String(res.json.orderId);
+    expect((await finishedExecution(orderId, 60_000)).status).toBe("SUCCEEDED");
+    const view = (await operatorGet(`/orders/${orderId}`)).json;
+    expect(view).toMatchObject({ status: "ALLOCATED", payment: { status: "AUTHORIZED", authorizationId: expect.stringMatching(/^auth_/) as unknown } });
+    expect(await reservedHere()).toBe(before + 2);
+    expect(await entered(orderId)).toEqual(["Validate order", "Is the order valid?", "Reserve and route", "Is the stock reserved?", "Authorize payment", "TaskFailed:PaymentProviderTimeoutError", "Order allocated"]);
+    const authorized = await eventually(() => archivedEvents({ detailType: "PaymentAuthorized", where: (d) => d.orderId === orderId }), (e) => e.length > 0);
+    expect(authorized).toHaveLength(1);
+  });
+
+  it("refuses a payment that is not a provider token, and writes nothing", async () => {
+    const res = await postOrder({ ...order("tok_visa", "PAY-bad-1"), payment: { method: "card", token: "4242424242424242" } });
+    expect(res.status).toBe(400);
+    expect((res.json.error as { details: { issues: { path: string }[] } }).details.issues.map((i) => i.path)).toEqual(["payment.token"]);
+  });
+});
