@@ -1,4 +1,4 @@
-import { NotFoundError } from "../domain/errors.js";
+import { NotFoundError, OrderCancelledError } from "../domain/errors.js";
 import { PaymentDeclinedError, type PaymentProvider, type PaymentRecord } from "../domain/payment.js";
 import type { OrderRepository } from "../domain/ports.js";
 
@@ -7,6 +7,8 @@ export interface PaymentStore {
   get(orderId: string): Promise<PaymentRecord | undefined>;
   /** Stores the record unless one exists; returns what is stored afterwards. */
   save(record: PaymentRecord): Promise<PaymentRecord>;
+  /** Marks an authorized payment voided (no-op when it already is). */
+  markVoided(orderId: string, at: string): Promise<void>;
 }
 
 /**
@@ -19,6 +21,14 @@ export async function authorizePayment(deps: { orders: OrderRepository; payments
   const known = await deps.payments.get(orderId);
   const record = known ?? (await authorizeOnce(deps, orderId));
   if (record.status === "DECLINED") throw new PaymentDeclinedError(record.declineCode ?? "declined");
+  // Cancelled while we authorized: the authorization must not outlive the order.
+  if ((await deps.orders.get(orderId))?.status === "CANCELLED") {
+    if (record.status === "AUTHORIZED" && record.authorizationId) {
+      const voided = await deps.provider.void({ orderId, authorizationId: record.authorizationId, idempotencyKey: `${orderId}.void` });
+      await deps.payments.markVoided(orderId, voided.at);
+    }
+    throw new OrderCancelledError(`Order ${orderId} was cancelled`);
+  }
   return record;
 }
 

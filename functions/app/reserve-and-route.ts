@@ -1,5 +1,5 @@
 import { allocationOf, deliveryFor, plannedShipments, type AllocationRecord } from "../domain/allocation.js";
-import { NotFoundError } from "../domain/errors.js";
+import { NotFoundError, OrderCancelledError } from "../domain/errors.js";
 import { InsufficientStockError, type Allocation } from "../domain/inventory.js";
 import { transition, type Order } from "../domain/order.js";
 import type { Clock, IdGenerator, OrderRepository } from "../domain/ports.js";
@@ -18,7 +18,7 @@ export interface ReserveAndRouteDeps {
   orders: OrderRepository;
   allocations: AllocationStore;
   routing: RoutingData;
-  inventory: { reserve(a: Allocation): Promise<unknown> };
+  inventory: { reserve(a: Allocation): Promise<unknown>; releaseOrder(orderId: string): Promise<number> };
   clock: Clock;
   ids: IdGenerator;
 }
@@ -37,6 +37,7 @@ const MAX_STATUS_ATTEMPTS = 5;
 export async function reserveAndRoute(deps: ReserveAndRouteDeps, orderId: string, options: { budgetMs?: number } = {}): Promise<AllocationRecord> {
   const order = await deps.orders.get(orderId);
   if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
+  if (order.status === "CANCELLED") throw new OrderCancelledError(`Order ${orderId} was cancelled`);
   for (let attempt = 1; ; attempt++) {
     const record = (await deps.allocations.get(orderId)) ?? (await plan(deps, order, options));
     if (record.outcome === "ALLOCATED") {
@@ -86,6 +87,11 @@ async function moveTo(deps: ReserveAndRouteDeps, orderId: string, record: Alloca
   for (let attempt = 1; ; attempt++) {
     const order = (await deps.orders.get(orderId))!;
     if (order.status === record.outcome) return;
+    if (order.status === "CANCELLED") {
+      // Cancelled while we reserved: give the stock back, and stop the workflow.
+      await deps.inventory.releaseOrder(orderId);
+      throw new OrderCancelledError(`Order ${orderId} was cancelled while it was being routed`);
+    }
     const reason = record.backordered.length ? `${record.backordered.reduce((t, b) => t + b.quantity, 0)} unit(s) backordered` : undefined;
     const next = transition(order, record.outcome, deps.clock.now(), reason);
     if (await deps.orders.saveHeader(next, order.version)) return;

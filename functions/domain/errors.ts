@@ -77,3 +77,8 @@ export class UnknownChannelError extends DomainError {
 export class IdempotencyKeyReuseError extends DomainError {
   readonly code = "IDEMPOTENCY_KEY_REUSED";
 }
+
+/** The order was cancelled while a workflow step worked on it: the step undid its part and stops the workflow. */
+export class OrderCancelledError extends DomainError {
+  readonly code = "ORDER_CANCELLED";
+}

@@ -31,17 +31,20 @@ export type AuthorizeResult = { status: "AUTHORIZED"; authorizationId: string; a
 /** A payment service provider. */
 export interface PaymentProvider {
   authorize(request: AuthorizeRequest): Promise<AuthorizeResult>;
+  /** Releases an authorization nothing was captured from; the same key voids once. */
+  void(request: { orderId: string; authorizationId: string; idempotencyKey: string }): Promise<{ status: "VOIDED"; at: string }>;
 }
 
 /** What the OMS keeps about an order's payment, beside the order. */
 export interface PaymentRecord {
   orderId: string;
-  status: "AUTHORIZED" | "DECLINED";
+  status: "AUTHORIZED" | "DECLINED" | "VOIDED";
   method: PaymentMethod["method"];
   amount: Money;
   authorizationId?: string;
   declineCode?: string;
   at: string;
+  voidedAt?: string;
 }
 
 /**

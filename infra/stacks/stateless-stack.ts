@@ -80,6 +80,7 @@ export class StatelessStack extends Stack {
 
     // Operator routes for locations, inventory and reservations (IAM, the API's default authorizer).
     const operatorRoutes: [string, HttpMethod, string, string, "read" | "readWrite"][] = [
+      ["/orders/{orderId}/cancel", HttpMethod.POST, "CancelOrder", "http/cancel-order.ts", "readWrite"],
       ["/locations", HttpMethod.GET, "ListLocations", "http/list-locations.ts", "read"],
       ["/locations/{locationId}", HttpMethod.GET, "GetLocation", "http/get-location.ts", "read"],
       ["/locations/{locationId}", HttpMethod.PUT, "PutLocation", "http/put-location.ts", "readWrite"],

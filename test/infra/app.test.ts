@@ -8,6 +8,7 @@ import { buildApp } from "../../infra/app.js";
 import { CUSTOMER_FACING_ORDER_EVENTS, EVENT_SOURCES, ORDER_EVENTS } from "../../functions/domain/events.js";
 import { EVENT_FOR_STATUS } from "../../functions/domain/order-events.js";
 import { PaymentDeclinedError, PaymentProviderTimeoutError } from "../../functions/domain/payment.js";
+import { OrderCancelledError } from "../../functions/domain/errors.js";
 import { ORDER_STATUSES } from "../../functions/domain/order.js";
 import { checkDefinition } from "../../local/stepfunctions.js";
 
@@ -66,6 +67,7 @@ describe("stateless stack", () => {
         ...[
           "GET /orders",
           "GET /orders/{orderId}",
+          "POST /orders/{orderId}/cancel",
           "GET /locations",
           "GET /locations/{locationId}",
           "PUT /locations/{locationId}",
@@ -165,7 +167,7 @@ describe("order-fulfillment.asl.json", () => {
 
   it("catches and retries payment errors by the names the domain gives them", () => {
     const authorize = asl.States["Authorize payment"] as { Retry: { ErrorEquals: string[] }[]; Catch: { ErrorEquals: string[] }[] };
-    expect(authorize.Catch[0]?.ErrorEquals).toEqual([new PaymentDeclinedError("x").name]);
+    expect(authorize.Catch.map((c) => c.ErrorEquals[0])).toEqual([new OrderCancelledError("x").name, new PaymentDeclinedError("x").name, "States.ALL"]);
     expect(authorize.Retry[0]?.ErrorEquals).toEqual([new PaymentProviderTimeoutError().name]);
   });
 

@@ -60,3 +60,44 @@ describe("payment authorization in the order workflow", () => {
     expect((res.json.error as { details: { issues: { path: string }[] } }).details.issues.map((i) => i.path)).toEqual(["payment.token"]);
   });
 });
+
+async function cancel(orderId: string, body?: unknown) {
+  const res = await fetch(`${cloud.apiUrl}/orders/${orderId}/cancel`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${cloud.operatorToken}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+describe("POST /orders/{id}/cancel", () => {
+  it("before shipment: cancels, gives the stock back and voids the authorization; again, the same answer", async () => {
+    const before = await reservedHere();
+    const res = await postOrder(order("tok_visa", "PAY-cancel-1"));
+    const orderId = String(res.json.orderId);
+    expect((await finishedExecution(orderId)).status).toBe("SUCCEEDED");
+    expect(await reservedHere()).toBe(before + 2);
+
+    const first = await cancel(orderId, { reason: "customer changed their mind" });
+    expect(first).toEqual({ status: 200, json: { orderId, status: "CANCELLED", released: 1, payment: "VOIDED" } });
+    expect(await reservedHere()).toBe(before);
+    const view = (await operatorGet(`/orders/${orderId}`)).json;
+    expect(view).toMatchObject({ status: "CANCELLED", payment: { status: "VOIDED" } });
+    expect((view.statusHistory as { reason?: string }[]).at(-1)?.reason).toMatch(/^customer changed their mind \(/);
+    expect(await cancel(orderId)).toEqual({ status: 200, json: { orderId, status: "CANCELLED", released: 0, payment: "VOIDED" } });
+    const events = await eventually(() => archivedEvents({ detailType: "OrderCancelled", where: (d) => d.orderId === orderId }), (e) => e.length > 0);
+    expect(events).toHaveLength(1);
+  });
+
+  it("refuses what cannot be cancelled (409), unknown orders (404) and bad input (400)", async () => {
+    const rejected = await postOrder(genericOrderBody({ externalOrderId: "PAY-cancel-rejected", lines: [{ sku: "NO-SUCH-SKU", quantity: 1, unitPrice: { amount: 100, currency: "EUR" } }], discountTotal: undefined }));
+    const rejectedId = String(rejected.json.orderId);
+    await finishedExecution(rejectedId);
+    const refused = await cancel(rejectedId);
+    expect(refused.status).toBe(409);
+    expect(refused.json.error).toMatchObject({ code: "CONFLICT", details: { status: "REJECTED" } });
+    expect((await cancel("01JZZZZZZZZZZZZZZZZZZZZZZZ")).status).toBe(404);
+    expect((await cancel("not-an-id")).status).toBe(400);
+    expect((await cancel(rejectedId, { reason: "", extra: 1 })).status).toBe(400);
+  });
+});

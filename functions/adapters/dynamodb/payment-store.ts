@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { PaymentStore } from "../../app/authorize-payment.js";
 import type { PaymentRecord } from "../../domain/payment.js";
 import { isConditionFailed } from "./client.js";
@@ -25,6 +25,16 @@ export class DynamoPaymentStore implements PaymentStore {
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
       return (await this.get(record.orderId))!;
+    }
+  }
+
+  async markVoided(orderId: string, at: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({ TableName: this.tableName, Key: keys.payment(orderId), UpdateExpression: "SET #s = :v, voidedAt = :at, version = version + :one", ConditionExpression: "#s = :a", ExpressionAttributeNames: { "#s": "status" }, ExpressionAttributeValues: { ":v": "VOIDED", ":a": "AUTHORIZED", ":at": at, ":one": 1 } }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
     }
   }
 }

@@ -43,4 +43,17 @@ export class LocalPaymentProvider implements PaymentProvider {
     }
     return result;
   }
+
+  async void(request: { orderId: string; authorizationId: string; idempotencyKey: string }): Promise<{ status: "VOIDED"; at: string }> {
+    const key = keys.providerRequest("void", request.idempotencyKey);
+    const result = { status: "VOIDED" as const, at: this.clock.now() };
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...key, type: ITEM_TYPES.providerRequest, orderId: request.orderId, authorizationId: request.authorizationId, result, version: 1 }, ConditionExpression: "attribute_not_exists(PK)" }));
+      return result;
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      const prior = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      return prior.Item?.result as { status: "VOIDED"; at: string };
+    }
+  }
 }

@@ -1,28 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { authorizePayment, type PaymentStore } from "../../../functions/app/authorize-payment.js";
+import { authorizePayment } from "../../../functions/app/authorize-payment.js";
 import { createOrder } from "../../../functions/domain/order.js";
-import { PaymentDeclinedError, testBehaviour, type AuthorizeRequest, type AuthorizeResult, type PaymentProvider, type PaymentRecord } from "../../../functions/domain/payment.js";
-import { FakeOrders } from "../../fixtures/fakes.js";
+import { PaymentDeclinedError } from "../../../functions/domain/payment.js";
+import { FakeOrders, FakePaymentProvider as FakeProvider, FakePayments } from "../../fixtures/fakes.js";
 import { channelOrder } from "../../fixtures/orders.js";
-
-class FakeProvider implements PaymentProvider {
-  readonly requests: AuthorizeRequest[] = [];
-  authorize(r: AuthorizeRequest): Promise<AuthorizeResult> {
-    this.requests.push(r);
-    const b = testBehaviour(r.method);
-    return Promise.resolve(b.startsWith("decline:") ? { status: "DECLINED", declineCode: b.slice(8), at: "t" } : { status: "AUTHORIZED", authorizationId: `auth_${this.requests.length}`, amount: r.amount, at: "t" });
-  }
-}
-class FakePayments implements PaymentStore {
-  readonly records = new Map<string, PaymentRecord>();
-  get(id: string) {
-    return Promise.resolve(this.records.get(id));
-  }
-  save(r: PaymentRecord) {
-    if (!this.records.has(r.orderId)) this.records.set(r.orderId, r);
-    return Promise.resolve(this.records.get(r.orderId)!);
-  }
-}
 
 async function setup(payment?: { method: "card"; token: string }) {
   const orders = new FakeOrders();

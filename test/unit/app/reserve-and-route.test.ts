@@ -3,6 +3,7 @@ import type { RoutingData } from "../../../functions/app/quote-route.js";
 import { reserveAndRoute, type AllocationStore } from "../../../functions/app/reserve-and-route.js";
 import type { AllocationRecord } from "../../../functions/domain/allocation.js";
 import type { Location, Stock } from "../../../functions/domain/catalog.js";
+import { OrderCancelledError } from "../../../functions/domain/errors.js";
 import { InsufficientStockError, type Allocation } from "../../../functions/domain/inventory.js";
 import { createOrder, transition } from "../../../functions/domain/order.js";
 import { defaultRoutingRules, routingRulesInputSchema } from "../../../functions/domain/routing-rules.js";
@@ -39,16 +40,27 @@ class FakeInventory {
       s.reserved = s.onHand;
       this.stealOnce = undefined;
     }
-    const fresh = a.lines.filter((l) => !this.held.has(`${a.orderId}|${l.lineId}|${l.locationId}`));
+    const fresh = a.lines.filter((l) => !this.held.has(`${a.orderId}|${l.lineId}|${l.locationId}|${l.sku}`));
     for (const l of fresh) {
       const s = this.stock.find((x) => x.sku === l.sku && x.locationId === l.locationId)!;
       if (s.onHand - s.reserved < l.quantity) return Promise.reject(new InsufficientStockError([{ lineId: l.lineId, sku: l.sku, locationId: l.locationId, requested: l.quantity, available: s.onHand - s.reserved }]));
     }
     for (const l of fresh) {
-      this.held.set(`${a.orderId}|${l.lineId}|${l.locationId}`, l.quantity);
+      this.held.set(`${a.orderId}|${l.lineId}|${l.locationId}|${l.sku}`, l.quantity);
       this.stock.find((x) => x.sku === l.sku && x.locationId === l.locationId)!.reserved += l.quantity;
     }
     return Promise.resolve({ replayed: fresh.length === 0 });
+  }
+  releaseOrder(orderId: string) {
+    let n = 0;
+    for (const [k, q] of [...this.held]) {
+      const [o, , locationId, sku] = k.split("|");
+      if (o !== orderId) continue;
+      this.stock.find((x) => x.locationId === locationId && x.sku === sku)!.reserved -= q;
+      this.held.delete(k);
+      n++;
+    }
+    return Promise.resolve(n);
   }
 }
 
@@ -93,6 +105,21 @@ describe("reserveAndRoute", () => {
     expect(record.shipments.flatMap((s) => s.lines.map((l) => `${s.locationId}:${l.sku}`)).sort()).toEqual(["FAR:MUG-LOGO", "FAR:TSHIRT-BLK-M"]);
     expect(record.planId).toBe(allocations.records.get(order.orderId)?.planId);
     expect(record.planId).not.toBe("PLAN0000000000000000000001");
+  });
+
+  it("an order cancelled while it was being routed gets its stock back and stops the workflow", async () => {
+    const { deps, order, inventory, orders } = setup(full());
+    const reserve = inventory.reserve.bind(inventory);
+    inventory.reserve = async (a) => {
+      const out = await reserve(a);
+      const o = (await orders.get(order.orderId))!;
+      await orders.saveHeader(transition(o, "CANCELLED", "t-cancel", "customer"), o.version);
+      return out;
+    };
+    await expect(reserveAndRoute(deps, order.orderId)).rejects.toThrow(OrderCancelledError);
+    expect(inventory.held.size).toBe(0);
+    expect(inventory.stock.every((s) => s.reserved === 0)).toBe(true);
+    await expect(reserveAndRoute(deps, order.orderId)).rejects.toThrow(OrderCancelledError);
   });
 
   it("short stock: ship-available reserves what it can; backorder reserves nothing", async () => {

@@ -1,0 +1,43 @@
+import { ConflictError, NotFoundError } from "../domain/errors.js";
+import { canTransition, transition } from "../domain/order.js";
+import type { PaymentProvider } from "../domain/payment.js";
+import type { Clock, OrderRepository } from "../domain/ports.js";
+import type { PaymentStore } from "./authorize-payment.js";
+
+export interface CancelOrderDeps {
+  orders: OrderRepository;
+  payments: PaymentStore;
+  provider: PaymentProvider;
+  inventory: { releaseOrder(orderId: string): Promise<number> };
+  clock: Clock;
+}
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Cancels an order that has not shipped and undoes exactly what was done: the status moves to
+ * CANCELLED first (so a workflow step running at the same moment sees it and stops), then every
+ * active reservation is released and an authorized payment voided. Each part is idempotent, so a
+ * repeated cancel, or one that crashed halfway, finishes the job and answers the same.
+ */
+export async function cancelOrder(deps: CancelOrderDeps, orderId: string, reason: string): Promise<{ orderId: string; status: "CANCELLED"; released: number; payment: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const order = await deps.orders.get(orderId);
+    if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
+    if (order.status !== "CANCELLED") {
+      if (!canTransition(order.status, "CANCELLED"))
+        throw new ConflictError(`Order ${orderId} is ${order.status} and can no longer be cancelled${order.status === "REJECTED" || order.status === "FAILED" ? "" : "; shipped orders are returned instead"}`, { status: order.status });
+      if (!(await deps.orders.saveHeader(transition(order, "CANCELLED", deps.clock.now(), reason), order.version))) {
+        if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
+        continue;
+      }
+    }
+    const released = await deps.inventory.releaseOrder(orderId);
+    const payment = await deps.payments.get(orderId);
+    if (payment?.status === "AUTHORIZED" && payment.authorizationId) {
+      const voided = await deps.provider.void({ orderId, authorizationId: payment.authorizationId, idempotencyKey: `${orderId}.void` });
+      await deps.payments.markVoided(orderId, voided.at);
+    }
+    return { orderId, status: "CANCELLED", released, payment: payment ? (payment.status === "AUTHORIZED" ? "VOIDED" : payment.status) : "NONE" };
+  }
+}
