@@ -45,22 +45,26 @@ export interface LambdaStats {
 /** One OMS_LOCAL_FAULTS entry: which function, how often it fails, how long each call stalls first. */
 export interface Fault {
   target: string;
+  /** Probability of failing before the function runs (nothing done). */
   error: number;
+  /** Probability of failing after the function ran (its work done, its answer lost), like a timeout or a crash on the way out. */
+  crash: number;
   delayMs: number;
 }
 
-/** Parses `OMS_LOCAL_FAULTS="<logical id prefix or function name>:error=0.1,delay=2000;<other>:error=1"`. */
+/** Parses `OMS_LOCAL_FAULTS="<logical id prefix or function name>:error=0.1,crash=0.1,delay=2000;<other>:error=1"`. */
 export function parseFaults(spec: string | undefined): Fault[] {
   if (!spec?.trim()) return [];
   return spec.split(";").filter(Boolean).map((entry) => {
     const [target, settings = ""] = entry.split(":", 2) as [string, string?];
-    const fault: Fault = { target: target.trim(), error: 0, delayMs: 0 };
+    const fault: Fault = { target: target.trim(), error: 0, crash: 0, delayMs: 0 };
     for (const kv of settings.split(",").filter(Boolean)) {
       const [k, v] = kv.split("=") as [string, string?];
       const n = Number(v);
       if (k === "error" && n >= 0 && n <= 1) fault.error = n;
+      else if (k === "crash" && n >= 0 && n <= 1) fault.crash = n;
       else if (k === "delay" && n >= 0) fault.delayMs = n;
-      else throw new Error(`OMS_LOCAL_FAULTS: cannot read "${kv}" in "${entry}" (use error=<0..1>, delay=<ms>)`);
+      else throw new Error(`OMS_LOCAL_FAULTS: cannot read "${kv}" in "${entry}" (use error=<0..1>, crash=<0..1>, delay=<ms>)`);
     }
     if (!fault.target) throw new Error(`OMS_LOCAL_FAULTS: "${entry}" names no function`);
     return fault;
@@ -133,7 +137,7 @@ export class LambdaRuntime {
     const deadline = Date.now() + fn.timeoutSeconds * 1000;
     const started = performance.now();
     try {
-      return await new Promise<InvokeResult>((resolve) => {
+      const result = await new Promise<InvokeResult>((resolve) => {
         const timer = setTimeout(() => {
           // Like Lambda: the instance that timed out is discarded; the next invocation starts cold.
           this.discard(fn, instance);
@@ -142,6 +146,11 @@ export class LambdaRuntime {
         instance.pending = { id, resolve, timer };
         instance.worker.postMessage({ id, event, requestId: id, deadline });
       });
+      if (result.ok && fault?.crash && Math.random() < fault.crash) {
+        this.stats.injectedFaults[fn.name] = (this.stats.injectedFaults[fn.name] ?? 0) + 1;
+        return { ok: false, errorType: "Local.InjectedCrash", errorMessage: `Crash injected by OMS_LOCAL_FAULTS into ${fn.name} after it ran` };
+      }
+      return result;
     } finally {
       this.stats.durationMs[fn.name] = (this.stats.durationMs[fn.name] ?? 0) + (performance.now() - started);
       this.release(fn, instance);

@@ -39,7 +39,7 @@ export class StatelessStack extends Stack {
     const changeOrderStatus = fn("ChangeOrderStatus", "tasks/change-order-status.ts", "Workflow step: move an order along its lifecycle").bindTable(table);
     const reserveAndRoute = fn("ReserveAndRoute", "tasks/reserve-and-route.ts", "Workflow step: route an order with the optimizer and reserve the plan").bindTable(table);
     const authorizePayment = fn("AuthorizePayment", "tasks/authorize-payment.ts", "Workflow step: authorize the order's payment once").bindTable(table);
-    const releaseOrder = fn("ReleaseOrder", "tasks/release-order.ts", "Workflow compensation: release an order's reservations").bindTable(table);
+    const releaseOrder = fn("ReleaseOrder", "tasks/release-order.ts", "Workflow compensation: release an order's reservations and void its authorization").bindTable(table);
 
     this.orderWorkflow = new Workflow(this, "OrderFulfillment", {
       definitionFile: "order-fulfillment.asl.json",

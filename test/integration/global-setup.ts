@@ -14,6 +14,8 @@ export interface CloudInfo {
   tableName: string;
   stateMachineArn: string;
   dataDir: string;
+  /** The synthesized assembly, for tests that start a cloud of their own (e.g. with faults). */
+  assemblyDir: string;
 }
 
 declare module "vitest" {
@@ -36,6 +38,7 @@ export default async function setup(project: TestProject) {
     tableName: cloud.tableName,
     stateMachineArn: Object.values(cloud.stateMachineArns)[0] ?? "",
     dataDir: path.join(work, "data"),
+    assemblyDir,
   });
   return async () => {
     await cloud.stop();

@@ -1,14 +1,16 @@
 import { z } from "zod";
 import { documentClient } from "../../adapters/dynamodb/client.js";
 import { DynamoInventory } from "../../adapters/dynamodb/inventory-repository.js";
+import { DynamoPaymentStore } from "../../adapters/dynamodb/payment-store.js";
+import { LocalPaymentProvider } from "../../adapters/payments/local-provider.js";
+import { undoOrder } from "../../app/cancel-order.js";
 import { requireEnv } from "../../shared/env.js";
 import { taskHandler } from "../../shared/middy.js";
 import { systemClock, ulidIds } from "../../shared/runtime.js";
 
-const inventory = new DynamoInventory(documentClient(), requireEnv("TABLE_NAME"), systemClock, ulidIds);
+const db = documentClient();
+const table = requireEnv("TABLE_NAME");
+const deps = { inventory: new DynamoInventory(db, table, systemClock, ulidIds), payments: new DynamoPaymentStore(db, table), provider: new LocalPaymentProvider(db, table, systemClock, ulidIds) };
 
-/** Compensation "Release reservations": every active reservation of the order goes back; again, nothing happens. */
-export const handler = taskHandler(async (event: unknown) => {
-  const { orderId } = z.object({ orderId: z.string().min(1) }).parse(event);
-  return { released: await inventory.releaseOrder(orderId) };
-});
+/** Compensation "Release stock and payment": active reservations go back, an authorization is voided; again, nothing happens. */
+export const handler = taskHandler(async (event: unknown) => undoOrder(deps, z.object({ orderId: z.string().min(1) }).parse(event).orderId));
