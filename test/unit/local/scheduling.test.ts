@@ -72,11 +72,13 @@ describe("local clock", () => {
 });
 
 describe("OMS_LOCAL_FAULTS", () => {
-  it("reads error rates and delays per function", () => {
-    expect(parseFaults("Intake:error=0.1,delay=2000;Notifications:error=1")).toEqual([
-      { target: "Intake", error: 0.1, delayMs: 2000 },
-      { target: "Notifications", error: 1, delayMs: 0 },
+  it("reads error and crash rates and delays per function", () => {
+    expect(parseFaults("Intake:error=0.1,delay=2000;Notifications:error=1;Pay:crash=0.5")).toEqual([
+      { target: "Intake", error: 0.1, crash: 0, delayMs: 2000 },
+      { target: "Notifications", error: 1, crash: 0, delayMs: 0 },
+      { target: "Pay", error: 0, crash: 0.5, delayMs: 0 },
     ]);
+    expect(() => parseFaults("X:crash=1.5")).toThrow(/crash=<0..1>/);
     expect(parseFaults(undefined)).toEqual([]);
     expect(() => parseFaults("X:error=2")).toThrow(/error=<0..1>/);
     expect(() => parseFaults("X:jitter=5")).toThrow(/cannot read/);
