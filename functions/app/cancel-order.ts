@@ -3,6 +3,7 @@ import { canTransition, transition } from "../domain/order.js";
 import type { PaymentProvider } from "../domain/payment.js";
 import type { Clock, OrderRepository } from "../domain/ports.js";
 import type { PaymentStore } from "./authorize-payment.js";
+import { HOLD_CANCELLED, type HoldStore, type TaskResponder } from "./decide-hold.js";
 
 export interface CancelOrderDeps {
   orders: OrderRepository;
@@ -10,6 +11,8 @@ export interface CancelOrderDeps {
   provider: PaymentProvider;
   inventory: { releaseOrder(orderId: string): Promise<number> };
   clock: Clock;
+  /** To end a workflow waiting on a hold decision. */
+  hold?: { holds: HoldStore; tasks: TaskResponder };
 }
 
 const MAX_ATTEMPTS = 5;
@@ -32,6 +35,8 @@ export async function cancelOrder(deps: CancelOrderDeps, orderId: string, reason
         continue;
       }
     }
+    const token = deps.hold && (await deps.hold.holds.getToken(orderId));
+    if (token) await deps.hold?.tasks.fail(token, HOLD_CANCELLED, "The order was cancelled");
     return { orderId, status: "CANCELLED", ...(await undoOrder(deps, orderId)) };
   }
 }

@@ -3,16 +3,22 @@ import { NotFoundError } from "../domain/errors.js";
 import { multiply } from "../domain/money.js";
 import { computeTotals, transition, type Order } from "../domain/order.js";
 import type { Catalog, Clock, OrderRepository } from "../domain/ports.js";
+import { holdReasons, type FraudScorer } from "../domain/holds.js";
 
 export interface ValidateOrderDeps {
   orders: OrderRepository;
   catalog: Catalog;
   clock: Clock;
+  fraud: FraudScorer;
+  /** The channel's hold rules. */
+  holdRules(channel: string): Promise<{ amountAtLeast: number; fraudScoreAtLeast: number }>;
 }
 
 export interface ValidationOutcome {
   orderId: string;
   valid: boolean;
+  /** Valid, but an operator must release it first. */
+  onHold: boolean;
   problems: FieldIssue[];
   checkedAt: string;
 }
@@ -54,7 +60,7 @@ export async function validateOrder(deps: ValidateOrderDeps, orderId: string): P
     if (order.status !== "RECEIVED") {
       const valid = !["REJECTED", "CANCELLED", "FAILED"].includes(order.status);
       const problems = order.status === "REJECTED" ? (order.problems ?? []) : valid ? [] : [{ path: "status", message: `the order is ${order.status}` }];
-      return { orderId, valid, problems, checkedAt: order.statusHistory[1]?.at ?? order.updatedAt };
+      return { orderId, valid, onHold: order.status === "ON_HOLD", problems, checkedAt: order.statusHistory[1]?.at ?? order.updatedAt };
     }
     const skuProblems = await deps.catalog.unsellable([...new Set(order.lines.map((l) => l.sku))]);
     const byLine = skuProblems.flatMap((p) =>
@@ -62,11 +68,14 @@ export async function validateOrder(deps: ValidateOrderDeps, orderId: string): P
     );
     const problems = [...orderProblems(order), ...byLine];
     const now = deps.clock.now();
+    const holds = problems.length === 0 ? holdReasons(order, await deps.holdRules(order.channel), await deps.fraud.score(order)) : [];
     const next: Order =
-      problems.length === 0
-        ? transition(order, "CONFIRMED", now)
-        : { ...transition(order, "REJECTED", now, problems.map((p) => `${p.path}: ${p.message}`).join("; ")), problems };
-    if (await deps.orders.saveHeader(next, order.version)) return { orderId, valid: problems.length === 0, problems, checkedAt: now };
+      problems.length > 0
+        ? { ...transition(order, "REJECTED", now, problems.map((p) => `${p.path}: ${p.message}`).join("; ")), problems }
+        : holds.length > 0
+          ? transition(order, "ON_HOLD", now, holds.join("; "))
+          : transition(order, "CONFIRMED", now);
+    if (await deps.orders.saveHeader(next, order.version)) return { orderId, valid: problems.length === 0, onHold: holds.length > 0, problems, checkedAt: now };
     if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
   }
 }

@@ -15,6 +15,7 @@ export const ORDER_EVENTS = {
   allocated: "OrderAllocated",
   backordered: "OrderBackordered",
   cancelled: "OrderCancelled",
+  onHold: "OrderOnHold",
   paymentAuthorized: "PaymentAuthorized",
   paymentDeclined: "PaymentDeclined",
 } as const;

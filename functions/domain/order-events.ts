@@ -21,6 +21,7 @@ export interface OrderHeaderImage {
 
 /** The event each status announces; statuses without one are not announced. */
 export const EVENT_FOR_STATUS: Partial<Record<OrderStatus, OrderEventType>> = {
+  ON_HOLD: ORDER_EVENTS.onHold,
   CONFIRMED: ORDER_EVENTS.confirmed,
   REJECTED: ORDER_EVENTS.rejected,
   FAILED: ORDER_EVENTS.failed,

@@ -6,12 +6,13 @@ import { add, multiply, subtract, sum, zero, type Money } from "./money.js";
  * the channel's shortage policy lets ship now); BACKORDERED: waiting for stock, nothing reserved.
  * Later capabilities add holds, payment, release to locations, shipment and delivery.
  */
-export const ORDER_STATUSES = ["RECEIVED", "CONFIRMED", "ALLOCATED", "BACKORDERED", "REJECTED", "FAILED", "CANCELLED"] as const;
+export const ORDER_STATUSES = ["RECEIVED", "ON_HOLD", "CONFIRMED", "ALLOCATED", "BACKORDERED", "REJECTED", "FAILED", "CANCELLED"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** The allowed edges of the order lifecycle; nothing moves along an edge missing here. */
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
-  RECEIVED: ["CONFIRMED", "REJECTED", "CANCELLED", "FAILED"],
+  RECEIVED: ["ON_HOLD", "CONFIRMED", "REJECTED", "CANCELLED", "FAILED"],
+  ON_HOLD: ["CONFIRMED", "CANCELLED", "FAILED"],
   CONFIRMED: ["ALLOCATED", "BACKORDERED", "CANCELLED", "FAILED"],
   BACKORDERED: ["ALLOCATED", "CANCELLED", "FAILED"],
   ALLOCATED: ["CANCELLED", "FAILED"],

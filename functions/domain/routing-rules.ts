@@ -66,6 +66,15 @@ export const routingRulesInputSchema = z.strictObject({
   costModel: costModelSchema.default(costModelSchema.parse({})),
   /** When stock is short: hold the whole order for stock, or ship what is there and backorder the rest. */
   shortagePolicy: z.enum(["backorder", "ship-available"]).default("ship-available"),
+  /** When an order waits for an operator before anything is reserved. */
+  holds: z
+    .strictObject({
+      /** Grand totals at or above this (minor units) are held. */
+      amountAtLeast: minor.default(100_000),
+      /** Orders the fraud scorer rates at or above this (0–1) are held. */
+      fraudScoreAtLeast: z.number().min(0).max(1).default(0.7),
+    })
+    .default({ amountAtLeast: 100_000, fraudScoreAtLeast: 0.7 }),
 });
 
 export type RoutingFilters = z.infer<typeof routingFiltersSchema>;

@@ -1,4 +1,5 @@
-import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { HttpApi, HttpMethod, HttpNoneAuthorizer, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpIamAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
@@ -39,13 +40,19 @@ export class StatelessStack extends Stack {
     const changeOrderStatus = fn("ChangeOrderStatus", "tasks/change-order-status.ts", "Workflow step: move an order along its lifecycle").bindTable(table);
     const reserveAndRoute = fn("ReserveAndRoute", "tasks/reserve-and-route.ts", "Workflow step: route an order with the optimizer and reserve the plan").bindTable(table);
     const authorizePayment = fn("AuthorizePayment", "tasks/authorize-payment.ts", "Workflow step: authorize the order's payment once").bindTable(table);
+    // Answers its own task when the operator decided first, so it may send task responses to the
+    // workflow, named by ARN: a reference to the state machine would make a dependency cycle.
+    const workflowName = `oms-${config.stage}-order-fulfillment`;
+    const workflowArn = Stack.of(this).formatArn({ service: "states", resource: "stateMachine", resourceName: workflowName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const holdOrder = fn("HoldOrder", "tasks/hold-order.ts", "Workflow step: park the hold's task token for the operator's decision").bindTable(table);
+    holdOrder.addToRolePolicy(new PolicyStatement({ actions: ["states:SendTaskSuccess", "states:SendTaskFailure"], resources: [workflowArn] }));
     const releaseOrder = fn("ReleaseOrder", "tasks/release-order.ts", "Workflow compensation: release an order's reservations and void its authorization").bindTable(table);
 
     this.orderWorkflow = new Workflow(this, "OrderFulfillment", {
       definitionFile: "order-fulfillment.asl.json",
-      name: `oms-${config.stage}-order-fulfillment`,
+      name: workflowName,
       config,
-      functions: { ValidateOrderFunctionArn: validateOrder, ChangeOrderStatusFunctionArn: changeOrderStatus, ReserveAndRouteFunctionArn: reserveAndRoute, AuthorizePaymentFunctionArn: authorizePayment, ReleaseOrderFunctionArn: releaseOrder },
+      functions: { ValidateOrderFunctionArn: validateOrder, ChangeOrderStatusFunctionArn: changeOrderStatus, ReserveAndRouteFunctionArn: reserveAndRoute, AuthorizePaymentFunctionArn: authorizePayment, HoldOrderFunctionArn: holdOrder, ReleaseOrderFunctionArn: releaseOrder },
     });
 
     // HTTP API
@@ -81,6 +88,8 @@ export class StatelessStack extends Stack {
     // Operator routes for locations, inventory and reservations (IAM, the API's default authorizer).
     const operatorRoutes: [string, HttpMethod, string, string, "read" | "readWrite"][] = [
       ["/orders/{orderId}/cancel", HttpMethod.POST, "CancelOrder", "http/cancel-order.ts", "readWrite"],
+      ["/orders/{orderId}/hold/release", HttpMethod.POST, "ReleaseHold", "http/decide-hold.ts", "readWrite"],
+      ["/orders/{orderId}/hold/cancel", HttpMethod.POST, "CancelHold", "http/decide-hold.ts", "readWrite"],
       ["/locations", HttpMethod.GET, "ListLocations", "http/list-locations.ts", "read"],
       ["/locations/{locationId}", HttpMethod.GET, "GetLocation", "http/get-location.ts", "read"],
       ["/locations/{locationId}", HttpMethod.PUT, "PutLocation", "http/put-location.ts", "readWrite"],
@@ -97,6 +106,7 @@ export class StatelessStack extends Stack {
     for (const [routePath, method, id, handler, access] of operatorRoutes) {
       const f = fn(id, handler, `${method} ${routePath}`).bindTable(table, access);
       this.api.addRoutes({ path: routePath, methods: [method], integration: integration(`${id}Integration`, f) });
+      if (handler === "http/decide-hold.ts" || handler === "http/cancel-order.ts") this.orderWorkflow.stateMachine.grantTaskResponse(f);
     }
 
     // Customer notifications: a rule on the bus, retried, with a dead-letter queue so no event vanishes.

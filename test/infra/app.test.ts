@@ -68,6 +68,8 @@ describe("stateless stack", () => {
           "GET /orders",
           "GET /orders/{orderId}",
           "POST /orders/{orderId}/cancel",
+          "POST /orders/{orderId}/hold/release",
+          "POST /orders/{orderId}/hold/cancel",
           "GET /locations",
           "GET /locations/{locationId}",
           "PUT /locations/{locationId}",

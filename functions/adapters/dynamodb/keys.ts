@@ -36,6 +36,7 @@ export const ITEM_TYPES = {
   routingRules: "RoutingRules",
   allocation: "Allocation",
   payment: "Payment",
+  hold: "Hold",
   providerRequest: "ProviderRequest",
   routingRulesVersion: "RoutingRulesVersion",
 } as const;
@@ -55,6 +56,8 @@ export const keys = {
   notificationPrefix: "NOTIFICATION#",
   allocation: (orderId: string): Key => ({ PK: orderPk(orderId), SK: "ALLOCATION" }),
   payment: (orderId: string): Key => ({ PK: orderPk(orderId), SK: "PAYMENT" }),
+  /** The task token of an order waiting on an operator's hold decision. */
+  hold: (orderId: string): Key => ({ PK: orderPk(orderId), SK: "HOLD" }),
   providerRequest: (operation: string, idempotencyKey: string): Key => ({ PK: `PSP#${operation}#${idempotencyKey}`, SK: "PSP" }),
   channelOrder: (channel: string, externalOrderId: string): Key => ({
     PK: `CHANNEL#${channel}#EXT#${externalOrderId}`,

@@ -6,7 +6,7 @@ import { ITEM_TYPES, keys } from "./keys.js";
 
 const MAX_RETRIES = 5;
 const strip = ({ PK: _a, SK: _b, type: _t, ...rest }: Record<string, unknown>) => rest as unknown as RoutingRules;
-const contentOf = ({ filters, objective, costModel, shortagePolicy }: RoutingRulesInput) => ({ filters, objective, costModel, shortagePolicy });
+const contentOf = ({ filters, objective, costModel, shortagePolicy, holds }: RoutingRulesInput) => ({ filters, objective, costModel, shortagePolicy, holds });
 
 /** Routing rules per sales channel: the current version, and every version kept for audit and simulation. */
 export class DynamoRoutingRules {

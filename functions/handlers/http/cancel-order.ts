@@ -1,4 +1,7 @@
+import { SFNClient } from "@aws-sdk/client-sfn";
 import { z } from "zod";
+import { DynamoHoldStore } from "../../adapters/dynamodb/hold-store.js";
+import { StepFunctionsTaskResponder } from "../../adapters/stepfunctions/task-responder.js";
 import { documentClient } from "../../adapters/dynamodb/client.js";
 import { DynamoInventory } from "../../adapters/dynamodb/inventory-repository.js";
 import { DynamoOrderRepository } from "../../adapters/dynamodb/order-repository.js";
@@ -21,6 +24,7 @@ const deps = {
   provider: new LocalPaymentProvider(db, table, systemClock, ulidIds),
   inventory: new DynamoInventory(db, table, systemClock, ulidIds),
   clock: systemClock,
+  hold: { holds: new DynamoHoldStore(db, table), tasks: new StepFunctionsTaskResponder(new SFNClient({})) },
 };
 const bodySchema = z.strictObject({ reason: z.string().trim().min(1).max(500).default("cancelled by an operator") });
 

@@ -2,19 +2,36 @@ import { describe, expect, it } from "vitest";
 import { recordOrderNotifications } from "../../../functions/app/record-notifications.js";
 import { validateOrder } from "../../../functions/app/validate-order.js";
 import { createOrder } from "../../../functions/domain/order.js";
+import { ruleBasedFraudScorer } from "../../../functions/domain/holds.js";
 import { FakeCatalog, FakeOrders, FakeOutbox, fixedClock } from "../../fixtures/fakes.js";
 import { channelOrder } from "../../fixtures/orders.js";
+
+const holdDeps = { fraud: ruleBasedFraudScorer, holdRules: () => Promise.resolve({ amountAtLeast: 100_000, fraudScoreAtLeast: 0.7 }) };
 
 describe("validateOrder", () => {
   it("passes an order of sellable SKUs whose totals add up", async () => {
     const orders = new FakeOrders();
     await orders.create(createOrder(channelOrder(), "01JA", "t0"), "h");
-    const out = await validateOrder({ orders, catalog: new FakeCatalog({ "TSHIRT-BLK-M": true, "MUG-LOGO": true }), clock: fixedClock() }, "01JA");
-    expect(out).toEqual({ orderId: "01JA", valid: true, problems: [], checkedAt: "2026-11-22T10:00:00.000Z" });
+    const out = await validateOrder({ orders, catalog: new FakeCatalog({ "TSHIRT-BLK-M": true, "MUG-LOGO": true }), clock: fixedClock(), ...holdDeps }, "01JA");
+    expect(out).toEqual({ orderId: "01JA", valid: true, onHold: false, problems: [], checkedAt: "2026-11-22T10:00:00.000Z" });
     expect((await orders.get("01JA"))?.statusHistory.map((h) => h.status)).toEqual(["RECEIVED", "CONFIRMED"]);
     // Run again (a retried step): the same decision, nothing changes.
-    expect(await validateOrder({ orders, catalog: new FakeCatalog({}), clock: fixedClock("2026-11-22T11:00:00.000Z") }, "01JA")).toEqual(out);
+    expect(await validateOrder({ orders, catalog: new FakeCatalog({}), clock: fixedClock("2026-11-22T11:00:00.000Z"), ...holdDeps }, "01JA")).toEqual(out);
     expect((await orders.get("01JA"))?.version).toBe(2);
+  });
+
+  it("holds a valid order over the amount threshold or with a high fraud score, with the reasons", async () => {
+    const orders = new FakeOrders();
+    await orders.create(createOrder(channelOrder({ customer: { email: "x@mailinator.com", name: "X", phone: "+4412345678" } }), "01JH", "t0"), "h");
+    const out = await validateOrder({ orders, catalog: new FakeCatalog({ "TSHIRT-BLK-M": true, "MUG-LOGO": true }), clock: fixedClock(), ...holdDeps }, "01JH");
+    expect(out).toMatchObject({ valid: true, onHold: true });
+    const held = await orders.get("01JH");
+    expect(held?.status).toBe("ON_HOLD");
+    expect(held?.statusHistory.at(-1)?.reason).toBe("fraud score 0.70 (disposable email domain mailinator.com; phone not from DE)");
+    const big = new FakeOrders();
+    await big.create(createOrder(channelOrder(), "01JI", "t0"), "h");
+    expect(await validateOrder({ orders: big, catalog: new FakeCatalog({ "TSHIRT-BLK-M": true, "MUG-LOGO": true }), clock: fixedClock(), fraud: ruleBasedFraudScorer, holdRules: () => Promise.resolve({ amountAtLeast: 5000, fraudScoreAtLeast: 1 }) }, "01JI")).toMatchObject({ onHold: true });
+    expect((await big.get("01JI"))?.statusHistory.at(-1)?.reason).toBe("grand total 6326 ≥ 5000 EUR minor units");
   });
 
   it("names each unknown or inactive SKU by line and catches tampered totals", async () => {
@@ -22,7 +39,7 @@ describe("validateOrder", () => {
     const order = createOrder(channelOrder(), "01JB", "t0");
     order.totals.grandTotal = { amount: 1, currency: "EUR" };
     await orders.create(order, "h");
-    const out = await validateOrder({ orders, catalog: new FakeCatalog({ "MUG-LOGO": false }), clock: fixedClock() }, "01JB");
+    const out = await validateOrder({ orders, catalog: new FakeCatalog({ "MUG-LOGO": false }), clock: fixedClock(), ...holdDeps }, "01JB");
     expect(out.valid).toBe(false);
     expect(out.problems).toEqual([
       { path: "totals.grandTotal", message: "is 1, lines add up to 6326" },
@@ -32,13 +49,13 @@ describe("validateOrder", () => {
     const rejected = await orders.get("01JB");
     expect(rejected).toMatchObject({ status: "REJECTED", problems: out.problems });
     expect(rejected?.statusHistory.at(-1)?.reason).toContain("lines.0.sku: TSHIRT-BLK-M is not in the catalog");
-    expect((await validateOrder({ orders, catalog: new FakeCatalog({ "TSHIRT-BLK-M": true, "MUG-LOGO": true }), clock: fixedClock() }, "01JB")).problems).toEqual(out.problems);
+    expect((await validateOrder({ orders, catalog: new FakeCatalog({ "TSHIRT-BLK-M": true, "MUG-LOGO": true }), clock: fixedClock(), ...holdDeps }, "01JB")).problems).toEqual(out.problems);
   });
 });
 
 describe("recordOrderNotifications", () => {
   it("records each notification once per event, however often the event is delivered", async () => {
-    const deps = { outbox: new FakeOutbox(), clock: fixedClock() };
+    const deps = { outbox: new FakeOutbox(), clock: fixedClock(), ...holdDeps };
     const detail = {
       metadata: { eventId: "01JA.OrderConfirmed", version: 1, occurredAt: "t", correlationId: "01JA" },
       data: { orderId: "01JA", externalOrderId: "E", customer: { email: "a@b.co", name: "A B", phone: "+4915112345678" }, grandTotal: { amount: 1, currency: "EUR" }, itemCount: 1 },

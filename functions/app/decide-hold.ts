@@ -1,0 +1,66 @@
+import { ConflictError, NotFoundError } from "../domain/errors.js";
+import { transition, type OrderStatus } from "../domain/order.js";
+import type { Clock, OrderRepository } from "../domain/ports.js";
+
+/** Where the workflow's task token for a held order is kept. */
+export interface HoldStore {
+  getToken(orderId: string): Promise<string | undefined>;
+  putToken(orderId: string, token: string, at: string): Promise<void>;
+}
+
+/** Answers the workflow task waiting on a hold. */
+export interface TaskResponder {
+  succeed(token: string, output: unknown): Promise<boolean>;
+  fail(token: string, error: string, cause: string): Promise<boolean>;
+}
+
+export interface HoldDeps {
+  orders: OrderRepository;
+  holds: HoldStore;
+  tasks: TaskResponder;
+  clock: Clock;
+}
+
+/** The error a cancelled hold fails the waiting task with; the workflow catches it by this name. */
+export const HOLD_CANCELLED = "HoldCancelled";
+const MAX_ATTEMPTS = 5;
+
+/**
+ * An operator's decision on a held order: release (on to reserve and route) or cancel. The status
+ * changes first; then the waiting task is answered if its token is known yet. If the workflow has
+ * not parked its token, the step that parks it finds the decision and answers itself
+ * (`parkHoldToken`), so the order of the two never matters. Repeating a decision is harmless.
+ */
+export async function decideHold(deps: HoldDeps, orderId: string, decision: "release" | "cancel", actor: string): Promise<{ orderId: string; status: OrderStatus }> {
+  const target: OrderStatus = decision === "release" ? "CONFIRMED" : "CANCELLED";
+  for (let attempt = 1; ; attempt++) {
+    const order = await deps.orders.get(orderId);
+    if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
+    const decided = order.statusHistory.some((h, i) => i > 0 && order.statusHistory[i - 1]?.status === "ON_HOLD" && h.status === target);
+    if (order.status !== "ON_HOLD" && !decided) throw new ConflictError(`Order ${orderId} is ${order.status}, not on hold`, { status: order.status });
+    if (order.status === "ON_HOLD") {
+      const next = transition(order, target, deps.clock.now(), `hold ${decision === "release" ? "released" : "cancelled"} by ${actor}`);
+      if (!(await deps.orders.saveHeader(next, order.version))) {
+        if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
+        continue;
+      }
+    }
+    const token = await deps.holds.getToken(orderId);
+    if (token) await answer(deps.tasks, token, target);
+    return { orderId, status: target === "CONFIRMED" && order.status !== "ON_HOLD" ? order.status : target };
+  }
+}
+
+/** The workflow's "Wait for hold release" step: keeps the token, and answers at once if the decision came first. */
+export async function parkHoldToken(deps: HoldDeps, orderId: string, token: string): Promise<void> {
+  await deps.holds.putToken(orderId, token, deps.clock.now());
+  const order = await deps.orders.get(orderId);
+  if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
+  if (order.status === "ON_HOLD") return;
+  await answer(deps.tasks, token, order.status === "CANCELLED" ? "CANCELLED" : "CONFIRMED");
+}
+
+async function answer(tasks: TaskResponder, token: string, status: OrderStatus): Promise<void> {
+  if (status === "CANCELLED") await tasks.fail(token, HOLD_CANCELLED, "The hold was cancelled by an operator");
+  else await tasks.succeed(token, { released: true });
+}

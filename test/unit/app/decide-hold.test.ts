@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { decideHold, parkHoldToken, type HoldStore, type TaskResponder } from "../../../functions/app/decide-hold.js";
+import { ConflictError } from "../../../functions/domain/errors.js";
+import { createOrder, transition } from "../../../functions/domain/order.js";
+import { FakeOrders, fixedClock } from "../../fixtures/fakes.js";
+import { channelOrder } from "../../fixtures/orders.js";
+
+class FakeHolds implements HoldStore {
+  readonly tokens = new Map<string, string>();
+  getToken(id: string) {
+    return Promise.resolve(this.tokens.get(id));
+  }
+  putToken(id: string, token: string) {
+    this.tokens.set(id, token);
+    return Promise.resolve();
+  }
+}
+class FakeTasks implements TaskResponder {
+  readonly answers: string[] = [];
+  succeed(token: string) {
+    this.answers.push(`success:${token}`);
+    return Promise.resolve(true);
+  }
+  fail(token: string, error: string) {
+    this.answers.push(`${error}:${token}`);
+    return Promise.resolve(true);
+  }
+}
+function setup() {
+  const orders = new FakeOrders();
+  orders.orders.set("01JH", transition(createOrder(channelOrder(), "01JH", "t0"), "ON_HOLD", "t1", "amount"));
+  return { orders, holds: new FakeHolds(), tasks: new FakeTasks(), clock: fixedClock() };
+}
+
+describe("hold decisions", () => {
+  it("token parked first: the decision changes the status and answers the task", async () => {
+    const deps = setup();
+    await parkHoldToken(deps, "01JH", "T1");
+    expect(deps.tasks.answers).toEqual([]);
+    expect(await decideHold(deps, "01JH", "release", "ops")).toEqual({ orderId: "01JH", status: "CONFIRMED" });
+    expect(deps.tasks.answers).toEqual(["success:T1"]);
+    expect((await deps.orders.get("01JH"))?.statusHistory.at(-1)).toMatchObject({ status: "CONFIRMED", reason: "hold released by ops" });
+  });
+
+  it("decision first: parking the token answers at once, so the order of the two never matters", async () => {
+    const deps = setup();
+    await decideHold(deps, "01JH", "cancel", "ops");
+    expect(deps.tasks.answers).toEqual([]);
+    await parkHoldToken(deps, "01JH", "T2");
+    expect(deps.tasks.answers).toEqual(["HoldCancelled:T2"]);
+  });
+
+  it("repeating a decision is harmless; the other decision after it, or one on an order not held, is a conflict", async () => {
+    const deps = setup();
+    await decideHold(deps, "01JH", "release", "ops");
+    expect(await decideHold(deps, "01JH", "release", "ops")).toEqual({ orderId: "01JH", status: "CONFIRMED" });
+    await expect(decideHold(deps, "01JH", "cancel", "ops")).rejects.toThrow(ConflictError);
+  });
+});
