@@ -174,6 +174,12 @@ describe("order-fulfillment.asl.json", () => {
     expect(authorize.Retry.map((r) => r.ErrorEquals)).toEqual([[new OrderCancelledError("x").name, new PaymentDeclinedError("x").name], [new PaymentProviderTimeoutError().name], expect.arrayContaining(["Lambda.ServiceException"]) as unknown, ["States.TaskFailed"]]);
   });
 
+  it("never retries a hold's expiry: the timeout is the decision", () => {
+    const wait = asl.States["Wait for hold release"] as { Retry: { ErrorEquals: string[] }[]; Catch: { ErrorEquals: string[]; Next: string }[] };
+    expect(wait.Retry.flatMap((r) => r.ErrorEquals)).not.toContain("States.Timeout");
+    expect(wait.Catch.find((c) => c.ErrorEquals.includes("States.Timeout"))?.Next).toBe("Cancel the expired hold");
+  });
+
   it("sets only statuses the domain knows, and runs on the local runner", () => {
     for (const [, s] of tasks) {
       const status = (s.Parameters as { Payload?: { status?: string } }).Payload?.status;

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -27,6 +27,29 @@ beforeAll(async () => {
 afterAll(async () => {
   await cloud?.stop();
   rmSync(work, { recursive: true, force: true });
+});
+
+describe("a hold nobody decides", () => {
+  it("is cancelled when the 7-day wait runs out (on this cloud's own clock)", async () => {
+    const body = JSON.stringify(genericOrderBody({ externalOrderId: "EXPIRE-1", lines: [{ sku: "MUG-LOGO", quantity: 1, unitPrice: { amount: 150_000, currency: "EUR" } }], discountTotal: undefined }));
+    const res = await fetch(`${cloud.apiUrl}/webhooks/generic`, { method: "POST", headers: { "content-type": "application/json", "x-oms-signature": signWebhook(cloud.channelSecrets.generic ?? "", body) }, body });
+    const { orderId } = (await res.json()) as { orderId: string };
+    const status = async () => ((await (await fetch(`${cloud.apiUrl}/orders/${orderId}`, { headers: { authorization: `Bearer ${cloud.operatorToken}` } })).json()) as { status: string; statusHistory: { reason?: string }[] });
+    for (let i = 0; i < 100 && (await status()).status !== "ON_HOLD"; i++) await new Promise((r) => setTimeout(r, 100));
+    // Let the workflow park its token before the clock jumps.
+    await new Promise((r) => setTimeout(r, 1000));
+    cloud.clock.advance(8 * 86_400_000);
+    let after = await status();
+    for (let i = 0; i < 100 && after.status === "ON_HOLD"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await status();
+    }
+    const sfnc = new SFNClient({ endpoint: cloud.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } });
+    const machine = Object.values(cloud.stateMachineArns)[0] ?? "";
+    const h = await sfnc.send(new GetExecutionHistoryCommand({ executionArn: `${machine.replace(":stateMachine:", ":execution:")}:${orderId}` }));
+    expect(after.status, JSON.stringify(h.events?.map((e) => [e.type, e.stateEnteredEventDetails?.name, e.taskFailedEventDetails?.error ?? e.executionFailedEventDetails?.cause]))).toBe("CANCELLED");
+    expect(after.statusHistory.at(-1)?.reason).toBe("the hold was not released within 7 days");
+  });
 });
 
 describe("faults in the task functions", () => {
