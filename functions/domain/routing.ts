@@ -238,11 +238,13 @@ export class Router {
   }
 
   /**
-   * The search's inner loop: the same rule as `assign` on a membership array, without building
-   * the plan. Returns the variable part (carriage + shortfall), the fixed part of the sources it
-   * used (with split penalties), and leaves which sources it used in `usedFlags`.
+   * How a set of sources (a membership array) serves the order: kits whole from the cheapest
+   * source holding all of them, then each line from the cheapest sources with stock left. The
+   * search's inner loop: returns the variable part (carriage + shortfall) and the fixed part of
+   * the sources it used (with split penalties), leaves which sources it used in `usedFlags`, and
+   * records the quantities per source in `take` when given one.
    */
-  private evaluate(member: Uint8Array): { variable: number; fixed: number } {
+  private evaluate(member: Uint8Array, take?: Map<number, number[]>): { variable: number; fixed: number } {
     const { lines } = this.problem;
     const L = lines.length;
     const K = this.skuCount;
@@ -251,6 +253,11 @@ export class Router {
     left.set(this.stockMatrix);
     const used = this.usedFlags;
     used.fill(0);
+    const record = (src: number, line: number, q: number) => {
+      let row = take?.get(src);
+      if (take && !row) take.set(src, (row = new Array<number>(L).fill(0)));
+      if (row) row[line] = (row[line] ?? 0) + q;
+    };
     let variable = 0;
     for (const kit of this.kits) {
       let best = -1;
@@ -273,7 +280,10 @@ export class Router {
         variable += shortfall;
         continue;
       }
-      for (const i of kit) left[best * K + this.skuOfLine[i]!]! -= lines[i]!.quantity;
+      for (const i of kit) {
+        left[best * K + this.skuOfLine[i]!]! -= lines[i]!.quantity;
+        record(best, i, lines[i]!.quantity);
+      }
       used[best] = 1;
       variable += bestCost;
     }
@@ -289,6 +299,7 @@ export class Router {
         if (q <= 0) continue;
         left[s * K + k]! -= q;
         used[s] = 1;
+        record(s, i, q);
         variable += unit * q;
         need -= q;
       }
@@ -344,60 +355,16 @@ export class Router {
     return total;
   }
 
-  /** Best use of a set of sources: kits whole from the cheapest source holding all of them, then each line from the cheapest sources with stock left. */
-  assign(set: readonly number[]): Assignment {
+  /** Best use of a set of sources (the rule in `evaluate`), with what each ships. */
+  private assign(set: readonly number[]): Assignment {
     const { lines } = this.problem;
-    const inSet = new Set(set);
-    const left = new Map<number, Record<string, number>>();
-    const stockLeft = (s: number) => {
-      let st = left.get(s);
-      if (!st) left.set(s, (st = { ...this.sources[s]!.candidate.stock }));
-      return st;
-    };
+    const member = new Uint8Array(this.sources.length);
+    for (const s of set) member[s] = 1;
     const take = new Map<number, number[]>();
-    const give = (s: number, line: number, q: number) => {
-      let row = take.get(s);
-      if (!row) take.set(s, (row = new Array<number>(lines.length).fill(0)));
-      row[line] = (row[line] ?? 0) + q;
-      const st = stockLeft(s);
-      const sku = lines[line]!.sku;
-      st[sku] = (st[sku] ?? 0) - q;
-    };
-    const unfulfilled = lines.map(() => 0);
+    this.evaluate(member, take);
+    const unfulfilled = lines.map((l, i) => l.quantity - [...take.values()].reduce((t, row) => t + (row[i] ?? 0), 0));
     let carriage = 0;
-    for (const kit of this.kits) {
-      let best = -1;
-      let bestCost = Infinity;
-      for (const s of set) {
-        const st = stockLeft(s);
-        const need = new Map<string, number>();
-        for (const i of kit) need.set(lines[i]!.sku, (need.get(lines[i]!.sku) ?? 0) + lines[i]!.quantity);
-        if (![...need].every(([sku, q]) => (st[sku] ?? 0) >= q)) continue;
-        const cost = kit.reduce((t, i) => t + this.sources[s]!.unitCarriage[i]! * lines[i]!.quantity, 0);
-        if (cost < bestCost) [best, bestCost] = [s, cost];
-      }
-      if (best < 0 || bestCost >= kit.reduce((t, i) => t + this.unitUnfulfilled * lines[i]!.quantity, 0)) {
-        for (const i of kit) unfulfilled[i] = lines[i]!.quantity;
-        continue;
-      }
-      for (const i of kit) give(best, i, lines[i]!.quantity);
-      carriage += bestCost;
-    }
-    for (const i of this.looseLines) {
-      let need = lines[i]!.quantity;
-      for (const s of this.byCarriage[i]!) {
-        if (need === 0) break;
-        if (!inSet.has(s)) continue;
-        const unit = this.sources[s]!.unitCarriage[i]!;
-        if (unit >= this.unitUnfulfilled) break;
-        const q = Math.min(need, stockLeft(s)[lines[i]!.sku] ?? 0);
-        if (q <= 0) continue;
-        give(s, i, q);
-        carriage += unit * q;
-        need -= q;
-      }
-      unfulfilled[i] = need;
-    }
+    for (const [s, row] of take) row.forEach((q, i) => (carriage += q * this.sources[s]!.unitCarriage[i]!));
     return { take, unfulfilled, carriage };
   }
 
@@ -578,8 +545,9 @@ export class Router {
     dfs(0, 0, 0);
     const gap = timedOut ? Math.max(0, (bestValue - rootBound) / Math.max(1, bestValue)) : 0;
     const bestSet = [...bestMember.keys()].filter((s) => bestMember[s]);
-    const toMap = (a: Float64Array) => new Map([...a.entries()].filter(([, v]) => Number.isFinite(v)));
-    return this.plan("optimizer", this.assign(bestSet), { optimal: !timedOut, gap, nodes, elapsedMs: performance.now() - t0, timedOut, bestWith: toMap(bestWith), bestWithout: new Map([...bestWithout.entries()]) });
+    // A location never seen in a plan has no "best with it"; "without it" may be Infinity (no plan serves the order without it).
+    const bestWithMap = new Map([...bestWith.entries()].filter(([, v]) => Number.isFinite(v)));
+    return this.plan("optimizer", this.assign(bestSet), { optimal: !timedOut, gap, nodes, elapsedMs: performance.now() - t0, timedOut, bestWith: bestWithMap, bestWithout: new Map(bestWithout.entries()) });
   }
 }
 
