@@ -1,5 +1,17 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import type { CloudAssembly } from "./assembly.js";
+import type { Resolver } from "./intrinsics.js";
+
+/** The name of the assembly's queue an ARN points at (dead-letter and on-failure destinations), or the ARN itself. */
+export function queueNameOf(assembly: CloudAssembly, resolver: Resolver): (arn: string) => string {
+  const names = new Map<string, string>();
+  for (const { stack, logicalId } of assembly.ofType("AWS::SQS::Queue")) {
+    const p = resolver.physicalOf(stack, logicalId);
+    names.set(p.attributes.Arn ?? "", p.attributes.QueueName ?? logicalId);
+  }
+  return (arn) => names.get(arn) ?? arn;
+}
 
 export interface DeadLetter {
   queue: string;

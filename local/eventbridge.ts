@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { LOCAL_ACCOUNT, LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
-import type { DeadLetterStore } from "./dead-letters.js";
+import { queueNameOf, type DeadLetterStore } from "./dead-letters.js";
 import { matchesPattern } from "./event-pattern.js";
 import type { Resolver } from "./intrinsics.js";
 import type { LambdaRuntime } from "./lambda-runtime.js";
@@ -88,11 +88,7 @@ export class EventBridgeLocal {
     private readonly archiveDir: string,
   ) {
     for (const { stack, logicalId } of assembly.ofType("AWS::Events::EventBus")) this.buses.add(resolver.physicalOf(stack, logicalId).ref);
-    const queueNames = new Map<string, string>();
-    for (const { stack, logicalId } of assembly.ofType("AWS::SQS::Queue")) {
-      const p = resolver.physicalOf(stack, logicalId);
-      queueNames.set(p.attributes.Arn ?? "", p.attributes.QueueName ?? logicalId);
-    }
+    const queueName = queueNameOf(assembly, resolver);
     for (const { stack, logicalId, resource } of assembly.ofType("AWS::Events::Archive")) {
       const p = resolver.resolve(stack, resource.Properties ?? {}) as Record<string, unknown>;
       this.archives.push({ name: text(p.ArchiveName, `${stack}-${logicalId}`), busName: this.busName(text(p.SourceArn)), pattern: p.EventPattern as Record<string, unknown> | undefined });
@@ -113,7 +109,7 @@ export class EventBridgeLocal {
           inputTransformer: t.InputTransformer as RuleTarget["inputTransformer"],
           maxAttempts: 1 + (retry.MaximumRetryAttempts ?? 185),
           maxAgeSeconds: retry.MaximumEventAgeInSeconds ?? 86400,
-          deadLetterQueue: dlq ? (queueNames.get(dlq) ?? dlq) : undefined,
+          deadLetterQueue: dlq ? queueName(dlq) : undefined,
         };
       });
       this.rules.push({

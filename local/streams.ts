@@ -10,7 +10,7 @@ import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynam
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
-import type { DeadLetterStore } from "./dead-letters.js";
+import { queueNameOf, type DeadLetterStore } from "./dead-letters.js";
 import { matchesPattern } from "./event-pattern.js";
 import type { Resolver } from "./intrinsics.js";
 import type { LambdaRuntime } from "./lambda-runtime.js";
@@ -85,11 +85,7 @@ export class DynamoStreamsLocal {
   ) {
     this.dir = path.join(dataDir, "stream-checkpoints");
     this.client = new DynamoDBStreamsClient({ endpoint: dynamodbEndpoint, region: LOCAL_REGION, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
-    const queueNames = new Map<string, string>();
-    for (const { stack, logicalId } of assembly.ofType("AWS::SQS::Queue")) {
-      const p = resolver.physicalOf(stack, logicalId);
-      queueNames.set(p.attributes.Arn ?? "", p.attributes.QueueName ?? logicalId);
-    }
+    const queueName = queueNameOf(assembly, resolver);
     for (const { stack, logicalId, resource } of assembly.ofType("AWS::Lambda::EventSourceMapping")) {
       const p = resolver.resolve(stack, resource.Properties ?? {}) as Record<string, unknown>;
       const source = text(p.EventSourceArn);
@@ -109,7 +105,7 @@ export class DynamoStreamsLocal {
         maxRecordAgeSeconds: Number(p.MaximumRecordAgeInSeconds ?? -1),
         bisect: p.BisectBatchOnFunctionError === true || p.BisectBatchOnFunctionError === "true",
         reportItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes("ReportBatchItemFailures"),
-        onFailureQueue: onFailure ? (queueNames.get(onFailure) ?? onFailure) : undefined,
+        onFailureQueue: onFailure ? queueName(onFailure) : undefined,
         enabled: p.Enabled !== false && p.Enabled !== "false",
       });
     }

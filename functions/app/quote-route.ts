@@ -1,7 +1,7 @@
 import type { Location, Sku, Stock } from "../domain/catalog.js";
 import { ValidationError } from "../domain/errors.js";
 import { Router, type Delivery, type Plan, type RouteLine } from "../domain/routing.js";
-import { promisable, type RoutingRules } from "../domain/routing-rules.js";
+import { promisableByLocation, type RoutingRules } from "../domain/routing-rules.js";
 
 /** What routing reads: the catalog, stock per SKU, and a channel's rules. */
 export interface RoutingData {
@@ -9,6 +9,16 @@ export interface RoutingData {
   listLocations(): Promise<Location[]>;
   stockOf(sku: string): Promise<Stock[]>;
   rulesFor(channel: string): Promise<RoutingRules>;
+}
+
+/** RoutingData over the repositories every caller has: the catalog, the inventory and the rules. */
+export function routingDataFrom(catalog: Pick<RoutingData, "getSkus" | "listLocations">, inventory: Pick<RoutingData, "stockOf">, rules: { current(channel: string): Promise<RoutingRules> }): RoutingData {
+  return {
+    getSkus: (skus) => catalog.getSkus(skus),
+    listLocations: () => catalog.listLocations(),
+    stockOf: (sku) => inventory.stockOf(sku),
+    rulesFor: (channel) => rules.current(channel),
+  };
 }
 
 export interface QuoteRequest {
@@ -41,12 +51,7 @@ export async function loadRouter(data: RoutingData, request: Pick<QuoteRequest, 
   if (unknown.length) throw new ValidationError("Invalid routing request", unknown);
   const effective = request.rules ? { ...rules, ...request.rules } : rules;
   const lines: RouteLine[] = request.lines.map((l) => ({ ...l, unitWeightKg: bySku.get(l.sku)!.unitWeightGrams / 1000 }));
-  const stockAt = new Map<string, Record<string, number>>();
-  stocks.flat().forEach((s) => {
-    const row = stockAt.get(s.locationId) ?? {};
-    row[s.sku] = promisable(effective.filters, s);
-    stockAt.set(s.locationId, row);
-  });
+  const stockAt = promisableByLocation(effective.filters, stocks.flat());
   const router = new Router({
     lines,
     delivery: request.delivery,

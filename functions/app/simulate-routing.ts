@@ -1,6 +1,6 @@
 import type { Location, Sku, Stock } from "../domain/catalog.js";
 import { Router, type Delivery } from "../domain/routing.js";
-import { promisable, type RoutingRulesInput } from "../domain/routing-rules.js";
+import { promisableByLocation, type RoutingRulesInput } from "../domain/routing-rules.js";
 
 /** What a simulation starts from: locations, the SKUs' weights, and stock per (SKU, location). */
 export interface InventorySnapshot {
@@ -36,12 +36,7 @@ export interface SimulationResult {
  */
 export function simulateRouting(snapshot: InventorySnapshot, orders: SimulatedOrder[], rules: RoutingRulesInput, options: { algorithm?: "optimizer" | "greedy"; budgetMs?: number } = {}): SimulationResult {
   const weights = new Map(snapshot.skus.map((s) => [s.sku, s.unitWeightGrams / 1000]));
-  const stock = new Map<string, Record<string, number>>();
-  for (const s of snapshot.stock) {
-    const row = stock.get(s.locationId) ?? {};
-    row[s.sku] = promisable(rules.filters, s);
-    stock.set(s.locationId, row);
-  }
+  const stock = promisableByLocation(rules.filters, snapshot.stock);
   const capacity = new Map(snapshot.locations.map((l) => [l.locationId, l.dailyCapacity]));
   const result: SimulationResult = { orders: orders.length, plannedOrders: 0, invalidOrders: [], currency: rules.costModel.currency, totalCost: 0, shipments: 0, shipmentsPerOrder: 0, distanceKm: 0, backorderedUnits: 0, ordersWithBackorder: 0, splitOrders: 0, byLocation: {} };
   orders.forEach((o, index) => {

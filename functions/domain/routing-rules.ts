@@ -118,6 +118,17 @@ export function channelExclusion(filters: RoutingFilters, location: Location): s
 export const promisable = (filters: RoutingFilters, stock: Stock): number =>
   filters.keepSafetyStock ? availableToPromise(stock) : Math.max(0, stock.onHand - stock.reserved);
 
+/** What each location may promise of each SKU under the filters: location id → SKU → units. */
+export function promisableByLocation(filters: RoutingFilters, stocks: Stock[]): Map<string, Record<string, number>> {
+  const byLocation = new Map<string, Record<string, number>>();
+  for (const s of stocks) {
+    const row = byLocation.get(s.locationId) ?? {};
+    row[s.sku] = promisable(filters, s);
+    byLocation.set(s.locationId, row);
+  }
+  return byLocation;
+}
+
 /** Network ATP of one SKU for a channel: the sum over the locations the channel may use, with the rest named and why. */
 export function networkAtp(rules: RoutingRules, locations: Location[], stocks: Stock[]) {
   const byId = new Map(locations.map((l) => [l.locationId, l]));

@@ -71,11 +71,10 @@ export class DynamoRoutingRules {
         );
         return { rules, changed: true };
       } catch (error) {
-        if ((error as Error).name !== "TransactionCanceledException" || attempt >= MAX_RETRIES || expectedVersion !== undefined) {
-          if ((error as Error).name === "TransactionCanceledException" && expectedVersion !== undefined)
-            throw new ConflictError(`Routing rules of ${channel} changed concurrently`, { expectedVersion });
-          throw error;
-        }
+        // Someone wrote a version between our read and our write: with If-Match that is a conflict; without, read again.
+        if ((error as Error).name !== "TransactionCanceledException") throw error;
+        if (expectedVersion !== undefined) throw new ConflictError(`Routing rules of ${channel} changed concurrently`, { expectedVersion });
+        if (attempt >= MAX_RETRIES) throw error;
       }
     }
   }

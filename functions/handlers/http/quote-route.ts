@@ -1,15 +1,10 @@
-import { quoteRoute } from "../../app/quote-route.js";
+import { quoteRoute, routingDataFrom } from "../../app/quote-route.js";
 import { parseQuote } from "../../domain/routing-rules.js";
 import { json, jsonBody } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
 import { catalog, inventory, routingRules } from "./deps.js";
 
-const data = {
-  getSkus: (skus: string[]) => catalog.getSkus(skus),
-  listLocations: () => catalog.listLocations(),
-  stockOf: (sku: string) => inventory.stockOf(sku),
-  rulesFor: (channel: string) => routingRules.current(channel),
-};
+const data = routingDataFrom(catalog, inventory, routingRules);
 
 /** POST /routing/quote: the plan and its explanation for a hypothetical order; nothing is reserved. */
 export const handler = httpHandler(async (event) => json(200, await quoteRoute(data, parseQuote(jsonBody(event)))));

@@ -5,6 +5,7 @@ import { documentClient } from "../../adapters/dynamodb/client.js";
 import { DynamoInventory } from "../../adapters/dynamodb/inventory-repository.js";
 import { DynamoOrderRepository } from "../../adapters/dynamodb/order-repository.js";
 import { DynamoRoutingRules } from "../../adapters/dynamodb/routing-rules-repository.js";
+import { routingDataFrom } from "../../app/quote-route.js";
 import { reserveAndRoute } from "../../app/reserve-and-route.js";
 import { requireEnv } from "../../shared/env.js";
 import { taskHandler } from "../../shared/middy.js";
@@ -19,7 +20,7 @@ const rules = new DynamoRoutingRules(db, table);
 const deps = {
   orders: new DynamoOrderRepository(db, table),
   allocations: new DynamoAllocationStore(db, table),
-  routing: { getSkus: (s: string[]) => catalog.getSkus(s), listLocations: () => catalog.listLocations(), stockOf: (s: string) => inventory.stockOf(s), rulesFor: (c: string) => rules.current(c) },
+  routing: routingDataFrom(catalog, inventory, rules),
   inventory,
   clock: systemClock,
   ids: ulidIds,
