@@ -47,7 +47,8 @@ export async function decideHold(deps: HoldDeps, orderId: string, decision: "rel
     }
     const token = await deps.holds.getToken(orderId);
     if (token) await answer(deps.tasks, token, target);
-    return { orderId, status: target === "CONFIRMED" && order.status !== "ON_HOLD" ? order.status : target };
+    // Decided earlier: the order may have moved on since (e.g. to ALLOCATED).
+    return { orderId, status: order.status === "ON_HOLD" ? target : order.status };
   }
 }
 
