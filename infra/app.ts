@@ -18,6 +18,7 @@ export function buildApp(app = new App()) {
     table: stateful.table,
     bus: stateful.bus,
     channelSecrets: stateful.channelSecrets,
+    carrierSecrets: stateful.carrierSecrets,
   });
   stateless.addStackDependency(stateful);
   for (const stack of [stateful, stateless]) {

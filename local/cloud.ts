@@ -64,6 +64,7 @@ export interface LocalCloud {
   dynamoEndpoint: string;
   operatorToken: string;
   channelSecrets: Record<string, string>;
+  carrierSecrets: Record<string, string>;
   tableName: string;
   stateMachineArns: Record<string, string>;
   notEmulated: string[];
@@ -151,8 +152,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     started.unshift(api);
 
     const channelSecrets: Record<string, string> = {};
-    for (const s of secrets.all())
+    const carrierSecrets: Record<string, string> = {};
+    for (const s of secrets.all()) {
       if (s.name.endsWith("/channel-secrets")) Object.assign(channelSecrets, JSON.parse(s.value) as Record<string, string>);
+      if (s.name.endsWith("/carrier-secrets")) Object.assign(carrierSecrets, JSON.parse(s.value) as Record<string, string>);
+    }
 
     const idle = async () => {
       // Executions publish events, event targets may start executions, and table writes feed
@@ -169,6 +173,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       dynamoEndpoint: dynamo.endpoint,
       operatorToken,
       channelSecrets,
+      carrierSecrets,
       tableName,
       stateMachineArns: Object.fromEntries([...sfn.machines.values()].map((m) => [m.name, m.arn])),
       notEmulated,

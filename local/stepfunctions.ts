@@ -97,9 +97,10 @@ interface Live {
   done: Promise<void>;
   tasks: Map<string, LiveTask>;
   /** Token handed out by the last read of $$.Task.Token, for the task handler that follows it. */
-  issuedToken?: string;
+  /** Tokens handed to Parameters ($$.Task.Token) not yet claimed by their task (Map branches ask at once). */
+  unclaimed: Set<string>;
   /** Tokens of callback tasks a resumed run hands out again (the callers hold them) instead of new ones. */
-  resumeTokens: string[];
+  resumeTokens: { token: string; stateName: string }[];
   /** History events of a task handler, held until the runner's StateEntered for it is recorded. */
   held: Map<string, HistoryEvent[]>;
   entered: Set<string>;
@@ -374,12 +375,15 @@ export class StepFunctionsLocal {
   /** Parked on a dispatched callback or a Wait state: nothing will happen until a call or the clock moves. */
   private isWaiting(arn: string): boolean {
     const e = this.executions.get(arn);
-    return !!e && (e.pending.some((p) => p.dispatched) || Object.keys(e.timers).some((k) => !k.endsWith("#timeout")));
+    return !!e && (e.pending.some((p) => p.dispatched) || Object.keys(e.timers).some((k) => !k.includes("#timeout")));
   }
 
   private resume(e: LocalExecution): void {
     const machine = this.machine(e.stateMachineArn);
     const topLevel = new Set(Object.keys(machine.definition.States));
+    // A Map restarts its branches from the beginning, and their tasks dispatch again with new
+    // tokens (the steps re-park them); only top-level waits are resumed as they were.
+    e.pending = e.pending.filter((p) => topLevel.has(p.stateName));
     let at: { name: string; input: string } | undefined;
     for (const h of e.history) {
       const entered = h.stateEnteredEventDetails as { name: string; input: string } | undefined;
@@ -414,7 +418,8 @@ export class StepFunctionsLocal {
       halt: () => undefined,
       done: Promise.resolve(),
       tasks: new Map(),
-      resumeTokens: execution.pending.filter((p) => p.dispatched).map((p) => p.token),
+      resumeTokens: execution.pending.filter((p) => p.dispatched).map((p) => ({ token: p.token, stateName: p.stateName })),
+      unclaimed: new Set(),
       held: new Map(),
       entered: new Set(resumedAt ? [resumedAt] : []),
       controller,
@@ -490,8 +495,8 @@ export class StepFunctionsLocal {
 
   /** The runner reads $$.Task.Token while building the Parameters of the task it is about to run. */
   private issueToken(execution: LocalExecution, live: Live): string {
-    const token = live.resumeTokens.shift() ?? encodeToken(execution.executionArn);
-    live.issuedToken = token;
+    const token = encodeToken(execution.executionArn);
+    live.unclaimed.add(token);
     return token;
   }
 
@@ -542,8 +547,7 @@ export class StepFunctionsLocal {
     const resource = text(state.Resource);
     const callback = resource.endsWith(".waitForTaskToken");
     const base = resource.replace(/\.waitForTaskToken$/, "");
-    const token = callback ? live.issuedToken : undefined;
-    live.issuedToken = undefined;
+    const token = callback ? this.claimToken(e, live, stateName, input) : undefined;
     const details = { resourceType: base.split(":")[5] ?? "states", resource: base.split(":").slice(6).join(":") || base, region: LOCAL_REGION };
     this.pushTaskEvent(e, live, stateName, "TaskScheduled", { taskScheduledEventDetails: { ...details, parameters: JSON.stringify(input), ...(state.TimeoutSeconds ? { timeoutInSeconds: state.TimeoutSeconds } : {}), ...(state.HeartbeatSeconds ? { heartbeatInSeconds: state.HeartbeatSeconds } : {}) } });
     const clock = this.services.clock;
@@ -552,9 +556,11 @@ export class StepFunctionsLocal {
     live.controller.signal.addEventListener("abort", onStop, { once: true });
     const races: Promise<Json>[] = [];
     const timeoutSeconds = typeof state.TimeoutSeconds === "number" ? state.TimeoutSeconds : undefined;
+    // Per token: branches of a Map run the same state at once, each with its own deadline.
+    const timerKey = token ? `${stateName}#timeout#${token}` : `${stateName}#timeout#${randomBytes(6).toString("hex")}`;
     if (timeoutSeconds) {
-      const dueAt = e.timers[`${stateName}#timeout`] ?? clock.now() + timeoutSeconds * 1000;
-      e.timers[`${stateName}#timeout`] = dueAt;
+      const dueAt = e.timers[timerKey] ?? clock.now() + timeoutSeconds * 1000;
+      e.timers[timerKey] = dueAt;
       races.push(clock.until(dueAt, abort.signal).then(() => Promise.reject(this.timeoutError())));
     }
     try {
@@ -576,10 +582,24 @@ export class StepFunctionsLocal {
     } finally {
       live.controller.signal.removeEventListener("abort", onStop);
       abort.abort(namedError("Local.Done", "task settled"));
-      delete e.timers[`${stateName}#timeout`];
+      delete e.timers[timerKey];
       e.pending = e.pending.filter((p) => p.token !== token);
       if (token) live.tasks.delete(token);
     }
+  }
+
+  /**
+   * The token this callback task put in its Parameters: the one issued token its input carries
+   * (Map branches build their Parameters concurrently). A resumed execution hands the callers'
+   * token back to a top-level task that was already waiting, instead of dispatching again.
+   */
+  private claimToken(e: LocalExecution, live: Live, stateName: string, input: Json): string | undefined {
+    const text = JSON.stringify(input);
+    const fresh = [...live.unclaimed].find((t) => text.includes(t));
+    if (fresh) live.unclaimed.delete(fresh);
+    const resumed = live.resumeTokens.findIndex((r) => r.stateName === stateName);
+    if (resumed >= 0 && this.machine(e.stateMachineArn).definition.States[stateName]) return live.resumeTokens.splice(resumed, 1)[0]!.token;
+    return fresh;
   }
 
   private async awaitCallback(e: LocalExecution, live: Live, stateName: string, state: StateDef, base: string, input: Json, token: string, signal: AbortSignal): Promise<Json> {

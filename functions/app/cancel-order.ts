@@ -2,8 +2,11 @@ import { ConflictError, NotFoundError } from "../domain/errors.js";
 import { canTransition, transition } from "../domain/order.js";
 import type { PaymentProvider } from "../domain/payment.js";
 import type { Clock, OrderRepository } from "../domain/ports.js";
+import { moveShipment } from "../domain/shipment.js";
 import type { PaymentStore } from "./authorize-payment.js";
+import type { BackorderStore } from "./backorders.js";
 import { HOLD_CANCELLED, type HoldStore, type TaskResponder } from "./decide-hold.js";
+import type { ShipmentStore } from "./fulfilment.js";
 
 export interface CancelOrderDeps {
   orders: OrderRepository;
@@ -13,7 +16,12 @@ export interface CancelOrderDeps {
   clock: Clock;
   /** To end a workflow waiting on a hold decision. */
   hold?: { holds: HoldStore; tasks: TaskResponder };
+  /** To refuse once something shipped, and to end a workflow waiting on stock or on its locations. */
+  fulfilment?: { shipments: ShipmentStore; backorders: BackorderStore; tasks: TaskResponder };
 }
+
+/** The error a cancellation fails waiting workflow steps with; the workflow catches it by name. */
+export const ORDER_CANCELLED = "OrderCancelledError";
 
 const MAX_ATTEMPTS = 5;
 
@@ -27,6 +35,10 @@ export async function cancelOrder(deps: CancelOrderDeps, orderId: string, reason
   for (let attempt = 1; ; attempt++) {
     const order = await deps.orders.get(orderId);
     if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
+    const shipments = (await deps.fulfilment?.shipments.ofOrder(orderId)) ?? [];
+    const gone = shipments.find((s) => s.handover || s.status === "SHIPPED" || s.status === "DELIVERED");
+    if (gone && order.status !== "CANCELLED")
+      throw new ConflictError(`Order ${orderId} has shipped (shipment ${gone.shipmentId}); it can no longer be cancelled, start a return instead`, { status: order.status, shipmentId: gone.shipmentId, returns: `/orders/${orderId}/returns` });
     if (order.status !== "CANCELLED") {
       if (!canTransition(order.status, "CANCELLED"))
         throw new ConflictError(`Order ${orderId} is ${order.status} and can no longer be cancelled${order.status === "REJECTED" || order.status === "FAILED" ? "" : "; shipped orders are returned instead"}`, { status: order.status });
@@ -37,7 +49,9 @@ export async function cancelOrder(deps: CancelOrderDeps, orderId: string, reason
     }
     const token = deps.hold && (await deps.hold.holds.getToken(orderId));
     if (token) await deps.hold?.tasks.fail(token, HOLD_CANCELLED, "The order was cancelled");
-    return { orderId, status: "CANCELLED", ...(await undoOrder(deps, orderId)) };
+    const undone = await undoOrder(deps, orderId);
+    if (deps.fulfilment) await stopFulfilment(deps.fulfilment, orderId, deps.clock.now());
+    return { orderId, status: "CANCELLED", ...undone };
   }
 }
 
@@ -54,4 +68,18 @@ export async function undoOrder(deps: Pick<CancelOrderDeps, "payments" | "provid
     await deps.payments.markVoided(orderId, voided.at);
   }
   return { released, payment: payment ? (payment.status === "AUTHORIZED" ? "VOIDED" : payment.status) : "NONE" };
+}
+
+/** Ends what waits for the cancelled order: its backorder, and its locations (their shipments are CANCELLED). */
+async function stopFulfilment(f: NonNullable<CancelOrderDeps["fulfilment"]>, orderId: string, at: string): Promise<void> {
+  const parked = await f.backorders.tokenOf(orderId);
+  if (parked) {
+    await f.tasks.fail(parked, ORDER_CANCELLED, `Order ${orderId} was cancelled`);
+    await f.backorders.unpark(orderId);
+  }
+  for (const s of await f.shipments.ofOrder(orderId)) {
+    if (s.status === "CANCELLED" || s.status === "REJECTED" || s.handover) continue;
+    await f.shipments.save(moveShipment(s, "CANCELLED", at, "the order was cancelled"), s.version);
+    if (s.tokens?.release) await f.tasks.fail(s.tokens.release, ORDER_CANCELLED, `Order ${orderId} was cancelled`);
+  }
 }

@@ -2,6 +2,7 @@ import { EVENT_SOURCES, EVENT_VERSION } from "../domain/events.js";
 import { adjustmentEvent, stockChangeEvents, type JournalEntry, type StockSnapshot } from "../domain/inventory-events.js";
 import { orderChangeEvents, paymentEvents, type OrderHeaderImage } from "../domain/order-events.js";
 import type { PaymentRecord } from "../domain/payment.js";
+import { shipmentChangeEvents, type ShipmentImage } from "../domain/shipment-events.js";
 import type { EventPublisher, OutgoingEvent } from "../domain/ports.js";
 
 /** One change read from the table's change stream, already typed. */
@@ -9,7 +10,8 @@ export type DomainChange =
   | { id: string; kind: "stock"; before?: StockSnapshot; after?: StockSnapshot; at: string }
   | { id: string; kind: "adjustment"; entry: JournalEntry }
   | { id: string; kind: "order"; before?: OrderHeaderImage; after?: OrderHeaderImage }
-  | { id: string; kind: "payment"; record: PaymentRecord };
+  | { id: string; kind: "payment"; before?: PaymentRecord; after?: PaymentRecord }
+  | { id: string; kind: "shipment"; before?: ShipmentImage; after?: ShipmentImage };
 
 const produce = (change: DomainChange) => {
   switch (change.kind) {
@@ -20,7 +22,9 @@ const produce = (change: DomainChange) => {
     case "order":
       return orderChangeEvents(change.before, change.after).map((e) => ({ source: EVENT_SOURCES.orders, ...e }));
     case "payment":
-      return paymentEvents(change.record).map((e) => ({ source: EVENT_SOURCES.orders, ...e }));
+      return paymentEvents(change.before, change.after).map((e) => ({ source: EVENT_SOURCES.orders, ...e }));
+    case "shipment":
+      return shipmentChangeEvents(change.before, change.after).map((e) => ({ source: EVENT_SOURCES.fulfillment, ...e }));
   }
 };
 

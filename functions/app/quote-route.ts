@@ -43,13 +43,14 @@ export async function quoteRoute(data: RoutingData, request: QuoteRequest, optio
  * inactive SKUs are a ValidationError naming the line. Daily capacity is each location's
  * configured capacity: shipments released today are not yet counted against it.
  */
-export async function loadRouter(data: RoutingData, request: Pick<QuoteRequest, "channel" | "lines" | "delivery" | "rules">): Promise<{ router: Router; rules: RoutingRules }> {
+export async function loadRouter(data: RoutingData, request: Pick<QuoteRequest, "channel" | "lines" | "delivery" | "rules"> & { excludeLocations?: string[] }): Promise<{ router: Router; rules: RoutingRules }> {
   const skus = [...new Set(request.lines.map((l) => l.sku))];
   const [catalog, locations, rules, stocks] = await Promise.all([data.getSkus(skus), data.listLocations(), data.rulesFor(request.channel), Promise.all(skus.map((s) => data.stockOf(s)))]);
   const bySku = new Map(catalog.map((s) => [s.sku, s]));
   const unknown = request.lines.flatMap((l, i) => (bySku.get(l.sku)?.active ? [] : [{ path: `lines.${i}.sku`, message: bySku.has(l.sku) ? `${l.sku} is not sellable (inactive)` : `${l.sku} is not in the catalog` }]));
   if (unknown.length) throw new ValidationError("Invalid routing request", unknown);
-  const effective = request.rules ? { ...rules, ...request.rules } : rules;
+  const given = request.rules ? { ...rules, ...request.rules } : rules;
+  const effective = request.excludeLocations?.length ? { ...given, filters: { ...given.filters, excludeLocations: [...new Set([...given.filters.excludeLocations, ...request.excludeLocations])] } } : given;
   const lines: RouteLine[] = request.lines.map((l) => ({ ...l, unitWeightKg: bySku.get(l.sku)!.unitWeightGrams / 1000 }));
   const stockAt = promisableByLocation(effective.filters, stocks.flat());
   const router = new Router({

@@ -3,15 +3,19 @@ import { NotFoundError, OrderCancelledError } from "../domain/errors.js";
 import { InsufficientStockError, type Allocation } from "../domain/inventory.js";
 import { transition, type Order } from "../domain/order.js";
 import type { Clock, IdGenerator, OrderRepository } from "../domain/ports.js";
+import { TERMINAL_SHIPMENT_STATUSES, type Shipment } from "../domain/shipment.js";
 import { loadRouter, type RoutingData } from "./quote-route.js";
 
-/** Where allocation decisions are kept, one per order. */
+/** Where allocation decisions are kept: one record per round of an order. */
 export interface AllocationStore {
+  /** The latest round's record. */
   get(orderId: string): Promise<AllocationRecord | undefined>;
-  /** Stores the record unless the order already has one; false when it had. */
+  /** Every round, first to last. */
+  all(orderId: string): Promise<AllocationRecord[]>;
+  /** Stores the record unless its round already has one; false when it had. */
   create(record: AllocationRecord): Promise<boolean>;
-  /** Removes the record if it is still the given plan (a plan that lost its race for stock). */
-  discard(orderId: string, planId: string): Promise<void>;
+  /** Removes the round's record if it is still the given plan (a plan that lost its race for stock, or a backorder to plan again). */
+  discard(orderId: string, planId: string, round?: number): Promise<void>;
 }
 
 export interface ReserveAndRouteDeps {
@@ -19,33 +23,47 @@ export interface ReserveAndRouteDeps {
   allocations: AllocationStore;
   routing: RoutingData;
   inventory: { reserve(a: Allocation): Promise<unknown>; releaseOrder(orderId: string): Promise<number> };
+  /** The order's shipments so far (absent: none yet). */
+  shipments?: { ofOrder(orderId: string): Promise<Pick<Shipment, "shipmentId" | "locationId" | "status" | "lines">[]> };
   clock: Clock;
   ids: IdGenerator;
 }
 
 const MAX_PLANS = 3;
 const MAX_STATUS_ATTEMPTS = 5;
+const LIVE = (s: { status: string }) => s.status !== "REJECTED" && s.status !== "CANCELLED";
 
 /**
- * Routes a confirmed order with the optimizer and reserves the plan, all or nothing. The plan is
- * recorded before anything is reserved, so a retry (after a timeout or a crash) reserves the
- * same plan again, which the reservations recognise as a replay: never a second reservation. If
- * stock moved between planning and reserving, the plan is discarded and made again. When stock is
- * short the channel's policy decides: "backorder" reserves nothing and waits; "ship-available"
- * reserves what can go now and records the rest as backordered.
+ * Routes an order with the optimizer and reserves the plan, all or nothing. The plan is recorded
+ * before anything is reserved, so a retry (after a timeout or a crash) reserves the same plan
+ * again, which the reservations recognise as a replay: never a second reservation. If stock
+ * moved between planning and reserving, the plan is discarded and made again. When stock is short
+ * the channel's policy decides: "backorder" reserves nothing and waits; "ship-available" reserves
+ * what can go now and records the rest as backordered.
+ *
+ * An order is allocated in rounds. Round 1 plans every line. When every shipment of a round has
+ * ended (delivered, or rejected by its location) and lines are left (rejected, or backordered
+ * under "ship-available"), the next call opens the next round: it plans only those lines, never
+ * at a location that rejected this order. `replan` plans a backordered round again (stock came in).
  */
-export async function reserveAndRoute(deps: ReserveAndRouteDeps, orderId: string, options: { budgetMs?: number } = {}): Promise<AllocationRecord> {
+export async function reserveAndRoute(deps: ReserveAndRouteDeps, orderId: string, options: { budgetMs?: number; replan?: boolean } = {}): Promise<AllocationRecord> {
   const order = await deps.orders.get(orderId);
   if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
   if (order.status === "CANCELLED") throw new OrderCancelledError(`Order ${orderId} was cancelled`);
+  const shipments = (await deps.shipments?.ofOrder(orderId)) ?? [];
+  const latest = await deps.allocations.get(orderId);
+  const closed = latest?.outcome === "ALLOCATED" && latest.shipments.every((p) => shipments.some((s) => s.shipmentId === p.shipmentId && TERMINAL_SHIPMENT_STATUSES.includes(s.status)));
+  const round = !latest ? 1 : closed ? latest.round + 1 : latest.round;
+  if (latest && !closed && latest.outcome === "BACKORDERED" && options.replan) await deps.allocations.discard(orderId, latest.planId, latest.round);
   for (let attempt = 1; ; attempt++) {
-    const record = (await deps.allocations.get(orderId)) ?? (await plan(deps, order, options));
+    const current = await deps.allocations.get(orderId);
+    const record = current && current.round === round ? current : await plan(deps, order, round, shipments, options);
     if (record.outcome === "ALLOCATED") {
       try {
         await deps.inventory.reserve(allocationOf(record));
       } catch (error) {
-        if (!(error instanceof InsufficientStockError) || attempt >= MAX_PLANS || order.status === "ALLOCATED") throw error;
-        await deps.allocations.discard(orderId, record.planId);
+        if (!(error instanceof InsufficientStockError) || attempt >= MAX_PLANS) throw error;
+        await deps.allocations.discard(orderId, record.planId, round);
         continue;
       }
     }
@@ -54,23 +72,32 @@ export async function reserveAndRoute(deps: ReserveAndRouteDeps, orderId: string
   }
 }
 
-async function plan(deps: ReserveAndRouteDeps, order: Order, options: { budgetMs?: number }): Promise<AllocationRecord> {
+/** Lines of the order not yet in a live shipment (one not rejected or cancelled). */
+export function remainingLines(order: Pick<Order, "lines">, shipments: Pick<Shipment, "status" | "lines">[]): { lineId: string; sku: string; quantity: number }[] {
+  const taken = new Map<string, number>();
+  for (const s of shipments.filter(LIVE)) for (const l of s.lines) taken.set(l.lineId, (taken.get(l.lineId) ?? 0) + l.quantity);
+  return order.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity - (taken.get(l.lineId) ?? 0) })).filter((l) => l.quantity > 0);
+}
+
+async function plan(deps: ReserveAndRouteDeps, order: Order, round: number, shipments: Pick<Shipment, "shipmentId" | "locationId" | "status" | "lines">[], options: { budgetMs?: number }): Promise<AllocationRecord> {
   const destination = deliveryFor(order.shippingAddress);
-  const lines = order.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity }));
+  const lines = remainingLines(order, shipments);
+  const excludedLocations = [...new Set(shipments.filter((s) => s.status === "REJECTED").map((s) => s.locationId))];
+  const planned = round === 1 ? 0 : (await deps.allocations.all(order.orderId)).filter((r) => r.round < round).reduce((n, r) => n + r.shipments.length, 0);
   const now = deps.clock.now();
-  const base = { orderId: order.orderId, planId: deps.ids.next(), createdAt: now, approximateDestination: destination?.approximate ?? false };
+  const base = { orderId: order.orderId, planId: deps.ids.next(), round, createdAt: now, approximateDestination: destination?.approximate ?? false, ...(excludedLocations.length ? { excludedLocations } : {}) };
   let record: AllocationRecord;
   if (!destination) {
     record = { ...base, outcome: "BACKORDERED", shipments: [], backordered: lines, cost: { currency: order.currency, total: 0, shipments: 0, handling: 0, carriage: 0, splitPenalty: 0, late: 0, unfulfilled: 0 }, algorithm: "optimizer", rulesVersion: 0, shortagePolicy: "backorder" };
   } else {
-    const { router, rules } = await loadRouter(deps.routing, { channel: order.channel, lines, delivery: destination.delivery });
+    const { router, rules } = await loadRouter(deps.routing, { channel: order.channel, lines, delivery: destination.delivery, excludeLocations: excludedLocations });
     const p = router.optimize(options);
     const short = p.backordered.length > 0;
     const holdAll = p.shipments.length === 0 || (short && rules.shortagePolicy === "backorder");
     record = {
       ...base,
       outcome: holdAll ? "BACKORDERED" : "ALLOCATED",
-      shipments: holdAll ? [] : plannedShipments(order.orderId, p),
+      shipments: holdAll ? [] : plannedShipments(order.orderId, p, round, planned),
       backordered: holdAll ? lines : p.backordered,
       cost: p.cost,
       algorithm: p.algorithm,
@@ -86,12 +113,13 @@ async function plan(deps: ReserveAndRouteDeps, order: Order, options: { budgetMs
 async function moveTo(deps: ReserveAndRouteDeps, orderId: string, record: AllocationRecord): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const order = (await deps.orders.get(orderId))!;
-    if (order.status === record.outcome) return;
     if (order.status === "CANCELLED") {
       // Cancelled while we reserved: give the stock back, and stop the workflow.
       await deps.inventory.releaseOrder(orderId);
       throw new OrderCancelledError(`Order ${orderId} was cancelled while it was being routed`);
     }
+    // Once something shipped, the order's status follows its shipments, not its allocation rounds.
+    if (order.status === record.outcome || order.status === "PARTIALLY_SHIPPED") return;
     const reason = record.backordered.length ? `${record.backordered.reduce((t, b) => t + b.quantity, 0)} unit(s) backordered` : undefined;
     const next = transition(order, record.outcome, deps.clock.now(), reason);
     if (await deps.orders.saveHeader(next, order.version)) return;

@@ -6,6 +6,8 @@ import type { Delivery, Plan } from "./routing.js";
 export interface PlannedShipment {
   shipmentId: string;
   locationId: string;
+  /** The allocation round that planned it. */
+  round: number;
   lines: { lineId: string; sku: string; quantity: number }[];
 }
 
@@ -14,6 +16,13 @@ export interface AllocationRecord {
   orderId: string;
   /** Distinguishes one planning attempt from another (a retry after a lost race plans anew). */
   planId: string;
+  /**
+   * 1 for the order's first allocation; one more each time lines are planned again after the
+   * previous round's shipments ended (a location rejected, or the rest of a partial shipment).
+   */
+  round: number;
+  /** Locations that rejected (or missed their SLA on) a shipment of this order: not used again. */
+  excludedLocations?: string[];
   outcome: "ALLOCATED" | "BACKORDERED";
   shipments: PlannedShipment[];
   backordered: { lineId: string; sku: string; quantity: number }[];
@@ -40,14 +49,29 @@ export function deliveryFor(address: Address): { delivery: Delivery; approximate
   return centre ? { delivery: { kind: "ship", lat: centre[0], lon: centre[1] }, approximate: true } : undefined;
 }
 
-/** Shipments of a plan with ids stable for the order (`<orderId>-S1`, ... by location). */
-export function plannedShipments(orderId: string, plan: Pick<Plan, "shipments">): PlannedShipment[] {
+/**
+ * Shipments of a plan with ids stable for the order: `<orderId>-S1`, ... by location, numbered on
+ * from the shipments earlier rounds planned (`planned`).
+ */
+export function plannedShipments(orderId: string, plan: Pick<Plan, "shipments">, round = 1, planned = 0): PlannedShipment[] {
   return [...plan.shipments]
     .sort((a, b) => a.locationId.localeCompare(b.locationId))
-    .map((s, i) => ({ shipmentId: `${orderId}-S${i + 1}`, locationId: s.locationId, lines: s.lines.map((l) => ({ ...l })) }));
+    .map((s, i) => ({ shipmentId: `${orderId}-S${planned + i + 1}`, locationId: s.locationId, round, lines: s.lines.map((l) => ({ ...l })) }));
 }
 
-/** The reservation request for an allocation: one line per (order line, location). */
+/**
+ * The reservation line id of an order line in a round: the line id itself in round 1, and
+ * `<lineId>~<round>` after, so a later round's reservation at the same location is a new one and
+ * never mistaken for a replay of the consumed or released one before it.
+ */
+export const reservationLineId = (lineId: string, round: number | undefined): string => (round === undefined || round <= 1 ? lineId : `${lineId}~${round}`);
+
+/** The reservation lines of shipments: one per (order line, location, round). */
+export function reservationLines(shipments: Pick<PlannedShipment, "locationId" | "round" | "lines">[]): Allocation["lines"] {
+  return shipments.flatMap((s) => s.lines.map((l) => ({ lineId: reservationLineId(l.lineId, s.round), sku: l.sku, locationId: s.locationId, quantity: l.quantity })));
+}
+
+/** The reservation request for an allocation. */
 export function allocationOf(record: Pick<AllocationRecord, "orderId" | "shipments">): Allocation {
-  return { orderId: record.orderId, lines: record.shipments.flatMap((s) => s.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, locationId: s.locationId, quantity: l.quantity }))) };
+  return { orderId: record.orderId, lines: reservationLines(record.shipments) };
 }

@@ -18,11 +18,33 @@ export const ORDER_EVENTS = {
   onHold: "OrderOnHold",
   paymentAuthorized: "PaymentAuthorized",
   paymentDeclined: "PaymentDeclined",
+  paymentCaptured: "PaymentCaptured",
+  paymentVoided: "PaymentVoided",
+  partiallyShipped: "OrderPartiallyShipped",
+  shipped: "OrderShipped",
+  delivered: "OrderDelivered",
 } as const;
 export type OrderEventType = (typeof ORDER_EVENTS)[keyof typeof ORDER_EVENTS];
 
 /** Order events a customer hears about; the notifications rule matches exactly these. */
-export const CUSTOMER_FACING_ORDER_EVENTS: readonly OrderEventType[] = [ORDER_EVENTS.confirmed, ORDER_EVENTS.rejected];
+export const CUSTOMER_FACING_ORDER_EVENTS: readonly OrderEventType[] = [ORDER_EVENTS.confirmed, ORDER_EVENTS.rejected, ORDER_EVENTS.backordered, ORDER_EVENTS.cancelled, ORDER_EVENTS.delivered];
+
+/** Detail types published by the fulfilment context, from changes to shipments. */
+export const FULFILLMENT_EVENTS = {
+  released: "ShipmentReleased",
+  accepted: "ShipmentAccepted",
+  picked: "ShipmentPicked",
+  packed: "ShipmentPacked",
+  shipped: "ShipmentShipped",
+  delivered: "ShipmentDelivered",
+  rejected: "ShipmentRejected",
+  cancelled: "ShipmentCancelled",
+  late: "DeliveryLate",
+} as const;
+export type FulfillmentEventType = (typeof FULFILLMENT_EVENTS)[keyof typeof FULFILLMENT_EVENTS];
+
+/** Shipment events a customer hears about (tracking, a late parcel). */
+export const CUSTOMER_FACING_FULFILLMENT_EVENTS: readonly FulfillmentEventType[] = [FULFILLMENT_EVENTS.shipped, FULFILLMENT_EVENTS.late];
 
 /** The envelope version of every event's detail. */
 export const EVENT_VERSION = 1;

@@ -1,4 +1,4 @@
-import { ORDER_EVENTS } from "./events.js";
+import { FULFILLMENT_EVENTS, ORDER_EVENTS } from "./events.js";
 import { format, type Money } from "./money.js";
 import type { Customer } from "./order.js";
 
@@ -18,25 +18,48 @@ export interface NotifiableOrder {
   orderId: string;
   externalOrderId: string;
   customer: Customer;
-  grandTotal: Money;
+  /** Order events carry it; shipment events do not. */
+  grandTotal?: Money;
   itemCount: number;
   problems?: { path: string; message: string }[];
+  /** Why the order was cancelled or backordered. */
+  reason?: string;
+  /** Shipment events: where the parcel is. */
+  carrier?: string;
+  trackingNumber?: string;
+  promisedBy?: string;
 }
 
 /** Notifications for one order event; an event no customer hears about renders none. */
 export function renderOrderNotifications(detailType: string, order: NotifiableOrder): Notification[] {
   const first = order.customer.name.split(/\s+/)[0] ?? order.customer.name;
   const ref = order.externalOrderId;
+  const total = order.grandTotal ? format(order.grandTotal) : "";
+  const email = (template: string, subject: string, text: string): Notification => ({ channel: "email", template, recipient: order.customer.email, subject, text });
+  const sms = (template: string, text: string): Notification[] => (order.customer.phone ? [{ channel: "sms", template, recipient: order.customer.phone, text }] : []);
+  const items = `${order.itemCount} item${order.itemCount === 1 ? "" : "s"}`;
   switch (detailType) {
+    case ORDER_EVENTS.backordered:
+      return [email("order-backordered", `Your order ${ref} is waiting for stock`, `Hi ${first}, part of your order ${ref} is out of stock right now. We will ship it as soon as it arrives and let you know; you will not be charged for anything that does not ship.`)];
+    case ORDER_EVENTS.cancelled:
+      return [email("order-cancelled", `Your order ${ref} was cancelled`, `Hi ${first}, your order ${ref} was cancelled${order.reason ? ` (${order.reason})` : ""}. Any amount held on your card has been released.`), ...sms("order-cancelled-sms", `Order ${ref} was cancelled. Any card hold has been released.`)];
+    case ORDER_EVENTS.delivered:
+      return [email("order-delivered", `Your order ${ref} was delivered`, `Hi ${first}, every item of your order ${ref} has been delivered. Enjoy!`)];
+    case FULFILLMENT_EVENTS.shipped:
+      return [
+        email("shipment-shipped", `Your order ${ref} is on its way`, `Hi ${first}, ${items} of your order ${ref} shipped with ${order.carrier ?? "our carrier"}, tracking number ${order.trackingNumber ?? "to follow"}, expected by ${order.promisedBy?.slice(0, 10) ?? "soon"}.`),
+        ...sms("shipment-shipped-sms", `Order ${ref} shipped: ${order.carrier ?? ""} ${order.trackingNumber ?? ""}`.trim()),
+      ];
+    case FULFILLMENT_EVENTS.late:
+      return [email("delivery-late", `Your order ${ref} is running late`, `Hi ${first}, your parcel (${order.carrier ?? "carrier"} ${order.trackingNumber ?? ""}) was due by ${order.promisedBy?.slice(0, 10) ?? "now"} and has not arrived yet. We are on it and will keep you posted.`)];
     case ORDER_EVENTS.confirmed: {
-      const items = `${order.itemCount} item${order.itemCount === 1 ? "" : "s"}`;
       const out: Notification[] = [
         {
           channel: "email",
           template: "order-confirmed",
           recipient: order.customer.email,
           subject: `Your order ${ref} is confirmed`,
-          text: `Hi ${first}, thank you for your order ${ref} (${items}, ${format(order.grandTotal)}). We will let you know when it ships.`,
+          text: `Hi ${first}, thank you for your order ${ref} (${items}, ${total}). We will let you know when it ships.`,
         },
       ];
       if (order.customer.phone)
@@ -44,7 +67,7 @@ export function renderOrderNotifications(detailType: string, order: NotifiableOr
           channel: "sms",
           template: "order-confirmed-sms",
           recipient: order.customer.phone,
-          text: `Order ${ref} confirmed: ${items}, ${format(order.grandTotal)}. We'll text you when it ships.`,
+          text: `Order ${ref} confirmed: ${items}, ${total}. We'll text you when it ships.`,
         });
       return out;
     }

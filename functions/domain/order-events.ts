@@ -28,6 +28,9 @@ export const EVENT_FOR_STATUS: Partial<Record<OrderStatus, OrderEventType>> = {
   ALLOCATED: ORDER_EVENTS.allocated,
   BACKORDERED: ORDER_EVENTS.backordered,
   CANCELLED: ORDER_EVENTS.cancelled,
+  PARTIALLY_SHIPPED: ORDER_EVENTS.partiallyShipped,
+  SHIPPED: ORDER_EVENTS.shipped,
+  DELIVERED: ORDER_EVENTS.delivered,
 };
 
 export interface OrderEvent {
@@ -59,19 +62,35 @@ export function orderChangeEvents(before: OrderHeaderImage | undefined, after: O
   const events: OrderEvent[] = [];
   if (!before) events.push({ detailType: ORDER_EVENTS.created, eventId: eventIdFor(after.orderId, ORDER_EVENTS.created), occurredAt: after.createdAt, data: summary });
   const seen = before?.statusHistory.length ?? 1;
-  for (const change of after.statusHistory.slice(seen)) {
+  after.statusHistory.forEach((change, i) => {
     const detailType = EVENT_FOR_STATUS[change.status];
-    if (!detailType) continue;
+    if (i < seen || !detailType) return;
     const data = { ...summary, status: change.status, ...(change.reason ? { reason: change.reason } : {}), ...(change.status === "REJECTED" && after.problems ? { problems: after.problems } : {}) };
-    events.push({ detailType, eventId: eventIdFor(after.orderId, detailType), occurredAt: change.at, data });
-  }
+    // A status entered again (ALLOCATED after a reroute left it BACKORDERED) is a new event: `<id>.<Type>.<n>`.
+    const nth = after.statusHistory.slice(0, i + 1).filter((h) => h.status === change.status).length;
+    events.push({ detailType, eventId: nth === 1 ? eventIdFor(after.orderId, detailType) : `${eventIdFor(after.orderId, detailType)}.${nth}`, occurredAt: change.at, data });
+  });
   return events;
 }
 
-/** PaymentAuthorized or PaymentDeclined when an order's payment record appears (one per order). */
-export function paymentEvents(record: { orderId: string; status: string; amount: unknown; method: string; authorizationId?: string; declineCode?: string; at: string } | undefined): OrderEvent[] {
-  if (!record) return [];
+type PaymentImage = { orderId: string; status: string; amount: Money; method: string; authorizationId?: string; declineCode?: string; at: string; voidedAt?: string; captures?: Record<string, { amount: Money; captureId?: string; at?: string }>; captured?: Money };
+
+/**
+ * PaymentAuthorized or PaymentDeclined when an order's payment record appears (one per order);
+ * PaymentCaptured for each capture completed since the previous image (`<shipmentId>.PaymentCaptured`);
+ * PaymentVoided when the authorization is voided.
+ */
+export function paymentEvents(before: PaymentImage | undefined, after: PaymentImage | undefined): OrderEvent[] {
+  if (!after) return [];
+  const out: OrderEvent[] = [];
+  for (const [shipmentId, c] of Object.entries(after.captures ?? {})) {
+    if (!c.captureId || before?.captures?.[shipmentId]?.captureId) continue;
+    out.push({ detailType: ORDER_EVENTS.paymentCaptured, eventId: eventIdFor(shipmentId, ORDER_EVENTS.paymentCaptured), occurredAt: c.at ?? after.at, data: { orderId: after.orderId, shipmentId, amount: c.amount, captureId: c.captureId, capturedTotal: after.captured ?? null, status: after.status } });
+  }
+  if (after.status === "VOIDED" && before?.status !== "VOIDED") out.push({ detailType: ORDER_EVENTS.paymentVoided, eventId: eventIdFor(after.orderId, ORDER_EVENTS.paymentVoided), occurredAt: after.voidedAt ?? after.at, data: { orderId: after.orderId, amount: after.amount, authorizationId: after.authorizationId ?? null } });
+  if (before) return out;
+  const record = after;
   const detailType = record.status === "AUTHORIZED" ? ORDER_EVENTS.paymentAuthorized : ORDER_EVENTS.paymentDeclined;
   const { orderId, status, amount, method, authorizationId, declineCode } = record;
-  return [{ detailType, eventId: eventIdFor(orderId, detailType), occurredAt: record.at, data: { orderId, status, amount, method, ...(authorizationId ? { authorizationId } : {}), ...(declineCode ? { declineCode } : {}) } }];
+  return [{ detailType, eventId: eventIdFor(orderId, detailType), occurredAt: record.at, data: { orderId, status, amount, method, ...(authorizationId ? { authorizationId } : {}), ...(declineCode ? { declineCode } : {}) } }, ...out];
 }

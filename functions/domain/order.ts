@@ -4,9 +4,10 @@ import { add, multiply, subtract, sum, zero, type Money } from "./money.js";
 /**
  * Every status an order can be in. ALLOCATED: routed and its stock reserved (all of it, or what
  * the channel's shortage policy lets ship now); BACKORDERED: waiting for stock, nothing reserved.
- * Later capabilities add holds, payment, release to locations, shipment and delivery.
+ * PARTIALLY_SHIPPED / SHIPPED: some / every unit left a location; DELIVERED: every unit arrived.
+ * The shipments' own statuses (functions/domain/shipment.ts) say where each part is.
  */
-export const ORDER_STATUSES = ["RECEIVED", "ON_HOLD", "CONFIRMED", "ALLOCATED", "BACKORDERED", "REJECTED", "FAILED", "CANCELLED"] as const;
+export const ORDER_STATUSES = ["RECEIVED", "ON_HOLD", "CONFIRMED", "ALLOCATED", "BACKORDERED", "PARTIALLY_SHIPPED", "SHIPPED", "DELIVERED", "REJECTED", "FAILED", "CANCELLED"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** The allowed edges of the order lifecycle; nothing moves along an edge missing here. */
@@ -15,7 +16,12 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatu
   ON_HOLD: ["CONFIRMED", "CANCELLED", "FAILED"],
   CONFIRMED: ["ALLOCATED", "BACKORDERED", "CANCELLED", "FAILED"],
   BACKORDERED: ["ALLOCATED", "CANCELLED", "FAILED"],
-  ALLOCATED: ["CANCELLED", "FAILED"],
+  // Back to BACKORDERED when a location rejects and nothing else has the stock.
+  ALLOCATED: ["BACKORDERED", "PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED", "FAILED"],
+  // Nothing shipped can be cancelled: returns take over from here.
+  PARTIALLY_SHIPPED: ["SHIPPED", "FAILED"],
+  SHIPPED: ["DELIVERED"],
+  DELIVERED: [],
   REJECTED: [],
   FAILED: [],
   CANCELLED: [],

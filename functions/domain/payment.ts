@@ -33,18 +33,33 @@ export interface PaymentProvider {
   authorize(request: AuthorizeRequest): Promise<AuthorizeResult>;
   /** Releases an authorization nothing was captured from; the same key voids once. */
   void(request: { orderId: string; authorizationId: string; idempotencyKey: string }): Promise<{ status: "VOIDED"; at: string }>;
+  /** Captures part of an authorization; the same key captures once (and answers the same). */
+  capture(request: { orderId: string; authorizationId: string; amount: Money; idempotencyKey: string }): Promise<{ status: "CAPTURED"; captureId: string; amount: Money; at: string }>;
+}
+
+/** One capture, per shipment: planned (amount decided) before the provider is called, then done. */
+export interface CaptureRecord {
+  amount: Money;
+  /** Units the shipment carries: the capture that completes the order takes the exact remainder. */
+  units: number;
+  captureId?: string;
+  at?: string;
 }
 
 /** What the OMS keeps about an order's payment, beside the order. */
 export interface PaymentRecord {
   orderId: string;
-  status: "AUTHORIZED" | "DECLINED" | "VOIDED";
+  status: "AUTHORIZED" | "DECLINED" | "VOIDED" | "PARTIALLY_CAPTURED" | "CAPTURED";
   method: PaymentMethod["method"];
   amount: Money;
   authorizationId?: string;
   declineCode?: string;
   at: string;
   voidedAt?: string;
+  /** Captures by shipment id. */
+  captures?: Record<string, CaptureRecord>;
+  /** The sum of completed captures. */
+  captured?: Money;
 }
 
 /**

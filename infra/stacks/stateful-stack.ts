@@ -17,6 +17,7 @@ export class StatefulStack extends Stack {
   readonly table: Table;
   readonly bus: EventBus;
   readonly channelSecrets: Secret;
+  readonly carrierSecrets: Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -60,6 +61,13 @@ export class StatefulStack extends Stack {
         excludePunctuation: true,
         passwordLength: 48,
       },
+      removalPolicy: config.removalPolicy,
+    });
+
+    this.carrierSecrets = new Secret(this, "CarrierSecrets", {
+      secretName: `oms/${config.stage}/carrier-secrets`,
+      description: 'Tracking-webhook HMAC secrets per carrier: { "<carrier>": "<secret>" }; "default" signs for carriers without their own',
+      generateSecretString: { secretStringTemplate: JSON.stringify({}), generateStringKey: "default", excludePunctuation: true, passwordLength: 48 },
       removalPolicy: config.removalPolicy,
     });
 

@@ -13,7 +13,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { ITEM_TYPES } from "../../functions/adapters/dynamodb/keys.js";
-import { CUSTOMER_FACING_ORDER_EVENTS, EVENT_SOURCES } from "../../functions/domain/events.js";
+import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, EVENT_SOURCES, INVENTORY_EVENTS } from "../../functions/domain/events.js";
 import type { StageConfig } from "../config.js";
 import { OmsFunction } from "../constructs/oms-function.js";
 import { Workflow } from "../constructs/workflow.js";
@@ -23,6 +23,7 @@ export interface StatelessStackProps extends StackProps {
   table: ITable;
   bus: IEventBus;
   channelSecrets: ISecret;
+  carrierSecrets: ISecret;
 }
 
 /** What computes: functions, the HTTP API, the order workflow and the event rules. */
@@ -38,21 +39,51 @@ export class StatelessStack extends Stack {
     // Workflow steps
     const validateOrder = fn("ValidateOrder", "tasks/validate-order.ts", "Workflow step: validate an order and confirm or reject it").bindTable(table);
     const changeOrderStatus = fn("ChangeOrderStatus", "tasks/change-order-status.ts", "Workflow step: move an order along its lifecycle").bindTable(table);
-    const reserveAndRoute = fn("ReserveAndRoute", "tasks/reserve-and-route.ts", "Workflow step: route an order with the optimizer and reserve the plan").bindTable(table);
     const authorizePayment = fn("AuthorizePayment", "tasks/authorize-payment.ts", "Workflow step: authorize the order's payment once").bindTable(table);
-    // Answers its own task when the operator decided first, so it may send task responses to the
-    // workflow, named by ARN: a reference to the state machine would make a dependency cycle.
+    // Steps that answer their own task (the decision, the stock or the location came first) may
+    // send task responses to the workflow, named by ARN: a reference would make a dependency cycle.
     const workflowName = `oms-${config.stage}-order-fulfillment`;
     const workflowArn = Stack.of(this).formatArn({ service: "states", resource: "stateMachine", resourceName: workflowName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const holdOrder = fn("HoldOrder", "tasks/hold-order.ts", "Workflow step: park the hold's task token for the operator's decision").bindTable(table);
-    holdOrder.addToRolePolicy(new PolicyStatement({ actions: ["states:SendTaskSuccess", "states:SendTaskFailure"], resources: [workflowArn] }));
+    const answersTasks = (f: OmsFunction) => {
+      f.addToRolePolicy(new PolicyStatement({ actions: ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"], resources: [workflowArn] }));
+      return f;
+    };
+    const reserveAndRoute = answersTasks(fn("ReserveAndRoute", "tasks/reserve-and-route.ts", "Workflow step: route an order with the optimizer and reserve the plan, or wait for stock").bindTable(table));
+    const holdOrder = answersTasks(fn("HoldOrder", "tasks/hold-order.ts", "Workflow step: park the hold's task token for the operator's decision").bindTable(table));
     const releaseOrder = fn("ReleaseOrder", "tasks/release-order.ts", "Workflow compensation: release an order's reservations and void its authorization").bindTable(table);
+    const releaseShipment = answersTasks(fn("ReleaseShipment", "tasks/release-shipment.ts", "Workflow step: release a shipment to its location and wait for its callbacks").bindTable(table));
+    const withdrawShipment = fn("WithdrawShipment", "tasks/withdraw-shipment.ts", "Workflow step: take back a shipment a location rejected or let lapse").bindTable(table);
+    const shipShipment = fn("ShipShipment", "tasks/ship-shipment.ts", "Workflow step: book the carrier, consume the stock, capture the shipment's payment").bindTable(table);
+    const awaitDelivery = answersTasks(fn("AwaitDelivery", "tasks/await-delivery.ts", "Workflow step: wait for the carrier's delivery scan").bindTable(table));
+    const flagLateDelivery = fn("FlagLateDelivery", "tasks/flag-late-delivery.ts", "Workflow step: flag a delivery past its promised time").bindTable(table);
 
     this.orderWorkflow = new Workflow(this, "OrderFulfillment", {
       definitionFile: "order-fulfillment.asl.json",
       name: workflowName,
       config,
-      functions: { ValidateOrderFunctionArn: validateOrder, ChangeOrderStatusFunctionArn: changeOrderStatus, ReserveAndRouteFunctionArn: reserveAndRoute, AuthorizePaymentFunctionArn: authorizePayment, HoldOrderFunctionArn: holdOrder, ReleaseOrderFunctionArn: releaseOrder },
+      functions: {
+        ValidateOrderFunctionArn: validateOrder,
+        ChangeOrderStatusFunctionArn: changeOrderStatus,
+        ReserveAndRouteFunctionArn: reserveAndRoute,
+        AuthorizePaymentFunctionArn: authorizePayment,
+        HoldOrderFunctionArn: holdOrder,
+        ReleaseOrderFunctionArn: releaseOrder,
+        ReleaseShipmentFunctionArn: releaseShipment,
+        WithdrawShipmentFunctionArn: withdrawShipment,
+        ShipShipmentFunctionArn: shipShipment,
+        AwaitDeliveryFunctionArn: awaitDelivery,
+        FlagLateDeliveryFunctionArn: flagLateDelivery,
+      },
+    });
+
+    // Orders waiting for stock are planned again when stock of their SKU comes in.
+    const resumeBackorders = answersTasks(fn("ResumeBackorders", "events/resume-backorders.ts", "Plans backordered orders again when their SKU is back in stock").bindTable(table));
+    const resumeDeadLetters = new Queue(this, "ResumeBackordersDeadLetters", { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+    new Rule(this, "BackInStock", {
+      eventBus: bus,
+      description: "Stock came in (back in stock, or a positive adjustment such as a receipt): resume the orders waiting for it",
+      eventPattern: { source: [EVENT_SOURCES.inventory], detailType: [INVENTORY_EVENTS.backInStock, INVENTORY_EVENTS.adjusted] },
+      targets: [new LambdaFunction(resumeBackorders, { deadLetterQueue: resumeDeadLetters, retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });
 
     // HTTP API
@@ -82,6 +113,10 @@ export class StatelessStack extends Stack {
     const open = new HttpNoneAuthorizer();
     this.api.addRoutes({ path: "/webhooks/generic", methods: [HttpMethod.POST], integration: integration("IntakeIntegration", intake), authorizer: open });
     this.api.addRoutes({ path: "/health", methods: [HttpMethod.GET], integration: integration("HealthIntegration", health), authorizer: open });
+    // Carriers sign their tracking updates with an HMAC, like channels.
+    const tracking = fn("CarrierTracking", "http/carrier-tracking.ts", "POST /carriers/{carrier}/tracking: signed tracking updates").bindTable(table).bindSecret(props.carrierSecrets, "CARRIER_SECRETS_ARN");
+    this.orderWorkflow.stateMachine.grantTaskResponse(tracking);
+    this.api.addRoutes({ path: "/carriers/{carrier}/tracking", methods: [HttpMethod.POST], integration: integration("CarrierTrackingIntegration", tracking), authorizer: open });
     this.api.addRoutes({ path: "/orders", methods: [HttpMethod.GET], integration: integration("ListOrdersIntegration", listOrders) });
     this.api.addRoutes({ path: "/orders/{orderId}", methods: [HttpMethod.GET], integration: integration("GetOrderIntegration", getOrder) });
 
@@ -90,6 +125,8 @@ export class StatelessStack extends Stack {
       ["/orders/{orderId}/cancel", HttpMethod.POST, "CancelOrder", "http/cancel-order.ts", "readWrite"],
       ["/orders/{orderId}/hold/release", HttpMethod.POST, "ReleaseHold", "http/decide-hold.ts", "readWrite"],
       ["/orders/{orderId}/hold/cancel", HttpMethod.POST, "CancelHold", "http/decide-hold.ts", "readWrite"],
+      ["/fulfillments/{fulfillmentId}/events", HttpMethod.POST, "FulfillmentEvents", "http/fulfillment-events.ts", "readWrite"],
+      ["/shipments/{shipmentId}/label", HttpMethod.GET, "GetShipmentLabel", "http/get-shipment-label.ts", "read"],
       ["/locations", HttpMethod.GET, "ListLocations", "http/list-locations.ts", "read"],
       ["/locations/{locationId}", HttpMethod.GET, "GetLocation", "http/get-location.ts", "read"],
       ["/locations/{locationId}", HttpMethod.PUT, "PutLocation", "http/put-location.ts", "readWrite"],
@@ -106,7 +143,7 @@ export class StatelessStack extends Stack {
     for (const [routePath, method, id, handler, access] of operatorRoutes) {
       const f = fn(id, handler, `${method} ${routePath}`).bindTable(table, access);
       this.api.addRoutes({ path: routePath, methods: [method], integration: integration(`${id}Integration`, f) });
-      if (handler === "http/decide-hold.ts" || handler === "http/cancel-order.ts") this.orderWorkflow.stateMachine.grantTaskResponse(f);
+      if (handler === "http/decide-hold.ts" || handler === "http/cancel-order.ts" || handler === "http/fulfillment-events.ts") this.orderWorkflow.stateMachine.grantTaskResponse(f);
     }
 
     // Customer notifications: a rule on the bus, retried, with a dead-letter queue so no event vanishes.
@@ -118,8 +155,8 @@ export class StatelessStack extends Stack {
     });
     new Rule(this, "CustomerNotifications", {
       eventBus: bus,
-      description: "Customer-facing order events to the notifications function",
-      eventPattern: { source: [EVENT_SOURCES.orders], detailType: [...CUSTOMER_FACING_ORDER_EVENTS] },
+      description: "Customer-facing order and shipment events to the notifications function",
+      eventPattern: { source: [EVENT_SOURCES.orders, EVENT_SOURCES.fulfillment], detailType: [...CUSTOMER_FACING_ORDER_EVENTS, ...CUSTOMER_FACING_FULFILLMENT_EVENTS] },
       targets: [new LambdaFunction(notifications, { deadLetterQueue: deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });
 
@@ -141,7 +178,8 @@ export class StatelessStack extends Stack {
         filters: [
           FilterCriteria.filter({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.order] } } } }),
           FilterCriteria.filter({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.stock] } } } }),
-          FilterCriteria.filter({ eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.adjustment, ITEM_TYPES.payment] } } } }),
+          FilterCriteria.filter({ eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.adjustment] } } } }),
+          FilterCriteria.filter({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.payment, ITEM_TYPES.shipment] } } } }),
         ],
       }),
     );

@@ -5,7 +5,7 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../../infra/app.js";
-import { CUSTOMER_FACING_ORDER_EVENTS, EVENT_SOURCES, ORDER_EVENTS } from "../../functions/domain/events.js";
+import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, EVENT_SOURCES, ORDER_EVENTS } from "../../functions/domain/events.js";
 import { EVENT_FOR_STATUS } from "../../functions/domain/order-events.js";
 import { PaymentDeclinedError, PaymentProviderTimeoutError } from "../../functions/domain/payment.js";
 import { OrderCancelledError } from "../../functions/domain/errors.js";
@@ -64,12 +64,15 @@ describe("stateless stack", () => {
       [
         ["GET /health", "NONE"],
         ["POST /webhooks/generic", "NONE"],
+        ["POST /carriers/{carrier}/tracking", "NONE"],
         ...[
           "GET /orders",
           "GET /orders/{orderId}",
           "POST /orders/{orderId}/cancel",
           "POST /orders/{orderId}/hold/release",
           "POST /orders/{orderId}/hold/cancel",
+          "POST /fulfillments/{fulfillmentId}/events",
+          "GET /shipments/{shipmentId}/label",
           "GET /locations",
           "GET /locations/{locationId}",
           "PUT /locations/{locationId}",
@@ -101,14 +104,21 @@ describe("stateless stack", () => {
     });
   });
 
-  it("routes exactly the customer-facing order events to notifications, with retries and a DLQ", () => {
+  it("routes exactly the customer-facing order and shipment events to notifications, with retries and a DLQ", () => {
     compute.hasResourceProperties("AWS::Events::Rule", {
-      EventPattern: { source: [EVENT_SOURCES.orders], "detail-type": [...CUSTOMER_FACING_ORDER_EVENTS] },
+      EventPattern: { source: [EVENT_SOURCES.orders, EVENT_SOURCES.fulfillment], "detail-type": [...CUSTOMER_FACING_ORDER_EVENTS, ...CUSTOMER_FACING_FULFILLMENT_EVENTS] },
       Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 8 }) })],
     });
   });
 
-  it("feeds order headers, stock changes and new journal entries (only) from the table's stream to the domain events function, with retries, bisection and a failure queue", () => {
+  it("resumes backorders when stock comes in (BackInStock or an adjustment), with retries and a DLQ", () => {
+    compute.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: { source: [EVENT_SOURCES.inventory], "detail-type": ["BackInStock", "InventoryAdjusted"] },
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 8 }) })],
+    });
+  });
+
+  it("feeds order headers, stock changes, new journal entries, payments and shipments (only) from the table's stream to the domain events function, with retries, bisection and a failure queue", () => {
     compute.resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
     compute.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       StartingPosition: "TRIM_HORIZON",
@@ -120,7 +130,8 @@ describe("stateless stack", () => {
         Filters: [
           { Pattern: JSON.stringify({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["Order"] } } } }) },
           { Pattern: JSON.stringify({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["Stock"] } } } }) },
-          { Pattern: JSON.stringify({ eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Adjustment", "Payment"] } } } }) },
+          { Pattern: JSON.stringify({ eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Adjustment"] } } } }) },
+          { Pattern: JSON.stringify({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["Payment", "Shipment"] } } } }) },
         ],
       },
     });

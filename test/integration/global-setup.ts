@@ -11,6 +11,8 @@ export interface CloudInfo {
   awsEndpoint: string;
   operatorToken: string;
   channelSecret: string;
+  /** Signs carrier tracking webhooks (the "default" carrier secret). */
+  carrierSecret: string;
   tableName: string;
   stateMachineArn: string;
   dataDir: string;
@@ -35,6 +37,7 @@ export default async function setup(project: TestProject) {
     awsEndpoint: cloud.awsEndpoint,
     operatorToken: cloud.operatorToken,
     channelSecret: cloud.channelSecrets.generic ?? "",
+    carrierSecret: cloud.carrierSecrets.default ?? "",
     tableName: cloud.tableName,
     stateMachineArn: Object.values(cloud.stateMachineArns)[0] ?? "",
     dataDir: path.join(work, "data"),

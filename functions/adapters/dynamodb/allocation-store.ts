@@ -1,26 +1,39 @@
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AllocationStore } from "../../app/reserve-and-route.js";
 import type { AllocationRecord } from "../../domain/allocation.js";
 import { isConditionFailed } from "./client.js";
 import { ITEM_TYPES, keys } from "./keys.js";
 
-/** One allocation item per order, beside the order in its partition. */
+const recordOf = (item: Record<string, unknown>): AllocationRecord => {
+  const { PK: _a, SK: _b, type: _t, version: _v, ...record } = item;
+  return { round: 1, ...record } as unknown as AllocationRecord;
+};
+
+/** The allocation rounds of an order, beside the order in its partition (round 1 first). */
 export class DynamoAllocationStore implements AllocationStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
+  /** The latest round. */
   async get(orderId: string): Promise<AllocationRecord | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.allocation(orderId), ConsistentRead: true }));
-    if (!out.Item) return undefined;
-    const { PK: _a, SK: _b, type: _t, version: _v, ...record } = out.Item;
-    return record as unknown as AllocationRecord;
+    const out = await this.db.send(
+      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: "PK = :pk AND begins_with(SK, :p)", ExpressionAttributeValues: { ":pk": keys.orderPartition(orderId), ":p": keys.allocationPrefix }, ScanIndexForward: false, Limit: 1, ConsistentRead: true }),
+    );
+    return out.Items?.[0] ? recordOf(out.Items[0]) : undefined;
+  }
+
+  async all(orderId: string): Promise<AllocationRecord[]> {
+    const out = await this.db.send(
+      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: "PK = :pk AND begins_with(SK, :p)", ExpressionAttributeValues: { ":pk": keys.orderPartition(orderId), ":p": keys.allocationPrefix }, ConsistentRead: true }),
+    );
+    return (out.Items ?? []).map(recordOf);
   }
 
   async create(record: AllocationRecord): Promise<boolean> {
     try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.allocation(record.orderId), type: ITEM_TYPES.allocation, ...record, version: 1 }, ConditionExpression: "attribute_not_exists(PK)" }));
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.allocation(record.orderId, record.round), type: ITEM_TYPES.allocation, ...record, version: 1 }, ConditionExpression: "attribute_not_exists(PK)" }));
       return true;
     } catch (error) {
       if (isConditionFailed(error)) return false;
@@ -28,9 +41,9 @@ export class DynamoAllocationStore implements AllocationStore {
     }
   }
 
-  async discard(orderId: string, planId: string): Promise<void> {
+  async discard(orderId: string, planId: string, round = 1): Promise<void> {
     try {
-      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.allocation(orderId), ConditionExpression: "planId = :p", ExpressionAttributeValues: { ":p": planId } }));
+      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.allocation(orderId, round), ConditionExpression: "planId = :p", ExpressionAttributeValues: { ":p": planId } }));
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }

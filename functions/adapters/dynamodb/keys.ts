@@ -2,7 +2,10 @@
  * The ONLY place where single-table keys are built. Access patterns (README has the table):
  *  - order by id with its lines: PK = ORDER#<id>, SK begins_with ORDER (header ORDER, lines ORDER#LINE#nnn)
  *  - notifications of an order: PK = ORDER#<id>, SK begins_with NOTIFICATION#
- *  - the allocation (plan and shipments) of an order: PK = ORDER#<id>, SK = ALLOCATION
+ *  - the allocations (plan per round) of an order: PK = ORDER#<id>, SK begins_with ALLOCATION (round 1: ALLOCATION, then ALLOCATION#nnn)
+ *  - the shipments of an order: PK = ORDER#<id>, SK begins_with SHIPMENT#
+ *  - orders waiting for a SKU (backorders), oldest first: PK = BACKORDER#<sku>, SK = <parkedAt>#<orderId>; the order's own parking: PK = ORDER#<id>, SK = BACKORDER
+ *  - a carrier's tracking number → shipment: PK = TRACKING#<carrier>#<trackingNumber>
  *  - the payment of an order: PK = ORDER#<id>, SK = PAYMENT
  *  - the local payment provider's answers by idempotency key: PK = PSP#<operation>#<key>
  *  - channel dedupe: PK = CHANNEL#<channel>#EXT#<externalOrderId>
@@ -38,6 +41,9 @@ export const ITEM_TYPES = {
   payment: "Payment",
   hold: "Hold",
   providerRequest: "ProviderRequest",
+  shipment: "Shipment",
+  backorder: "Backorder",
+  tracking: "Tracking",
   routingRulesVersion: "RoutingRulesVersion",
 } as const;
 
@@ -54,7 +60,15 @@ export const keys = {
   orderLine: (orderId: string, lineId: string): Key => ({ PK: orderPk(orderId), SK: `ORDER#LINE#${lineId}` }),
   orderWithLinesPrefix: "ORDER",
   notificationPrefix: "NOTIFICATION#",
-  allocation: (orderId: string): Key => ({ PK: orderPk(orderId), SK: "ALLOCATION" }),
+  /** Round 1 sorts first; later rounds after it, in order, so the last item of the prefix is the latest. */
+  allocation: (orderId: string, round = 1): Key => ({ PK: orderPk(orderId), SK: round <= 1 ? "ALLOCATION" : `ALLOCATION#${String(round).padStart(3, "0")}` }),
+  allocationPrefix: "ALLOCATION",
+  shipment: (orderId: string, shipmentId: string): Key => ({ PK: orderPk(orderId), SK: `SHIPMENT#${shipmentId}` }),
+  shipmentPrefix: "SHIPMENT#",
+  backorderOfOrder: (orderId: string): Key => ({ PK: orderPk(orderId), SK: "BACKORDER" }),
+  backorderOfSku: (sku: string, parkedAt: string, orderId: string): Key => ({ PK: `BACKORDER#${sku}`, SK: `${parkedAt}#${orderId}` }),
+  backordersOfSku: (sku: string): string => `BACKORDER#${sku}`,
+  tracking: (carrier: string, trackingNumber: string): Key => ({ PK: `TRACKING#${carrier}#${trackingNumber}`, SK: "TRACKING" }),
   payment: (orderId: string): Key => ({ PK: orderPk(orderId), SK: "PAYMENT" }),
   /** The task token of an order waiting on an operator's hold decision. */
   hold: (orderId: string): Key => ({ PK: orderPk(orderId), SK: "HOLD" }),

@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { PaymentProviderTimeoutError, testBehaviour, type AuthorizeRequest, type AuthorizeResult, type PaymentProvider } from "../../domain/payment.js";
+import type { Money } from "../../domain/money.js";
 import type { Clock, IdGenerator } from "../../domain/ports.js";
 import { isConditionFailed } from "../dynamodb/client.js";
 import { ITEM_TYPES, keys } from "../dynamodb/keys.js";
@@ -42,6 +43,19 @@ export class LocalPaymentProvider implements PaymentProvider {
       }
     }
     return result;
+  }
+
+  async capture(request: { orderId: string; authorizationId: string; amount: Money; idempotencyKey: string }): Promise<{ status: "CAPTURED"; captureId: string; amount: Money; at: string }> {
+    const key = keys.providerRequest("capture", request.idempotencyKey);
+    const result = { status: "CAPTURED" as const, captureId: `cap_${this.ids.next()}`, amount: request.amount, at: this.clock.now() };
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...key, type: ITEM_TYPES.providerRequest, orderId: request.orderId, authorizationId: request.authorizationId, result, version: 1 }, ConditionExpression: "attribute_not_exists(PK)" }));
+      return result;
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      const prior = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      return prior.Item?.result as typeof result;
+    }
   }
 
   async void(request: { orderId: string; authorizationId: string; idempotencyKey: string }): Promise<{ status: "VOIDED"; at: string }> {

@@ -1,4 +1,4 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from "@aws-sdk/client-sfn";
+import { SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand, type SFNClient } from "@aws-sdk/client-sfn";
 
 /** Answers a waiting workflow task; an answer to a task that already closed is not an error (someone answered first). */
 export class StepFunctionsTaskResponder {
@@ -10,6 +10,11 @@ export class StepFunctionsTaskResponder {
 
   async fail(token: string, error: string, cause: string): Promise<boolean> {
     return this.send(() => this.sfn.send(new SendTaskFailureCommand({ taskToken: token, error, cause })));
+  }
+
+  /** Progress on a task whose HeartbeatSeconds is its SLA. */
+  async heartbeat(token: string): Promise<boolean> {
+    return this.send(() => this.sfn.send(new SendTaskHeartbeatCommand({ taskToken: token })));
   }
 
   private async send(call: () => Promise<unknown>): Promise<boolean> {

@@ -17,9 +17,13 @@ const detailSchema = z.object({
     orderId: z.string().min(1),
     externalOrderId: z.string(),
     customer: z.object({ email: z.string(), name: z.string(), phone: z.string().optional() }),
-    grandTotal: moneySchema,
+    grandTotal: moneySchema.optional(),
     itemCount: z.number().int(),
     problems: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    reason: z.string().optional(),
+    carrier: z.string().optional(),
+    trackingNumber: z.string().optional(),
+    promisedBy: z.string().optional(),
   }),
 });
 

@@ -1,6 +1,8 @@
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { z } from "zod";
+import { DynamoBackorderStore } from "../../adapters/dynamodb/backorder-store.js";
 import { DynamoHoldStore } from "../../adapters/dynamodb/hold-store.js";
+import { DynamoShipmentStore } from "../../adapters/dynamodb/shipment-store.js";
 import { StepFunctionsTaskResponder } from "../../adapters/stepfunctions/task-responder.js";
 import { documentClient } from "../../adapters/dynamodb/client.js";
 import { DynamoInventory } from "../../adapters/dynamodb/inventory-repository.js";
@@ -25,6 +27,7 @@ const deps = {
   inventory: new DynamoInventory(db, table, systemClock, ulidIds),
   clock: systemClock,
   hold: { holds: new DynamoHoldStore(db, table), tasks: new StepFunctionsTaskResponder(new SFNClient({})) },
+  fulfilment: { shipments: new DynamoShipmentStore(db, table), backorders: new DynamoBackorderStore(db, table), tasks: new StepFunctionsTaskResponder(new SFNClient({})) },
 };
 const bodySchema = z.strictObject({ reason: z.string().trim().min(1).max(500).default("cancelled by an operator") });
 

@@ -2,6 +2,7 @@ import { DynamoAllocationStore } from "../../adapters/dynamodb/allocation-store.
 import { documentClient } from "../../adapters/dynamodb/client.js";
 import { DynamoOrderRepository } from "../../adapters/dynamodb/order-repository.js";
 import { DynamoPaymentStore } from "../../adapters/dynamodb/payment-store.js";
+import { DynamoShipmentStore } from "../../adapters/dynamodb/shipment-store.js";
 import { getOrder } from "../../app/read-orders.js";
 import { ValidationError } from "../../domain/errors.js";
 import { requireEnv } from "../../shared/env.js";
@@ -12,23 +13,27 @@ const db = documentClient();
 const orders = new DynamoOrderRepository(db, requireEnv("TABLE_NAME"));
 const allocations = new DynamoAllocationStore(db, requireEnv("TABLE_NAME"));
 const payments = new DynamoPaymentStore(db, requireEnv("TABLE_NAME"));
+const shipmentStore = new DynamoShipmentStore(db, requireEnv("TABLE_NAME"));
 
 /** Order ids are ULIDs (Crockford base32, 26 characters). */
 export const ORDER_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
-/** GET /orders/{orderId}: the order, its lines, its status history and, once routed, its allocation (shipments and backorders). */
+/** GET /orders/{orderId}: the order, its lines, its status history, its allocation rounds (planned shipments, backorders), its shipments and its payment. */
 export const handler = httpHandler(async (event) => {
   const orderId = event.pathParameters?.orderId ?? "";
   if (!ORDER_ID_PATTERN.test(orderId))
     throw new ValidationError("Invalid order id", [{ path: "orderId", message: "must be a 26-character ULID" }]);
-  const [order, allocation, payment] = await Promise.all([getOrder(orders, orderId), allocations.get(orderId), payments.get(orderId)]);
+  const [order, rounds, payment, shipments] = await Promise.all([getOrder(orders, orderId), allocations.all(orderId), payments.get(orderId), shipmentStore.ofOrder(orderId)]);
+  const allocation = rounds.at(-1);
   // The provider token stays inside: the view shows how the order pays, not with what.
   const { payment: method, ...rest } = order;
   const view: Record<string, unknown> = { ...rest, ...(method ? { payment: { method: method.method } } : {}) };
   if (allocation) {
-    const { outcome, shipments, backordered, cost, algorithm, rulesVersion, shortagePolicy, approximateDestination, createdAt } = allocation;
-    view.allocation = { outcome, shipments, backordered, cost, algorithm, rulesVersion, shortagePolicy, approximateDestination, at: createdAt };
+    const { outcome, round, shipments: planned, backordered, cost, algorithm, rulesVersion, shortagePolicy, approximateDestination, excludedLocations, createdAt } = allocation;
+    view.allocation = { outcome, round, rounds: rounds.length, shipments: planned, backordered, cost, algorithm, rulesVersion, shortagePolicy, approximateDestination, ...(excludedLocations ? { excludedLocations } : {}), at: createdAt };
   }
+  // Task tokens belong to the workflow; the customer copy is on the order already.
+  view.shipments = shipments.map(({ tokens: _t, customer: _c, externalOrderId: _e, ...s }) => ({ ...s, ...(s.carrierShipment ? { label: `/shipments/${s.shipmentId}/label` } : {}) }));
   if (payment) {
     const { orderId: _o, ...record } = payment;
     view.payment = record;

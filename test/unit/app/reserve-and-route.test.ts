@@ -10,18 +10,26 @@ import { defaultRoutingRules, routingRulesInputSchema } from "../../../functions
 import { FakeOrders, fixedClock, sequentialIds } from "../../fixtures/fakes.js";
 import { channelOrder } from "../../fixtures/orders.js";
 
+/** Allocation rounds per order, like the DynamoDB store: the latest round is the current one. */
 class FakeAllocations implements AllocationStore {
-  readonly records = new Map<string, AllocationRecord>();
+  readonly rounds = new Map<string, AllocationRecord[]>();
+  get records() {
+    return new Map([...this.rounds].flatMap(([id, rs]) => (rs.length ? [[id, rs.at(-1)!] as const] : [])));
+  }
   get(orderId: string) {
-    return Promise.resolve(this.records.get(orderId));
+    return Promise.resolve(this.rounds.get(orderId)?.at(-1));
+  }
+  all(orderId: string) {
+    return Promise.resolve([...(this.rounds.get(orderId) ?? [])]);
   }
   create(r: AllocationRecord) {
-    if (this.records.has(r.orderId)) return Promise.resolve(false);
-    this.records.set(r.orderId, r);
+    const rs = this.rounds.get(r.orderId) ?? [];
+    if (rs.some((x) => x.round === r.round)) return Promise.resolve(false);
+    this.rounds.set(r.orderId, [...rs, r].sort((a, b) => a.round - b.round));
     return Promise.resolve(true);
   }
-  discard(orderId: string, planId: string) {
-    if (this.records.get(orderId)?.planId === planId) this.records.delete(orderId);
+  discard(orderId: string, planId: string, round = 1) {
+    this.rounds.set(orderId, (this.rounds.get(orderId) ?? []).filter((r) => !(r.round === round && r.planId === planId)));
     return Promise.resolve();
   }
 }

@@ -1,0 +1,46 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { BackorderStore } from "../../app/backorders.js";
+import { ITEM_TYPES, keys } from "./keys.js";
+
+/** Backordered orders: one item per (SKU, order) for "who waits for this SKU", and one per order with the token. */
+export class DynamoBackorderStore implements BackorderStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async park(orderId: string, skus: string[], token: string, at: string): Promise<void> {
+    const prior = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.backorderOfOrder(orderId), ConsistentRead: true }));
+    // Parked again (a retried step): the order keeps its place in the queue.
+    const parkedAt = (prior.Item?.parkedAt as string | undefined) ?? at;
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.tableName, Item: { ...keys.backorderOfOrder(orderId), type: ITEM_TYPES.backorder, orderId, skus, token, parkedAt, version: 1 } } },
+          ...skus.map((sku) => ({ Put: { TableName: this.tableName, Item: { ...keys.backorderOfSku(sku, parkedAt, orderId), type: ITEM_TYPES.backorder, orderId, sku, parkedAt, version: 1 } } })),
+        ],
+      }),
+    );
+  }
+
+  async unpark(orderId: string): Promise<void> {
+    const prior = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.backorderOfOrder(orderId), ConsistentRead: true }));
+    if (!prior.Item) return;
+    const { skus, parkedAt } = prior.Item as { skus: string[]; parkedAt: string };
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [{ Delete: { TableName: this.tableName, Key: keys.backorderOfOrder(orderId) } }, ...skus.map((sku) => ({ Delete: { TableName: this.tableName, Key: keys.backorderOfSku(sku, parkedAt, orderId) } }))],
+      }),
+    );
+  }
+
+  async tokenOf(orderId: string): Promise<string | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.backorderOfOrder(orderId), ConsistentRead: true }));
+    return out.Item?.token as string | undefined;
+  }
+
+  async waitingFor(sku: string, limit: number): Promise<string[]> {
+    const out = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": keys.backordersOfSku(sku) }, Limit: limit, ConsistentRead: true }));
+    return (out.Items ?? []).map((i) => String(i.orderId));
+  }
+}

@@ -1,0 +1,81 @@
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { ShipmentStore, StoredShipment } from "../../app/fulfilment.js";
+import type { Shipment } from "../../domain/shipment.js";
+import { isConditionFailed } from "./client.js";
+import { ITEM_TYPES, keys } from "./keys.js";
+
+const shipmentOf = (item: Record<string, unknown>): StoredShipment => {
+  const { PK: _a, SK: _b, type: _t, ...rest } = item;
+  return rest as unknown as StoredShipment;
+};
+
+const cancelledByCondition = (error: unknown) => (error as { name?: string }).name === "TransactionCanceledException" && ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).some((r) => r.Code === "ConditionalCheckFailed");
+
+/** The shipments of an order, beside the order in its partition; tracking numbers point back to them. */
+export class DynamoShipmentStore implements ShipmentStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(orderId: string, shipmentId: string): Promise<StoredShipment | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.shipment(orderId, shipmentId), ConsistentRead: true }));
+    return out.Item ? shipmentOf(out.Item) : undefined;
+  }
+
+  async ofOrder(orderId: string): Promise<StoredShipment[]> {
+    const out = await this.db.send(
+      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: "PK = :pk AND begins_with(SK, :p)", ExpressionAttributeValues: { ":pk": keys.orderPartition(orderId), ":p": keys.shipmentPrefix }, ConsistentRead: true }),
+    );
+    return (out.Items ?? []).map(shipmentOf);
+  }
+
+  async create(shipment: Shipment): Promise<boolean> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.shipment(shipment.orderId, shipment.shipmentId), type: ITEM_TYPES.shipment, tokens: {}, ...shipment }, ConditionExpression: "attribute_not_exists(PK)" }));
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async save(shipment: StoredShipment, expectedVersion: number): Promise<boolean> {
+    const put = { TableName: this.tableName, Item: { ...keys.shipment(shipment.orderId, shipment.shipmentId), type: ITEM_TYPES.shipment, ...shipment }, ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": expectedVersion } };
+    const cs = shipment.carrierShipment;
+    try {
+      if (cs && shipment.status === "SHIPPED") {
+        // The tracking number points back to the shipment, written with it or not at all.
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [{ Put: put }, { Put: { TableName: this.tableName, Item: { ...keys.tracking(cs.carrier, cs.trackingNumber), type: ITEM_TYPES.tracking, orderId: shipment.orderId, shipmentId: shipment.shipmentId, version: 1 } } }],
+          }),
+        );
+      } else await this.db.send(new PutCommand(put));
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error) || cancelledByCondition(error)) return false;
+      throw error;
+    }
+  }
+
+  async setToken(orderId: string, shipmentId: string, kind: "release" | "delivery", token: string): Promise<void> {
+    // A version change too, so a save that read the shipment before it cannot put the old token back.
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.shipment(orderId, shipmentId),
+        UpdateExpression: "SET tokens.#k = :t, version = version + :one",
+        ConditionExpression: "attribute_exists(PK)",
+        ExpressionAttributeNames: { "#k": kind },
+        ExpressionAttributeValues: { ":t": token, ":one": 1 },
+      }),
+    );
+  }
+
+  async byTracking(carrier: string, trackingNumber: string): Promise<StoredShipment | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.tracking(carrier, trackingNumber), ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    return this.get(String(out.Item.orderId), String(out.Item.shipmentId));
+  }
+}

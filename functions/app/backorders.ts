@@ -1,0 +1,72 @@
+import type { AllocationRecord } from "../domain/allocation.js";
+import { OrderCancelledError } from "../domain/errors.js";
+import type { Clock } from "../domain/ports.js";
+import type { TaskResponder } from "./decide-hold.js";
+import { reserveAndRoute, type ReserveAndRouteDeps } from "./reserve-and-route.js";
+
+/** Orders waiting for stock, by SKU (oldest first), each with the token of its waiting workflow step. */
+export interface BackorderStore {
+  park(orderId: string, skus: string[], token: string, at: string): Promise<void>;
+  unpark(orderId: string): Promise<void>;
+  tokenOf(orderId: string): Promise<string | undefined>;
+  waitingFor(sku: string, limit: number): Promise<string[]>;
+}
+
+export interface AllocateDeps extends ReserveAndRouteDeps {
+  backorders: BackorderStore;
+  tasks: TaskResponder;
+  clock: Clock;
+}
+
+/** What the workflow's "Reserve and route" step continues with. */
+export const allocationOutput = (r: AllocationRecord) => ({ outcome: r.outcome, round: r.round, shipments: r.shipments, backordered: r.backordered, at: r.createdAt });
+
+/**
+ * The workflow's "Reserve and route" step (waitForTaskToken). Reserved: the step is answered at
+ * once. Short of stock under the "backorder" policy: the order is parked under each missing SKU
+ * and the step waits (its TimeoutSeconds is the longest a backorder waits) until stock comes in
+ * (`resumeBackorders`). Stock that arrived between planning and parking is not missed: after
+ * parking, the order is planned once more.
+ */
+export async function allocateOrWait(deps: AllocateDeps, orderId: string, token: string, options: { budgetMs?: number } = {}): Promise<{ outcome: AllocationRecord["outcome"] }> {
+  const record = await reserveAndRoute(deps, orderId, options);
+  if (record.outcome === "ALLOCATED") {
+    await deps.tasks.succeed(token, allocationOutput(record));
+    return { outcome: record.outcome };
+  }
+  await deps.backorders.park(orderId, [...new Set(record.backordered.map((l) => l.sku))], token, deps.clock.now());
+  return tryAgain(deps, orderId, token, options);
+}
+
+async function tryAgain(deps: AllocateDeps, orderId: string, token: string, options: { budgetMs?: number }): Promise<{ outcome: AllocationRecord["outcome"] }> {
+  let record: AllocationRecord;
+  try {
+    record = await reserveAndRoute(deps, orderId, { ...options, replan: true });
+  } catch (error) {
+    if (!(error instanceof OrderCancelledError)) throw error;
+    await deps.backorders.unpark(orderId);
+    await deps.tasks.fail(token, "OrderCancelledError", error.message);
+    return { outcome: "BACKORDERED" };
+  }
+  if (record.outcome === "ALLOCATED") {
+    await deps.tasks.succeed(token, allocationOutput(record));
+    await deps.backorders.unpark(orderId);
+  }
+  return { outcome: record.outcome };
+}
+
+/**
+ * Stock of a SKU came in (BackInStock, a receipt): the orders waiting for it, oldest first, are
+ * planned again; each one that can now be reserved goes on with its workflow.
+ */
+export async function resumeBackorders(deps: AllocateDeps, sku: string, options: { budgetMs?: number; limit?: number } = {}): Promise<{ resumed: string[]; waiting: string[] }> {
+  const resumed: string[] = [];
+  const waiting: string[] = [];
+  for (const orderId of await deps.backorders.waitingFor(sku, options.limit ?? 50)) {
+    const token = await deps.backorders.tokenOf(orderId);
+    if (!token) continue;
+    const { outcome } = await tryAgain(deps, orderId, token, options);
+    (outcome === "ALLOCATED" ? resumed : waiting).push(orderId);
+  }
+  return { resumed, waiting };
+}

@@ -1,0 +1,245 @@
+import { reservationLines, type PlannedShipment } from "../domain/allocation.js";
+import type { CarrierPort, TrackingStatus } from "../domain/carrier.js";
+import type { Location } from "../domain/catalog.js";
+import { ConflictError, NotFoundError, OrderCancelledError } from "../domain/errors.js";
+import type { AllocationLine } from "../domain/inventory.js";
+import { transition, type Order } from "../domain/order.js";
+import type { CaptureRecord, PaymentProvider, PaymentRecord } from "../domain/payment.js";
+import type { Clock, OrderRepository } from "../domain/ports.js";
+import { applyFulfilmentEvent, captureAmountFor, moveShipment, orderIdOfShipment, orderStatusFromShipments, type FulfilmentEvent, type Shipment } from "../domain/shipment.js";
+import type { TaskResponder } from "./decide-hold.js";
+
+/** A shipment as stored: the domain shipment and the task tokens of the workflow steps waiting on it. */
+export type StoredShipment = Shipment & { tokens?: { release?: string; delivery?: string }; tracking?: { status: TrackingStatus; at: string }[] };
+
+export interface ShipmentStore {
+  get(orderId: string, shipmentId: string): Promise<StoredShipment | undefined>;
+  ofOrder(orderId: string): Promise<StoredShipment[]>;
+  /** Stores a new shipment unless it exists; false when it did. */
+  create(shipment: Shipment): Promise<boolean>;
+  /** Saves the shipment if it is still at `expectedVersion`; with a carrier booking, its tracking number is indexed too. */
+  save(shipment: StoredShipment, expectedVersion: number): Promise<boolean>;
+  setToken(orderId: string, shipmentId: string, kind: "release" | "delivery", token: string): Promise<void>;
+  byTracking(carrier: string, trackingNumber: string): Promise<StoredShipment | undefined>;
+}
+
+/** The payment record with its optimistic-lock version, and the capture writes (functions/adapters/dynamodb/payment-store.ts). */
+export interface CaptureStore {
+  getVersioned(orderId: string): Promise<{ record: PaymentRecord; version: number } | undefined>;
+  planCapture(orderId: string, shipmentId: string, capture: CaptureRecord, expectedVersion: number): Promise<boolean>;
+  completeCapture(orderId: string, shipmentId: string, done: { captureId: string; at: string }, captured: PaymentRecord["captured"], status: PaymentRecord["status"], expectedVersion: number): Promise<boolean>;
+}
+
+export interface FulfilmentDeps {
+  orders: OrderRepository;
+  shipments: ShipmentStore;
+  tasks: TaskResponder & { heartbeat(token: string): Promise<boolean> };
+  clock: Clock;
+}
+
+export interface ShipDeps extends FulfilmentDeps {
+  inventory: { close(orderId: string, lines: Pick<AllocationLine, "lineId" | "sku" | "locationId">[], to: "CONSUMED" | "RELEASED" | "EXPIRED"): Promise<number> };
+  payments: CaptureStore;
+  provider: PaymentProvider;
+  carrier: CarrierPort;
+  locations: { getLocation(locationId: string): Promise<Location | undefined> };
+}
+
+/** The error the workflow's "Release to location" step fails with when the location rejects; caught by name. */
+export const SHIPMENT_REJECTED = "ShipmentRejected";
+const MAX_ATTEMPTS = 5;
+
+async function orderOf(orders: OrderRepository, orderId: string): Promise<Order> {
+  const order = await orders.get(orderId);
+  if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
+  return order;
+}
+
+async function shipmentOf(shipments: ShipmentStore, orderId: string, shipmentId: string): Promise<StoredShipment> {
+  const s = await shipments.get(orderId, shipmentId);
+  if (!s) throw new NotFoundError(`Shipment ${shipmentId} does not exist`);
+  return s;
+}
+
+/** Reads, changes and saves a shipment under its version, again if it changed meanwhile. */
+async function updateShipment(deps: Pick<FulfilmentDeps, "shipments">, orderId: string, shipmentId: string, change: (s: StoredShipment) => StoredShipment): Promise<StoredShipment> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await shipmentOf(deps.shipments, orderId, shipmentId);
+    const next = change(current);
+    if (next === current || (await deps.shipments.save(next, current.version))) return next;
+    if (attempt >= MAX_ATTEMPTS) throw new Error(`Shipment ${shipmentId} kept changing under us; gave up after ${attempt} attempts`);
+  }
+}
+
+/** Moves the order to the status its shipments now imply (SHIPPED, PARTIALLY_SHIPPED, DELIVERED). */
+async function followShipments(deps: Pick<FulfilmentDeps, "orders" | "shipments" | "clock">, orderId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const [order, shipments] = await Promise.all([orderOf(deps.orders, orderId), deps.shipments.ofOrder(orderId)]);
+    let next = order;
+    // SHIPPED before DELIVERED, so the history (and the events) pass through both.
+    for (;;) {
+      const target = orderStatusFromShipments(next, shipments);
+      if (target === next.status) break;
+      const step = target === "DELIVERED" && next.status !== "SHIPPED" ? "SHIPPED" : target;
+      next = transition(next, step, deps.clock.now());
+    }
+    if (next === order || (await deps.orders.saveHeader(next, order.version))) return;
+    if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
+  }
+}
+
+/** What the "Release to location" step's token is answered with once the location handed the parcel over. */
+const handoverOutput = (s: StoredShipment) => ({ shipmentId: s.shipmentId, ...s.handover });
+
+/**
+ * The workflow's "Release to location" step (waitForTaskToken): creates the shipment, which the
+ * table's stream announces as ShipmentReleased (the location's fulfilment request), and keeps the
+ * token for the location's callbacks. A step that runs again (a retry, a restart) keeps the
+ * shipment and only swaps the token; if the location already answered, it answers at once.
+ */
+export async function releaseShipment(deps: FulfilmentDeps, orderId: string, planned: PlannedShipment, token: string): Promise<{ shipmentId: string; status: string }> {
+  const order = await orderOf(deps.orders, orderId);
+  if (order.status === "CANCELLED") throw new OrderCancelledError(`Order ${orderId} was cancelled`);
+  const now = deps.clock.now();
+  await deps.shipments.create({ shipmentId: planned.shipmentId, orderId, locationId: planned.locationId, round: planned.round ?? 1, lines: planned.lines, externalOrderId: order.externalOrderId, customer: order.customer, status: "RELEASED", history: [{ status: "RELEASED", at: now }], createdAt: now, updatedAt: now, version: 1 });
+  await deps.shipments.setToken(orderId, planned.shipmentId, "release", token);
+  const s = await shipmentOf(deps.shipments, orderId, planned.shipmentId);
+  if (s.handover) await deps.tasks.succeed(token, handoverOutput(s));
+  else if (s.status === "REJECTED") await deps.tasks.fail(token, SHIPMENT_REJECTED, s.history.at(-1)?.reason ?? "rejected by the location");
+  else if (s.status === "CANCELLED") await deps.tasks.fail(token, "OrderCancelledError", `Order ${orderId} was cancelled`);
+  return { shipmentId: s.shipmentId, status: s.status };
+}
+
+/**
+ * A location's callback on its fulfilment request. Progress (accepted, picked, packed) is a
+ * heartbeat for the step waiting on the location, whose HeartbeatSeconds is the SLA; `rejected`
+ * fails that step (the workflow reroutes); `shipped` completes it (the workflow books the
+ * carrier, consumes the stock and captures the payment). Repeating a callback is harmless.
+ */
+export async function recordFulfilmentEvent(deps: FulfilmentDeps, shipmentId: string, event: FulfilmentEvent): Promise<{ shipmentId: string; status: string; handedOver: boolean }> {
+  const orderId = orderIdOfShipment(shipmentId);
+  if (!orderId) throw new NotFoundError(`Fulfillment ${shipmentId} does not exist`);
+  const order = await orderOf(deps.orders, orderId);
+  if (order.status === "CANCELLED") throw new ConflictError(`Order ${orderId} was cancelled: do not ship it`, { status: order.status });
+  const s = await updateShipment(deps, orderId, shipmentId, (current) => applyFulfilmentEvent(current, event, deps.clock.now()));
+  const token = s.tokens?.release;
+  if (token) {
+    if (event.type === "rejected") await deps.tasks.fail(token, SHIPMENT_REJECTED, event.reason);
+    else if (event.type === "shipped") await deps.tasks.succeed(token, handoverOutput(s));
+    else await deps.tasks.heartbeat(token);
+  }
+  return { shipmentId, status: s.status, handedOver: !!s.handover };
+}
+
+/**
+ * The workflow's answer to a rejection or a missed SLA: the shipment is REJECTED (its location
+ * is not used again for this order) and its reservations go back to stock. The next allocation
+ * round plans its lines elsewhere.
+ */
+export async function withdrawShipment(deps: Pick<ShipDeps, "shipments" | "inventory" | "clock">, orderId: string, shipmentId: string, why: { error: string; cause: string }): Promise<{ outcome: "REJECTED"; shipmentId: string; locationId: string; reason: string }> {
+  const reason = why.error === SHIPMENT_REJECTED ? why.cause : why.error === "States.HeartbeatTimeout" ? "no word from the location within its SLA" : why.error === "States.Timeout" ? "not shipped in time" : `${why.error}: ${why.cause}`;
+  const s = await updateShipment(deps, orderId, shipmentId, (current) => (current.status === "REJECTED" || current.handover ? current : moveShipment(current, "REJECTED", deps.clock.now(), reason)));
+  if (s.status !== "REJECTED") throw new ConflictError(`Shipment ${shipmentId} was handed to the carrier; it cannot be withdrawn`, { status: s.status });
+  await deps.inventory.close(orderId, reservationLines([s]), "RELEASED");
+  return { outcome: "REJECTED", shipmentId, locationId: s.locationId, reason: s.history.at(-1)?.reason ?? reason };
+}
+
+/**
+ * The workflow's "Ship" step, after the handover: books the carrier (label), consumes the
+ * shipment's reservations, captures its part of the payment, and marks it SHIPPED (the stream
+ * publishes ShipmentShipped). Every part is idempotent, so a retry finishes what a crash left.
+ */
+export async function shipShipment(deps: ShipDeps, orderId: string, shipmentId: string): Promise<{ shipmentId: string; carrier: string; trackingNumber: string; promisedBy: string; captured: number }> {
+  const [order, s] = await Promise.all([orderOf(deps.orders, orderId), shipmentOf(deps.shipments, orderId, shipmentId)]);
+  if (!s.handover) throw new ConflictError(`Shipment ${shipmentId} was not handed over yet`, { status: s.status });
+  const location = await deps.locations.getLocation(s.locationId);
+  const booking =
+    s.carrierShipment ??
+    (await deps.carrier.createShipment({
+      shipmentId,
+      orderId,
+      carrier: s.handover.carrier,
+      ...(s.handover.trackingNumber ? { trackingNumber: s.handover.trackingNumber } : {}),
+      weightGrams: s.handover.weightGrams,
+      from: { name: location?.name ?? s.locationId, country: location?.country ?? "", lat: location?.lat ?? 0, lon: location?.lon ?? 0 },
+      to: order.shippingAddress,
+      handedOverAt: s.handover.at,
+    }));
+  await deps.inventory.close(orderId, reservationLines([s]), "CONSUMED");
+  const capture = await capturePayment(deps, order, s);
+  const shipped = await updateShipment(deps, orderId, shipmentId, (current) =>
+    current.status === "SHIPPED" || current.status === "DELIVERED"
+      ? current
+      : { ...moveShipment(current, "SHIPPED", deps.clock.now()), carrierShipment: booking, ...(capture?.captureId ? { capture: { amount: capture.amount, captureId: capture.captureId, at: capture.at ?? deps.clock.now() } } : {}) },
+  );
+  await followShipments(deps, orderId);
+  const cs = shipped.carrierShipment ?? booking;
+  return { shipmentId, carrier: cs.carrier, trackingNumber: cs.trackingNumber, promisedBy: cs.promisedBy, captured: capture?.amount.amount ?? 0 };
+}
+
+/**
+ * Captures a shipment's part of the authorization. The amount is decided first, under the
+ * payment record's version (so two shipments shipping at once cannot both take the remainder),
+ * then captured with the key `<shipmentId>.capture`, then recorded as done.
+ */
+export async function capturePayment(deps: Pick<ShipDeps, "payments" | "provider">, order: Order, s: Pick<Shipment, "shipmentId" | "lines">): Promise<CaptureRecord | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await deps.payments.getVersioned(order.orderId);
+    const authorizationId = current?.record.authorizationId;
+    if (!current || !authorizationId || current.record.status === "VOIDED" || current.record.status === "DECLINED") return undefined;
+    const { record, version } = current;
+    const planned = record.captures?.[s.shipmentId];
+    if (planned?.captureId) return planned;
+    if (!planned) {
+      const others = Object.values(record.captures ?? {});
+      const before = { amount: others.reduce((n, c) => n + c.amount.amount, 0), units: others.reduce((n, c) => n + c.units, 0) };
+      const amount = captureAmountFor(order, s, before);
+      const decided = await deps.payments.planCapture(order.orderId, s.shipmentId, { amount, units: s.lines.reduce((n, l) => n + l.quantity, 0) }, version);
+      if (!decided && attempt >= MAX_ATTEMPTS) throw new Error(`Payment of ${order.orderId} kept changing under us; gave up after ${attempt} attempts`);
+      continue;
+    }
+    const done = await deps.provider.capture({ orderId: order.orderId, authorizationId, amount: planned.amount, idempotencyKey: `${s.shipmentId}.capture` });
+    const captures = { ...(record.captures ?? {}), [s.shipmentId]: { ...planned, captureId: done.captureId, at: done.at } };
+    const total = Object.values(captures).reduce((n, c) => n + (c.captureId ? c.amount.amount : 0), 0);
+    const status = total >= record.amount.amount ? "CAPTURED" : "PARTIALLY_CAPTURED";
+    if (await deps.payments.completeCapture(order.orderId, s.shipmentId, { captureId: done.captureId, at: done.at }, { amount: total, currency: record.amount.currency }, status, version)) return captures[s.shipmentId];
+    if (attempt >= MAX_ATTEMPTS) throw new Error(`Payment of ${order.orderId} kept changing under us; gave up after ${attempt} attempts`);
+  }
+}
+
+/** The workflow's "Await delivery" step (waitForTaskToken): keeps the token for the carrier's delivery scan, or answers at once if it came first. */
+export async function awaitDelivery(deps: FulfilmentDeps, orderId: string, shipmentId: string, token: string): Promise<{ shipmentId: string; status: string }> {
+  await deps.shipments.setToken(orderId, shipmentId, "delivery", token);
+  const s = await shipmentOf(deps.shipments, orderId, shipmentId);
+  if (s.status === "DELIVERED") await deps.tasks.succeed(token, deliveredOutput(s));
+  return { shipmentId, status: s.status };
+}
+
+const deliveredOutput = (s: StoredShipment) => ({ outcome: "DELIVERED", shipmentId: s.shipmentId, deliveredAt: s.history.find((h) => h.status === "DELIVERED")?.at ?? null });
+
+/**
+ * A carrier's tracking update (POST /carriers/{carrier}/tracking, signed). `delivered` completes
+ * the shipment, and the order when every unit has arrived; the other updates are kept on the
+ * shipment. Unknown tracking numbers are a 404 so the carrier's retries stop being silent.
+ */
+export async function recordTracking(deps: FulfilmentDeps, carrier: string, update: { trackingNumber: string; status: TrackingStatus; at?: string }): Promise<{ shipmentId: string; orderId: string; status: string }> {
+  const found = await deps.shipments.byTracking(carrier, update.trackingNumber);
+  if (!found) throw new NotFoundError(`No shipment with ${carrier} tracking number ${update.trackingNumber}`);
+  const at = update.at ?? deps.clock.now();
+  const s = await updateShipment(deps, found.orderId, found.shipmentId, (current) => {
+    if (update.status === "delivered") return current.status === "DELIVERED" ? current : moveShipment(current, "DELIVERED", at);
+    if (current.tracking?.some((t) => t.status === update.status && t.at === at)) return current;
+    return { ...current, tracking: [...(current.tracking ?? []), { status: update.status, at }], updatedAt: deps.clock.now(), version: current.version + 1 };
+  });
+  if (s.status === "DELIVERED") {
+    await followShipments(deps, s.orderId);
+    if (s.tokens?.delivery) await deps.tasks.succeed(s.tokens.delivery, deliveredOutput(s));
+  }
+  return { shipmentId: s.shipmentId, orderId: s.orderId, status: s.status };
+}
+
+/** The promised delivery time passed without a delivery scan: counted on the shipment, which the stream announces as DeliveryLate. */
+export async function flagLateDelivery(deps: Pick<FulfilmentDeps, "shipments" | "clock">, orderId: string, shipmentId: string): Promise<{ shipmentId: string; lateAlerts: number }> {
+  const s = await updateShipment(deps, orderId, shipmentId, (current) => (current.status === "DELIVERED" ? current : { ...current, lateAlerts: (current.lateAlerts ?? 0) + 1, updatedAt: deps.clock.now(), version: current.version + 1 }));
+  return { shipmentId, lateAlerts: s.lateAlerts ?? 0 };
+}

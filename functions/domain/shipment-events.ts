@@ -1,0 +1,52 @@
+import { FULFILLMENT_EVENTS, eventIdFor, type FulfillmentEventType } from "./events.js";
+import type { Shipment, ShipmentStatus } from "./shipment.js";
+
+/** A shipment as the table's stream carries it. */
+export type ShipmentImage = Shipment;
+
+const EVENT_FOR_SHIPMENT_STATUS: Record<ShipmentStatus, FulfillmentEventType> = {
+  RELEASED: FULFILLMENT_EVENTS.released,
+  ACCEPTED: FULFILLMENT_EVENTS.accepted,
+  PICKED: FULFILLMENT_EVENTS.picked,
+  PACKED: FULFILLMENT_EVENTS.packed,
+  SHIPPED: FULFILLMENT_EVENTS.shipped,
+  DELIVERED: FULFILLMENT_EVENTS.delivered,
+  REJECTED: FULFILLMENT_EVENTS.rejected,
+  CANCELLED: FULFILLMENT_EVENTS.cancelled,
+};
+
+/**
+ * The events one change of a shipment announces: one per status it entered since the previous
+ * image (ShipmentReleased is the location's fulfilment request), and DeliveryLate each time the
+ * promised delivery passed. Ids are `<shipmentId>.<DetailType>` (`.<n>` for the n-th late alert):
+ * a shipment enters each status at most once, so a redelivered record yields the same ids.
+ */
+export interface ShipmentEvent {
+  detailType: FulfillmentEventType;
+  eventId: string;
+  occurredAt: string;
+  data: Record<string, unknown>;
+}
+
+export function shipmentChangeEvents(before: ShipmentImage | undefined, after: ShipmentImage | undefined): ShipmentEvent[] {
+  if (!after) return [];
+  const base = {
+    shipmentId: after.shipmentId,
+    orderId: after.orderId,
+    locationId: after.locationId,
+    lines: after.lines,
+    ...(after.externalOrderId ? { externalOrderId: after.externalOrderId } : {}),
+    ...(after.customer ? { customer: after.customer } : {}),
+    itemCount: after.lines.reduce((n, l) => n + l.quantity, 0),
+  };
+  const tracking = after.carrierShipment ? { carrier: after.carrierShipment.carrier, service: after.carrierShipment.service, trackingNumber: after.carrierShipment.trackingNumber, promisedBy: after.carrierShipment.promisedBy } : {};
+  const out: ShipmentEvent[] = [];
+  for (const change of after.history.slice(before?.history.length ?? 0)) {
+    const detailType = EVENT_FOR_SHIPMENT_STATUS[change.status];
+    const extra = change.status === "SHIPPED" ? { ...tracking, weightGrams: after.handover?.weightGrams ?? null, label: `/shipments/${after.shipmentId}/label` } : {};
+    out.push({ detailType, eventId: eventIdFor(after.shipmentId, detailType), occurredAt: change.at, data: { ...base, status: change.status, ...(change.reason ? { reason: change.reason } : {}), ...extra } });
+  }
+  for (let n = (before?.lateAlerts ?? 0) + 1; n <= (after.lateAlerts ?? 0); n++)
+    out.push({ detailType: FULFILLMENT_EVENTS.late, eventId: `${eventIdFor(after.shipmentId, FULFILLMENT_EVENTS.late)}.${n}`, occurredAt: after.updatedAt, data: { ...base, status: after.status, ...tracking, alert: n } });
+  return out;
+}

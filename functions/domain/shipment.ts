@@ -1,0 +1,168 @@
+import { z } from "zod";
+import { ConflictError, InvalidTransitionError } from "./errors.js";
+import type { Money } from "./money.js";
+import type { Customer, Order, OrderStatus } from "./order.js";
+
+/**
+ * Where one shipment of an order is. RELEASED: the location was asked to fulfil it; ACCEPTED,
+ * PICKED, PACKED: the location's progress; SHIPPED: handed to the carrier, the reservation
+ * consumed and the payment for it captured; DELIVERED: the carrier delivered it. REJECTED: the
+ * location refused it (or missed its SLA) and the lines were routed elsewhere; CANCELLED: the
+ * order was cancelled before it shipped.
+ */
+export const SHIPMENT_STATUSES = ["RELEASED", "ACCEPTED", "PICKED", "PACKED", "SHIPPED", "DELIVERED", "REJECTED", "CANCELLED"] as const;
+export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
+
+/** The allowed edges. A location may skip its progress steps (straight from RELEASED to PACKED), never go back. */
+export const SHIPMENT_TRANSITIONS: Readonly<Record<ShipmentStatus, readonly ShipmentStatus[]>> = {
+  RELEASED: ["ACCEPTED", "PICKED", "PACKED", "SHIPPED", "REJECTED", "CANCELLED"],
+  ACCEPTED: ["PICKED", "PACKED", "SHIPPED", "REJECTED", "CANCELLED"],
+  PICKED: ["PACKED", "SHIPPED", "REJECTED", "CANCELLED"],
+  PACKED: ["SHIPPED", "REJECTED", "CANCELLED"],
+  SHIPPED: ["DELIVERED"],
+  DELIVERED: [],
+  REJECTED: [],
+  CANCELLED: [],
+};
+
+export const TERMINAL_SHIPMENT_STATUSES: readonly ShipmentStatus[] = ["DELIVERED", "REJECTED", "CANCELLED"];
+
+export const canShipmentTransition = (from: ShipmentStatus, to: ShipmentStatus): boolean => SHIPMENT_TRANSITIONS[from].includes(to);
+
+export interface ShipmentLine {
+  lineId: string;
+  sku: string;
+  quantity: number;
+}
+
+/** What the location reported when it handed the parcel over (the `shipped` callback). */
+export interface Handover {
+  carrier: string;
+  trackingNumber?: string;
+  weightGrams: number;
+  at: string;
+}
+
+/** The carrier's shipment: created by the Ship step, with the label's data. */
+export interface CarrierShipment {
+  carrier: string;
+  service: string;
+  trackingNumber: string;
+  labelCreatedAt: string;
+  /** Delivery promised by this time; past it without delivery, DeliveryLate is raised. */
+  promisedBy: string;
+}
+
+export interface ShipmentChange {
+  status: ShipmentStatus;
+  at: string;
+  reason?: string;
+}
+
+/** One shipment of an order: a location, the lines it ships, and how far it got. */
+export interface Shipment {
+  shipmentId: string;
+  orderId: string;
+  locationId: string;
+  /** Which allocation round planned it (1, then one more per reroute or backorder fill). */
+  round: number;
+  lines: ShipmentLine[];
+  status: ShipmentStatus;
+  history: ShipmentChange[];
+  createdAt: string;
+  updatedAt: string;
+  handover?: Handover;
+  carrierShipment?: CarrierShipment;
+  capture?: { amount: Money; captureId: string; at: string };
+  /** How many times delivery was flagged late. */
+  lateAlerts?: number;
+  /** Copied from the order, so shipment events can tell the customer (tracking, a late parcel). */
+  externalOrderId?: string;
+  customer?: Customer;
+  version: number;
+}
+
+/** The callbacks a location sends on POST /fulfillments/{fulfillmentId}/events. */
+export const fulfilmentEventSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("accepted") }),
+  z.strictObject({ type: z.literal("rejected"), reason: z.string().trim().min(1).max(500) }),
+  z.strictObject({ type: z.literal("picked") }),
+  z.strictObject({ type: z.literal("packed") }),
+  z.strictObject({
+    type: z.literal("shipped"),
+    carrier: z.string().trim().min(1).max(40).regex(/^[a-z0-9-]+$/, "lower-case letters, digits and dashes"),
+    trackingNumber: z.string().trim().min(4).max(40).regex(/^[A-Za-z0-9-]+$/, "letters, digits and dashes").optional(),
+    weightGrams: z.number().int().positive().max(70_000),
+  }),
+]);
+export type FulfilmentEvent = z.infer<typeof fulfilmentEventSchema>;
+
+const STATUS_OF_EVENT: Record<FulfilmentEvent["type"], ShipmentStatus | undefined> = {
+  accepted: "ACCEPTED",
+  rejected: "REJECTED",
+  picked: "PICKED",
+  packed: "PACKED",
+  // The Ship step moves it to SHIPPED once the carrier has it and the payment is captured.
+  shipped: undefined,
+};
+
+/** The shipment moved to `to`, or InvalidTransitionError when the model forbids it. */
+export function moveShipment(s: Shipment, to: ShipmentStatus, at: string, reason?: string): Shipment {
+  if (!canShipmentTransition(s.status, to)) throw new InvalidTransitionError(s.status, to);
+  const change: ShipmentChange = reason === undefined ? { status: to, at } : { status: to, at, reason };
+  return { ...s, status: to, history: [...s.history, change], updatedAt: at, version: s.version + 1 };
+}
+
+/**
+ * A location's callback applied to its shipment. Repeating the latest event is a no-op (the
+ * shipment comes back unchanged); going back, or anything after the handover, is a conflict.
+ */
+export function applyFulfilmentEvent(s: Shipment, event: FulfilmentEvent, at: string): Shipment {
+  if (event.type === "shipped") {
+    if (s.handover) return s;
+    if (!canShipmentTransition(s.status, "SHIPPED")) throw new ConflictError(`Shipment ${s.shipmentId} is ${s.status}; it cannot be shipped`, { status: s.status });
+    return { ...s, handover: { carrier: event.carrier, weightGrams: event.weightGrams, at, ...(event.trackingNumber ? { trackingNumber: event.trackingNumber } : {}) }, updatedAt: at, version: s.version + 1 };
+  }
+  const to = STATUS_OF_EVENT[event.type]!;
+  if (s.status === to) return s;
+  if (s.handover) throw new ConflictError(`Shipment ${s.shipmentId} was already handed to the carrier`, { status: s.status });
+  if (!canShipmentTransition(s.status, to)) throw new ConflictError(`Shipment ${s.shipmentId} is ${s.status}; "${event.type}" is not allowed now`, { status: s.status });
+  return moveShipment(s, to, at, event.type === "rejected" ? event.reason : undefined);
+}
+
+const units = (lines: { quantity: number }[]) => lines.reduce((n, l) => n + l.quantity, 0);
+
+/**
+ * The order's status once its shipments are where they are: SHIPPED when every unit is in a
+ * shipped or delivered shipment, DELIVERED when every unit is delivered, PARTIALLY_SHIPPED when
+ * some are; otherwise unchanged.
+ */
+export function orderStatusFromShipments(order: Pick<Order, "status" | "lines">, shipments: Pick<Shipment, "status" | "lines">[]): OrderStatus {
+  const total = units(order.lines);
+  const delivered = units(shipments.filter((s) => s.status === "DELIVERED").flatMap((s) => s.lines));
+  const shipped = delivered + units(shipments.filter((s) => s.status === "SHIPPED").flatMap((s) => s.lines));
+  if (delivered >= total) return "DELIVERED";
+  if (shipped >= total) return "SHIPPED";
+  if (shipped > 0) return order.status === "ALLOCATED" || order.status === "BACKORDERED" ? "PARTIALLY_SHIPPED" : order.status;
+  return order.status;
+}
+
+/**
+ * What to capture for a shipment: its lines' share of the grand total (shipping, tax and
+ * discount spread by merchandise value, rounded down), and the exact remainder of the authorized
+ * amount for the shipment that completes the order, so the captures add up to the authorization.
+ */
+export function captureAmountFor(order: Pick<Order, "lines" | "totals">, shipment: Pick<Shipment, "lines">, capturedBefore: { amount: number; units: number }): Money {
+  const currency = order.totals.grandTotal.currency;
+  const total = units(order.lines);
+  const shipped = units(shipment.lines);
+  if (capturedBefore.units + shipped >= total) return { amount: order.totals.grandTotal.amount - capturedBefore.amount, currency };
+  const unitPrice = new Map(order.lines.map((l) => [l.lineId, l.unitPrice.amount]));
+  const merchandise = shipment.lines.reduce((n, l) => n + (unitPrice.get(l.lineId) ?? 0) * l.quantity, 0);
+  const subtotal = order.totals.subtotal.amount;
+  const amount = subtotal > 0 ? Math.floor((order.totals.grandTotal.amount * merchandise) / subtotal) : 0;
+  return { amount: Math.min(amount, order.totals.grandTotal.amount - capturedBefore.amount), currency };
+}
+
+/** `<orderId>-S<n>`: a shipment (fulfilment) id names its order. */
+export const orderIdOfShipment = (shipmentId: string): string | undefined => /^([0-9A-HJKMNP-TV-Z]{26})-S\d{1,3}$/.exec(shipmentId)?.[1];

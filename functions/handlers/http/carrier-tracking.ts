@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { verifyWebhookSignature, SIGNATURE_HEADER } from "../../adapters/channels/signature.js";
+import { SecretsManagerChannelSecrets } from "../../adapters/secrets/channel-secrets.js";
+import { recordTracking } from "../../app/fulfilment.js";
+import { TRACKING_STATUSES } from "../../domain/carrier.js";
+import { MalformedBodyError, PayloadTooLargeError, UnauthorizedError, ValidationError } from "../../domain/errors.js";
+import { toFieldIssues } from "../../domain/order-schema.js";
+import { requireEnv } from "../../shared/env.js";
+import { bodyBytes, json, rawBody, requireJsonContent } from "../../shared/http.js";
+import { httpHandler } from "../../shared/middy.js";
+import { shipDeps } from "../fulfilment-deps.js";
+
+const MAX_BYTES = 64 * 1024;
+const secrets = new SecretsManagerChannelSecrets(requireEnv("CARRIER_SECRETS_ARN"));
+const bodySchema = z.strictObject({
+  trackingNumber: z.string().trim().min(4).max(40),
+  status: z.enum(TRACKING_STATUSES),
+  at: z.iso.datetime({ offset: true }).optional(),
+});
+
+/**
+ * POST /carriers/{carrier}/tracking: a carrier's tracking update, HMAC-signed like the channel
+ * webhooks (x-oms-signature, the carrier's secret, or the "default" one). `delivered` completes
+ * the shipment and, once every unit has arrived, the order.
+ */
+export const handler = httpHandler(async (event) => {
+  const carrier = event.pathParameters?.carrier ?? "";
+  if (!/^[a-z0-9-]{1,40}$/.test(carrier)) throw new ValidationError("Invalid carrier", [{ path: "carrier", message: "lower-case letters, digits and dashes" }]);
+  if (bodyBytes(event) > MAX_BYTES) throw new PayloadTooLargeError(`Body exceeds ${MAX_BYTES} bytes`);
+  requireJsonContent(event);
+  const secret = (await secrets.secretFor(carrier)) ?? (await secrets.secretFor("default"));
+  if (!secret) throw new UnauthorizedError(`No secret is configured for carrier ${carrier}`);
+  const raw = rawBody(event);
+  verifyWebhookSignature(event.headers[SIGNATURE_HEADER], raw, secret, Math.floor(Date.now() / 1000));
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch (error) {
+    throw new MalformedBodyError(`Body is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = bodySchema.safeParse(body);
+  if (!parsed.success) throw new ValidationError("Invalid tracking update", toFieldIssues(parsed.error));
+  const { at, ...rest } = parsed.data;
+  return json(200, await recordTracking(shipDeps, carrier, { ...rest, ...(at ? { at: new Date(at).toISOString() } : {}) }));
+});

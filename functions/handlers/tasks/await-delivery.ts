@@ -1,0 +1,10 @@
+import { z } from "zod";
+import { awaitDelivery } from "../../app/fulfilment.js";
+import { taskHandler } from "../../shared/middy.js";
+import { shipDeps } from "../fulfilment-deps.js";
+
+/** Workflow step "Await delivery" (waitForTaskToken): the carrier's delivery scan answers it. */
+export const handler = taskHandler(async (event: unknown) => {
+  const { orderId, shipmentId, token } = z.object({ orderId: z.string().min(1), shipmentId: z.string().min(1), token: z.string().min(1) }).parse(event);
+  return awaitDelivery(shipDeps, orderId, shipmentId, token);
+});

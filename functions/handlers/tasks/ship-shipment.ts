@@ -1,0 +1,13 @@
+import { z } from "zod";
+import { shipShipment } from "../../app/fulfilment.js";
+import { taskHandler } from "../../shared/middy.js";
+import { logger } from "../../shared/powertools.js";
+import { shipDeps } from "../fulfilment-deps.js";
+
+/** Workflow step "Ship": books the carrier (label), consumes the stock, captures the shipment's payment. */
+export const handler = taskHandler(async (event: unknown) => {
+  const { orderId, shipmentId } = z.object({ orderId: z.string().min(1), shipmentId: z.string().min(1) }).parse(event);
+  const shipped = await shipShipment(shipDeps, orderId, shipmentId);
+  logger.info("Shipment shipped", { orderId, ...shipped });
+  return shipped;
+});
