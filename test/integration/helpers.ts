@@ -1,6 +1,6 @@
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, type DescribeExecutionCommandOutput } from "@aws-sdk/client-sfn";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 import { signWebhook } from "../../functions/adapters/channels/signature.js";
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
 import { DynamoNotificationOutbox, type OutboxEntry } from "../../functions/adapters/dynamodb/notification-outbox.js";
@@ -97,4 +97,61 @@ export async function eventually<T>(read: () => Promise<T>, predicate: (value: T
     if (predicate(value) || Date.now() > deadline) return value;
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** POST with the operator token and a JSON body. */
+export async function operatorPost(path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${cloud.apiUrl}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${cloud.operatorToken}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+/** A location's callback on a fulfilment request. */
+export const fulfilmentEvent = (shipmentId: string, event: Record<string, unknown>) => operatorPost(`/fulfillments/${shipmentId}/events`, event);
+
+/** A carrier's signed tracking update. */
+export async function trackingUpdate(carrier: string, body: Record<string, unknown>, secret = cloud.carrierSecret): Promise<{ status: number; json: Record<string, unknown> }> {
+  const raw = JSON.stringify(body);
+  const res = await fetch(`${cloud.apiUrl}/carriers/${carrier}/tracking`, { method: "POST", headers: { "content-type": "application/json", "x-oms-signature": signWebhook(secret, raw) }, body: raw });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+export interface ShipmentView {
+  shipmentId: string;
+  locationId: string;
+  status: string;
+  round: number;
+  lines: { lineId: string; sku: string; quantity: number }[];
+  carrierShipment?: { carrier: string; trackingNumber: string; promisedBy: string };
+  capture?: { amount: { amount: number } };
+  lateAlerts?: number;
+}
+
+/** Polls GET /orders/{id} until `predicate` holds on the view (or the time is up). */
+export async function orderWhen(orderId: string, predicate: (view: Record<string, unknown> & { status: string; shipments: ShipmentView[] }) => boolean, timeoutMs = 20_000) {
+  const out = await eventually(() => operatorGet(`/orders/${orderId}`), (o) => o.status === 200 && predicate(o.json as never), timeoutMs);
+  return out.json as Record<string, unknown> & { status: string; shipments: ShipmentView[]; payment?: Record<string, unknown> };
+}
+
+/** The order's shipments once it has `count` of them in the given status. */
+export async function shipmentsIn(orderId: string, status: string, count = 1): Promise<ShipmentView[]> {
+  const view = await orderWhen(orderId, (o) => o.shipments.filter((s) => s.status === status).length >= count);
+  return view.shipments.filter((s) => s.status === status);
+}
+
+/** Drives one released shipment through its location's callbacks to the handover, then waits until it is SHIPPED. */
+export async function shipIt(orderId: string, shipmentId: string, carrier = "oms-post"): Promise<ShipmentView> {
+  for (const type of ["accepted", "picked", "packed"]) expect((await fulfilmentEvent(shipmentId, { type })).status).toBe(200);
+  expect((await fulfilmentEvent(shipmentId, { type: "shipped", carrier, weightGrams: 1200 })).status).toBe(200);
+  const view = await orderWhen(orderId, (o) => o.shipments.some((s) => s.shipmentId === shipmentId && s.status === "SHIPPED"));
+  return view.shipments.find((s) => s.shipmentId === shipmentId)!;
+}
+
+/** The carrier's delivery scan for a shipped shipment. */
+export async function deliver(shipment: ShipmentView): Promise<void> {
+  const cs = shipment.carrierShipment!;
+  expect((await trackingUpdate(cs.carrier, { trackingNumber: cs.trackingNumber, status: "delivered" })).status).toBe(200);
 }

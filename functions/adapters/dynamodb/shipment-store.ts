@@ -4,10 +4,22 @@ import type { Shipment } from "../../domain/shipment.js";
 import { isConditionFailed } from "./client.js";
 import { ITEM_TYPES, keys } from "./keys.js";
 
+/** Task tokens are top-level attributes (an empty map would not survive every stream reader). */
+const TOKEN_ATTRIBUTES = { release: "releaseToken", delivery: "deliveryToken" } as const;
+
 const shipmentOf = (item: Record<string, unknown>): StoredShipment => {
-  const { PK: _a, SK: _b, type: _t, ...rest } = item;
-  return rest as unknown as StoredShipment;
+  const { PK: _a, SK: _b, type: _t, releaseToken, deliveryToken, ...rest } = item;
+  const tokens = { ...(releaseToken ? { release: String(releaseToken) } : {}), ...(deliveryToken ? { delivery: String(deliveryToken) } : {}) };
+  return { ...(rest as unknown as StoredShipment), ...(Object.keys(tokens).length ? { tokens } : {}) };
 };
+
+const itemOf = ({ tokens, ...shipment }: StoredShipment) => ({
+  ...keys.shipment(shipment.orderId, shipment.shipmentId),
+  type: ITEM_TYPES.shipment,
+  ...shipment,
+  ...(tokens?.release ? { releaseToken: tokens.release } : {}),
+  ...(tokens?.delivery ? { deliveryToken: tokens.delivery } : {}),
+});
 
 const cancelledByCondition = (error: unknown) => (error as { name?: string }).name === "TransactionCanceledException" && ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).some((r) => r.Code === "ConditionalCheckFailed");
 
@@ -32,7 +44,7 @@ export class DynamoShipmentStore implements ShipmentStore {
 
   async create(shipment: Shipment): Promise<boolean> {
     try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.shipment(shipment.orderId, shipment.shipmentId), type: ITEM_TYPES.shipment, tokens: {}, ...shipment }, ConditionExpression: "attribute_not_exists(PK)" }));
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: itemOf(shipment), ConditionExpression: "attribute_not_exists(PK)" }));
       return true;
     } catch (error) {
       if (isConditionFailed(error)) return false;
@@ -41,7 +53,7 @@ export class DynamoShipmentStore implements ShipmentStore {
   }
 
   async save(shipment: StoredShipment, expectedVersion: number): Promise<boolean> {
-    const put = { TableName: this.tableName, Item: { ...keys.shipment(shipment.orderId, shipment.shipmentId), type: ITEM_TYPES.shipment, ...shipment }, ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": expectedVersion } };
+    const put = { TableName: this.tableName, Item: itemOf(shipment), ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": expectedVersion } };
     const cs = shipment.carrierShipment;
     try {
       if (cs && shipment.status === "SHIPPED") {
@@ -65,9 +77,9 @@ export class DynamoShipmentStore implements ShipmentStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.shipment(orderId, shipmentId),
-        UpdateExpression: "SET tokens.#k = :t, version = version + :one",
+        UpdateExpression: "SET #k = :t, version = version + :one",
         ConditionExpression: "attribute_exists(PK)",
-        ExpressionAttributeNames: { "#k": kind },
+        ExpressionAttributeNames: { "#k": TOKEN_ATTRIBUTES[kind] },
         ExpressionAttributeValues: { ":t": token, ":one": 1 },
       }),
     );
