@@ -155,3 +155,6 @@ export async function deliver(shipment: ShipmentView): Promise<void> {
   const cs = shipment.carrierShipment!;
   expect((await trackingUpdate(cs.carrier, { trackingNumber: cs.trackingNumber, status: "delivered" })).status).toBe(200);
 }
+
+/** Waits until the order's workflow has released it to its locations; it then waits on their callbacks. */
+export const releasedToLocations = (orderId: string, timeoutMs = 30_000) => orderWhen(orderId, (o) => o.shipments.length > 0 && o.shipments.every((s) => s.status === "RELEASED"), timeoutMs);

@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DynamoCatalog } from "../../functions/adapters/dynamodb/catalog-repository.js";
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
 import { genericOrderBody } from "../fixtures/orders.js";
-import { archivedEvents, cloud, deliver, dynamo, eventually, finishedExecution, notificationsOf, operatorGet, orderWhen, postOrder, shipIt, shipmentsIn } from "./helpers.js";
+import { GetExecutionHistoryCommand } from "@aws-sdk/client-sfn";
+import { archivedEvents, cloud, deliver, dynamo, eventually, executionArn, finishedExecution, fulfilmentEvent, notificationsOf, operatorGet, operatorPost, orderWhen, postOrder, sfn, shipIt, shipmentsIn } from "./helpers.js";
 
 const EUR = (amount: number) => ({ amount, currency: "EUR" });
 
@@ -11,8 +12,15 @@ beforeAll(async () => {
   const catalog = new DynamoCatalog(documentClient(dynamo), cloud.tableName);
   const wh = { kind: "warehouse" as const, country: "DE", capabilities: ["ship" as const], dailyCapacity: 1000, priority: 1, active: true, groups: ["ful-test"] };
   await catalog.putLocation({ ...wh, locationId: "FUL-BER", name: "Fulfilment test Berlin", lat: 52.5, lon: 13.4, handlingCost: EUR(100) });
-  await catalog.putSku({ sku: "FUL-A", name: "Fulfilment test item A", unitWeightGrams: 500, active: true });
-  await catalog.putStock({ sku: "FUL-A", locationId: "FUL-BER", onHand: 100, reserved: 0, safetyStock: 0, reorderPoint: 0 });
+  await catalog.putLocation({ ...wh, locationId: "FUL-HAM", name: "Fulfilment test Hamburg", lat: 53.55, lon: 10.0, handlingCost: EUR(100) });
+  for (const sku of ["FUL-A", "FUL-X", "FUL-Y", "FUL-R", "FUL-C"]) await catalog.putSku({ sku, name: `Fulfilment test item ${sku}`, unitWeightGrams: 500, active: true });
+  const stock = (sku: string, locationId: string, onHand: number) => catalog.putStock({ sku, locationId, onHand, reserved: 0, safetyStock: 0, reorderPoint: 0 });
+  await stock("FUL-A", "FUL-BER", 100);
+  await stock("FUL-X", "FUL-BER", 10); // X only in Berlin, Y only in Hamburg: an order of both splits
+  await stock("FUL-Y", "FUL-HAM", 10);
+  await stock("FUL-R", "FUL-BER", 10); // R in both: Berlin is nearer; Hamburg takes over when Berlin rejects
+  await stock("FUL-R", "FUL-HAM", 10);
+  await stock("FUL-C", "FUL-BER", 10);
 });
 
 const stockOf = async (sku: string, locationId: string) => ((await operatorGet(`/inventory/${sku}`)).json.locations as { locationId: string; onHand: number; reserved: number }[]).find((l) => l.locationId === locationId)!;
@@ -44,8 +52,11 @@ describe("the order's life to delivery", () => {
     const done = await finishedExecution(orderId);
     expect({ status: done.status, error: done.error, cause: done.cause }).toEqual({ status: "SUCCEEDED", error: undefined, cause: undefined });
     const view = await orderWhen(orderId, (o) => o.status === "DELIVERED");
-    expect(view.statusHistory).toEqual(["RECEIVED", "CONFIRMED", "ALLOCATED", "SHIPPED", "DELIVERED"].map((status) => expect.objectContaining({ status })));
+    expect((view.statusHistory as { status: string }[]).map((h) => h.status)).toEqual(["RECEIVED", "CONFIRMED", "ALLOCATED", "SHIPPED", "DELIVERED"]);
     expect(view.shipments.map((s) => s.status)).toEqual(["DELIVERED"]);
+    // The design target: at most 10 billed state transitions for a single-shipment order.
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: executionArn(orderId), maxResults: 1000 }));
+    expect(history.events?.filter((e) => e.type?.endsWith("StateEntered")).length).toBe(10);
     expect(view.payment).toMatchObject({ status: "CAPTURED", captured: view.totals && (view.totals as { grandTotal: unknown }).grandTotal });
 
     const events = await eventually(
@@ -56,5 +67,85 @@ describe("the order's life to delivery", () => {
     expect(events[1]![0]!.detail.data).toMatchObject({ trackingNumber: shipped.carrierShipment!.trackingNumber, carrier: "oms-post" });
     const notes = await notificationsOf(orderId, 4);
     expect(notes.map((n) => n.template)).toEqual(expect.arrayContaining(["order-confirmed", "shipment-shipped", "order-delivered"]));
+  });
+});
+
+const order = async (externalOrderId: string, lines: { sku: string; quantity: number; amount: number }[], extra: Record<string, unknown> = {}) => {
+  const res = await postOrder(genericOrderBody({ externalOrderId, lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: EUR(l.amount) })), payment: { method: "card", token: "tok_visa" }, ...extra }));
+  expect(res.status).toBe(202);
+  return String(res.json.orderId);
+};
+
+describe("split, rejection, cancellation", () => {
+  it("split shipment: each location ships its part, each capture takes its share, the captures add up to the total", async () => {
+    const orderId = await order("FUL-split-1", [{ sku: "FUL-X", quantity: 1, amount: 3000 }, { sku: "FUL-Y", quantity: 2, amount: 1000 }]);
+    const released = await shipmentsIn(orderId, "RELEASED", 2);
+    expect(released.map((s) => s.locationId).sort()).toEqual(["FUL-BER", "FUL-HAM"]);
+    const first = await shipIt(orderId, released.find((s) => s.locationId === "FUL-BER")!.shipmentId);
+    const partial = await orderWhen(orderId, (o) => o.status === "PARTIALLY_SHIPPED");
+    expect(partial.payment).toMatchObject({ status: "PARTIALLY_CAPTURED" });
+    const second = await shipIt(orderId, released.find((s) => s.locationId === "FUL-HAM")!.shipmentId);
+    await deliver(first);
+    expect((await orderWhen(orderId, (o) => o.status === "SHIPPED")).status).toBe("SHIPPED");
+    await deliver(second);
+    const view = await orderWhen(orderId, (o) => o.status === "DELIVERED");
+    const total = (view.totals as { grandTotal: { amount: number } }).grandTotal.amount;
+    const captures = view.shipments.map((s) => s.capture!.amount.amount);
+    expect(captures.reduce((a, b) => a + b, 0)).toBe(total);
+    expect(view.payment).toMatchObject({ status: "CAPTURED", captured: { amount: total } });
+    expect((await finishedExecution(orderId)).status).toBe("SUCCEEDED");
+    const captured = await eventually(() => archivedEvents({ detailType: "PaymentCaptured", where: (d) => d.orderId === orderId }), (e) => e.length === 2);
+    expect(captured).toHaveLength(2);
+  });
+
+  it("a location rejects: its stock goes back, the lines are routed to another location, which ships them", async () => {
+    const [berBefore, hamBefore] = [await stockOf("FUL-R", "FUL-BER"), await stockOf("FUL-R", "FUL-HAM")];
+    const orderId = await order("FUL-reject-1", [{ sku: "FUL-R", quantity: 2, amount: 2000 }]);
+    const [first] = await shipmentsIn(orderId, "RELEASED");
+    expect(first!.locationId).toBe("FUL-BER");
+    expect((await fulfilmentEvent(first!.shipmentId, { type: "accepted" })).status).toBe(200);
+    expect((await fulfilmentEvent(first!.shipmentId, { type: "rejected", reason: "damaged in the bin" })).json).toMatchObject({ status: "REJECTED" });
+    const view = await orderWhen(orderId, (o) => o.shipments.some((s) => s.status === "RELEASED" && s.round === 2));
+    const second = view.shipments.find((s) => s.round === 2)!;
+    expect(second).toMatchObject({ shipmentId: `${orderId}-S2`, locationId: "FUL-HAM" });
+    expect(await stockOf("FUL-R", "FUL-BER")).toMatchObject({ onHand: berBefore.onHand, reserved: berBefore.reserved });
+    // A late callback for the rejected shipment is refused.
+    expect((await fulfilmentEvent(first!.shipmentId, { type: "packed" })).status).toBe(409);
+    await deliver(await shipIt(orderId, second.shipmentId));
+    const done = await orderWhen(orderId, (o) => o.status === "DELIVERED");
+    expect(done.shipments.map((s) => [s.shipmentId, s.status])).toEqual([[first!.shipmentId, "REJECTED"], [second.shipmentId, "DELIVERED"]]);
+    expect(done.allocation).toMatchObject({ round: 2, excludedLocations: ["FUL-BER"] });
+    expect(await stockOf("FUL-R", "FUL-HAM")).toMatchObject({ onHand: hamBefore.onHand - 2, reserved: hamBefore.reserved });
+    expect((await finishedExecution(orderId)).status).toBe("SUCCEEDED");
+    const rejected = await eventually(() => archivedEvents({ detailType: "ShipmentRejected", where: (d) => d.orderId === orderId }), (e) => e.length === 1);
+    expect(rejected[0]?.detail.data).toMatchObject({ shipmentId: first!.shipmentId, reason: "damaged in the bin" });
+  });
+
+  it("cancel before shipment: the location's request ends, the stock goes back and the authorization is voided", async () => {
+    const before = await stockOf("FUL-C", "FUL-BER");
+    const orderId = await order("FUL-cancel-1", [{ sku: "FUL-C", quantity: 3, amount: 1500 }]);
+    const [released] = await shipmentsIn(orderId, "RELEASED");
+    expect((await fulfilmentEvent(released!.shipmentId, { type: "picked" })).status).toBe(200);
+    expect((await operatorPost(`/orders/${orderId}/cancel`, { reason: "customer changed their mind" })).json).toMatchObject({ orderId, status: "CANCELLED", released: 1, payment: "VOIDED" });
+    const done = await finishedExecution(orderId);
+    expect(done.status).toBe("SUCCEEDED");
+    const view = await orderWhen(orderId, (o) => o.status === "CANCELLED");
+    expect(view.shipments.map((s) => s.status)).toEqual(["CANCELLED"]);
+    expect(view.payment).toMatchObject({ status: "VOIDED" });
+    expect(await stockOf("FUL-C", "FUL-BER")).toMatchObject({ onHand: before.onHand, reserved: before.reserved });
+    expect((await fulfilmentEvent(released!.shipmentId, { type: "shipped", carrier: "oms-post", weightGrams: 900 })).status).toBe(409);
+    const events = await eventually(() => Promise.all(["OrderCancelled", "ShipmentCancelled", "PaymentVoided"].map((detailType) => archivedEvents({ detailType, where: (d) => d.orderId === orderId }))), (all) => all.every((e) => e.length === 1));
+    expect(events.map((e) => e.length)).toEqual([1, 1, 1]);
+  });
+
+  it("cancel after shipment is refused with 409 and points to returns; nothing changes", async () => {
+    const orderId = await order("FUL-cancel-2", [{ sku: "FUL-C", quantity: 1, amount: 1500 }]);
+    const [released] = await shipmentsIn(orderId, "RELEASED");
+    await shipIt(orderId, released!.shipmentId);
+    const refused = await operatorPost(`/orders/${orderId}/cancel`);
+    expect(refused.status).toBe(409);
+    expect(refused.json.error).toMatchObject({ code: "CONFLICT", details: { shipmentId: released!.shipmentId, returns: `/orders/${orderId}/returns` } });
+    const view = await orderWhen(orderId, (o) => o.status === "SHIPPED");
+    expect(view.payment).toMatchObject({ status: "CAPTURED" });
   });
 });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DynamoCatalog } from "../../functions/adapters/dynamodb/catalog-repository.js";
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
 import { genericOrderBody } from "../fixtures/orders.js";
-import { archivedEvents, cloud, dynamo, eventually, executionArn, finishedExecution, operatorGet, postOrder, sfn } from "./helpers.js";
+import { archivedEvents, cloud, dynamo, eventually, executionArn, finishedExecution, operatorGet, postOrder, releasedToLocations, sfn } from "./helpers.js";
 
 beforeAll(async () => {
   const catalog = new DynamoCatalog(documentClient(dynamo), cloud.tableName);
@@ -35,7 +35,7 @@ describe("holds", () => {
     expect((view.statusHistory as { status: string; reason?: string }[]).at(-1)?.reason).toMatch(/^grand total \d+ ≥ 100000 EUR minor units/);
 
     expect(await decide(orderId, "release")).toEqual({ status: 200, json: { orderId, status: "CONFIRMED" } });
-    expect((await finishedExecution(orderId)).status).toBe("SUCCEEDED");
+    await releasedToLocations(orderId);
     const after = (await operatorGet(`/orders/${orderId}`)).json;
     expect(after.status).toBe("ALLOCATED");
     expect((after.statusHistory as { status: string }[]).map((s) => s.status)).toEqual(["RECEIVED", "ON_HOLD", "CONFIRMED", "ALLOCATED"]);
@@ -66,7 +66,7 @@ describe("holds", () => {
   it("refuses a decision on an order that is not on hold (409)", async () => {
     const res = await postOrder(genericOrderBody({ externalOrderId: "HOLD-none-1", lines: [{ sku: "HOLD-A", quantity: 1, unitPrice: { amount: 1000, currency: "EUR" } }], discountTotal: undefined }));
     const orderId = String(res.json.orderId);
-    await finishedExecution(orderId);
+    await releasedToLocations(orderId);
     const refused = await decide(orderId, "release");
     expect(refused.status).toBe(409);
     expect(refused.json.error).toMatchObject({ code: "CONFLICT", details: { status: "ALLOCATED" } });

@@ -1,7 +1,7 @@
 import { GetExecutionHistoryCommand } from "@aws-sdk/client-sfn";
 import { describe, expect, it } from "vitest";
 import { genericOrderBody } from "../fixtures/orders.js";
-import { archivedEvents, cloud, eventually, finishedExecution, notificationsOf, operatorGet, postOrder, sfn, snapshot } from "./helpers.js";
+import { archivedEvents, cloud, eventually, executionArn, finishedExecution, notificationsOf, operatorGet, postOrder, releasedToLocations, sfn, snapshot } from "./helpers.js";
 
 describe("a signed order through the local cloud", () => {
   it("is stored, its workflow confirms it, OrderConfirmed reaches notifications and the outbox holds the messages", async () => {
@@ -11,8 +11,8 @@ describe("a signed order through the local cloud", () => {
     expect(res.json).toEqual({ orderId: expect.stringMatching(/^[0-9A-Z]{26}$/) as unknown, status: "RECEIVED" });
     const orderId = String(res.json.orderId);
 
-    const execution = await finishedExecution(orderId);
-    expect(execution.status).toBe("SUCCEEDED");
+    // Confirmed, routed, reserved, authorized: the workflow now waits on the location.
+    await releasedToLocations(orderId);
 
     const order = await operatorGet(`/orders/${orderId}`);
     expect(order.status).toBe(200);
@@ -45,10 +45,10 @@ describe("a signed order through the local cloud", () => {
     ]);
     expect(sent.find((n) => n.channel === "email")?.text).toContain("€63.26");
 
-    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: execution.executionArn }));
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: executionArn(orderId) }));
     const entered = (history.events ?? []).filter((e) => e.type?.endsWith("StateEntered")).map((e) => e.stateEnteredEventDetails?.name);
-    // Six billed transitions: the events come from the table's stream, not from states.
-    expect(entered).toEqual(["Validate order", "Is the order valid?", "Reserve and route", "Is the stock reserved?", "Authorize payment", "Order allocated"]);
+    // Billed transitions so far: the events come from the table's stream, not from states.
+    expect(entered).toEqual(["Validate order", "Is the order valid?", "Reserve and route", "Authorize payment", "Fulfil shipments", "Release to location"]);
     // The channel collected the payment (no card): authorized as such.
     expect(order.json.payment).toMatchObject({ status: "AUTHORIZED", method: "marketplace", amount: { amount: 6326, currency: "EUR" } });
     const events = await eventually(() => archivedEvents({ source: "oms.orders", where: (d) => d.orderId === orderId }), (e) => e.length >= 4);
@@ -91,18 +91,18 @@ describe("a signed order through the local cloud", () => {
     expect(ids.size).toBe(1);
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 202]);
     for (const r of results) expect(r.json).toEqual({ orderId: [...ids][0], status: "RECEIVED" });
-    await finishedExecution(String([...ids][0]));
+    await releasedToLocations(String([...ids][0]));
     const after = await snapshot();
     expect(after.executions - before.executions).toBe(1);
-    // dedupe key + header + 2 lines + 2 notifications + the allocation + 2 reservations + the payment + the provider's answer
+    // dedupe key + header + 2 lines + 2 notifications + the allocation + 2 reservations + the payment + the provider's answer + the shipment
     await notificationsOf(String([...ids][0]), 2);
-    expect((await snapshot()).items - before.items).toBe(11);
+    expect((await snapshot()).items - before.items).toBe(12);
   });
 
   it("answers a later redelivery 200 with the same body, and a changed payload under the same id 409", async () => {
     const body = genericOrderBody({ externalOrderId: "IT-dup-2" });
     const first = await postOrder(body);
-    await finishedExecution(String(first.json.orderId));
+    await releasedToLocations(String(first.json.orderId));
     // Its notifications land asynchronously: let them, so the snapshot below sees a quiet table.
     expect(await notificationsOf(String(first.json.orderId), 2)).toHaveLength(2);
     const again = await postOrder(body);
@@ -172,7 +172,7 @@ describe("order reads", () => {
       const r = await postOrder(genericOrderBody({ externalOrderId: `IT-list-${i}` }));
       ids.push(String(r.json.orderId));
     }
-    for (const id of ids) await finishedExecution(id);
+    for (const id of ids) await releasedToLocations(id);
     const seen: string[] = [];
     let cursor: string | undefined;
     do {

@@ -9,7 +9,7 @@ const TOKEN_ATTRIBUTES = { release: "releaseToken", delivery: "deliveryToken" } 
 
 const shipmentOf = (item: Record<string, unknown>): StoredShipment => {
   const { PK: _a, SK: _b, type: _t, releaseToken, deliveryToken, ...rest } = item;
-  const tokens = { ...(releaseToken ? { release: String(releaseToken) } : {}), ...(deliveryToken ? { delivery: String(deliveryToken) } : {}) };
+  const tokens = { ...(typeof releaseToken === "string" ? { release: releaseToken } : {}), ...(typeof deliveryToken === "string" ? { delivery: deliveryToken } : {}) };
   return { ...(rest as unknown as StoredShipment), ...(Object.keys(tokens).length ? { tokens } : {}) };
 };
 
