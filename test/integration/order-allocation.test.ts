@@ -3,7 +3,7 @@ import { DynamoCatalog } from "../../functions/adapters/dynamodb/catalog-reposit
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
 import type { Location } from "../../functions/domain/catalog.js";
 import { genericOrderBody } from "../fixtures/orders.js";
-import { archivedEvents, cloud, dynamo, eventually, operatorGet, orderWhen, postOrder } from "./helpers.js";
+import { archivedEvents, cloud, deliver, dynamo, eventually, finishedExecution, operatorGet, orderWhen, postOrder, shipIt, shipmentsIn } from "./helpers.js";
 
 // This file's own SKUs and locations, so no other test's stock is touched and none touches ours.
 const site = (locationId: string, lat: number, lon: number): Location => ({ locationId, name: locationId, kind: "warehouse", country: "DE", lat, lon, capabilities: ["ship"], dailyCapacity: 1000, handlingCost: { amount: 120, currency: "EUR" }, priority: 1, active: true, groups: ["alloc-test"] });
@@ -55,16 +55,35 @@ describe("reserve and route in the order workflow", () => {
     expect(events[0]?.detail.data).toMatchObject({ orderId, status: "ALLOCATED", reason: "30 unit(s) backordered" });
   });
 
-  it("under the backorder policy, a short order reserves nothing and waits as BACKORDERED", async () => {
+  it("under the backorder policy, a short order reserves nothing and waits; a receipt brings it back: allocated, shipped, delivered", async () => {
     await putRules("generic", { shortagePolicy: "backorder" });
     try {
       const before = await reservedAt("ALLOC-B");
-      const { orderId, status, allocation } = await placed({ lines: [line("ALLOC-B", 10)], discountTotal: undefined });
+      const { orderId, status, allocation } = await placed({ lines: [line("ALLOC-B", 10)], discountTotal: undefined, payment: { method: "card", token: "tok_visa" } });
       expect(status).toBe("BACKORDERED");
       expect(allocation).toMatchObject({ outcome: "BACKORDERED", shipments: [], backordered: [{ lineId: "001", quantity: 10 }] });
       expect(await reservedAt("ALLOC-B")).toEqual(before);
       const events = await eventually(() => archivedEvents({ detailType: "OrderBackordered", where: (d) => d.orderId === orderId }), (e) => e.length > 0);
       expect(events).toHaveLength(1);
+      // Nothing is authorized while the order waits for stock.
+      expect((await operatorGet(`/orders/${orderId}`)).json.payment).toEqual({ method: "card" });
+
+      // Stock arrives: 10 more at the north site (5 + 10 ≥ 10).
+      const res = await fetch(`${cloud.apiUrl}/inventory/adjustments`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${cloud.operatorToken}`, "idempotency-key": `receipt-${orderId}` },
+        body: JSON.stringify({ adjustments: [{ sku: "ALLOC-B", locationId: "AL-NORTH", delta: 10, reason: "receipt" }] }),
+      });
+      expect(res.status).toBe(200);
+      const [s] = await shipmentsIn(orderId, "RELEASED");
+      expect(s).toMatchObject({ locationId: "AL-NORTH", lines: [{ lineId: "001", quantity: 10 }] });
+      expect((await reservedAt("ALLOC-B"))["AL-NORTH"]).toBe((before["AL-NORTH"] ?? 0) + 10);
+      await deliver(await shipIt(orderId, s!.shipmentId));
+      const view = await orderWhen(orderId, (o) => o.status === "DELIVERED");
+      expect((view.statusHistory as { status: string }[]).map((h) => h.status)).toEqual(["RECEIVED", "CONFIRMED", "BACKORDERED", "ALLOCATED", "SHIPPED", "DELIVERED"]);
+      expect(view.payment).toMatchObject({ status: "CAPTURED" });
+      expect(await reservedAt("ALLOC-B")).toEqual(before);
+      expect((await finishedExecution(orderId)).status).toBe("SUCCEEDED");
     } finally {
       await putRules("generic", { shortagePolicy: "ship-available" });
     }
