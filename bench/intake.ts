@@ -67,6 +67,7 @@ try {
   const secret = cloud.channelSecrets.generic ?? "";
   const runId = Date.now().toString(36);
   const failures: string[] = [];
+  const orderIds = new Map<string, string>();
   const post = async (externalId: string) => {
     const body = JSON.stringify(demoOrder(externalId));
     const res = await fetch(`${cloud.apiUrl}/webhooks/generic`, {
@@ -75,11 +76,43 @@ try {
       body,
     });
     if (res.status !== 202) failures.push(`${res.status} ${await res.text()}`);
-    else await res.arrayBuffer();
+    else orderIds.set(externalId, ((await res.json()) as { orderId: string }).orderId);
+  };
+  // The locations and the carrier do their part: each released shipment is handed over, then delivered.
+  const operator = { authorization: `Bearer ${cloud.operatorToken}`, "content-type": "application/json" };
+  const carrierSecret = cloud.carrierSecrets.default ?? "";
+  const shipmentsOf = async (orderId: string) =>
+    ((await (await fetch(`${cloud.apiUrl}/orders/${orderId}`, { headers: operator })).json()) as { shipments: { shipmentId: string; status: string; carrierShipment?: { carrier: string; trackingNumber: string } }[] }).shipments;
+  const handOver = async (orderId: string) => {
+    for (const s of (await shipmentsOf(orderId)).filter((x) => x.status === "RELEASED")) {
+      const res = await fetch(`${cloud.apiUrl}/fulfillments/${s.shipmentId}/events`, { method: "POST", headers: operator, body: JSON.stringify({ type: "shipped", carrier: "oms-post", weightGrams: 1100 }) });
+      if (res.status !== 200) failures.push(`shipped ${res.status} ${await res.text()}`);
+      else await res.arrayBuffer();
+    }
+  };
+  const deliver = async (orderId: string) => {
+    for (const s of (await shipmentsOf(orderId)).filter((x) => x.status === "SHIPPED" && x.carrierShipment)) {
+      const raw = JSON.stringify({ trackingNumber: s.carrierShipment!.trackingNumber, status: "delivered" });
+      const res = await fetch(`${cloud.apiUrl}/carriers/${s.carrierShipment!.carrier}/tracking`, { method: "POST", headers: { "content-type": "application/json", "x-oms-signature": signWebhook(carrierSecret, raw) }, body: raw });
+      if (res.status !== 200) failures.push(`delivered ${res.status} ${await res.text()}`);
+      else await res.arrayBuffer();
+    }
+  };
+  const toDelivery = async (prefix: string, count: number, label?: string) => {
+    const ids = Array.from({ length: count }, (_, i) => orderIds.get(`${prefix}-${i}`)).filter((x): x is string => !!x);
+    const b1 = label ? bar(`${label}: handover`) : undefined;
+    await runPool(ids.length, C, (i) => handOver(ids[i]!), () => b1?.increment());
+    b1?.stop();
+    await cloud.idle();
+    const b2 = label ? bar(`${label}: delivery`) : undefined;
+    await runPool(ids.length, C, (i) => deliver(ids[i]!), () => b2?.increment());
+    b2?.stop();
+    await cloud.idle();
   };
   say(`Warming up the functions (${WARMUP} orders)...`);
   await runPool(WARMUP, C, (i) => post(`warm-${runId}-${i}`));
   await cloud.idle();
+  await toDelivery(`warm-${runId}`, WARMUP);
   const warmColdStarts = Object.values(cloud.lambda.stats.coldStarts).reduce((a, b) => a + b, 0);
   cloud.resetStats();
   const warmLogBytes = readdirSync(path.join(work, "data", "logs")).reduce((s, f) => s + statSync(path.join(work, "data", "logs", f)).size, 0);
@@ -89,9 +122,12 @@ try {
   const intakeSeconds = (performance.now() - intakeStart) / 1000;
   intakeBar.stop();
 
-  // 3. Let every workflow and event delivery finish, then count what each order cost.
+  // 3. Let every workflow run to its wait on the locations, then take each order to delivery.
   await cloud.idle();
   const end2endSeconds = (performance.now() - intakeStart) / 1000;
+  const fulfilStart = performance.now();
+  await toDelivery(`bench-${runId}`, N, "fulfilment");
+  const fulfilSeconds = (performance.now() - fulfilStart) / 1000;
   const executions = [...cloud.sfn.executions.values()].filter((e) => !(JSON.parse(e.input) as { order?: { externalOrderId?: string } }).order?.externalOrderId?.startsWith("warm-"));
   const byStatus = executions.reduce<Record<string, number>>((acc, e) => ((acc[e.status] = (acc[e.status] ?? 0) + 1), acc), {});
   const lambdaStats = cloud.lambda.stats;
@@ -108,7 +144,8 @@ try {
     dynamoWriteUnits: ddb.writeCapacityUnits / N,
     dynamoReadUnits: ddb.readCapacityUnits / N,
     eventBridgeEntries: cloud.events.stats.entries / N,
-    httpRequests: 1,
+    // The webhook, the location's `shipped` callback and the carrier's delivery scan.
+    httpRequests: 3,
     logBytes: logBytes / N,
   };
   const cost = costPerMillionOrders(usage);
@@ -131,6 +168,7 @@ try {
       ordersPerSecond: intakeRate,
       endToEndOrdersPerSecond: N / end2endSeconds,
     },
+    fulfilment: { handoverToDeliverySeconds: fulfilSeconds, ordersPerSecond: N / fulfilSeconds },
     rawDynamoDb: { transactionsPerSecond: rawRate, itemsPerTransaction: 4 },
     intakeToRawRatio: intakeRate / rawRate,
     executions: byStatus,
@@ -152,12 +190,13 @@ try {
       ["machine", `${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.memoryGb} GiB, Node ${result.machine.node}`],
       ["orders / concurrency", `${N} / ${C} (${failures.length} failed), after ${WARMUP} unmeasured warm-up orders`],
       ["intake latency p50/p95/p99", `${f(result.intake.p50Ms)} / ${f(result.intake.p95Ms)} / ${f(result.intake.p99Ms)} ms`],
-      ["intake throughput", `${f(intakeRate)} orders/s (end to end incl. workflows: ${f(result.intake.endToEndOrdersPerSecond)}/s)`],
+      ["intake throughput", `${f(intakeRate)} orders/s (to release at the location, workflows included: ${f(result.intake.endToEndOrdersPerSecond)}/s)`],
+      ["handover → delivered", `${f(result.fulfilment.ordersPerSecond)} orders/s (shipped callback, carrier booking, capture, delivery scan)`],
       ["raw DynamoDB Local", `${f(rawRate)} transactions/s of 4 items → intake is ${f(result.intakeToRawRatio * 100)}% of it`],
       ["executions", Object.entries(byStatus).map(([k, v]) => `${k} ${v}`).join(", ")],
       ["per order: Lambda", `${f(usage.lambdaInvocations, 2)} invocations, ${f(usage.lambdaGbSeconds * 1000, 1)} GB-ms (local durations)`],
       ["per order: DynamoDB", `${f(usage.dynamoWriteUnits, 2)} WRU, ${f(usage.dynamoReadUnits, 2)} RRU`],
-      ["per order: Step Functions", `${f(usage.stateTransitions, 2)} state transitions`],
+      ["per order: Step Functions", `${f(usage.stateTransitions, 2)} state transitions, capture to delivery (target ≤ 10)`],
       ["per order: EventBridge", `${f(usage.eventBridgeEntries, 2)} entries`],
       ["per order: logs", `${f(usage.logBytes / 1024, 2)} KiB`],
       ["peak RSS (Node side)", `${result.peakRssMb} MiB`],
