@@ -14,8 +14,10 @@ export interface AllocationStore {
   all(orderId: string): Promise<AllocationRecord[]>;
   /** Stores the record unless its round already has one; false when it had. */
   create(record: AllocationRecord): Promise<boolean>;
-  /** Removes the round's record if it is still the given plan (a plan that lost its race for stock, or a backorder to plan again). */
+  /** Removes the round's record if it is still the given plan (a plan that lost its race for stock). */
   discard(orderId: string, planId: string, round?: number): Promise<void>;
+  /** Puts a new plan in place of the round's record if that is still `previousPlanId` (a backorder planned again); false when it was not. */
+  replace(record: AllocationRecord, previousPlanId: string): Promise<boolean>;
 }
 
 export interface ReserveAndRouteDeps {
@@ -54,10 +56,12 @@ export async function reserveAndRoute(deps: ReserveAndRouteDeps, orderId: string
   const latest = await deps.allocations.get(orderId);
   const closed = latest?.outcome === "ALLOCATED" && latest.shipments.every((p) => shipments.some((s) => s.shipmentId === p.shipmentId && TERMINAL_SHIPMENT_STATUSES.includes(s.status)));
   const round = !latest ? 1 : closed ? latest.round + 1 : latest.round;
-  if (latest && !closed && latest.outcome === "BACKORDERED" && options.replan) await deps.allocations.discard(orderId, latest.planId, latest.round);
+  // A backorder planned again: the new plan replaces the old in one write, so readers never see none.
+  let replacing = latest && !closed && latest.outcome === "BACKORDERED" && options.replan ? latest.planId : undefined;
   for (let attempt = 1; ; attempt++) {
     const current = await deps.allocations.get(orderId);
-    const record = current && current.round === round ? current : await plan(deps, order, round, shipments, options);
+    const record = current && current.round === round && current.planId !== replacing ? current : await plan(deps, order, round, shipments, options, replacing);
+    replacing = undefined;
     if (record.outcome === "ALLOCATED") {
       try {
         await deps.inventory.reserve(allocationOf(record));
@@ -79,7 +83,7 @@ export function remainingLines(order: Pick<Order, "lines">, shipments: Pick<Ship
   return order.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity - (taken.get(l.lineId) ?? 0) })).filter((l) => l.quantity > 0);
 }
 
-async function plan(deps: ReserveAndRouteDeps, order: Order, round: number, shipments: Pick<Shipment, "shipmentId" | "locationId" | "status" | "lines">[], options: { budgetMs?: number }): Promise<AllocationRecord> {
+async function plan(deps: ReserveAndRouteDeps, order: Order, round: number, shipments: Pick<Shipment, "shipmentId" | "locationId" | "status" | "lines">[], options: { budgetMs?: number }, replacing?: string): Promise<AllocationRecord> {
   const destination = deliveryFor(order.shippingAddress);
   const lines = remainingLines(order, shipments);
   const excludedLocations = [...new Set(shipments.filter((s) => s.status === "REJECTED").map((s) => s.locationId))];
@@ -106,7 +110,7 @@ async function plan(deps: ReserveAndRouteDeps, order: Order, round: number, ship
     };
   }
   // A concurrent attempt may have recorded its plan first: that one wins.
-  if (await deps.allocations.create(record)) return record;
+  if (replacing ? await deps.allocations.replace(record, replacing) : await deps.allocations.create(record)) return record;
   return (await deps.allocations.get(order.orderId))!;
 }
 

@@ -41,6 +41,16 @@ export class DynamoAllocationStore implements AllocationStore {
     }
   }
 
+  async replace(record: AllocationRecord, previousPlanId: string): Promise<boolean> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.allocation(record.orderId, record.round), type: ITEM_TYPES.allocation, ...record, version: 1 }, ConditionExpression: "planId = :p", ExpressionAttributeValues: { ":p": previousPlanId } }));
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
   async discard(orderId: string, planId: string, round = 1): Promise<void> {
     try {
       await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.allocation(orderId, round), ConditionExpression: "planId = :p", ExpressionAttributeValues: { ":p": planId } }));

@@ -28,6 +28,13 @@ class FakeAllocations implements AllocationStore {
     this.rounds.set(r.orderId, [...rs, r].sort((a, b) => a.round - b.round));
     return Promise.resolve(true);
   }
+  replace(r: AllocationRecord, previousPlanId: string) {
+    const rs = this.rounds.get(r.orderId) ?? [];
+    const i = rs.findIndex((x) => x.round === r.round && x.planId === previousPlanId);
+    if (i < 0) return Promise.resolve(false);
+    this.rounds.set(r.orderId, rs.map((x, j) => (j === i ? r : x)));
+    return Promise.resolve(true);
+  }
   discard(orderId: string, planId: string, round = 1) {
     this.rounds.set(orderId, (this.rounds.get(orderId) ?? []).filter((r) => !(r.round === round && r.planId === planId)));
     return Promise.resolve();
@@ -146,5 +153,30 @@ describe("reserveAndRoute", () => {
     expect(await reserveAndRoute(a.deps, a.order.orderId)).toMatchObject({ outcome: "ALLOCATED", approximateDestination: true });
     const b = setup(full(), undefined, { lat: undefined, lon: undefined, country: "ZZ" });
     expect(await reserveAndRoute(b.deps, b.order.orderId)).toMatchObject({ outcome: "BACKORDERED", approximateDestination: false });
+  });
+
+  it("a backorder planned again (stock came in) replaces its record in place; then reserves", async () => {
+    const backorder = { ...defaultRoutingRules("generic"), ...routingRulesInputSchema.parse({ shortagePolicy: "backorder" }) };
+    const b = setup([stock("TSHIRT-BLK-M", "NEAR", 1), stock("MUG-LOGO", "NEAR", 5)], backorder);
+    const waiting = await reserveAndRoute(b.deps, b.order.orderId);
+    expect(waiting.outcome).toBe("BACKORDERED");
+    // Without new stock, planning again changes nothing but the plan id: still one record for round 1.
+    const still = await reserveAndRoute(b.deps, b.order.orderId, { replan: true });
+    expect(still).toMatchObject({ outcome: "BACKORDERED", round: 1 });
+    expect(still.planId).not.toBe(waiting.planId);
+    expect(await b.allocations.all(b.order.orderId)).toHaveLength(1);
+    b.inventory.stock[0]!.onHand = 10;
+    expect(await reserveAndRoute(b.deps, b.order.orderId, { replan: true })).toMatchObject({ outcome: "ALLOCATED", round: 1, backordered: [] });
+    expect((await b.orders.get(b.order.orderId))?.status).toBe("ALLOCATED");
+  });
+
+  it("after a location rejects, the next round plans only the rejected lines, elsewhere, with new shipment and reservation ids", async () => {
+    const { deps, order, inventory } = setup(full());
+    const first = await reserveAndRoute(deps, order.orderId);
+    expect(first.shipments.map((s) => s.locationId)).toEqual(["NEAR"]);
+    const shipments = [{ shipmentId: first.shipments[0]!.shipmentId, locationId: "NEAR", status: "REJECTED" as const, lines: first.shipments[0]!.lines }];
+    const second = await reserveAndRoute({ ...deps, shipments: { ofOrder: () => Promise.resolve(shipments) } }, order.orderId);
+    expect(second).toMatchObject({ round: 2, outcome: "ALLOCATED", excludedLocations: ["NEAR"], shipments: [{ shipmentId: `${order.orderId}-S2`, locationId: "FAR", round: 2 }] });
+    expect([...inventory.held.keys()].filter((k) => k.includes("~2"))).toHaveLength(2);
   });
 });
