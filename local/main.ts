@@ -62,6 +62,7 @@ OMS local cloud is running (data in .oms/, details in .oms/local.json)
   AWS endpoint    ${cloud.awsEndpoint}   (aws --endpoint-url ${cloud.awsEndpoint} stepfunctions list-executions ...)
   operator token  ${cloud.operatorToken}
   generic secret  ${secret}
+  carrier secret  ${cloud.carrierSecrets.default ?? ""}   (signs POST /carriers/<carrier>/tracking)
 ${cloud.notEmulated.map((n) => `  not emulated:   ${n}`).join("\n")}
 
 Post a signed demo order (bash):
@@ -70,6 +71,10 @@ Post a signed demo order (bash):
   curl -s -X POST ${cloud.apiUrl}/webhooks/generic -H 'content-type: application/json' -H "x-oms-signature: t=$T,v1=$SIG" -d "$BODY"
 Then read it (use the orderId printed above):
   curl -s -H 'authorization: Bearer ${cloud.operatorToken}' ${cloud.apiUrl}/orders/<orderId>
+Play the warehouse: hand the shipment to the carrier, then fetch its 4x6 label:
+  curl -s -X POST ${cloud.apiUrl}/fulfillments/<orderId>-S1/events -H 'authorization: Bearer ${cloud.operatorToken}' -H 'content-type: application/json' -d '{"type":"shipped","carrier":"oms-post","weightGrams":900}'
+  curl -s -o label.pdf -H 'authorization: Bearer ${cloud.operatorToken}' ${cloud.apiUrl}/shipments/<orderId>-S1/label
+Play the carrier: sign {"trackingNumber":"<from the order>","status":"delivered"} like the order above, with the carrier secret, and POST it to ${cloud.apiUrl}/carriers/oms-post/tracking
 Or simply: npm run oms -- orders demo        Stop with Ctrl-C.
 `);
   let stopping = false;
