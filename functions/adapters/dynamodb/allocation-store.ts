@@ -1,7 +1,7 @@
 import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AllocationStore } from "../../app/reserve-and-route.js";
 import type { AllocationRecord } from "../../domain/allocation.js";
-import { isConditionFailed } from "./client.js";
+import { writeIf } from "./client.js";
 import { ITEM_TYPES, keys } from "./keys.js";
 
 const recordOf = (item: Record<string, unknown>): AllocationRecord => {
@@ -32,30 +32,18 @@ export class DynamoAllocationStore implements AllocationStore {
   }
 
   async create(record: AllocationRecord): Promise<boolean> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.allocation(record.orderId, record.round), type: ITEM_TYPES.allocation, ...record, version: 1 }, ConditionExpression: "attribute_not_exists(PK)" }));
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+    return writeIf(this.db.send(new PutCommand({ TableName: this.tableName, Item: this.itemOf(record), ConditionExpression: "attribute_not_exists(PK)" })));
   }
 
   async replace(record: AllocationRecord, previousPlanId: string): Promise<boolean> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.allocation(record.orderId, record.round), type: ITEM_TYPES.allocation, ...record, version: 1 }, ConditionExpression: "planId = :p", ExpressionAttributeValues: { ":p": previousPlanId } }));
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+    return writeIf(this.db.send(new PutCommand({ TableName: this.tableName, Item: this.itemOf(record), ConditionExpression: "planId = :p", ExpressionAttributeValues: { ":p": previousPlanId } })));
   }
 
   async discard(orderId: string, planId: string, round = 1): Promise<void> {
-    try {
-      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.allocation(orderId, round), ConditionExpression: "planId = :p", ExpressionAttributeValues: { ":p": planId } }));
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-    }
+    await writeIf(this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.allocation(orderId, round), ConditionExpression: "planId = :p", ExpressionAttributeValues: { ":p": planId } })));
+  }
+
+  private itemOf(record: AllocationRecord) {
+    return { ...keys.allocation(record.orderId, record.round), type: ITEM_TYPES.allocation, ...record, version: 1 };
   }
 }

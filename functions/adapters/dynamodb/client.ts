@@ -20,6 +20,17 @@ export function failedConditionAt(error: unknown, index: number): boolean {
 export const isConditionFailed = (error: unknown): boolean =>
   (error as { name?: string }).name === "ConditionalCheckFailedException";
 
+/** Awaits a conditional write: true when it was written, false when its condition held it back. */
+export async function writeIf(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}
+
 const BATCH_GET_LIMIT = 100;
 const MAX_UNPROCESSED_ROUNDS = 8;
 

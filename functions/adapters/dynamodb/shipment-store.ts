@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ShipmentStore, StoredShipment } from "../../app/fulfilment.js";
 import type { Shipment } from "../../domain/shipment.js";
-import { isConditionFailed } from "./client.js";
+import { failedConditionAt, isConditionFailed, writeIf } from "./client.js";
 import { ITEM_TYPES, keys } from "./keys.js";
 
 /** Task tokens are top-level attributes (an empty map would not survive every stream reader). */
@@ -20,8 +20,6 @@ const itemOf = ({ tokens, ...shipment }: StoredShipment) => ({
   ...(tokens?.release ? { releaseToken: tokens.release } : {}),
   ...(tokens?.delivery ? { deliveryToken: tokens.delivery } : {}),
 });
-
-const cancelledByCondition = (error: unknown) => (error as { name?: string }).name === "TransactionCanceledException" && ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).some((r) => r.Code === "ConditionalCheckFailed");
 
 /** The shipments of an order, beside the order in its partition; tracking numbers point back to them. */
 export class DynamoShipmentStore implements ShipmentStore {
@@ -43,13 +41,7 @@ export class DynamoShipmentStore implements ShipmentStore {
   }
 
   async create(shipment: Shipment): Promise<boolean> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: itemOf(shipment), ConditionExpression: "attribute_not_exists(PK)" }));
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+    return writeIf(this.db.send(new PutCommand({ TableName: this.tableName, Item: itemOf(shipment), ConditionExpression: "attribute_not_exists(PK)" })));
   }
 
   async save(shipment: StoredShipment, expectedVersion: number): Promise<boolean> {
@@ -66,7 +58,7 @@ export class DynamoShipmentStore implements ShipmentStore {
       } else await this.db.send(new PutCommand(put));
       return true;
     } catch (error) {
-      if (isConditionFailed(error) || cancelledByCondition(error)) return false;
+      if (isConditionFailed(error) || failedConditionAt(error, 0)) return false;
       throw error;
     }
   }

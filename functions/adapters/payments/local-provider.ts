@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/li
 import { PaymentProviderTimeoutError, testBehaviour, type AuthorizeRequest, type AuthorizeResult, type PaymentProvider } from "../../domain/payment.js";
 import type { Money } from "../../domain/money.js";
 import type { Clock, IdGenerator } from "../../domain/ports.js";
-import { isConditionFailed } from "../dynamodb/client.js";
+import { isConditionFailed, writeIf } from "../dynamodb/client.js";
 import { ITEM_TYPES, keys } from "../dynamodb/keys.js";
 
 /**
@@ -46,28 +46,19 @@ export class LocalPaymentProvider implements PaymentProvider {
   }
 
   async capture(request: { orderId: string; authorizationId: string; amount: Money; idempotencyKey: string }): Promise<{ status: "CAPTURED"; captureId: string; amount: Money; at: string }> {
-    const key = keys.providerRequest("capture", request.idempotencyKey);
-    const result = { status: "CAPTURED" as const, captureId: `cap_${this.ids.next()}`, amount: request.amount, at: this.clock.now() };
-    try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...key, type: ITEM_TYPES.providerRequest, orderId: request.orderId, authorizationId: request.authorizationId, result, version: 1 }, ConditionExpression: "attribute_not_exists(PK)" }));
-      return result;
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-      const prior = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-      return prior.Item?.result as typeof result;
-    }
+    return this.once("capture", request, { status: "CAPTURED" as const, captureId: `cap_${this.ids.next()}`, amount: request.amount, at: this.clock.now() });
   }
 
   async void(request: { orderId: string; authorizationId: string; idempotencyKey: string }): Promise<{ status: "VOIDED"; at: string }> {
-    const key = keys.providerRequest("void", request.idempotencyKey);
-    const result = { status: "VOIDED" as const, at: this.clock.now() };
-    try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...key, type: ITEM_TYPES.providerRequest, orderId: request.orderId, authorizationId: request.authorizationId, result, version: 1 }, ConditionExpression: "attribute_not_exists(PK)" }));
-      return result;
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-      const prior = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-      return prior.Item?.result as { status: "VOIDED"; at: string };
-    }
+    return this.once("void", request, { status: "VOIDED" as const, at: this.clock.now() });
+  }
+
+  /** Records the answer under the operation's idempotency key unless one is there; the first answer is the answer. */
+  private async once<T>(operation: string, request: { orderId: string; authorizationId: string; idempotencyKey: string }, result: T): Promise<T> {
+    const key = keys.providerRequest(operation, request.idempotencyKey);
+    const item = { ...key, type: ITEM_TYPES.providerRequest, orderId: request.orderId, authorizationId: request.authorizationId, result, version: 1 };
+    if (await writeIf(this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: "attribute_not_exists(PK)" })))) return result;
+    const prior = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return prior.Item?.result as T;
   }
 }
