@@ -6,7 +6,7 @@ import { moveShipment } from "../domain/shipment.js";
 import type { PaymentStore } from "./authorize-payment.js";
 import type { BackorderStore } from "./backorders.js";
 import { HOLD_CANCELLED, type HoldStore, type TaskResponder } from "./decide-hold.js";
-import type { ShipmentStore } from "./fulfilment.js";
+import type { ShipmentStore, StoredShipment } from "./fulfilment.js";
 
 export interface CancelOrderDeps {
   orders: OrderRepository;
@@ -50,7 +50,7 @@ export async function cancelOrder(deps: CancelOrderDeps, orderId: string, reason
     const token = deps.hold && (await deps.hold.holds.getToken(orderId));
     if (token) await deps.hold?.tasks.fail(token, HOLD_CANCELLED, "The order was cancelled");
     const undone = await undoOrder(deps, orderId);
-    if (deps.fulfilment) await stopFulfilment(deps.fulfilment, orderId, deps.clock.now());
+    if (deps.fulfilment) await stopFulfilment(deps.fulfilment, orderId, shipments, deps.clock.now());
     return { orderId, status: "CANCELLED", ...undone };
   }
 }
@@ -71,13 +71,13 @@ export async function undoOrder(deps: Pick<CancelOrderDeps, "payments" | "provid
 }
 
 /** Ends what waits for the cancelled order: its backorder, and its locations (their shipments are CANCELLED). */
-async function stopFulfilment(f: NonNullable<CancelOrderDeps["fulfilment"]>, orderId: string, at: string): Promise<void> {
+async function stopFulfilment(f: NonNullable<CancelOrderDeps["fulfilment"]>, orderId: string, shipments: StoredShipment[], at: string): Promise<void> {
   const parked = await f.backorders.tokenOf(orderId);
   if (parked) {
     await f.tasks.fail(parked, ORDER_CANCELLED, `Order ${orderId} was cancelled`);
     await f.backorders.unpark(orderId);
   }
-  for (const s of await f.shipments.ofOrder(orderId)) {
+  for (const s of shipments) {
     if (s.status === "CANCELLED" || s.status === "REJECTED" || s.handover) continue;
     await f.shipments.save(moveShipment(s, "CANCELLED", at, "the order was cancelled"), s.version);
     if (s.tokens?.release) await f.tasks.fail(s.tokens.release, ORDER_CANCELLED, `Order ${orderId} was cancelled`);

@@ -26,8 +26,8 @@ export interface ShipmentStore {
 /** The payment record with its optimistic-lock version, and the capture writes (functions/adapters/dynamodb/payment-store.ts). */
 export interface CaptureStore {
   getVersioned(orderId: string): Promise<{ record: PaymentRecord; version: number } | undefined>;
-  planCapture(orderId: string, shipmentId: string, capture: CaptureRecord, expectedVersion: number): Promise<boolean>;
-  completeCapture(orderId: string, shipmentId: string, done: { captureId: string; at: string }, captured: PaymentRecord["captured"], status: PaymentRecord["status"], expectedVersion: number): Promise<boolean>;
+  /** Writes the captures (with the captured total and status once one completed) if the record is still at `expectedVersion`. */
+  writeCaptures(orderId: string, update: Pick<PaymentRecord, "captures"> & Partial<Pick<PaymentRecord, "captured" | "status">>, expectedVersion: number): Promise<boolean>;
 }
 
 export interface FulfilmentDeps {
@@ -61,10 +61,10 @@ async function shipmentOf(shipments: ShipmentStore, orderId: string, shipmentId:
   return s;
 }
 
-/** Reads, changes and saves a shipment under its version, again if it changed meanwhile. */
-async function updateShipment(deps: Pick<FulfilmentDeps, "shipments">, orderId: string, shipmentId: string, change: (s: StoredShipment) => StoredShipment): Promise<StoredShipment> {
+/** Changes and saves a shipment under its version (starting from `known` when the caller just read it), again if it changed meanwhile. */
+async function updateShipment(deps: Pick<FulfilmentDeps, "shipments">, orderId: string, shipmentId: string, change: (s: StoredShipment) => StoredShipment, known?: StoredShipment): Promise<StoredShipment> {
   for (let attempt = 1; ; attempt++) {
-    const current = await shipmentOf(deps.shipments, orderId, shipmentId);
+    const current = attempt === 1 && known ? known : await shipmentOf(deps.shipments, orderId, shipmentId);
     const next = change(current);
     if (next === current || (await deps.shipments.save(next, current.version))) return next;
     if (attempt >= MAX_ATTEMPTS) throw new Error(`Shipment ${shipmentId} kept changing under us; gave up after ${attempt} attempts`);
@@ -152,29 +152,37 @@ export async function withdrawShipment(deps: Pick<ShipDeps, "shipments" | "inven
 export async function shipShipment(deps: ShipDeps, orderId: string, shipmentId: string): Promise<{ shipmentId: string; carrier: string; trackingNumber: string; promisedBy: string; captured: number }> {
   const [order, s] = await Promise.all([orderOf(deps.orders, orderId), shipmentOf(deps.shipments, orderId, shipmentId)]);
   if (!s.handover) throw new ConflictError(`Shipment ${shipmentId} was not handed over yet`, { status: s.status });
-  const location = await deps.locations.getLocation(s.locationId);
-  const booking =
-    s.carrierShipment ??
-    (await deps.carrier.createShipment({
-      shipmentId,
-      orderId,
-      carrier: s.handover.carrier,
-      ...(s.handover.trackingNumber ? { trackingNumber: s.handover.trackingNumber } : {}),
-      weightGrams: s.handover.weightGrams,
-      from: { name: location?.name ?? s.locationId, country: location?.country ?? "", lat: location?.lat ?? 0, lon: location?.lon ?? 0 },
-      to: order.shippingAddress,
-      handedOverAt: s.handover.at,
-    }));
+  const booking = s.carrierShipment ?? (await book(deps, order, s, s.handover));
   await deps.inventory.close(orderId, reservationLines([s]), "CONSUMED");
   const capture = await capturePayment(deps, order, s);
-  const shipped = await updateShipment(deps, orderId, shipmentId, (current) =>
-    current.status === "SHIPPED" || current.status === "DELIVERED"
-      ? current
-      : { ...moveShipment(current, "SHIPPED", deps.clock.now()), carrierShipment: booking, ...(capture?.captureId ? { capture: { amount: capture.amount, captureId: capture.captureId, at: capture.at ?? deps.clock.now() } } : {}) },
+  const shipped = await updateShipment(
+    deps,
+    orderId,
+    shipmentId,
+    (current) =>
+      current.status === "SHIPPED" || current.status === "DELIVERED"
+        ? current
+        : { ...moveShipment(current, "SHIPPED", deps.clock.now()), carrierShipment: booking, ...(capture?.captureId ? { capture: { amount: capture.amount, captureId: capture.captureId, at: capture.at ?? deps.clock.now() } } : {}) },
+    s,
   );
   await followShipments(deps, orderId);
   const cs = shipped.carrierShipment ?? booking;
   return { shipmentId, carrier: cs.carrier, trackingNumber: cs.trackingNumber, promisedBy: cs.promisedBy, captured: capture?.amount.amount ?? 0 };
+}
+
+/** Books the handed-over parcel with the carrier, from the location to the order's address. */
+async function book(deps: Pick<ShipDeps, "carrier" | "locations">, order: Order, s: StoredShipment, handover: NonNullable<Shipment["handover"]>) {
+  const location = await deps.locations.getLocation(s.locationId);
+  return deps.carrier.createShipment({
+    shipmentId: s.shipmentId,
+    orderId: order.orderId,
+    carrier: handover.carrier,
+    ...(handover.trackingNumber ? { trackingNumber: handover.trackingNumber } : {}),
+    weightGrams: handover.weightGrams,
+    from: { name: location?.name ?? s.locationId, country: location?.country ?? "", lat: location?.lat ?? 0, lon: location?.lon ?? 0 },
+    to: order.shippingAddress,
+    handedOverAt: handover.at,
+  });
 }
 
 /**
@@ -194,7 +202,7 @@ export async function capturePayment(deps: Pick<ShipDeps, "payments" | "provider
       const others = Object.values(record.captures ?? {});
       const before = { amount: others.reduce((n, c) => n + c.amount.amount, 0), units: others.reduce((n, c) => n + c.units, 0) };
       const amount = captureAmountFor(order, s, before);
-      const decided = await deps.payments.planCapture(order.orderId, s.shipmentId, { amount, units: s.lines.reduce((n, l) => n + l.quantity, 0) }, version);
+      const decided = await deps.payments.writeCaptures(order.orderId, { captures: { ...record.captures, [s.shipmentId]: { amount, units: s.lines.reduce((n, l) => n + l.quantity, 0) } } }, version);
       if (!decided && attempt >= MAX_ATTEMPTS) throw new Error(`Payment of ${order.orderId} kept changing under us; gave up after ${attempt} attempts`);
       continue;
     }
@@ -202,7 +210,7 @@ export async function capturePayment(deps: Pick<ShipDeps, "payments" | "provider
     const captures = { ...(record.captures ?? {}), [s.shipmentId]: { ...planned, captureId: done.captureId, at: done.at } };
     const total = Object.values(captures).reduce((n, c) => n + (c.captureId ? c.amount.amount : 0), 0);
     const status = total >= record.amount.amount ? "CAPTURED" : "PARTIALLY_CAPTURED";
-    if (await deps.payments.completeCapture(order.orderId, s.shipmentId, { captureId: done.captureId, at: done.at }, { amount: total, currency: record.amount.currency }, status, version)) return captures[s.shipmentId];
+    if (await deps.payments.writeCaptures(order.orderId, { captures, captured: { amount: total, currency: record.amount.currency }, status }, version)) return captures[s.shipmentId];
     if (attempt >= MAX_ATTEMPTS) throw new Error(`Payment of ${order.orderId} kept changing under us; gave up after ${attempt} attempts`);
   }
 }

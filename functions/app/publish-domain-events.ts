@@ -2,7 +2,8 @@ import { EVENT_SOURCES, EVENT_VERSION } from "../domain/events.js";
 import { adjustmentEvent, stockChangeEvents, type JournalEntry, type StockSnapshot } from "../domain/inventory-events.js";
 import { orderChangeEvents, paymentEvents, type OrderHeaderImage } from "../domain/order-events.js";
 import type { PaymentRecord } from "../domain/payment.js";
-import { shipmentChangeEvents, type ShipmentImage } from "../domain/shipment-events.js";
+import type { Shipment } from "../domain/shipment.js";
+import { shipmentChangeEvents } from "../domain/shipment-events.js";
 import type { EventPublisher, OutgoingEvent } from "../domain/ports.js";
 
 /** One change read from the table's change stream, already typed. */
@@ -11,7 +12,7 @@ export type DomainChange =
   | { id: string; kind: "adjustment"; entry: JournalEntry }
   | { id: string; kind: "order"; before?: OrderHeaderImage; after?: OrderHeaderImage }
   | { id: string; kind: "payment"; before?: PaymentRecord; after?: PaymentRecord }
-  | { id: string; kind: "shipment"; before?: ShipmentImage; after?: ShipmentImage };
+  | { id: string; kind: "shipment"; before?: Shipment; after?: Shipment };
 
 const produce = (change: DomainChange) => {
   switch (change.kind) {

@@ -59,7 +59,7 @@ export async function reserveAndRoute(deps: ReserveAndRouteDeps, orderId: string
   // A backorder planned again: the new plan replaces the old in one write, so readers never see none.
   let replacing = latest && !closed && latest.outcome === "BACKORDERED" && options.replan ? latest.planId : undefined;
   for (let attempt = 1; ; attempt++) {
-    const current = await deps.allocations.get(orderId);
+    const current = attempt === 1 ? latest : await deps.allocations.get(orderId);
     const record = current && current.round === round && current.planId !== replacing ? current : await plan(deps, order, round, shipments, options, replacing);
     replacing = undefined;
     if (record.outcome === "ALLOCATED") {

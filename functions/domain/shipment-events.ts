@@ -1,9 +1,6 @@
 import { FULFILLMENT_EVENTS, eventIdFor, type FulfillmentEventType } from "./events.js";
 import type { Shipment, ShipmentStatus } from "./shipment.js";
 
-/** A shipment as the table's stream carries it. */
-export type ShipmentImage = Shipment;
-
 const EVENT_FOR_SHIPMENT_STATUS: Record<ShipmentStatus, FulfillmentEventType> = {
   RELEASED: FULFILLMENT_EVENTS.released,
   ACCEPTED: FULFILLMENT_EVENTS.accepted,
@@ -28,7 +25,8 @@ export interface ShipmentEvent {
   data: Record<string, unknown>;
 }
 
-export function shipmentChangeEvents(before: ShipmentImage | undefined, after: ShipmentImage | undefined): ShipmentEvent[] {
+/** `before`/`after`: the shipment as the table's stream carries it. */
+export function shipmentChangeEvents(before: Shipment | undefined, after: Shipment | undefined): ShipmentEvent[] {
   if (!after) return [];
   const base = {
     shipmentId: after.shipmentId,

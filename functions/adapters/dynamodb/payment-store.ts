@@ -1,8 +1,8 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { PaymentStore } from "../../app/authorize-payment.js";
 import type { CaptureStore } from "../../app/fulfilment.js";
-import type { CaptureRecord, PaymentRecord } from "../../domain/payment.js";
-import { isConditionFailed } from "./client.js";
+import type { PaymentRecord } from "../../domain/payment.js";
+import { isConditionFailed, writeIf } from "./client.js";
 import { ITEM_TYPES, keys } from "./keys.js";
 
 /** One payment item per order, beside the order in its partition. */
@@ -26,27 +26,20 @@ export class DynamoPaymentStore implements PaymentStore, CaptureStore {
     return { record: record as unknown as PaymentRecord, version: Number(version) };
   }
 
-  async planCapture(orderId: string, shipmentId: string, capture: CaptureRecord, expectedVersion: number): Promise<boolean> {
-    const current = await this.getVersioned(orderId);
-    if (!current || current.version !== expectedVersion) return false;
-    return this.conditional(orderId, "SET captures = :c, version = :next", { ":c": { ...(current.record.captures ?? {}), [shipmentId]: capture } }, expectedVersion);
-  }
-
-  async completeCapture(orderId: string, shipmentId: string, done: { captureId: string; at: string }, captured: PaymentRecord["captured"], status: PaymentRecord["status"], expectedVersion: number): Promise<boolean> {
-    const current = await this.getVersioned(orderId);
-    const planned = current?.record.captures?.[shipmentId];
-    if (!current || !planned || current.version !== expectedVersion) return false;
-    return this.conditional(orderId, "SET captures = :c, captured = :total, #s = :s, version = :next", { ":c": { ...current.record.captures, [shipmentId]: { ...planned, ...done } }, ":total": captured, ":s": status }, expectedVersion, { "#s": "status" });
-  }
-
-  private async conditional(orderId: string, update: string, values: Record<string, unknown>, expectedVersion: number, names?: Record<string, string>): Promise<boolean> {
-    try {
-      await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: keys.payment(orderId), UpdateExpression: update, ConditionExpression: "version = :v", ExpressionAttributeValues: { ...values, ":v": expectedVersion, ":next": expectedVersion + 1 }, ...(names ? { ExpressionAttributeNames: names } : {}) }));
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+  async writeCaptures(orderId: string, update: Pick<PaymentRecord, "captures"> & Partial<Pick<PaymentRecord, "captured" | "status">>, expectedVersion: number): Promise<boolean> {
+    const sets = ["captures = :c", "version = :next", ...(update.captured ? ["captured = :total"] : []), ...(update.status ? ["#s = :s"] : [])];
+    return writeIf(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.payment(orderId),
+          UpdateExpression: `SET ${sets.join(", ")}`,
+          ConditionExpression: "version = :v",
+          ExpressionAttributeValues: { ":c": update.captures, ":v": expectedVersion, ":next": expectedVersion + 1, ...(update.captured ? { ":total": update.captured } : {}), ...(update.status ? { ":s": update.status } : {}) },
+          ...(update.status ? { ExpressionAttributeNames: { "#s": "status" } } : {}),
+        }),
+      ),
+    );
   }
 
   async save(record: PaymentRecord): Promise<PaymentRecord> {
