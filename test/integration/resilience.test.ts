@@ -36,8 +36,8 @@ describe("a hold nobody decides", () => {
     const { orderId } = (await res.json()) as { orderId: string };
     const status = async () => ((await (await fetch(`${cloud.apiUrl}/orders/${orderId}`, { headers: { authorization: `Bearer ${cloud.operatorToken}` } })).json()) as { status: string; statusHistory: { reason?: string }[] });
     for (let i = 0; i < 100 && (await status()).status !== "ON_HOLD"; i++) await new Promise((r) => setTimeout(r, 100));
-    // Let the workflow park its token before the clock jumps.
-    await new Promise((r) => setTimeout(r, 1000));
+    // Let the workflow park its token (its timeout then runs from now) before the clock jumps.
+    await cloud.idle();
     cloud.clock.advance(8 * 86_400_000);
     let after = await status();
     for (let i = 0; i < 100 && after.status === "ON_HOLD"; i++) {
@@ -142,7 +142,7 @@ describe("time-outs on the cloud's own clock", () => {
     const first = (await until(orderId, released)).shipments[0]!;
     expect(first.locationId).toBe("WH-BER");
     expect((await api(`/fulfillments/${first.shipmentId}/events`, { method: "POST", body: { type: "accepted" } })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 500));
+    await cloud.idle(); // the step waits on the location: its SLA runs from the last heartbeat
     cloud.clock.advance(5 * 3_600_000); // past the 4 h heartbeat SLA
     const v = await until(orderId, (x) => x.shipments.some((s) => s.round === 2 && s.status === "RELEASED"));
     expect(v.shipments.map((s) => [s.locationId, s.status, s.round])).toEqual([["WH-BER", "REJECTED", 1], ["WH-RTM", "RELEASED", 2]]);
@@ -156,7 +156,7 @@ describe("time-outs on the cloud's own clock", () => {
     const [s] = (await until(orderId, released)).shipments;
     await api(`/fulfillments/${s!.shipmentId}/events`, { method: "POST", body: { type: "shipped", carrier: "oms-post", weightGrams: 500 } });
     const shipped = (await until(orderId, (x) => x.shipments[0]?.status === "SHIPPED")).shipments[0]!;
-    await new Promise((r) => setTimeout(r, 500));
+    await cloud.idle(); // "Await delivery" has parked its token: its window runs from now
     cloud.clock.advance(8 * DAY); // past the 7-day delivery window
     const late = await until(orderId, (x) => (x.shipments[0]?.lateAlerts ?? 0) > 0);
     expect(late.shipments[0]?.lateAlerts).toBe(1);
