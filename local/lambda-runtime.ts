@@ -83,7 +83,7 @@ export class LambdaRuntime {
   private readonly waiting = new Map<string, (() => void)[]>();
   private readonly logs = new Map<string, WriteStream>();
   readonly stats: LambdaStats = { invocations: {}, coldStarts: {}, durationMs: {}, injectedFaults: {} };
-  private readonly faults: Fault[];
+  private faults: Fault[];
 
   constructor(
     assembly: CloudAssembly,
@@ -113,6 +113,11 @@ export class LambdaRuntime {
       };
       this.functions.set(config.name, config);
     }
+  }
+
+  /** Replaces the injected faults (same syntax as OMS_LOCAL_FAULTS); none when `spec` is empty. */
+  setFaults(spec: string | undefined): void {
+    this.faults = parseFaults(spec);
   }
 
   /** A function by name, ARN (with or without a qualifier) or logical id. */
