@@ -611,6 +611,8 @@ export class StepFunctionsLocal {
     const result = new Promise<Json>((resolve, reject) => {
       live.tasks.set(token, { resolve, reject, heartbeat: () => heartbeatChanged() });
     });
+    // The step may answer its own token while it is being invoked (a failure too), before the race below listens.
+    result.catch(() => undefined);
     if (!pending.dispatched) {
       // The request that carries the token goes out once; a resumed execution only waits again.
       await this.invokeResource(e, base, base, input);

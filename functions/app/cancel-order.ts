@@ -36,7 +36,7 @@ export async function cancelOrder(deps: CancelOrderDeps, orderId: string, reason
     const order = await deps.orders.get(orderId);
     if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
     const shipments = (await deps.fulfilment?.shipments.ofOrder(orderId)) ?? [];
-    const gone = shipments.find((s) => s.handover || s.status === "SHIPPED" || s.status === "DELIVERED");
+    const gone = shipments.find((s) => s.handover || s.status === "SHIPPED" || s.status === "DELIVERED" || s.status === "PICKED_UP");
     if (gone && order.status !== "CANCELLED")
       throw new ConflictError(`Order ${orderId} has shipped (shipment ${gone.shipmentId}); it can no longer be cancelled, start a return instead`, { status: order.status, shipmentId: gone.shipmentId, returns: `/orders/${orderId}/returns` });
     if (order.status !== "CANCELLED") {
@@ -78,8 +78,10 @@ async function stopFulfilment(f: NonNullable<CancelOrderDeps["fulfilment"]>, ord
     await f.backorders.unpark(orderId);
   }
   for (const s of shipments) {
-    if (s.status === "CANCELLED" || s.status === "REJECTED" || s.handover) continue;
+    if (s.status === "CANCELLED" || s.status === "REJECTED" || s.status === "NOT_COLLECTED" || s.handover) continue;
     await f.shipments.save(moveShipment(s, "CANCELLED", at, "the order was cancelled"), s.version);
     if (s.tokens?.release) await f.tasks.fail(s.tokens.release, ORDER_CANCELLED, `Order ${orderId} was cancelled`);
+    // A pickup waiting at the store: the workflow waits for the customer, not the location.
+    if (s.status === "READY_FOR_PICKUP" && s.tokens?.delivery) await f.tasks.fail(s.tokens.delivery, ORDER_CANCELLED, `Order ${orderId} was cancelled`);
   }
 }

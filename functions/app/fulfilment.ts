@@ -6,7 +6,9 @@ import type { AllocationLine } from "../domain/inventory.js";
 import { transition, type Order } from "../domain/order.js";
 import type { CaptureRecord, PaymentProvider, PaymentRecord } from "../domain/payment.js";
 import type { Clock, OrderRepository } from "../domain/ports.js";
-import { applyFulfilmentEvent, captureAmountFor, moveShipment, orderIdOfShipment, orderStatusFromShipments, type FulfilmentEvent, type Shipment } from "../domain/shipment.js";
+import { applyFulfilmentEvent, captureAmountFor, moveShipment, orderIdOfShipment, orderStatusFromShipments, type FulfilmentEvent, type Shipment, type ShipmentStatus } from "../domain/shipment.js";
+import type { PaymentStore } from "./authorize-payment.js";
+import { ORDER_CANCELLED, undoOrder } from "./cancel-order.js";
 import type { TaskResponder } from "./decide-hold.js";
 
 /** A shipment as stored: the domain shipment and the task tokens of the workflow steps waiting on it. */
@@ -38,8 +40,11 @@ export interface FulfilmentDeps {
 }
 
 export interface ShipDeps extends FulfilmentDeps {
-  inventory: { close(orderId: string, lines: Pick<AllocationLine, "lineId" | "sku" | "locationId">[], to: "CONSUMED" | "RELEASED" | "EXPIRED"): Promise<number> };
-  payments: CaptureStore;
+  inventory: {
+    close(orderId: string, lines: Pick<AllocationLine, "lineId" | "sku" | "locationId">[], to: "CONSUMED" | "RELEASED" | "EXPIRED"): Promise<number>;
+    releaseOrder(orderId: string): Promise<number>;
+  };
+  payments: CaptureStore & PaymentStore;
   provider: PaymentProvider;
   carrier: CarrierPort;
   locations: { getLocation(locationId: string): Promise<Location | undefined> };
@@ -80,7 +85,9 @@ async function followShipments(deps: Pick<FulfilmentDeps, "orders" | "shipments"
     for (;;) {
       const target = orderStatusFromShipments(next, shipments);
       if (target === next.status) break;
-      const step = target === "DELIVERED" && next.status !== "SHIPPED" ? "SHIPPED" : target;
+      // A pickup order passes READY_FOR_PICKUP instead (it never ships).
+      const via = next.pickup ? "READY_FOR_PICKUP" : "SHIPPED";
+      const step = target === "DELIVERED" && next.status !== via ? via : target;
       next = transition(next, step, deps.clock.now());
     }
     if (next === order || (await deps.orders.saveHeader(next, order.version))) return;
@@ -88,8 +95,10 @@ async function followShipments(deps: Pick<FulfilmentDeps, "orders" | "shipments"
   }
 }
 
-/** What the "Release to location" step's token is answered with once the location handed the parcel over. */
-const handoverOutput = (s: StoredShipment) => ({ shipmentId: s.shipmentId, ...s.handover });
+/** What the "Release to location" step's token is answered with once the location handed the parcel over (or set a pickup aside). */
+const handoverOutput = (s: StoredShipment) => ({ shipmentId: s.shipmentId, ...(s.pickup ? { readyForPickup: true, pickupBy: s.pickupBy ?? null } : s.handover) });
+/** The location's part is done: handed to a carrier, or (pickup) waiting for its customer or beyond. */
+const handedOver = (s: StoredShipment) => !!s.handover || (!!s.pickup && ["READY_FOR_PICKUP", "PICKED_UP", "NOT_COLLECTED"].includes(s.status));
 
 /**
  * The workflow's "Release to location" step (waitForTaskToken): creates the shipment, which the
@@ -101,10 +110,10 @@ export async function releaseShipment(deps: FulfilmentDeps, orderId: string, pla
   const order = await orderOf(deps.orders, orderId);
   if (order.status === "CANCELLED") throw new OrderCancelledError(`Order ${orderId} was cancelled`);
   const now = deps.clock.now();
-  await deps.shipments.create({ shipmentId: planned.shipmentId, orderId, locationId: planned.locationId, round: planned.round ?? 1, lines: planned.lines, externalOrderId: order.externalOrderId, customer: order.customer, status: "RELEASED", history: [{ status: "RELEASED", at: now }], createdAt: now, updatedAt: now, version: 1 });
+  await deps.shipments.create({ shipmentId: planned.shipmentId, orderId, locationId: planned.locationId, round: planned.round ?? 1, lines: planned.lines, externalOrderId: order.externalOrderId, customer: order.customer, ...(order.pickup ? { pickup: true } : {}), status: "RELEASED", history: [{ status: "RELEASED", at: now }], createdAt: now, updatedAt: now, version: 1 });
   await deps.shipments.setToken(orderId, planned.shipmentId, "release", token);
   const s = await shipmentOf(deps.shipments, orderId, planned.shipmentId);
-  if (s.handover) await deps.tasks.succeed(token, handoverOutput(s));
+  if (handedOver(s)) await deps.tasks.succeed(token, handoverOutput(s));
   else if (s.status === "REJECTED") await deps.tasks.fail(token, SHIPMENT_REJECTED, s.history.at(-1)?.reason ?? "rejected by the location");
   else if (s.status === "CANCELLED") await deps.tasks.fail(token, "OrderCancelledError", `Order ${orderId} was cancelled`);
   return { shipmentId: s.shipmentId, status: s.status };
@@ -114,21 +123,53 @@ export async function releaseShipment(deps: FulfilmentDeps, orderId: string, pla
  * A location's callback on its fulfilment request. Progress (accepted, picked, packed) is a
  * heartbeat for the step waiting on the location, whose HeartbeatSeconds is the SLA; `rejected`
  * fails that step (the workflow reroutes); `shipped` completes it (the workflow books the
- * carrier, consumes the stock and captures the payment). Repeating a callback is harmless.
+ * carrier, consumes the stock and captures the payment). For a pickup, `ready_for_pickup`
+ * completes it (the customer is told; the collection window starts) and `picked_up` consumes
+ * the stock, captures the payment and completes the wait for the customer. Repeating a callback
+ * is harmless.
  */
-export async function recordFulfilmentEvent(deps: FulfilmentDeps, shipmentId: string, event: FulfilmentEvent): Promise<{ shipmentId: string; status: string; handedOver: boolean }> {
+export async function recordFulfilmentEvent(deps: ShipDeps, shipmentId: string, event: FulfilmentEvent): Promise<{ shipmentId: string; status: string; handedOver: boolean }> {
   const orderId = orderIdOfShipment(shipmentId);
   if (!orderId) throw new NotFoundError(`Fulfillment ${shipmentId} does not exist`);
   const order = await orderOf(deps.orders, orderId);
-  if (order.status === "CANCELLED") throw new ConflictError(`Order ${orderId} was cancelled: do not ship it`, { status: order.status });
+  if (order.status === "CANCELLED") throw new ConflictError(`Order ${orderId} was cancelled: do not ${order.pickup ? "hand it over" : "ship it"}`, { status: order.status });
+  if (event.type === "picked_up") {
+    const s = await collect(deps, order, shipmentId);
+    return { shipmentId, status: s.status, handedOver: true };
+  }
   const s = await updateShipment(deps, orderId, shipmentId, (current) => applyFulfilmentEvent(current, event, deps.clock.now()));
   const token = s.tokens?.release;
   if (token) {
     if (event.type === "rejected") await deps.tasks.fail(token, SHIPMENT_REJECTED, event.reason);
-    else if (event.type === "shipped") await deps.tasks.succeed(token, handoverOutput(s));
+    else if (event.type === "shipped" || event.type === "ready_for_pickup") await deps.tasks.succeed(token, handoverOutput(s));
     else await deps.tasks.heartbeat(token);
   }
-  return { shipmentId, status: s.status, handedOver: !!s.handover };
+  return { shipmentId, status: s.status, handedOver: handedOver(s) };
+}
+
+/**
+ * The customer collected a pickup: the stock is consumed, the payment captured (key
+ * `<shipmentId>.capture`, as for a parcel), the shipment PICKED_UP, the order DELIVERED once
+ * everything was collected, and the workflow's wait for the customer answered. Checked before
+ * anything moves (only a pickup waiting at the store can be collected); each part is idempotent,
+ * so the store's retry after a failure finishes the job.
+ */
+async function collect(deps: ShipDeps, order: Order, shipmentId: string): Promise<StoredShipment> {
+  const now = deps.clock.now();
+  const current = await shipmentOf(deps.shipments, order.orderId, shipmentId);
+  applyFulfilmentEvent(current, { type: "picked_up" }, now); // throws the 409s
+  await deps.inventory.close(order.orderId, reservationLines([current]), "CONSUMED");
+  const capture = await capturePayment(deps, order, current);
+  const s = await updateShipment(
+    deps,
+    order.orderId,
+    shipmentId,
+    (latest) => (latest.status === "PICKED_UP" ? latest : { ...applyFulfilmentEvent(latest, { type: "picked_up" }, now), ...(capture?.captureId ? { capture: { amount: capture.amount, captureId: capture.captureId, at: capture.at ?? now } } : {}) }),
+    current,
+  );
+  await followShipments(deps, order.orderId);
+  if (s.tokens?.delivery) await deps.tasks.succeed(s.tokens.delivery, deliveredOutput(s));
+  return s;
 }
 
 /**
@@ -149,8 +190,15 @@ export async function withdrawShipment(deps: Pick<ShipDeps, "shipments" | "inven
  * shipment's reservations, captures its part of the payment, and marks it SHIPPED (the stream
  * publishes ShipmentShipped). Every part is idempotent, so a retry finishes what a crash left.
  */
-export async function shipShipment(deps: ShipDeps, orderId: string, shipmentId: string): Promise<{ shipmentId: string; carrier: string; trackingNumber: string; promisedBy: string; captured: number }> {
+export async function shipShipment(deps: ShipDeps, orderId: string, shipmentId: string): Promise<{ shipmentId: string; carrier: string | null; trackingNumber: string | null; promisedBy: string; captured: number }> {
   const [order, s] = await Promise.all([orderOf(deps.orders, orderId), shipmentOf(deps.shipments, orderId, shipmentId)]);
+  if (s.status === "CANCELLED") throw new OrderCancelledError(`Order ${orderId} was cancelled`);
+  if (s.pickup) {
+    // Nothing to book: the pickup waits at the store; the order shows READY_FOR_PICKUP.
+    if (!handedOver(s)) throw new ConflictError(`Shipment ${shipmentId} is not ready for pickup yet`, { status: s.status });
+    await followShipments(deps, orderId);
+    return { shipmentId, carrier: null, trackingNumber: null, promisedBy: s.pickupBy ?? deps.clock.now(), captured: s.capture?.amount.amount ?? 0 };
+  }
   if (!s.handover) throw new ConflictError(`Shipment ${shipmentId} was not handed over yet`, { status: s.status });
   const booking = s.carrierShipment ?? (await book(deps, order, s, s.handover));
   await deps.inventory.close(orderId, reservationLines([s]), "CONSUMED");
@@ -215,15 +263,21 @@ export async function capturePayment(deps: Pick<ShipDeps, "payments" | "provider
   }
 }
 
-/** The workflow's "Await delivery" step (waitForTaskToken): keeps the token for the carrier's delivery scan, or answers at once if it came first. */
+/**
+ * The workflow's "Await delivery" step (waitForTaskToken): keeps the token for the carrier's
+ * delivery scan or the customer's collection, or answers at once if that came first (or if the
+ * pickup was cancelled meanwhile).
+ */
 export async function awaitDelivery(deps: FulfilmentDeps, orderId: string, shipmentId: string, token: string): Promise<{ shipmentId: string; status: string }> {
   await deps.shipments.setToken(orderId, shipmentId, "delivery", token);
   const s = await shipmentOf(deps.shipments, orderId, shipmentId);
-  if (s.status === "DELIVERED") await deps.tasks.succeed(token, deliveredOutput(s));
+  if (s.status === "DELIVERED" || s.status === "PICKED_UP") await deps.tasks.succeed(token, deliveredOutput(s));
+  else if (s.status === "CANCELLED") await deps.tasks.fail(token, ORDER_CANCELLED, `Order ${orderId} was cancelled`);
   return { shipmentId, status: s.status };
 }
 
-const deliveredOutput = (s: StoredShipment) => ({ outcome: "DELIVERED", shipmentId: s.shipmentId, deliveredAt: s.history.find((h) => h.status === "DELIVERED")?.at ?? null });
+/** "Await delivery" answered: `outcome` DELIVERED (by the carrier) or PICKED_UP (by the customer). */
+const deliveredOutput = (s: StoredShipment) => ({ outcome: s.status, shipmentId: s.shipmentId, deliveredAt: s.history.find((h) => h.status === s.status)?.at ?? null });
 
 /**
  * A carrier's tracking update (POST /carriers/{carrier}/tracking, signed). `delivered` completes
@@ -246,8 +300,32 @@ export async function recordTracking(deps: FulfilmentDeps, carrier: string, upda
   return { shipmentId: s.shipmentId, orderId: s.orderId, status: s.status };
 }
 
-/** The promised delivery time passed without a delivery scan: counted on the shipment, which the stream announces as DeliveryLate. */
-export async function flagLateDelivery(deps: Pick<FulfilmentDeps, "shipments" | "clock">, orderId: string, shipmentId: string): Promise<{ shipmentId: string; lateAlerts: number }> {
-  const s = await updateShipment(deps, orderId, shipmentId, (current) => (current.status === "DELIVERED" ? current : { ...current, lateAlerts: (current.lateAlerts ?? 0) + 1, updatedAt: deps.clock.now(), version: current.version + 1 }));
-  return { shipmentId, lateAlerts: s.lateAlerts ?? 0 };
+/**
+ * The wait for delivery ran out. A parcel without a delivery scan is counted late on the
+ * shipment (the stream announces DeliveryLate) and the workflow waits again. A pickup nobody
+ * collected is NOT_COLLECTED: its stock goes back and, when nothing of the order was collected,
+ * the order is cancelled and its authorization voided; the workflow ends (outcome NOT_COLLECTED).
+ */
+export async function flagLateDelivery(deps: ShipDeps, orderId: string, shipmentId: string): Promise<{ shipmentId: string; lateAlerts: number; outcome: "LATE" | "NOT_COLLECTED" | ShipmentStatus }> {
+  const now = deps.clock.now();
+  const s = await updateShipment(deps, orderId, shipmentId, (current) => {
+    if (current.status === "DELIVERED" || current.status === "PICKED_UP" || current.status === "NOT_COLLECTED") return current;
+    if (current.pickup && current.status === "READY_FOR_PICKUP") return moveShipment(current, "NOT_COLLECTED", now, "not collected within the pickup window");
+    return { ...current, lateAlerts: (current.lateAlerts ?? 0) + 1, updatedAt: now, version: current.version + 1 };
+  });
+  if (s.status !== "NOT_COLLECTED") return { shipmentId, lateAlerts: s.lateAlerts ?? 0, outcome: s.status === "DELIVERED" || s.status === "PICKED_UP" ? s.status : "LATE" };
+  await deps.inventory.close(orderId, reservationLines([s]), "RELEASED");
+  const shipments = await deps.shipments.ofOrder(orderId);
+  if (!shipments.some((x) => x.status === "PICKED_UP" || x.status === "READY_FOR_PICKUP")) await cancelUncollected(deps, orderId, now);
+  return { shipmentId, lateAlerts: s.lateAlerts ?? 0, outcome: "NOT_COLLECTED" };
+}
+
+/** Nothing of a pickup order was collected: the order is CANCELLED and everything it held is given back. */
+async function cancelUncollected(deps: ShipDeps, orderId: string, now: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const order = await orderOf(deps.orders, orderId);
+    if (order.status === "CANCELLED" || (await deps.orders.saveHeader(transition(order, "CANCELLED", now, "not collected within the pickup window"), order.version))) break;
+    if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
+  }
+  await undoOrder(deps, orderId);
 }

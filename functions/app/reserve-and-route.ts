@@ -84,7 +84,8 @@ export function remainingLines(order: Pick<Order, "lines">, shipments: Pick<Ship
 }
 
 async function plan(deps: ReserveAndRouteDeps, order: Order, round: number, shipments: Pick<Shipment, "shipmentId" | "locationId" | "status" | "lines">[], options: { budgetMs?: number }, replacing?: string): Promise<AllocationRecord> {
-  const destination = deliveryFor(order.shippingAddress);
+  // A pickup order is served by its store alone (routing filters every other location out).
+  const destination = order.pickup ? { delivery: { kind: "pickup" as const, locationId: order.pickup.locationId }, approximate: false } : deliveryFor(order.shippingAddress);
   const lines = remainingLines(order, shipments);
   const excludedLocations = [...new Set(shipments.filter((s) => s.status === "REJECTED").map((s) => s.locationId))];
   const planned = round === 1 ? 0 : (await deps.allocations.all(order.orderId)).filter((r) => r.round < round).reduce((n, r) => n + r.shipments.length, 0);

@@ -46,6 +46,13 @@ export function orderProblems(order: Order): FieldIssue[] {
   return problems;
 }
 
+/** A pickup order names a store that exists, is open for business and hands orders over. */
+async function pickupProblems(catalog: Catalog, locationId: string): Promise<FieldIssue[]> {
+  const store = await catalog.getLocation(locationId);
+  const message = !store ? `${locationId} is not a known location` : !store.active ? `${locationId} is not active` : !store.capabilities.includes("pickup") ? `${locationId} does not offer pickup` : undefined;
+  return message ? [{ path: "pickup.locationId", message }] : [];
+}
+
 const MAX_ATTEMPTS = 5;
 
 /**
@@ -66,7 +73,7 @@ export async function validateOrder(deps: ValidateOrderDeps, orderId: string): P
     const byLine = skuProblems.flatMap((p) =>
       order.lines.flatMap((l, i) => (l.sku === p.path ? [{ path: `lines.${i}.sku`, message: `${l.sku} ${p.message}` }] : [])),
     );
-    const problems = [...orderProblems(order), ...byLine];
+    const problems = [...orderProblems(order), ...byLine, ...(order.pickup ? await pickupProblems(deps.catalog, order.pickup.locationId) : [])];
     const now = deps.clock.now();
     const holds = problems.length === 0 ? holdReasons(order, await deps.holdRules(order.channel), await deps.fraud.score(order)) : [];
     const next: Order =

@@ -22,6 +22,7 @@ export const ORDER_EVENTS = {
   paymentVoided: "PaymentVoided",
   partiallyShipped: "OrderPartiallyShipped",
   shipped: "OrderShipped",
+  readyForPickup: "OrderReadyForPickup",
   delivered: "OrderDelivered",
 } as const;
 export type OrderEventType = (typeof ORDER_EVENTS)[keyof typeof ORDER_EVENTS];
@@ -39,12 +40,15 @@ export const FULFILLMENT_EVENTS = {
   delivered: "ShipmentDelivered",
   rejected: "ShipmentRejected",
   cancelled: "ShipmentCancelled",
+  readyForPickup: "ShipmentReadyForPickup",
+  pickedUp: "ShipmentPickedUp",
+  notCollected: "ShipmentNotCollected",
   late: "DeliveryLate",
 } as const;
 export type FulfillmentEventType = (typeof FULFILLMENT_EVENTS)[keyof typeof FULFILLMENT_EVENTS];
 
-/** Shipment events a customer hears about (tracking, a late parcel). */
-export const CUSTOMER_FACING_FULFILLMENT_EVENTS: readonly FulfillmentEventType[] = [FULFILLMENT_EVENTS.shipped, FULFILLMENT_EVENTS.late];
+/** Shipment events a customer hears about (tracking, a late parcel, a pickup waiting at the store). */
+export const CUSTOMER_FACING_FULFILLMENT_EVENTS: readonly FulfillmentEventType[] = [FULFILLMENT_EVENTS.shipped, FULFILLMENT_EVENTS.late, FULFILLMENT_EVENTS.readyForPickup];
 
 /** The envelope version of every event's detail. */
 export const EVENT_VERSION = 1;

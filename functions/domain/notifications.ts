@@ -28,6 +28,9 @@ export interface NotifiableOrder {
   carrier?: string;
   trackingNumber?: string;
   promisedBy?: string;
+  /** Pickup events: the store, and until when it keeps the order. */
+  locationId?: string;
+  pickupBy?: string;
 }
 
 /** Notifications for one order event; an event no customer hears about renders none. */
@@ -52,6 +55,11 @@ export function renderOrderNotifications(detailType: string, order: NotifiableOr
       ];
     case FULFILLMENT_EVENTS.late:
       return [email("delivery-late", `Your order ${ref} is running late`, `Hi ${first}, your parcel (${order.carrier ?? "carrier"} ${order.trackingNumber ?? ""}) was due by ${order.promisedBy?.slice(0, 10) ?? "now"} and has not arrived yet. We are on it and will keep you posted.`)];
+    case FULFILLMENT_EVENTS.readyForPickup:
+      return [
+        email("ready-for-pickup", `Your order ${ref} is ready for pickup`, `Hi ${first}, ${items} of your order ${ref} ${order.itemCount === 1 ? "is" : "are"} ready for you at store ${order.locationId ?? ""}. Please collect ${order.itemCount === 1 ? "it" : "them"} by ${order.pickupBy?.slice(0, 10) ?? "within 7 days"}; after that the order is cancelled and the hold on your card released.`),
+        ...sms("ready-for-pickup-sms", `Order ${ref} is ready for pickup at store ${order.locationId ?? ""} until ${order.pickupBy?.slice(0, 10) ?? "7 days from now"}.`),
+      ];
     case ORDER_EVENTS.confirmed: {
       const out: Notification[] = [
         {

@@ -30,6 +30,7 @@ export const EVENT_FOR_STATUS: Partial<Record<OrderStatus, OrderEventType>> = {
   CANCELLED: ORDER_EVENTS.cancelled,
   PARTIALLY_SHIPPED: ORDER_EVENTS.partiallyShipped,
   SHIPPED: ORDER_EVENTS.shipped,
+  READY_FOR_PICKUP: ORDER_EVENTS.readyForPickup,
   DELIVERED: ORDER_EVENTS.delivered,
 };
 

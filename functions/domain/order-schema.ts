@@ -61,6 +61,16 @@ export const genericOrderSchema = z
       lat: z.number().min(-90).max(90).optional(),
       lon: z.number().min(-180).max(180).optional(),
     }),
+    /** Buy online, pick up in store: the store that hands the order to the customer (no carrier). */
+    pickup: z
+      .strictObject({
+        locationId: z
+          .string()
+          .min(1, "must not be empty")
+          .max(64, "must be at most 64 characters")
+          .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "may hold letters, digits and . _ -"),
+      })
+      .optional(),
     lines: z
       .array(
         z.strictObject({

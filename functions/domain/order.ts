@@ -4,10 +4,11 @@ import { add, multiply, subtract, sum, zero, type Money } from "./money.js";
 /**
  * Every status an order can be in. ALLOCATED: routed and its stock reserved (all of it, or what
  * the channel's shortage policy lets ship now); BACKORDERED: waiting for stock, nothing reserved.
- * PARTIALLY_SHIPPED / SHIPPED: some / every unit left a location; DELIVERED: every unit arrived.
+ * PARTIALLY_SHIPPED / SHIPPED: some / every unit left a location; DELIVERED: every unit arrived
+ * (or, for a pickup order, was collected). READY_FOR_PICKUP: a pickup order waits at its store.
  * The shipments' own statuses (functions/domain/shipment.ts) say where each part is.
  */
-export const ORDER_STATUSES = ["RECEIVED", "ON_HOLD", "CONFIRMED", "ALLOCATED", "BACKORDERED", "PARTIALLY_SHIPPED", "SHIPPED", "DELIVERED", "REJECTED", "FAILED", "CANCELLED"] as const;
+export const ORDER_STATUSES = ["RECEIVED", "ON_HOLD", "CONFIRMED", "ALLOCATED", "BACKORDERED", "READY_FOR_PICKUP", "PARTIALLY_SHIPPED", "SHIPPED", "DELIVERED", "REJECTED", "FAILED", "CANCELLED"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** The allowed edges of the order lifecycle; nothing moves along an edge missing here. */
@@ -17,7 +18,9 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatu
   CONFIRMED: ["ALLOCATED", "BACKORDERED", "CANCELLED", "FAILED"],
   BACKORDERED: ["ALLOCATED", "CANCELLED", "FAILED"],
   // Back to BACKORDERED when a location rejects and nothing else has the stock.
-  ALLOCATED: ["BACKORDERED", "PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED", "FAILED"],
+  ALLOCATED: ["BACKORDERED", "READY_FOR_PICKUP", "PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED", "FAILED"],
+  // Collected, or not collected in time (cancelled: the stock goes back, the authorization is voided).
+  READY_FOR_PICKUP: ["DELIVERED", "CANCELLED", "FAILED"],
   // Nothing shipped can be cancelled: returns take over from here.
   PARTIALLY_SHIPPED: ["SHIPPED", "FAILED"],
   SHIPPED: ["DELIVERED"],
@@ -84,6 +87,8 @@ export interface Order {
   currency: string;
   customer: Customer;
   shippingAddress: Address;
+  /** A pickup order: the store the customer collects it from. */
+  pickup?: { locationId: string };
   lines: OrderLine[];
   totals: OrderTotals;
   statusHistory: StatusChange[];
@@ -101,6 +106,7 @@ export interface ChannelOrder {
   currency: string;
   customer: Customer;
   shippingAddress: Address;
+  pickup?: { locationId: string };
   lines: { sku: string; quantity: number; unitPrice: Money }[];
   shippingPrice?: Money;
   taxTotal?: Money;
@@ -141,6 +147,7 @@ export function createOrder(input: ChannelOrder, orderId: string, now: string): 
     currency: input.currency,
     customer: input.customer,
     shippingAddress: input.shippingAddress,
+    ...(input.pickup ? { pickup: { locationId: input.pickup.locationId } } : {}),
     lines: input.lines.map((l, i) => ({
       lineId: lineIdFor(i),
       sku: l.sku,

@@ -1,3 +1,4 @@
+import type { Location } from "./catalog.js";
 import type { FieldIssue } from "./errors.js";
 import type { Money } from "./money.js";
 import type { Notification } from "./notifications.js";
@@ -52,6 +53,8 @@ export interface WorkflowStarter {
 export interface Catalog {
   /** SKUs among `skus` that are unknown or not sellable, each with why. */
   unsellable(skus: string[]): Promise<FieldIssue[]>;
+  /** A location (a pickup store, say), or undefined when unknown. */
+  getLocation(locationId: string): Promise<Location | undefined>;
 }
 
 /** The customer notifications the OMS has decided to send. */

@@ -10,6 +10,9 @@ const EVENT_FOR_SHIPMENT_STATUS: Record<ShipmentStatus, FulfillmentEventType> = 
   DELIVERED: FULFILLMENT_EVENTS.delivered,
   REJECTED: FULFILLMENT_EVENTS.rejected,
   CANCELLED: FULFILLMENT_EVENTS.cancelled,
+  READY_FOR_PICKUP: FULFILLMENT_EVENTS.readyForPickup,
+  PICKED_UP: FULFILLMENT_EVENTS.pickedUp,
+  NOT_COLLECTED: FULFILLMENT_EVENTS.notCollected,
 };
 
 /**
@@ -41,7 +44,12 @@ export function shipmentChangeEvents(before: Shipment | undefined, after: Shipme
   const out: ShipmentEvent[] = [];
   for (const change of after.history.slice(before?.history.length ?? 0)) {
     const detailType = EVENT_FOR_SHIPMENT_STATUS[change.status];
-    const extra = change.status === "SHIPPED" ? { ...tracking, weightGrams: after.handover?.weightGrams ?? null, label: `/shipments/${after.shipmentId}/label` } : {};
+    const extra =
+      change.status === "SHIPPED"
+        ? { ...tracking, weightGrams: after.handover?.weightGrams ?? null, label: `/shipments/${after.shipmentId}/label` }
+        : change.status === "READY_FOR_PICKUP" && after.pickupBy
+          ? { pickupBy: after.pickupBy }
+          : {};
     out.push({ detailType, eventId: eventIdFor(after.shipmentId, detailType), occurredAt: change.at, data: { ...base, status: change.status, ...(change.reason ? { reason: change.reason } : {}), ...extra } });
   }
   for (let n = (before?.lateAlerts ?? 0) + 1; n <= (after.lateAlerts ?? 0); n++)

@@ -8,24 +8,36 @@ import type { Customer, Order, OrderStatus } from "./order.js";
  * PICKED, PACKED: the location's progress; SHIPPED: handed to the carrier, the reservation
  * consumed and the payment for it captured; DELIVERED: the carrier delivered it. REJECTED: the
  * location refused it (or missed its SLA) and the lines were routed elsewhere; CANCELLED: the
- * order was cancelled before it shipped.
+ * order was cancelled before it shipped. A pickup shipment (buy online, pick up in store) never
+ * meets a carrier: READY_FOR_PICKUP: set aside at the store, the customer told; PICKED_UP: the
+ * customer collected it (stock consumed, payment captured); NOT_COLLECTED: the collection window
+ * passed (stock back, authorization voided).
  */
-export const SHIPMENT_STATUSES = ["RELEASED", "ACCEPTED", "PICKED", "PACKED", "SHIPPED", "DELIVERED", "REJECTED", "CANCELLED"] as const;
+export const SHIPMENT_STATUSES = ["RELEASED", "ACCEPTED", "PICKED", "PACKED", "SHIPPED", "DELIVERED", "READY_FOR_PICKUP", "PICKED_UP", "NOT_COLLECTED", "REJECTED", "CANCELLED"] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
 /** The allowed edges. A location may skip its progress steps (straight from RELEASED to PACKED), never go back. */
 export const SHIPMENT_TRANSITIONS: Readonly<Record<ShipmentStatus, readonly ShipmentStatus[]>> = {
-  RELEASED: ["ACCEPTED", "PICKED", "PACKED", "SHIPPED", "REJECTED", "CANCELLED"],
-  ACCEPTED: ["PICKED", "PACKED", "SHIPPED", "REJECTED", "CANCELLED"],
-  PICKED: ["PACKED", "SHIPPED", "REJECTED", "CANCELLED"],
-  PACKED: ["SHIPPED", "REJECTED", "CANCELLED"],
+  RELEASED: ["ACCEPTED", "PICKED", "PACKED", "SHIPPED", "READY_FOR_PICKUP", "REJECTED", "CANCELLED"],
+  ACCEPTED: ["PICKED", "PACKED", "SHIPPED", "READY_FOR_PICKUP", "REJECTED", "CANCELLED"],
+  PICKED: ["PACKED", "SHIPPED", "READY_FOR_PICKUP", "REJECTED", "CANCELLED"],
+  PACKED: ["SHIPPED", "READY_FOR_PICKUP", "REJECTED", "CANCELLED"],
   SHIPPED: ["DELIVERED"],
   DELIVERED: [],
+  READY_FOR_PICKUP: ["PICKED_UP", "NOT_COLLECTED", "CANCELLED"],
+  PICKED_UP: [],
+  NOT_COLLECTED: [],
   REJECTED: [],
   CANCELLED: [],
 };
 
-export const TERMINAL_SHIPMENT_STATUSES: readonly ShipmentStatus[] = ["DELIVERED", "REJECTED", "CANCELLED"];
+export const TERMINAL_SHIPMENT_STATUSES: readonly ShipmentStatus[] = ["DELIVERED", "PICKED_UP", "NOT_COLLECTED", "REJECTED", "CANCELLED"];
+
+/**
+ * How long a pickup waits at the store for its customer. The workflow's "Await delivery" step
+ * times out after the same 7 days (statemachines/order-fulfillment.asl.json, checked by a test).
+ */
+export const COLLECTION_WINDOW_SECONDS = 7 * 86_400;
 
 export const canShipmentTransition = (from: ShipmentStatus, to: ShipmentStatus): boolean => SHIPMENT_TRANSITIONS[from].includes(to);
 
@@ -74,6 +86,10 @@ export interface Shipment {
   handover?: Handover;
   carrierShipment?: CarrierShipment;
   capture?: { amount: Money; captureId: string; at: string };
+  /** A pickup order's shipment: the store hands it to the customer, no carrier. */
+  pickup?: boolean;
+  /** When a pickup waiting at the store is given up (ready + the collection window). */
+  pickupBy?: string;
   /** How many times delivery was flagged late. */
   lateAlerts?: number;
   /** Copied from the order, so shipment events can tell the customer (tracking, a late parcel). */
@@ -94,6 +110,8 @@ export const fulfilmentEventSchema = z.discriminatedUnion("type", [
     trackingNumber: z.string().trim().min(4).max(40).regex(/^[A-Za-z0-9-]+$/, "letters, digits and dashes").optional(),
     weightGrams: z.number().int().positive().max(70_000),
   }),
+  z.strictObject({ type: z.literal("ready_for_pickup") }),
+  z.strictObject({ type: z.literal("picked_up") }),
 ]);
 export type FulfilmentEvent = z.infer<typeof fulfilmentEventSchema>;
 
@@ -104,6 +122,8 @@ const STATUS_OF_EVENT: Record<FulfilmentEvent["type"], ShipmentStatus | undefine
   packed: "PACKED",
   // The Ship step moves it to SHIPPED once the carrier has it and the payment is captured.
   shipped: undefined,
+  ready_for_pickup: "READY_FOR_PICKUP",
+  picked_up: "PICKED_UP",
 };
 
 /** The shipment moved to `to`, or InvalidTransitionError when the model forbids it. */
@@ -118,6 +138,9 @@ export function moveShipment(s: Shipment, to: ShipmentStatus, at: string, reason
  * shipment comes back unchanged); going back, or anything after the handover, is a conflict.
  */
 export function applyFulfilmentEvent(s: Shipment, event: FulfilmentEvent, at: string): Shipment {
+  const forPickup = event.type === "ready_for_pickup" || event.type === "picked_up";
+  if (s.pickup && event.type === "shipped") throw new ConflictError(`Shipment ${s.shipmentId} is a pickup: the store hands it to the customer ("ready_for_pickup", then "picked_up")`, { status: s.status });
+  if (!s.pickup && forPickup) throw new ConflictError(`Shipment ${s.shipmentId} goes to a carrier; "${event.type}" is for pickup orders`, { status: s.status });
   if (event.type === "shipped") {
     if (s.handover) return s;
     if (!canShipmentTransition(s.status, "SHIPPED")) throw new ConflictError(`Shipment ${s.shipmentId} is ${s.status}; it cannot be shipped`, { status: s.status });
@@ -127,7 +150,8 @@ export function applyFulfilmentEvent(s: Shipment, event: FulfilmentEvent, at: st
   if (s.status === to) return s;
   if (s.handover) throw new ConflictError(`Shipment ${s.shipmentId} was already handed to the carrier`, { status: s.status });
   if (!canShipmentTransition(s.status, to)) throw new ConflictError(`Shipment ${s.shipmentId} is ${s.status}; "${event.type}" is not allowed now`, { status: s.status });
-  return moveShipment(s, to, at, event.type === "rejected" ? event.reason : undefined);
+  const moved = moveShipment(s, to, at, event.type === "rejected" ? event.reason : undefined);
+  return to === "READY_FOR_PICKUP" ? { ...moved, pickupBy: new Date(Date.parse(at) + COLLECTION_WINDOW_SECONDS * 1000).toISOString() } : moved;
 }
 
 const units = (lines: { quantity: number }[]) => lines.reduce((n, l) => n + l.quantity, 0);
@@ -139,10 +163,12 @@ const units = (lines: { quantity: number }[]) => lines.reduce((n, l) => n + l.qu
  */
 export function orderStatusFromShipments(order: Pick<Order, "status" | "lines">, shipments: Pick<Shipment, "status" | "lines">[]): OrderStatus {
   const total = units(order.lines);
-  const delivered = units(shipments.filter((s) => s.status === "DELIVERED").flatMap((s) => s.lines));
+  const delivered = units(shipments.filter((s) => s.status === "DELIVERED" || s.status === "PICKED_UP").flatMap((s) => s.lines));
   const shipped = delivered + units(shipments.filter((s) => s.status === "SHIPPED").flatMap((s) => s.lines));
+  const waiting = units(shipments.filter((s) => s.status === "READY_FOR_PICKUP").flatMap((s) => s.lines));
   if (delivered >= total) return "DELIVERED";
   if (shipped >= total) return "SHIPPED";
+  if (waiting > 0 && delivered + waiting >= total) return order.status === "ALLOCATED" ? "READY_FOR_PICKUP" : order.status;
   if (shipped > 0) return order.status === "ALLOCATED" || order.status === "BACKORDERED" ? "PARTIALLY_SHIPPED" : order.status;
   return order.status;
 }

@@ -1,3 +1,4 @@
+import { COLLECTION_WINDOW_SECONDS } from "../../functions/domain/shipment.js";
 import { App, Stack, Validations } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { Table, AttributeType } from "aws-cdk-lib/aws-dynamodb";
@@ -189,6 +190,12 @@ describe("order-fulfillment.asl.json", () => {
     const wait = asl.States["Wait for hold release"] as { Retry: { ErrorEquals: string[] }[]; Catch: { ErrorEquals: string[]; Next: string }[] };
     expect(wait.Retry.flatMap((r) => r.ErrorEquals)).not.toContain("States.Timeout");
     expect(wait.Catch.find((c) => c.ErrorEquals.includes("States.Timeout"))?.Next).toBe("Cancel the expired hold");
+  });
+
+  it("waits for a pickup exactly the collection window the domain promises the customer", () => {
+    const branch = (asl.States["Fulfil shipments"] as { ItemProcessor: { States: Record<string, { TimeoutSeconds?: number; Catch?: { ErrorEquals: string[]; Next: string }[] }> } }).ItemProcessor.States;
+    expect(branch["Await delivery"]?.TimeoutSeconds).toBe(COLLECTION_WINDOW_SECONDS);
+    expect(branch["Await delivery"]?.Catch?.find((c) => c.ErrorEquals.includes("States.Timeout"))?.Next).toBe("Flag late delivery");
   });
 
   it("sets only statuses the domain knows, and runs on the local runner", () => {

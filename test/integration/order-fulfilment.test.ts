@@ -13,7 +13,8 @@ beforeAll(async () => {
   const wh = { kind: "warehouse" as const, country: "DE", capabilities: ["ship" as const], dailyCapacity: 1000, priority: 1, active: true, groups: ["ful-test"] };
   await catalog.putLocation({ ...wh, locationId: "FUL-BER", name: "Fulfilment test Berlin", lat: 52.5, lon: 13.4, handlingCost: EUR(100) });
   await catalog.putLocation({ ...wh, locationId: "FUL-HAM", name: "Fulfilment test Hamburg", lat: 53.55, lon: 10.0, handlingCost: EUR(100) });
-  for (const sku of ["FUL-A", "FUL-X", "FUL-Y", "FUL-R", "FUL-C"]) await catalog.putSku({ sku, name: `Fulfilment test item ${sku}`, unitWeightGrams: 500, active: true });
+  await catalog.putLocation({ ...wh, kind: "store", capabilities: ["pickup"], locationId: "FUL-STORE", name: "Fulfilment test store", lat: 48.1, lon: 11.6, handlingCost: EUR(300) });
+  for (const sku of ["FUL-A", "FUL-X", "FUL-Y", "FUL-R", "FUL-C", "FUL-P"]) await catalog.putSku({ sku, name: `Fulfilment test item ${sku}`, unitWeightGrams: 500, active: true });
   const stock = (sku: string, locationId: string, onHand: number) => catalog.putStock({ sku, locationId, onHand, reserved: 0, safetyStock: 0, reorderPoint: 0 });
   await stock("FUL-A", "FUL-BER", 100);
   await stock("FUL-X", "FUL-BER", 10); // X only in Berlin, Y only in Hamburg: an order of both splits
@@ -21,6 +22,8 @@ beforeAll(async () => {
   await stock("FUL-R", "FUL-BER", 10); // R in both: Berlin is nearer; Hamburg takes over when Berlin rejects
   await stock("FUL-R", "FUL-HAM", 10);
   await stock("FUL-C", "FUL-BER", 10);
+  await stock("FUL-P", "FUL-BER", 100); // P in the warehouse too: a pickup order still goes to its store
+  await stock("FUL-P", "FUL-STORE", 5);
 });
 
 const stockOf = async (sku: string, locationId: string) => ((await operatorGet(`/inventory/${sku}`)).json.locations as { locationId: string; onHand: number; reserved: number }[]).find((l) => l.locationId === locationId)!;
@@ -147,5 +150,70 @@ describe("split, rejection, cancellation", () => {
     expect(refused.json.error).toMatchObject({ code: "CONFLICT", details: { shipmentId: released!.shipmentId, returns: `/orders/${orderId}/returns` } });
     const view = await orderWhen(orderId, (o) => o.status === "SHIPPED");
     expect(view.payment).toMatchObject({ status: "CAPTURED" });
+  });
+});
+
+describe("buy online, pick up in store", () => {
+  it("the store sets the order aside (the customer is told), the customer collects it: stock consumed, payment captured, delivered", async () => {
+    const before = await stockOf("FUL-P", "FUL-STORE");
+    const orderId = await order("FUL-pickup-1", [{ sku: "FUL-P", quantity: 2, amount: 1500 }], { pickup: { locationId: "FUL-STORE" } });
+    const [released] = await shipmentsIn(orderId, "RELEASED");
+    expect(released).toMatchObject({ locationId: "FUL-STORE", round: 1 });
+    // A pickup never meets a carrier.
+    const shipped = await fulfilmentEvent(released!.shipmentId, { type: "shipped", carrier: "oms-post", weightGrams: 500 });
+    expect(shipped.status).toBe(409);
+    expect((shipped.json.error as { message: string }).message).toContain("is a pickup");
+    for (const type of ["accepted", "picked", "ready_for_pickup"]) expect((await fulfilmentEvent(released!.shipmentId, { type })).status).toBe(200);
+    const ready = await orderWhen(orderId, (o) => o.status === "READY_FOR_PICKUP");
+    expect(ready.shipments[0]).toMatchObject({ status: "READY_FOR_PICKUP" });
+    expect((ready.shipments[0] as unknown as { pickupBy: string }).pickupBy).toMatch(/^\d{4}-/);
+    // Set aside, not sold yet: still reserved, nothing captured.
+    expect(await stockOf("FUL-P", "FUL-STORE")).toMatchObject({ onHand: before.onHand, reserved: before.reserved + 2 });
+    expect(ready.payment).toMatchObject({ status: "AUTHORIZED" });
+
+    const collected = await fulfilmentEvent(released!.shipmentId, { type: "picked_up" });
+    expect(collected).toMatchObject({ status: 200, json: { status: "PICKED_UP", handedOver: true } });
+    const done = await finishedExecution(orderId);
+    expect({ status: done.status, error: done.error }).toEqual({ status: "SUCCEEDED", error: undefined });
+    const view = await orderWhen(orderId, (o) => o.status === "DELIVERED");
+    expect((view.statusHistory as { status: string }[]).map((h) => h.status)).toEqual(["RECEIVED", "CONFIRMED", "ALLOCATED", "READY_FOR_PICKUP", "DELIVERED"]);
+    expect(view.shipments.map((s) => s.status)).toEqual(["PICKED_UP"]);
+    expect(view.payment).toMatchObject({ status: "CAPTURED", captured: (view.totals as { grandTotal: unknown }).grandTotal });
+    expect(await stockOf("FUL-P", "FUL-STORE")).toMatchObject({ onHand: before.onHand - 2, reserved: before.reserved });
+    // The store's retry changes nothing.
+    expect(await fulfilmentEvent(released!.shipmentId, { type: "picked_up" })).toMatchObject({ status: 200, json: { status: "PICKED_UP" } });
+    expect(await stockOf("FUL-P", "FUL-STORE")).toMatchObject({ onHand: before.onHand - 2, reserved: before.reserved });
+
+    const events = await eventually(
+      () => Promise.all(["ShipmentReadyForPickup", "ShipmentPickedUp", "OrderReadyForPickup", "OrderDelivered", "PaymentCaptured", "ShipmentShipped"].map((detailType) => archivedEvents({ detailType, where: (d) => d.orderId === orderId }))),
+      (all) => all.slice(0, 5).every((e) => e.length === 1),
+    );
+    expect(events.map((e) => e.length)).toEqual([1, 1, 1, 1, 1, 0]);
+    expect(events[0]![0]!.detail.data).toMatchObject({ locationId: "FUL-STORE", pickupBy: (ready.shipments[0] as unknown as { pickupBy: string }).pickupBy });
+    const notes = await notificationsOf(orderId, 3);
+    expect(notes.map((n) => n.template)).toEqual(expect.arrayContaining(["order-confirmed", "ready-for-pickup", "order-delivered"]));
+  });
+
+  it("cancelled while it waits at the store: the set-aside stock goes back, the authorization is voided, the workflow ends cancelled", async () => {
+    const before = await stockOf("FUL-P", "FUL-STORE");
+    const orderId = await order("FUL-pickup-cancel", [{ sku: "FUL-P", quantity: 1, amount: 1500 }], { pickup: { locationId: "FUL-STORE" } });
+    const [released] = await shipmentsIn(orderId, "RELEASED");
+    expect((await fulfilmentEvent(released!.shipmentId, { type: "ready_for_pickup" })).status).toBe(200);
+    await orderWhen(orderId, (o) => o.status === "READY_FOR_PICKUP");
+    expect((await operatorPost(`/orders/${orderId}/cancel`, { reason: "customer changed their mind" })).status).toBe(200);
+    const done = await finishedExecution(orderId);
+    expect(done.status).toBe("SUCCEEDED");
+    const view = await orderWhen(orderId, (o) => o.status === "CANCELLED");
+    expect(view.shipments.map((s) => s.status)).toEqual(["CANCELLED"]);
+    expect(view.payment).toMatchObject({ status: "VOIDED" });
+    expect(await stockOf("FUL-P", "FUL-STORE")).toMatchObject({ onHand: before.onHand, reserved: before.reserved });
+    expect((await fulfilmentEvent(released!.shipmentId, { type: "picked_up" })).status).toBe(409);
+  });
+
+  it("a pickup at a location that does not offer pickup is rejected by validation, with nothing reserved", async () => {
+    const orderId = await order("FUL-pickup-bad", [{ sku: "FUL-P", quantity: 1, amount: 1500 }], { pickup: { locationId: "FUL-BER" } });
+    const view = await orderWhen(orderId, (o) => o.status === "REJECTED");
+    expect(view.problems).toEqual([{ path: "pickup.locationId", message: "FUL-BER does not offer pickup" }]);
+    expect(view.shipments).toEqual([]);
   });
 });

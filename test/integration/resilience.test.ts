@@ -78,8 +78,8 @@ async function story(orderId: string): Promise<string> {
   const events = (h.events ?? []).map((e) => [e.type, e.stateEnteredEventDetails?.name, e.taskFailedEventDetails?.error ?? e.taskTimedOutEventDetails?.error ?? e.executionFailedEventDetails?.error, e.taskFailedEventDetails?.cause?.slice(0, 200)].filter(Boolean).join(" "));
   return `clock +${Math.round((cloud.clock.now() - Date.now()) / 60_000)} min; ${JSON.stringify(events)}`;
 }
-async function place(externalOrderId: string, sku: string, quantity = 1) {
-  const body = JSON.stringify(genericOrderBody({ externalOrderId, lines: [{ sku, quantity, unitPrice: { amount: 1250, currency: "EUR" } }], discountTotal: undefined, payment: { method: "card", token: "tok_visa" } }));
+async function place(externalOrderId: string, sku: string, quantity = 1, extra: Record<string, unknown> = {}) {
+  const body = JSON.stringify(genericOrderBody({ externalOrderId, lines: [{ sku, quantity, unitPrice: { amount: 1250, currency: "EUR" } }], discountTotal: undefined, payment: { method: "card", token: "tok_visa" }, ...extra }));
   const res = await fetch(`${cloud.apiUrl}/webhooks/generic`, { method: "POST", headers: { "content-type": "application/json", "x-oms-signature": signWebhook(cloud.channelSecrets.generic ?? "", body) }, body });
   expect(res.status).toBe(202);
   return ((await res.json()) as { orderId: string }).orderId;
@@ -164,6 +164,35 @@ describe("time-outs on the cloud's own clock", () => {
     expect(v.statusHistory.at(-1)?.status).toBe("ALLOCATED");
     const stock = await new DynamoInventory(db, cloud.tableName, { now: () => new Date().toISOString() }, { next: () => crypto.randomUUID() }).stockOf("SLA-A");
     expect(Object.fromEntries(stock.map((s) => [s.locationId, s.reserved]))).toEqual({ "WH-BER": 0, "WH-RTM": 1 });
+  });
+
+  it("a pickup nobody collects within 7 days is not collected: the order is cancelled, the stock goes back, the authorization is voided", async () => {
+    const db = documentClient(new DynamoDBClient({ endpoint: cloud.dynamoEndpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } }));
+    const catalog = new DynamoCatalog(db, cloud.tableName);
+    await catalog.putSku({ sku: "NOSHOW-A", name: "No-show test item", unitWeightGrams: 300, active: true });
+    await catalog.putStock({ sku: "NOSHOW-A", locationId: "ST-HAM", onHand: 3, reserved: 0, safetyStock: 0, reorderPoint: 0 });
+    const orderId = await place("NOSHOW-1", "NOSHOW-A", 2, { pickup: { locationId: "ST-HAM" } });
+    const [s] = (await until(orderId, released)).shipments;
+    expect(s?.locationId).toBe("ST-HAM");
+    expect((await api(`/fulfillments/${s!.shipmentId}/events`, { method: "POST", body: { type: "ready_for_pickup" } })).status).toBe(200);
+    await until(orderId, (x) => x.status === "READY_FOR_PICKUP");
+    await cloud.idle(); // the workflow waits for the customer: the collection window runs from now
+    cloud.clock.advance(8 * DAY);
+    const v = await until(orderId, (x) => x.status === "CANCELLED");
+    expect(v.status, await story(orderId)).toBe("CANCELLED");
+    expect(v.statusHistory.at(-1)?.reason).toBe("not collected within the pickup window");
+    expect(v.shipments.map((x) => x.status)).toEqual(["NOT_COLLECTED"]);
+    await cloud.idle(); // the order is CANCELLED first, then the workflow step gives everything back
+    expect(await new DynamoPaymentStore(db, cloud.tableName).get(orderId)).toMatchObject({ status: "VOIDED" });
+    const stock = await new DynamoInventory(db, cloud.tableName, { now: () => new Date().toISOString() }, { next: () => crypto.randomUUID() }).stockOf("NOSHOW-A");
+    expect(stock.find((x) => x.locationId === "ST-HAM")).toMatchObject({ onHand: 3, reserved: 0 });
+    const sfn = new SFNClient({ endpoint: cloud.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } });
+    const machine = Object.values(cloud.stateMachineArns)[0] ?? "";
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: `${machine.replace(":stateMachine:", ":execution:")}:${orderId}` }));
+    expect(execution.status).toBe("SUCCEEDED");
+    const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn: execution.executionArn, maxResults: 1000 }));
+    expect(h.events?.filter((e) => e.type?.endsWith("StateEntered")).map((e) => e.stateEnteredEventDetails?.name).slice(-4)).toEqual(["Still worth waiting?", "Not collected", "Anything left to fulfil?", "Order cancelled"]);
+    expect((await api(`/fulfillments/${s!.shipmentId}/events`, { method: "POST", body: { type: "picked_up" } })).status).toBe(409);
   });
 
   it("a parcel past its promised delivery raises DeliveryLate, and is still delivered later", async () => {

@@ -7,6 +7,7 @@ import {
   SHIPMENT_STATUSES,
   SHIPMENT_TRANSITIONS,
   TERMINAL_SHIPMENT_STATUSES,
+  COLLECTION_WINDOW_SECONDS,
   applyFulfilmentEvent,
   captureAmountFor,
   moveShipment,
@@ -39,12 +40,16 @@ const eventArb: fc.Arbitrary<FulfilmentEvent> = fc.oneof(
   fc.constant({ type: "packed" as const }),
   fc.constant({ type: "rejected" as const, reason: "no stock on the shelf" }),
   fc.constant({ type: "shipped" as const, carrier: "oms-post", weightGrams: 900 }),
+  fc.constant({ type: "ready_for_pickup" as const }),
+  fc.constant({ type: "picked_up" as const }),
 );
 
 describe("shipment status model", () => {
   it("terminal statuses have no way out; every other status can still be cancelled or shipped", () => {
     for (const s of TERMINAL_SHIPMENT_STATUSES) expect(SHIPMENT_TRANSITIONS[s]).toEqual([]);
-    for (const s of SHIPMENT_STATUSES.filter((x) => !TERMINAL_SHIPMENT_STATUSES.includes(x) && x !== "SHIPPED")) expect(SHIPMENT_TRANSITIONS[s]).toEqual(expect.arrayContaining(["SHIPPED", "CANCELLED", "REJECTED"]));
+    for (const s of SHIPMENT_STATUSES.filter((x) => !TERMINAL_SHIPMENT_STATUSES.includes(x) && x !== "SHIPPED" && x !== "READY_FOR_PICKUP")) expect(SHIPMENT_TRANSITIONS[s]).toEqual(expect.arrayContaining(["SHIPPED", "READY_FOR_PICKUP", "CANCELLED", "REJECTED"]));
+    // A pickup waiting at the store is collected, not collected, or cancelled; never rejected or shipped.
+    expect([...SHIPMENT_TRANSITIONS.READY_FOR_PICKUP].sort()).toEqual(["CANCELLED", "NOT_COLLECTED", "PICKED_UP"]);
   });
 
   it("moves only along allowed edges, and records every move in its history", () => {
@@ -68,8 +73,8 @@ describe("shipment status model", () => {
 
   it("any sequence of location callbacks leaves a shipment that only went forward, never past the handover", () => {
     fc.assert(
-      fc.property(fc.array(eventArb, { maxLength: 10 }), (events) => {
-        let s = shipment();
+      fc.property(fc.array(eventArb, { maxLength: 10 }), fc.boolean(), (events, pickup) => {
+        let s = shipment(pickup ? { pickup: true } : {});
         for (const e of events) {
           try {
             s = applyFulfilmentEvent(s, e, AT);
@@ -81,6 +86,10 @@ describe("shipment status model", () => {
         // A handed-over shipment was never rejected after it, and is never SHIPPED by a callback alone.
         if (s.handover) expect(s.status).not.toBe("REJECTED");
         expect(s.status).not.toBe("SHIPPED");
+        // A pickup never meets a carrier; a parcel never waits at a store.
+        if (pickup) expect(s.handover).toBeUndefined();
+        else expect(s.history.map((h) => h.status)).not.toContain("READY_FOR_PICKUP");
+        if (s.status === "READY_FOR_PICKUP" || s.status === "PICKED_UP") expect(Date.parse(s.pickupBy ?? "") - Date.parse(AT)).toBe(COLLECTION_WINDOW_SECONDS * 1000);
       }),
     );
   });
@@ -95,6 +104,20 @@ describe("shipment status model", () => {
     const rejected = applyFulfilmentEvent(shipment(), { type: "rejected", reason: "damaged" }, AT);
     expect(rejected.history.at(-1)).toEqual({ status: "REJECTED", at: AT, reason: "damaged" });
     expect(() => applyFulfilmentEvent(rejected, { type: "packed" }, AT)).toThrow(ConflictError);
+  });
+
+  it("a pickup is set aside, then collected; a parcel's callbacks are refused for it, and the other way round", () => {
+    const pickup = shipment({ pickup: true });
+    expect(() => applyFulfilmentEvent(pickup, { type: "shipped", carrier: "oms-post", weightGrams: 500 }, AT)).toThrow(/is a pickup/);
+    expect(() => applyFulfilmentEvent(shipment(), { type: "ready_for_pickup" }, AT)).toThrow(/for pickup orders/);
+    expect(() => applyFulfilmentEvent(pickup, { type: "picked_up" }, AT)).toThrow(ConflictError);
+    const ready = applyFulfilmentEvent(applyFulfilmentEvent(pickup, { type: "packed" }, AT), { type: "ready_for_pickup" }, AT);
+    expect(ready).toMatchObject({ status: "READY_FOR_PICKUP", pickupBy: "2026-11-29T10:00:00.000Z" });
+    expect(applyFulfilmentEvent(ready, { type: "ready_for_pickup" }, AT)).toBe(ready);
+    expect(() => applyFulfilmentEvent(ready, { type: "rejected", reason: "x" }, AT)).toThrow(ConflictError);
+    const collected = applyFulfilmentEvent(ready, { type: "picked_up" }, AT);
+    expect(collected.history.map((h) => h.status)).toEqual(["RELEASED", "PACKED", "READY_FOR_PICKUP", "PICKED_UP"]);
+    expect(applyFulfilmentEvent(collected, { type: "picked_up" }, AT)).toBe(collected);
   });
 
   it("reads the order id out of a shipment id, and nothing out of anything else", () => {
@@ -112,6 +135,14 @@ describe("order status from its shipments", () => {
     expect(orderStatusFromShipments(order, [s("SHIPPED", [{ lineId: "001", sku: "A", quantity: 2 }]), s("PACKED", [{ lineId: "002", sku: "B", quantity: 1 }])])).toBe("PARTIALLY_SHIPPED");
     expect(orderStatusFromShipments(order, [s("SHIPPED", [{ lineId: "001", sku: "A", quantity: 2 }]), s("DELIVERED", [{ lineId: "002", sku: "B", quantity: 1 }])])).toBe("SHIPPED");
     expect(orderStatusFromShipments(order, [s("REJECTED", [{ lineId: "001", sku: "A", quantity: 2 }]), s("DELIVERED", [{ lineId: "001", sku: "A", quantity: 2 }]), s("DELIVERED", [{ lineId: "002", sku: "B", quantity: 1 }])])).toBe("DELIVERED");
+  });
+  it("a pickup order is ready when every unit waits at the store, delivered when every unit was collected", () => {
+    const all = [{ lineId: "001", sku: "A", quantity: 2 }, { lineId: "002", sku: "B", quantity: 1 }];
+    expect(orderStatusFromShipments(order, [s("PACKED", all)])).toBe("ALLOCATED");
+    expect(orderStatusFromShipments(order, [s("READY_FOR_PICKUP", [all[0]!]), s("PACKED", [all[1]!])])).toBe("ALLOCATED");
+    expect(orderStatusFromShipments(order, [s("READY_FOR_PICKUP", all)])).toBe("READY_FOR_PICKUP");
+    expect(orderStatusFromShipments({ ...order, status: "READY_FOR_PICKUP" }, [s("PICKED_UP", all)])).toBe("DELIVERED");
+    expect(orderStatusFromShipments({ ...order, status: "READY_FOR_PICKUP" }, [s("NOT_COLLECTED", all)])).toBe("READY_FOR_PICKUP");
   });
 });
 
