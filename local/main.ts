@@ -75,6 +75,7 @@ Play the warehouse: hand the shipment to the carrier, then fetch its 4x6 label:
   curl -s -X POST ${cloud.apiUrl}/fulfillments/<orderId>-S1/events -H 'authorization: Bearer ${cloud.operatorToken}' -H 'content-type: application/json' -d '{"type":"shipped","carrier":"oms-post","weightGrams":900}'
   curl -s -o label.pdf -H 'authorization: Bearer ${cloud.operatorToken}' ${cloud.apiUrl}/shipments/<orderId>-S1/label
 Play the carrier: sign {"trackingNumber":"<from the order>","status":"delivered"} like the order above, with the carrier secret, and POST it to ${cloud.apiUrl}/carriers/oms-post/tracking
+Pick up in store: add "pickup":{"locationId":"ST-HAM"} to the order, then play the store with {"type":"ready_for_pickup"} and, once the customer came, {"type":"picked_up"}
 Or simply: npm run oms -- orders demo        Stop with Ctrl-C.
 `);
   let stopping = false;

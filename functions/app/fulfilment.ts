@@ -305,11 +305,14 @@ export async function recordTracking(deps: FulfilmentDeps, carrier: string, upda
  * shipment (the stream announces DeliveryLate) and the workflow waits again. A pickup nobody
  * collected is NOT_COLLECTED: its stock goes back and, when nothing of the order was collected,
  * the order is cancelled and its authorization voided; the workflow ends (outcome NOT_COLLECTED).
+ * `alertsBefore` is the count the workflow saw before this alert, so a retried step counts once.
  */
-export async function flagLateDelivery(deps: ShipDeps, orderId: string, shipmentId: string): Promise<{ shipmentId: string; lateAlerts: number; outcome: "LATE" | "NOT_COLLECTED" | ShipmentStatus }> {
+export async function flagLateDelivery(deps: ShipDeps, orderId: string, shipmentId: string, alertsBefore = 0): Promise<{ shipmentId: string; lateAlerts: number; outcome: "LATE" | "NOT_COLLECTED" | ShipmentStatus }> {
   const now = deps.clock.now();
   const s = await updateShipment(deps, orderId, shipmentId, (current) => {
     if (current.status === "DELIVERED" || current.status === "PICKED_UP" || current.status === "NOT_COLLECTED") return current;
+    // The step ran again (a retry after its answer was lost): this alert was already counted.
+    if ((current.lateAlerts ?? 0) > alertsBefore) return current;
     if (current.pickup && current.status === "READY_FOR_PICKUP") return moveShipment(current, "NOT_COLLECTED", now, "not collected within the pickup window");
     return { ...current, lateAlerts: (current.lateAlerts ?? 0) + 1, updatedAt: now, version: current.version + 1 };
   });

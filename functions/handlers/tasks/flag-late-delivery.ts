@@ -5,6 +5,6 @@ import { shipDeps } from "../fulfilment-deps.js";
 
 /** Workflow step "Flag late delivery": the promised time passed; the stream announces DeliveryLate. */
 export const handler = taskHandler(async (event: unknown) => {
-  const { orderId, shipmentId } = z.object({ orderId: z.string().min(1), shipmentId: z.string().min(1) }).parse(event);
-  return flagLateDelivery(shipDeps, orderId, shipmentId);
+  const { orderId, shipmentId, alertsBefore } = z.object({ orderId: z.string().min(1), shipmentId: z.string().min(1), alertsBefore: z.number().int().min(0).default(0) }).parse(event);
+  return flagLateDelivery(shipDeps, orderId, shipmentId, alertsBefore);
 });

@@ -26,6 +26,13 @@ describe("order notifications", () => {
     expect(out[0]?.text).toContain("(X-1 is not in the catalog)");
   });
 
+  it("tells a pickup customer where and until when to collect, by email and SMS", () => {
+    const out = renderOrderNotifications("ShipmentReadyForPickup", { ...order, locationId: "ST-HAM", pickupBy: "2026-11-29T10:00:00.000Z" });
+    expect(out.map((n) => [n.channel, n.template])).toEqual([["email", "ready-for-pickup"], ["sms", "ready-for-pickup-sms"]]);
+    expect(out[0]?.text).toContain("3 items of your order SHOP-42 are ready for you at store ST-HAM. Please collect them by 2026-11-29");
+    expect(out[1]?.text).toBe("Order SHOP-42 is ready for pickup at store ST-HAM until 2026-11-29.");
+  });
+
   it("renders nothing for events customers do not hear about", () => {
     expect(renderOrderNotifications("OrderCreated", order)).toEqual([]);
   });
