@@ -178,6 +178,9 @@ describe("buy online, pick up in store", () => {
     const view = await orderWhen(orderId, (o) => o.status === "DELIVERED");
     expect((view.statusHistory as { status: string }[]).map((h) => h.status)).toEqual(["RECEIVED", "CONFIRMED", "ALLOCATED", "READY_FOR_PICKUP", "DELIVERED"]);
     expect(view.shipments.map((s) => s.status)).toEqual(["PICKED_UP"]);
+    // The same three steps per branch as a parcel: 10 billed transitions.
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: executionArn(orderId), maxResults: 1000 }));
+    expect(history.events?.filter((e) => e.type?.endsWith("StateEntered")).length).toBe(10);
     expect(view.payment).toMatchObject({ status: "CAPTURED", captured: (view.totals as { grandTotal: unknown }).grandTotal });
     expect(await stockOf("FUL-P", "FUL-STORE")).toMatchObject({ onHand: before.onHand - 2, reserved: before.reserved });
     // The store's retry changes nothing.
