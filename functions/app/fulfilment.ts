@@ -19,8 +19,8 @@ export interface ShipmentStore {
   ofOrder(orderId: string): Promise<StoredShipment[]>;
   /** Stores a new shipment unless it exists; false when it did. */
   create(shipment: Shipment): Promise<boolean>;
-  /** Saves the shipment if it is still at `expectedVersion`; with a carrier booking, its tracking number is indexed too. */
-  save(shipment: StoredShipment, expectedVersion: number): Promise<boolean>;
+  /** Saves the shipment if it is still at `expectedVersion`; with `indexTracking` (the save that ships it), its tracking number is indexed in the same write. */
+  save(shipment: StoredShipment, expectedVersion: number, indexTracking?: boolean): Promise<boolean>;
   setToken(orderId: string, shipmentId: string, kind: "release" | "delivery", token: string): Promise<void>;
   byTracking(carrier: string, trackingNumber: string): Promise<StoredShipment | undefined>;
 }
@@ -71,7 +71,9 @@ async function updateShipment(deps: Pick<FulfilmentDeps, "shipments">, orderId: 
   for (let attempt = 1; ; attempt++) {
     const current = attempt === 1 && known ? known : await shipmentOf(deps.shipments, orderId, shipmentId);
     const next = change(current);
-    if (next === current || (await deps.shipments.save(next, current.version))) return next;
+    // Only the save that ships it indexes the tracking number; later saves (tracking, alerts) leave the index alone.
+    const ships = next.status === "SHIPPED" && current.status !== "SHIPPED";
+    if (next === current || (await deps.shipments.save(next, current.version, ships))) return next;
     if (attempt >= MAX_ATTEMPTS) throw new Error(`Shipment ${shipmentId} kept changing under us; gave up after ${attempt} attempts`);
   }
 }

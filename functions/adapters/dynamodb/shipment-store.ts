@@ -44,11 +44,11 @@ export class DynamoShipmentStore implements ShipmentStore {
     return writeIf(this.db.send(new PutCommand({ TableName: this.tableName, Item: itemOf(shipment), ConditionExpression: "attribute_not_exists(PK)" })));
   }
 
-  async save(shipment: StoredShipment, expectedVersion: number): Promise<boolean> {
+  async save(shipment: StoredShipment, expectedVersion: number, indexTracking = false): Promise<boolean> {
     const put = { TableName: this.tableName, Item: itemOf(shipment), ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": expectedVersion } };
     const cs = shipment.carrierShipment;
     try {
-      if (cs && shipment.status === "SHIPPED") {
+      if (cs && indexTracking) {
         // The tracking number points back to the shipment, written with it or not at all.
         await this.db.send(
           new TransactWriteCommand({
