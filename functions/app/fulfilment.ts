@@ -176,15 +176,15 @@ async function collect(deps: ShipDeps, order: Order, shipmentId: string): Promis
 
 /**
  * The workflow's answer to a rejection or a missed SLA: the shipment is REJECTED (its location
- * is not used again for this order) and its reservations go back to stock. The next allocation
- * round plans its lines elsewhere.
+ * is not used again for this order) and its reservations go back to stock. Its lines are then
+ * planned elsewhere (rerouteShipment, in the same step; or the next allocation round).
  */
-export async function withdrawShipment(deps: Pick<ShipDeps, "shipments" | "inventory" | "clock">, orderId: string, shipmentId: string, why: { error: string; cause: string }): Promise<{ outcome: "REJECTED"; shipmentId: string; locationId: string; reason: string }> {
+export async function withdrawShipment(deps: Pick<ShipDeps, "shipments" | "inventory" | "clock">, orderId: string, shipmentId: string, why: { error: string; cause: string }): Promise<{ outcome: "REJECTED"; shipmentId: string; locationId: string; reason: string; lines: Shipment["lines"] }> {
   const reason = why.error === SHIPMENT_REJECTED ? why.cause : why.error === "States.HeartbeatTimeout" ? "no word from the location within its SLA" : why.error === "States.Timeout" ? "not shipped in time" : `${why.error}: ${why.cause}`;
   const s = await updateShipment(deps, orderId, shipmentId, (current) => (current.status === "REJECTED" || current.handover ? current : moveShipment(current, "REJECTED", deps.clock.now(), reason)));
   if (s.status !== "REJECTED") throw new ConflictError(`Shipment ${shipmentId} was handed to the carrier; it cannot be withdrawn`, { status: s.status });
   await deps.inventory.close(orderId, reservationLines([s]), "RELEASED");
-  return { outcome: "REJECTED", shipmentId, locationId: s.locationId, reason: s.history.at(-1)?.reason ?? reason };
+  return { outcome: "REJECTED", shipmentId, locationId: s.locationId, reason: s.history.at(-1)?.reason ?? reason, lines: s.lines };
 }
 
 /**

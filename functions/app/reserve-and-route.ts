@@ -1,4 +1,4 @@
-import { allocationOf, deliveryFor, plannedShipments, type AllocationRecord } from "../domain/allocation.js";
+import { allocationOf, deliveryFor, plannedShipments, type AllocationRecord, type PlannedShipment } from "../domain/allocation.js";
 import { NotFoundError, OrderCancelledError } from "../domain/errors.js";
 import { InsufficientStockError, type Allocation } from "../domain/inventory.js";
 import { transition, type Order } from "../domain/order.js";
@@ -76,6 +76,54 @@ export async function reserveAndRoute(deps: ReserveAndRouteDeps, orderId: string
   }
 }
 
+/**
+ * A location rejected (or missed its SLA on) a shipment: its lines are planned again at once, as
+ * a round of their own, so they need not wait for the order's other shipments. Only a plan that
+ * puts every withdrawn unit in one shipment at one location is taken, and reserved; the workflow's
+ * branch then releases it in place of the withdrawn one. Anything else (no stock, a split) answers
+ * undefined and the lines wait for the next full round. Run again (a retry), it returns the same
+ * shipment: the round records which shipment it replaces, and reserving it again is a replay.
+ */
+export async function rerouteShipment(deps: ReserveAndRouteDeps, orderId: string, withdrawn: Pick<Shipment, "shipmentId" | "lines">, options: { budgetMs?: number } = {}): Promise<PlannedShipment | undefined> {
+  const order = await deps.orders.get(orderId);
+  if (!order || order.status === "CANCELLED") return undefined;
+  for (let attempt = 1; attempt <= MAX_PLANS; attempt++) {
+    const rounds = await deps.allocations.all(orderId);
+    let record = rounds.find((r) => r.replaces === withdrawn.shipmentId);
+    if (!record) {
+      const shipments = (await deps.shipments?.ofOrder(orderId)) ?? [];
+      const destination = destinationOf(order);
+      if (!destination) return undefined;
+      const excludedLocations = [...new Set(shipments.filter((s) => s.status === "REJECTED").map((s) => s.locationId))];
+      const { router, rules } = await loadRouter(deps.routing, { channel: order.channel, lines: withdrawn.lines, delivery: destination.delivery, excludeLocations: excludedLocations });
+      const p = router.optimize(options);
+      if (p.backordered.length > 0 || p.shipments.length !== 1) return undefined;
+      const round = (rounds.at(-1)?.round ?? 0) + 1;
+      const planned = rounds.reduce((n, r) => n + r.shipments.length, 0);
+      const candidate: AllocationRecord = { orderId, planId: deps.ids.next(), round, createdAt: deps.clock.now(), approximateDestination: destination.approximate, excludedLocations, replaces: withdrawn.shipmentId, outcome: "ALLOCATED", shipments: plannedShipments(orderId, p, round, planned), backordered: [], cost: p.cost, algorithm: p.algorithm, rulesVersion: rules.version, shortagePolicy: rules.shortagePolicy };
+      // Another branch may have taken this round number at the same moment: plan again under the next.
+      if (!(await deps.allocations.create(candidate))) continue;
+      record = candidate;
+    }
+    try {
+      await deps.inventory.reserve(allocationOf(record));
+    } catch (error) {
+      if (!(error instanceof InsufficientStockError)) throw error;
+      // Stock moved since planning: give the round up; the lines wait for the next full round.
+      await deps.allocations.discard(orderId, record.planId, record.round);
+      return undefined;
+    }
+    return record.shipments[0];
+  }
+  return undefined;
+}
+
+/** Where the order goes: a pickup order to its store, any other to its address. */
+function destinationOf(order: Order) {
+  // A pickup order is served by its store alone (routing filters every other location out).
+  return order.pickup ? { delivery: { kind: "pickup" as const, locationId: order.pickup.locationId }, approximate: false } : deliveryFor(order.shippingAddress);
+}
+
 /** Lines of the order not yet in a live shipment (one not rejected or cancelled). */
 export function remainingLines(order: Pick<Order, "lines">, shipments: Pick<Shipment, "status" | "lines">[]): { lineId: string; sku: string; quantity: number }[] {
   const taken = new Map<string, number>();
@@ -84,8 +132,7 @@ export function remainingLines(order: Pick<Order, "lines">, shipments: Pick<Ship
 }
 
 async function plan(deps: ReserveAndRouteDeps, order: Order, round: number, shipments: Pick<Shipment, "shipmentId" | "locationId" | "status" | "lines">[], options: { budgetMs?: number }, replacing?: string): Promise<AllocationRecord> {
-  // A pickup order is served by its store alone (routing filters every other location out).
-  const destination = order.pickup ? { delivery: { kind: "pickup" as const, locationId: order.pickup.locationId }, approximate: false } : deliveryFor(order.shippingAddress);
+  const destination = destinationOf(order);
   const lines = remainingLines(order, shipments);
   const excludedLocations = [...new Set(shipments.filter((s) => s.status === "REJECTED").map((s) => s.locationId))];
   const planned = round === 1 ? 0 : (await deps.allocations.all(order.orderId)).filter((r) => r.round < round).reduce((n, r) => n + r.shipments.length, 0);

@@ -23,6 +23,8 @@ export interface AllocationRecord {
   round: number;
   /** Locations that rejected (or missed their SLA on) a shipment of this order: not used again. */
   excludedLocations?: string[];
+  /** A reroute: the withdrawn shipment whose lines this round plans, while the order's other shipments go on. */
+  replaces?: string;
   outcome: "ALLOCATED" | "BACKORDERED";
   shipments: PlannedShipment[];
   backordered: { lineId: string; sku: string; quantity: number }[];

@@ -14,7 +14,8 @@ beforeAll(async () => {
   await catalog.putLocation({ ...wh, locationId: "FUL-BER", name: "Fulfilment test Berlin", lat: 52.5, lon: 13.4, handlingCost: EUR(100) });
   await catalog.putLocation({ ...wh, locationId: "FUL-HAM", name: "Fulfilment test Hamburg", lat: 53.55, lon: 10.0, handlingCost: EUR(100) });
   await catalog.putLocation({ ...wh, kind: "store", capabilities: ["pickup"], locationId: "FUL-STORE", name: "Fulfilment test store", lat: 48.1, lon: 11.6, handlingCost: EUR(300) });
-  for (const sku of ["FUL-A", "FUL-X", "FUL-Y", "FUL-R", "FUL-C", "FUL-P"]) await catalog.putSku({ sku, name: `Fulfilment test item ${sku}`, unitWeightGrams: 500, active: true });
+  await catalog.putLocation({ ...wh, locationId: "FUL-MUC", name: "Fulfilment test Munich", lat: 48.14, lon: 11.58, handlingCost: EUR(100) });
+  for (const sku of ["FUL-A", "FUL-X", "FUL-Y", "FUL-R", "FUL-C", "FUL-P", "FUL-M1", "FUL-M2"]) await catalog.putSku({ sku, name: `Fulfilment test item ${sku}`, unitWeightGrams: 500, active: true });
   const stock = (sku: string, locationId: string, onHand: number) => catalog.putStock({ sku, locationId, onHand, reserved: 0, safetyStock: 0, reorderPoint: 0 });
   await stock("FUL-A", "FUL-BER", 100);
   await stock("FUL-X", "FUL-BER", 10); // X only in Berlin, Y only in Hamburg: an order of both splits
@@ -24,6 +25,9 @@ beforeAll(async () => {
   await stock("FUL-C", "FUL-BER", 10);
   await stock("FUL-P", "FUL-BER", 100); // P in the warehouse too: a pickup order still goes to its store
   await stock("FUL-P", "FUL-STORE", 5);
+  await stock("FUL-M1", "FUL-BER", 10); // M1 only in Berlin; M2 in Hamburg (nearer) and Munich
+  await stock("FUL-M2", "FUL-HAM", 10);
+  await stock("FUL-M2", "FUL-MUC", 10);
 });
 
 const stockOf = async (sku: string, locationId: string) => ((await operatorGet(`/inventory/${sku}`)).json.locations as { locationId: string; onHand: number; reserved: number }[]).find((l) => l.locationId === locationId)!;
@@ -122,6 +126,34 @@ describe("split, rejection, cancellation", () => {
     expect((await finishedExecution(orderId)).status).toBe("SUCCEEDED");
     const rejected = await eventually(() => archivedEvents({ detailType: "ShipmentRejected", where: (d) => d.orderId === orderId }), (e) => e.length === 1);
     expect(rejected[0]?.detail.data).toMatchObject({ shipmentId: first!.shipmentId, reason: "damaged in the bin" });
+  });
+
+  it("split, and one location rejects: its lines go to a third location at once, while the other part is still being picked", async () => {
+    const orderId = await order("FUL-reroute-split", [{ sku: "FUL-M1", quantity: 1, amount: 2000 }, { sku: "FUL-M2", quantity: 3, amount: 1000 }]);
+    const released = await shipmentsIn(orderId, "RELEASED", 2);
+    expect(released.map((s) => s.locationId).sort()).toEqual(["FUL-BER", "FUL-HAM"]);
+    const ber = released.find((s) => s.locationId === "FUL-BER")!;
+    const ham = released.find((s) => s.locationId === "FUL-HAM")!;
+    expect((await fulfilmentEvent(ham.shipmentId, { type: "rejected", reason: "shelf empty" })).status).toBe(200);
+    // Rerouted in its own branch: Munich has it released while Berlin has not shipped yet.
+    const view = await orderWhen(orderId, (o) => o.shipments.some((s) => s.locationId === "FUL-MUC" && s.status === "RELEASED"));
+    expect(view.shipments.map((s) => [s.locationId, s.status, s.round])).toEqual([
+      ["FUL-BER", "RELEASED", 1],
+      ["FUL-HAM", "REJECTED", 1],
+      ["FUL-MUC", "RELEASED", 2],
+    ]);
+    expect(await stockOf("FUL-M2", "FUL-HAM")).toMatchObject({ onHand: 10, reserved: 0 });
+    expect(await stockOf("FUL-M2", "FUL-MUC")).toMatchObject({ onHand: 10, reserved: 3 });
+    const muc = view.shipments.find((s) => s.locationId === "FUL-MUC")!;
+    await deliver(await shipIt(orderId, muc.shipmentId));
+    await deliver(await shipIt(orderId, ber.shipmentId));
+    const done = await orderWhen(orderId, (o) => o.status === "DELIVERED");
+    const total = (done.totals as { grandTotal: { amount: number } }).grandTotal.amount;
+    expect(done.shipments.filter((s) => s.capture).map((s) => s.capture!.amount.amount).reduce((a, b) => a + b, 0)).toBe(total);
+    expect(done.payment).toMatchObject({ status: "CAPTURED", captured: { amount: total } });
+    expect(done.allocation).toMatchObject({ round: 2, rounds: 2, replaces: ham.shipmentId, excludedLocations: ["FUL-HAM"] });
+    expect((await finishedExecution(orderId)).status).toBe("SUCCEEDED");
+    expect(await stockOf("FUL-M2", "FUL-MUC")).toMatchObject({ onHand: 7, reserved: 0 });
   });
 
   it("cancel before shipment: the location's request ends, the stock goes back and the authorization is voided", async () => {

@@ -29,8 +29,8 @@ export const handler = httpHandler(async (event) => {
   const { payment: method, ...rest } = order;
   const view: Record<string, unknown> = { ...rest, ...(method ? { payment: { method: method.method } } : {}) };
   if (allocation) {
-    const { outcome, round, shipments: planned, backordered, cost, algorithm, rulesVersion, shortagePolicy, approximateDestination, excludedLocations, createdAt } = allocation;
-    view.allocation = { outcome, round, rounds: rounds.length, shipments: planned, backordered, cost, algorithm, rulesVersion, shortagePolicy, approximateDestination, ...(excludedLocations ? { excludedLocations } : {}), at: createdAt };
+    const { outcome, round, shipments: planned, backordered, cost, algorithm, rulesVersion, shortagePolicy, approximateDestination, excludedLocations, replaces, createdAt } = allocation;
+    view.allocation = { outcome, round, rounds: rounds.length, shipments: planned, backordered, cost, algorithm, rulesVersion, shortagePolicy, approximateDestination, ...(excludedLocations ? { excludedLocations } : {}), ...(replaces ? { replaces } : {}), at: createdAt };
   }
   // Task tokens belong to the workflow; the customer copy is on the order already.
   view.shipments = shipments.map(({ tokens: _t, customer: _c, externalOrderId: _e, ...s }) => ({ ...s, ...(s.carrierShipment ? { label: `/shipments/${s.shipmentId}/label` } : {}) }));

@@ -1,12 +1,19 @@
 import { z } from "zod";
 import { withdrawShipment } from "../../app/fulfilment.js";
+import { rerouteShipment } from "../../app/reserve-and-route.js";
 import { taskHandler } from "../../shared/middy.js";
-import { shipDeps } from "../fulfilment-deps.js";
+import { allocateDeps, shipDeps } from "../fulfilment-deps.js";
 
 const inputSchema = z.object({ orderId: z.string().min(1), shipmentId: z.string().min(1), error: z.object({ Error: z.string().default("States.TaskFailed"), Cause: z.string().default("") }) });
 
-/** Workflow step "Withdraw the shipment": a rejection or a missed SLA; the stock goes back and the lines are routed again. */
+/**
+ * Workflow step "Withdraw the shipment": a rejection or a missed SLA. The stock goes back and the
+ * lines are routed again at once: REROUTED with the one shipment that takes them all (the branch
+ * releases it next), or REJECTED (they wait for the order's next full round).
+ */
 export const handler = taskHandler(async (event: unknown) => {
   const { orderId, shipmentId, error } = inputSchema.parse(event);
-  return withdrawShipment(shipDeps, orderId, shipmentId, { error: error.Error, cause: error.Cause });
+  const withdrawn = await withdrawShipment(shipDeps, orderId, shipmentId, { error: error.Error, cause: error.Cause });
+  const next = await rerouteShipment(allocateDeps, orderId, withdrawn);
+  return next ? { ...withdrawn, outcome: "REROUTED" as const, shipment: next } : { ...withdrawn, shipment: null };
 });

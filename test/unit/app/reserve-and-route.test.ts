@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RoutingData } from "../../../functions/app/quote-route.js";
-import { reserveAndRoute, type AllocationStore } from "../../../functions/app/reserve-and-route.js";
+import { reserveAndRoute, rerouteShipment, type AllocationStore } from "../../../functions/app/reserve-and-route.js";
 import type { AllocationRecord } from "../../../functions/domain/allocation.js";
 import type { Location, Stock } from "../../../functions/domain/catalog.js";
 import { OrderCancelledError } from "../../../functions/domain/errors.js";
@@ -178,5 +178,36 @@ describe("reserveAndRoute", () => {
     const second = await reserveAndRoute({ ...deps, shipments: { ofOrder: () => Promise.resolve(shipments) } }, order.orderId);
     expect(second).toMatchObject({ round: 2, outcome: "ALLOCATED", excludedLocations: ["NEAR"], shipments: [{ shipmentId: `${order.orderId}-S2`, locationId: "FAR", round: 2 }] });
     expect([...inventory.held.keys()].filter((k) => k.includes("~2"))).toHaveLength(2);
+  });
+});
+
+describe("rerouteShipment", () => {
+  async function rejectedFirst(stockAt: Stock[]) {
+    const t = setup(stockAt);
+    const first = (await reserveAndRoute(t.deps, t.order.orderId)).shipments[0]!;
+    expect(first.locationId).toBe("NEAR");
+    await t.inventory.releaseOrder(t.order.orderId); // the withdrawal gave its stock back
+    const deps = { ...t.deps, shipments: { ofOrder: () => Promise.resolve([{ ...first, status: "REJECTED" as const }]) } };
+    return { ...t, deps, first };
+  }
+
+  it("plans the withdrawn lines at once, as a round of their own away from the rejecting location; a retry returns the same shipment and reserves nothing twice", async () => {
+    const { deps, order, first, inventory, allocations } = await rejectedFirst(full());
+    const next = await rerouteShipment(deps, order.orderId, first);
+    expect(next).toMatchObject({ shipmentId: `${order.orderId}-S2`, locationId: "FAR", round: 2 });
+    expect(next!.lines.map((l) => [l.lineId, l.quantity])).toEqual(first.lines.map((l) => [l.lineId, l.quantity]));
+    expect(allocations.rounds.get(order.orderId)?.at(-1)).toMatchObject({ round: 2, replaces: first.shipmentId, excludedLocations: ["NEAR"] });
+    const reserved = inventory.stock.filter((s) => s.locationId === "FAR").map((s) => s.reserved);
+    expect(reserved.reduce((a, b) => a + b, 0)).toBe(first.lines.reduce((n, l) => n + l.quantity, 0));
+    expect(await rerouteShipment(deps, order.orderId, first)).toEqual(next);
+    expect(inventory.stock.filter((s) => s.locationId === "FAR").map((s) => s.reserved)).toEqual(reserved);
+    expect(allocations.rounds.get(order.orderId)).toHaveLength(2);
+  });
+
+  it("takes nothing when no single other location holds every withdrawn unit: the lines wait for the next round", async () => {
+    const { deps, order, first, allocations, inventory } = await rejectedFirst([stock("TSHIRT-BLK-M", "NEAR", 5), stock("MUG-LOGO", "NEAR", 5), stock("TSHIRT-BLK-M", "FAR", 5)]);
+    expect(await rerouteShipment(deps, order.orderId, first)).toBeUndefined();
+    expect(allocations.rounds.get(order.orderId)).toHaveLength(1);
+    expect(inventory.stock.map((s) => s.reserved)).toEqual([0, 0, 0]);
   });
 });
