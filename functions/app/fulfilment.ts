@@ -152,23 +152,20 @@ export async function recordFulfilmentEvent(deps: ShipDeps, shipmentId: string, 
 /**
  * The customer collected a pickup: the stock is consumed, the payment captured (key
  * `<shipmentId>.capture`, as for a parcel), the shipment PICKED_UP, the order DELIVERED once
- * everything was collected, and the workflow's wait for the customer answered. Checked before
- * anything moves (only a pickup waiting at the store can be collected); each part is idempotent,
- * so the store's retry after a failure finishes the job.
+ * everything was collected, and the workflow's wait for the customer answered. PICKED_UP is
+ * saved first, under the shipment's version: from then on the collection window can no longer
+ * give the pickup up (and once it has, this is a 409 before anything moves). The rest is
+ * idempotent, so the store's retry after a failure finishes the job.
  */
 async function collect(deps: ShipDeps, order: Order, shipmentId: string): Promise<StoredShipment> {
   const now = deps.clock.now();
-  const current = await shipmentOf(deps.shipments, order.orderId, shipmentId);
-  applyFulfilmentEvent(current, { type: "picked_up" }, now); // throws the 409s
-  await deps.inventory.close(order.orderId, reservationLines([current]), "CONSUMED");
-  const capture = await capturePayment(deps, order, current);
-  const s = await updateShipment(
-    deps,
-    order.orderId,
-    shipmentId,
-    (latest) => (latest.status === "PICKED_UP" ? latest : { ...applyFulfilmentEvent(latest, { type: "picked_up" }, now), ...(capture?.captureId ? { capture: { amount: capture.amount, captureId: capture.captureId, at: capture.at ?? now } } : {}) }),
-    current,
-  );
+  const collected = await updateShipment(deps, order.orderId, shipmentId, (current) => applyFulfilmentEvent(current, { type: "picked_up" }, now));
+  await deps.inventory.close(order.orderId, reservationLines([collected]), "CONSUMED");
+  const capture = await capturePayment(deps, order, collected);
+  const s =
+    capture?.captureId && !collected.capture
+      ? await updateShipment(deps, order.orderId, shipmentId, (latest) => (latest.capture ? latest : { ...latest, capture: { amount: capture.amount, captureId: capture.captureId!, at: capture.at ?? now }, updatedAt: now, version: latest.version + 1 }), collected)
+      : collected;
   await followShipments(deps, order.orderId);
   if (s.tokens?.delivery) await deps.tasks.succeed(s.tokens.delivery, deliveredOutput(s));
   return s;

@@ -214,6 +214,7 @@ describe("buy online, pick up in store", () => {
     const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: executionArn(orderId), maxResults: 1000 }));
     expect(history.events?.filter((e) => e.type?.endsWith("StateEntered")).length).toBe(10);
     expect(view.payment).toMatchObject({ status: "CAPTURED", captured: (view.totals as { grandTotal: unknown }).grandTotal });
+    expect(view.shipments[0]?.capture?.amount).toEqual((view.totals as { grandTotal: unknown }).grandTotal);
     expect(await stockOf("FUL-P", "FUL-STORE")).toMatchObject({ onHand: before.onHand - 2, reserved: before.reserved });
     // The store's retry changes nothing.
     expect(await fulfilmentEvent(released!.shipmentId, { type: "picked_up" })).toMatchObject({ status: 200, json: { status: "PICKED_UP" } });
