@@ -93,6 +93,8 @@ export interface Order {
   totals: OrderTotals;
   statusHistory: StatusChange[];
   payment: PaymentMethod;
+  /** Units given up after part of the order shipped (its backorder expired), by line id. */
+  closedShort?: { units: Record<string, number>; reason: string; at: string };
   /** Why validation refused the order (set with REJECTED). */
   problems?: FieldIssue[];
   version: number;

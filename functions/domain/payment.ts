@@ -60,6 +60,8 @@ export interface PaymentRecord {
   captures?: Record<string, CaptureRecord>;
   /** The sum of completed captures. */
   captured?: Money;
+  /** The authorization's uncaptured rest was released (the order closed short): nothing more will be captured. */
+  restReleasedAt?: string;
 }
 
 /**

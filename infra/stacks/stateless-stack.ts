@@ -56,6 +56,7 @@ export class StatelessStack extends Stack {
     const shipShipment = fn("ShipShipment", "tasks/ship-shipment.ts", "Workflow step: book the carrier, consume the stock, capture the shipment's payment").bindTable(table);
     const awaitDelivery = answersTasks(fn("AwaitDelivery", "tasks/await-delivery.ts", "Workflow step: wait for the carrier's delivery scan").bindTable(table));
     const flagLateDelivery = fn("FlagLateDelivery", "tasks/flag-late-delivery.ts", "Workflow step: flag a delivery past its promised time").bindTable(table);
+    const closeBackorder = fn("CloseBackorder", "tasks/close-backorder.ts", "Workflow step: a backorder that expired: cancel the order, or close short what partly shipped").bindTable(table);
 
     this.orderWorkflow = new Workflow(this, "OrderFulfillment", {
       definitionFile: "order-fulfillment.asl.json",
@@ -73,6 +74,7 @@ export class StatelessStack extends Stack {
         ShipShipmentFunctionArn: shipShipment,
         AwaitDeliveryFunctionArn: awaitDelivery,
         FlagLateDeliveryFunctionArn: flagLateDelivery,
+        CloseBackorderFunctionArn: closeBackorder,
       },
     });
 

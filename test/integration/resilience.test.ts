@@ -195,6 +195,39 @@ describe("time-outs on the cloud's own clock", () => {
     expect((await api(`/fulfillments/${s!.shipmentId}/events`, { method: "POST", body: { type: "picked_up" } })).status).toBe(409);
   });
 
+  it("a backorder that expires after part of the order shipped closes the order short: delivered for what shipped, the rest of the authorization released", async () => {
+    const db = documentClient(new DynamoDBClient({ endpoint: cloud.dynamoEndpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } }));
+    const catalog = new DynamoCatalog(db, cloud.tableName);
+    await catalog.putSku({ sku: "SHORT-A", name: "Short stock item", unitWeightGrams: 300, active: true });
+    await catalog.putStock({ sku: "SHORT-A", locationId: "WH-BER", onHand: 1, reserved: 0, safetyStock: 0, reorderPoint: 0 });
+    const orderId = await place("SHORT-1", "SHORT-A", 3); // ship-available: 1 ships now, 2 wait
+    const [s] = (await until(orderId, released)).shipments;
+    await api(`/fulfillments/${s!.shipmentId}/events`, { method: "POST", body: { type: "shipped", carrier: "oms-post", weightGrams: 300 } });
+    const shipped = (await until(orderId, (x) => x.shipments[0]?.status === "SHIPPED")).shipments[0]!;
+    expect((await track("oms-post", shipped.carrierShipment!.trackingNumber, "delivered")).status).toBe(200);
+    await until(orderId, (x) => x.shipments[0]?.status === "DELIVERED");
+    await cloud.idle(); // round 2 found no stock and waits for it: the 14 days run from now
+    const waiting = await viewOf(orderId);
+    expect(waiting.status).toBe("PARTIALLY_SHIPPED");
+    cloud.clock.advance(15 * DAY);
+    const v = await until(orderId, (x) => x.status === "DELIVERED");
+    expect(v.status, await story(orderId)).toBe("DELIVERED");
+    expect((v as unknown as { closedShort: unknown }).closedShort).toMatchObject({ units: { "001": 2 }, reason: "backordered stock did not arrive within 14 days" });
+    await cloud.idle();
+    const payment = await new DynamoPaymentStore(db, cloud.tableName).get(orderId);
+    const share = Math.floor((v.totals.grandTotal.amount * 1250) / 3750);
+    expect(payment).toMatchObject({ status: "CAPTURED", captured: { amount: share } });
+    expect(payment?.restReleasedAt).toBeTruthy();
+    const stock = await new DynamoInventory(db, cloud.tableName, { now: () => new Date().toISOString() }, { next: () => crypto.randomUUID() }).stockOf("SHORT-A");
+    expect(stock.find((x) => x.locationId === "WH-BER")).toMatchObject({ onHand: 0, reserved: 0 });
+    const sfn = new SFNClient({ endpoint: cloud.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } });
+    const machine = Object.values(cloud.stateMachineArns)[0] ?? "";
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: `${machine.replace(":stateMachine:", ":execution:")}:${orderId}` }));
+    expect(execution.status).toBe("SUCCEEDED");
+    const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn: execution.executionArn, maxResults: 1000 }));
+    expect(h.events?.filter((e) => e.type?.endsWith("StateEntered")).map((e) => e.stateEnteredEventDetails?.name).slice(-3)).toEqual(["Cancel the backorder", "Closed short?", "Order delivered"]);
+  });
+
   it("a parcel past its promised delivery raises DeliveryLate, and is still delivered later", async () => {
     const orderId = await place("LATE-1", "MUG-LOGO");
     const [s] = (await until(orderId, released)).shipments;
