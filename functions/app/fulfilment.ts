@@ -219,6 +219,8 @@ export async function shipShipment(deps: ShipDeps, orderId: string, shipmentId: 
 
 /** Books the handed-over parcel with the carrier, from the location to the order's address. */
 async function book(deps: Pick<ShipDeps, "carrier" | "locations">, order: Order, s: StoredShipment, handover: NonNullable<Shipment["handover"]>) {
+  if (!order.shippingAddress) throw new ConflictError(`Order ${order.orderId} has no shipping address: it cannot go to a carrier`);
+  const to = order.shippingAddress;
   const location = await deps.locations.getLocation(s.locationId);
   return deps.carrier.createShipment({
     shipmentId: s.shipmentId,
@@ -227,7 +229,7 @@ async function book(deps: Pick<ShipDeps, "carrier" | "locations">, order: Order,
     ...(handover.trackingNumber ? { trackingNumber: handover.trackingNumber } : {}),
     weightGrams: handover.weightGrams,
     from: { name: location?.name ?? s.locationId, country: location?.country ?? "", lat: location?.lat ?? 0, lon: location?.lon ?? 0 },
-    to: order.shippingAddress,
+    to,
     handedOverAt: handover.at,
   });
 }

@@ -121,7 +121,8 @@ export async function rerouteShipment(deps: ReserveAndRouteDeps, orderId: string
 /** Where the order goes: a pickup order to its store, any other to its address. */
 function destinationOf(order: Order) {
   // A pickup order is served by its store alone (routing filters every other location out).
-  return order.pickup ? { delivery: { kind: "pickup" as const, locationId: order.pickup.locationId }, approximate: false } : deliveryFor(order.shippingAddress);
+  if (order.pickup) return { delivery: { kind: "pickup" as const, locationId: order.pickup.locationId }, approximate: false };
+  return order.shippingAddress ? deliveryFor(order.shippingAddress) : undefined;
 }
 
 /** Lines of the order not yet in a live shipment (one not rejected or cancelled). */

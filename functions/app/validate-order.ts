@@ -41,8 +41,11 @@ export function orderProblems(order: Order): FieldIssue[] {
     if (expected[key].amount !== order.totals[key].amount || expected[key].currency !== order.totals[key].currency)
       problems.push({ path: `totals.${key}`, message: `is ${order.totals[key].amount}, lines add up to ${expected[key].amount}` });
   const a = order.shippingAddress;
-  for (const field of ["name", "line1", "city", "postalCode", "country"] as const)
-    if (!a[field]?.trim()) problems.push({ path: `shippingAddress.${field}`, message: "is required to ship" });
+  if (!a) {
+    if (!order.pickup) problems.push({ path: "shippingAddress", message: "is required to ship" });
+  } else
+    for (const field of ["name", "line1", "city", "postalCode", "country"] as const)
+      if (!a[field]?.trim()) problems.push({ path: `shippingAddress.${field}`, message: "is required to ship" });
   return problems;
 }
 

@@ -23,8 +23,9 @@ export const ruleBasedFraudScorer: FraudScorer = {
     const signals: FraudSignal[] = [];
     const domain = order.customer.email.split("@")[1]?.toLowerCase() ?? "";
     if (DISPOSABLE_DOMAINS.has(domain)) signals.push({ signal: `disposable email domain ${domain}`, weight: 0.5 });
-    const code = CALLING_CODES[order.shippingAddress.country];
-    if (order.customer.phone && code && !order.customer.phone.startsWith(code)) signals.push({ signal: `phone not from ${order.shippingAddress.country}`, weight: 0.2 });
+    const country = order.shippingAddress?.country;
+    const code = country ? CALLING_CODES[country] : undefined;
+    if (order.customer.phone && code && !order.customer.phone.startsWith(code)) signals.push({ signal: `phone not from ${country}`, weight: 0.2 });
     if (order.lines.some((l) => l.quantity >= 10)) signals.push({ signal: "10 or more units of one item", weight: 0.2 });
     if (order.totals.grandTotal.amount >= 50_000) signals.push({ signal: "large order", weight: 0.1 });
     return Promise.resolve({ score: Math.min(1, signals.reduce((t, s) => t + s.weight, 0)), signals });

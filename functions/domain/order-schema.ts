@@ -50,7 +50,8 @@ export const genericOrderSchema = z
         .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 phone number such as +4915112345678")
         .optional(),
     }),
-    shippingAddress: z.strictObject({
+    shippingAddress: z
+      .strictObject({
       name: text(200),
       line1: text(200),
       line2: text(200).optional(),
@@ -60,7 +61,8 @@ export const genericOrderSchema = z
       country: countryCode,
       lat: z.number().min(-90).max(90).optional(),
       lon: z.number().min(-180).max(180).optional(),
-    }),
+    })
+      .optional(),
     /** Buy online, pick up in store: the store that hands the order to the customer (no carrier). */
     pickup: z
       .strictObject({
@@ -109,7 +111,8 @@ export const genericOrderSchema = z
     check(["taxTotal", "currency"], order.taxTotal?.currency);
     check(["discountTotal", "currency"], order.discountTotal?.currency);
     const a = order.shippingAddress;
-    if ((a.lat === undefined) !== (a.lon === undefined))
+    if (!a && !order.pickup) ctx.addIssue({ code: "custom", path: ["shippingAddress"], message: "is required unless the order is picked up in store (pickup)" });
+    if (a && (a.lat === undefined) !== (a.lon === undefined))
       ctx.addIssue({ code: "custom", path: ["shippingAddress", a.lat === undefined ? "lat" : "lon"], message: "lat and lon go together" });
     const subtotal = order.lines.reduce((s, l) => s + l.unitPrice.amount * l.quantity, 0);
     const before = subtotal + (order.shippingPrice?.amount ?? 0) + (order.taxTotal?.amount ?? 0);

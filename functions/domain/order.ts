@@ -86,7 +86,8 @@ export interface Order {
   status: OrderStatus;
   currency: string;
   customer: Customer;
-  shippingAddress: Address;
+  /** Where the order ships; a pickup order may have none. */
+  shippingAddress?: Address;
   /** A pickup order: the store the customer collects it from. */
   pickup?: { locationId: string };
   lines: OrderLine[];
@@ -107,7 +108,7 @@ export interface ChannelOrder {
   placedAt: string;
   currency: string;
   customer: Customer;
-  shippingAddress: Address;
+  shippingAddress?: Address;
   pickup?: { locationId: string };
   lines: { sku: string; quantity: number; unitPrice: Money }[];
   shippingPrice?: Money;
@@ -148,7 +149,7 @@ export function createOrder(input: ChannelOrder, orderId: string, now: string): 
     status: "RECEIVED",
     currency: input.currency,
     customer: input.customer,
-    shippingAddress: input.shippingAddress,
+    ...(input.shippingAddress ? { shippingAddress: input.shippingAddress } : {}),
     ...(input.pickup ? { pickup: { locationId: input.pickup.locationId } } : {}),
     lines: input.lines.map((l, i) => ({
       lineId: lineIdFor(i),

@@ -188,7 +188,8 @@ describe("split, rejection, cancellation", () => {
 describe("buy online, pick up in store", () => {
   it("the store sets the order aside (the customer is told), the customer collects it: stock consumed, payment captured, delivered", async () => {
     const before = await stockOf("FUL-P", "FUL-STORE");
-    const orderId = await order("FUL-pickup-1", [{ sku: "FUL-P", quantity: 2, amount: 1500 }], { pickup: { locationId: "FUL-STORE" } });
+    // No shipping address: the customer comes to the store.
+    const orderId = await order("FUL-pickup-1", [{ sku: "FUL-P", quantity: 2, amount: 1500 }], { pickup: { locationId: "FUL-STORE" }, shippingAddress: undefined });
     const [released] = await shipmentsIn(orderId, "RELEASED");
     expect(released).toMatchObject({ locationId: "FUL-STORE", round: 1 });
     // A pickup never meets a carrier.
@@ -198,6 +199,7 @@ describe("buy online, pick up in store", () => {
     for (const type of ["accepted", "picked", "ready_for_pickup"]) expect((await fulfilmentEvent(released!.shipmentId, { type })).status).toBe(200);
     const ready = await orderWhen(orderId, (o) => o.status === "READY_FOR_PICKUP");
     expect(ready.shipments[0]).toMatchObject({ status: "READY_FOR_PICKUP" });
+    expect(ready.shippingAddress).toBeUndefined();
     expect((ready.shipments[0] as unknown as { pickupBy: string }).pickupBy).toMatch(/^\d{4}-/);
     // Set aside, not sold yet: still reserved, nothing captured.
     expect(await stockOf("FUL-P", "FUL-STORE")).toMatchObject({ onHand: before.onHand, reserved: before.reserved + 2 });

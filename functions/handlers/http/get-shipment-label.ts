@@ -11,7 +11,7 @@ export const handler = httpHandler(async (event) => {
   if (!orderId) throw new ValidationError("Invalid shipment id", [{ path: "shipmentId", message: "must be <orderId>-S<n>" }]);
   const [order, shipment] = await Promise.all([shipDeps.orders.get(orderId), shipDeps.shipments.get(orderId, shipmentId)]);
   if (!order || !shipment) throw new NotFoundError(`Shipment ${shipmentId} does not exist`);
-  if (!shipment.carrierShipment || !shipment.handover) throw new ConflictError(`Shipment ${shipmentId} has no label yet: it is ${shipment.status}`, { status: shipment.status });
+  if (!shipment.carrierShipment || !shipment.handover || !order.shippingAddress) throw new ConflictError(`Shipment ${shipmentId} has no label yet: it is ${shipment.status}`, { status: shipment.status });
   const location = await shipDeps.locations.getLocation(shipment.locationId);
   const pdf = await renderLabel({ shipment: { ...shipment, carrierShipment: shipment.carrierShipment, handover: shipment.handover }, from: { name: location?.name ?? shipment.locationId, country: location?.country ?? "" }, to: order.shippingAddress });
   return {

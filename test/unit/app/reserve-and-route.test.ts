@@ -81,10 +81,10 @@ class FakeInventory {
 
 const wh = (id: string, lat: number): Location => ({ locationId: id, name: id, kind: "warehouse", country: "DE", lat, lon: 13.4, capabilities: ["ship"], dailyCapacity: 100, handlingCost: { amount: 100, currency: "EUR" }, priority: 1, active: true, groups: [] });
 
-function setup(stock: Stock[], rules = defaultRoutingRules("generic"), address?: Partial<ReturnType<typeof channelOrder>["shippingAddress"]>) {
+function setup(stock: Stock[], rules = defaultRoutingRules("generic"), address?: Partial<NonNullable<ReturnType<typeof channelOrder>["shippingAddress"]>>) {
   const orders = new FakeOrders();
   const input = channelOrder();
-  const order = transition(createOrder({ ...input, shippingAddress: { ...input.shippingAddress, ...address } }, "01JORDER00000000000000000A", "2026-11-22T09:00:00.000Z"), "CONFIRMED", "2026-11-22T09:00:01.000Z");
+  const order = transition(createOrder({ ...input, shippingAddress: { ...input.shippingAddress!, ...address } }, "01JORDER00000000000000000A", "2026-11-22T09:00:00.000Z"), "CONFIRMED", "2026-11-22T09:00:01.000Z");
   orders.orders.set(order.orderId, order);
   const inventory = new FakeInventory(stock);
   const routing: RoutingData = {

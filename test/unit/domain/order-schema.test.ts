@@ -51,6 +51,13 @@ describe("generic order schema", () => {
     expect(issues(genericOrderBody({ discountTotal: { amount: 10_000_000, currency: "EUR" } }))).toHaveProperty("discountTotal.amount");
   });
 
+  it("needs a shipping address unless the order is picked up in store", () => {
+    const noAddress = { ...genericOrderBody(), shippingAddress: undefined };
+    expect(issues(noAddress)).toEqual({ shippingAddress: "is required unless the order is picked up in store (pickup)" });
+    expect(parseGenericOrder({ ...noAddress, pickup: { locationId: "ST-HAM" } }, "generic")).toMatchObject({ pickup: { locationId: "ST-HAM" } });
+    expect(issues(genericOrderBody({ pickup: { locationId: "has space" } }))).toHaveProperty("pickup.locationId");
+  });
+
   it("needs lat and lon together and a time zone on placedAt", () => {
     const a = genericOrderBody();
     (a.shippingAddress as Record<string, unknown>).lon = undefined;
