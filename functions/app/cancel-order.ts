@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError } from "../domain/errors.js";
 import { canTransition, transition } from "../domain/order.js";
 import type { PaymentProvider } from "../domain/payment.js";
 import type { Clock, OrderRepository } from "../domain/ports.js";
-import { moveShipment } from "../domain/shipment.js";
+import { LEFT_LOCATION, moveShipment } from "../domain/shipment.js";
 import type { PaymentStore } from "./authorize-payment.js";
 import type { BackorderStore } from "./backorders.js";
 import { HOLD_CANCELLED, type HoldStore, type TaskResponder } from "./decide-hold.js";
@@ -36,7 +36,7 @@ export async function cancelOrder(deps: CancelOrderDeps, orderId: string, reason
     const order = await deps.orders.get(orderId);
     if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
     const shipments = (await deps.fulfilment?.shipments.ofOrder(orderId)) ?? [];
-    const gone = shipments.find((s) => s.handover || s.status === "SHIPPED" || s.status === "DELIVERED" || s.status === "PICKED_UP");
+    const gone = shipments.find((s) => s.handover || LEFT_LOCATION.includes(s.status));
     if (gone && order.status !== "CANCELLED")
       throw new ConflictError(`Order ${orderId} has shipped (shipment ${gone.shipmentId}); it can no longer be cancelled, start a return instead`, { status: order.status, shipmentId: gone.shipmentId, returns: `/orders/${orderId}/returns` });
     if (order.status !== "CANCELLED") {

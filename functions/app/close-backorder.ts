@@ -1,11 +1,12 @@
 import { NotFoundError } from "../domain/errors.js";
-import { transition, type Order } from "../domain/order.js";
+import type { Order } from "../domain/order.js";
 import type { PaymentProvider } from "../domain/payment.js";
 import type { Clock, OrderRepository } from "../domain/ports.js";
-import { orderStatusFromShipments } from "../domain/shipment.js";
+import { followShipments, LEFT_LOCATION } from "../domain/shipment.js";
 import type { PaymentStore } from "./authorize-payment.js";
 import type { BackorderStore } from "./backorders.js";
 import { undoOrder } from "./cancel-order.js";
+import { changeOrderStatus } from "./change-order-status.js";
 import type { ShipmentStore } from "./fulfilment.js";
 
 export interface CloseBackorderDeps {
@@ -19,7 +20,6 @@ export interface CloseBackorderDeps {
 }
 
 const MAX_ATTEMPTS = 5;
-const HANDED_OVER = new Set(["SHIPPED", "DELIVERED", "PICKED_UP"]);
 
 /**
  * The workflow's "Cancel the backorder" step: the missing stock did not come in time. An order
@@ -31,31 +31,29 @@ const HANDED_OVER = new Set(["SHIPPED", "DELIVERED", "PICKED_UP"]);
  */
 export async function closeBackorder(deps: CloseBackorderDeps, orderId: string, reason: string): Promise<{ orderId: string; status: Order["status"]; closedShort: number }> {
   await deps.backorders.unpark(orderId);
+  const left = (await deps.shipments.ofOrder(orderId)).filter((s) => LEFT_LOCATION.includes(s.status));
+  if (left.length === 0) {
+    const { status } = await changeOrderStatus(deps, { orderId, status: "CANCELLED", reason });
+    await undoOrder(deps, orderId);
+    return { orderId, status, closedShort: 0 };
+  }
+  const shipped = new Map<string, number>();
+  for (const l of left.flatMap((s) => s.lines)) shipped.set(l.lineId, (shipped.get(l.lineId) ?? 0) + l.quantity);
   for (let attempt = 1; ; attempt++) {
-    const [order, shipments] = await Promise.all([deps.orders.get(orderId), deps.shipments.ofOrder(orderId)]);
+    const order = await deps.orders.get(orderId);
     if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
-    const shipped = new Map<string, number>();
-    for (const s of shipments.filter((x) => HANDED_OVER.has(x.status))) for (const l of s.lines) shipped.set(l.lineId, (shipped.get(l.lineId) ?? 0) + l.quantity);
-    const now = deps.clock.now();
-    let next: Order = order;
-    if (shipped.size === 0) {
-      if (order.status !== "CANCELLED") next = transition(order, "CANCELLED", now, reason);
-    } else if (!order.closedShort) {
+    let next = order;
+    if (!order.closedShort) {
       const units: Record<string, number> = {};
       for (const l of order.lines) if (l.quantity > (shipped.get(l.lineId) ?? 0)) units[l.lineId] = l.quantity - (shipped.get(l.lineId) ?? 0);
-      next = { ...order, closedShort: { units, reason, at: now } };
-      // Through SHIPPED to DELIVERED, as the shipments now imply (every open unit left; most have arrived).
-      for (let target = orderStatusFromShipments(next, shipments); target !== next.status; target = orderStatusFromShipments(next, shipments))
-        next = transition(next, target === "DELIVERED" && next.status !== "SHIPPED" ? "SHIPPED" : target, now, next.status === "PARTIALLY_SHIPPED" ? reason : undefined);
-      next = { ...next, version: order.version + 1 };
+      const now = deps.clock.now();
+      next = followShipments({ ...order, closedShort: { units, reason, at: now }, version: order.version + 1 }, left, now, reason);
     }
-    if (next !== order && !(await deps.orders.saveHeader(next, order.version))) {
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
-      continue;
+    if (next === order || (await deps.orders.saveHeader(next, order.version))) {
+      await releaseRest(deps, orderId);
+      return { orderId, status: next.status, closedShort: Object.values(next.closedShort?.units ?? {}).reduce((a, b) => a + b, 0) };
     }
-    if (next.status === "CANCELLED") await undoOrder(deps, orderId);
-    else await releaseRest(deps, orderId);
-    return { orderId, status: next.status, closedShort: Object.values(next.closedShort?.units ?? {}).reduce((a, b) => a + b, 0) };
+    if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
   }
 }
 

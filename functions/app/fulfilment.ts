@@ -3,12 +3,13 @@ import type { CarrierPort, TrackingStatus } from "../domain/carrier.js";
 import type { Location } from "../domain/catalog.js";
 import { ConflictError, NotFoundError, OrderCancelledError } from "../domain/errors.js";
 import type { AllocationLine } from "../domain/inventory.js";
-import { transition, type Order } from "../domain/order.js";
+import type { Order } from "../domain/order.js";
 import type { CaptureRecord, PaymentProvider, PaymentRecord } from "../domain/payment.js";
 import type { Clock, OrderRepository } from "../domain/ports.js";
-import { applyFulfilmentEvent, captureAmountFor, moveShipment, orderIdOfShipment, orderStatusFromShipments, type FulfilmentEvent, type Shipment, type ShipmentStatus } from "../domain/shipment.js";
+import { applyFulfilmentEvent, captureAmountFor, followShipments, moveShipment, orderIdOfShipment, type FulfilmentEvent, type Shipment, type ShipmentStatus } from "../domain/shipment.js";
 import type { PaymentStore } from "./authorize-payment.js";
 import { ORDER_CANCELLED, undoOrder } from "./cancel-order.js";
+import { changeOrderStatus } from "./change-order-status.js";
 import type { TaskResponder } from "./decide-hold.js";
 
 /** A shipment as stored: the domain shipment and the task tokens of the workflow steps waiting on it. */
@@ -79,19 +80,10 @@ async function updateShipment(deps: Pick<FulfilmentDeps, "shipments">, orderId: 
 }
 
 /** Moves the order to the status its shipments now imply (SHIPPED, PARTIALLY_SHIPPED, DELIVERED). */
-async function followShipments(deps: Pick<FulfilmentDeps, "orders" | "shipments" | "clock">, orderId: string): Promise<void> {
+async function followOrderShipments(deps: Pick<FulfilmentDeps, "orders" | "shipments" | "clock">, orderId: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const [order, shipments] = await Promise.all([orderOf(deps.orders, orderId), deps.shipments.ofOrder(orderId)]);
-    let next = order;
-    // SHIPPED before DELIVERED, so the history (and the events) pass through both.
-    for (;;) {
-      const target = orderStatusFromShipments(next, shipments);
-      if (target === next.status) break;
-      // A pickup order passes READY_FOR_PICKUP instead (it never ships).
-      const via = next.pickup ? "READY_FOR_PICKUP" : "SHIPPED";
-      const step = target === "DELIVERED" && next.status !== via ? via : target;
-      next = transition(next, step, deps.clock.now());
-    }
+    const next = followShipments(order, shipments, deps.clock.now());
     if (next === order || (await deps.orders.saveHeader(next, order.version))) return;
     if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
   }
@@ -117,7 +109,7 @@ export async function releaseShipment(deps: FulfilmentDeps, orderId: string, pla
   const s = await shipmentOf(deps.shipments, orderId, planned.shipmentId);
   if (handedOver(s)) await deps.tasks.succeed(token, handoverOutput(s));
   else if (s.status === "REJECTED") await deps.tasks.fail(token, SHIPMENT_REJECTED, s.history.at(-1)?.reason ?? "rejected by the location");
-  else if (s.status === "CANCELLED") await deps.tasks.fail(token, "OrderCancelledError", `Order ${orderId} was cancelled`);
+  else if (s.status === "CANCELLED") await deps.tasks.fail(token, ORDER_CANCELLED, `Order ${orderId} was cancelled`);
   return { shipmentId: s.shipmentId, status: s.status };
 }
 
@@ -166,7 +158,7 @@ async function collect(deps: ShipDeps, order: Order, shipmentId: string): Promis
     capture?.captureId && !collected.capture
       ? await updateShipment(deps, order.orderId, shipmentId, (latest) => (latest.capture ? latest : { ...latest, capture: { amount: capture.amount, captureId: capture.captureId!, at: capture.at ?? now }, updatedAt: now, version: latest.version + 1 }), collected)
       : collected;
-  await followShipments(deps, order.orderId);
+  await followOrderShipments(deps, order.orderId);
   if (s.tokens?.delivery) await deps.tasks.succeed(s.tokens.delivery, deliveredOutput(s));
   return s;
 }
@@ -195,7 +187,7 @@ export async function shipShipment(deps: ShipDeps, orderId: string, shipmentId: 
   if (s.pickup) {
     // Nothing to book: the pickup waits at the store; the order shows READY_FOR_PICKUP.
     if (!handedOver(s)) throw new ConflictError(`Shipment ${shipmentId} is not ready for pickup yet`, { status: s.status });
-    await followShipments(deps, orderId);
+    await followOrderShipments(deps, orderId);
     return { shipmentId, carrier: null, trackingNumber: null, promisedBy: s.pickupBy ?? deps.clock.now(), captured: s.capture?.amount.amount ?? 0 };
   }
   if (!s.handover) throw new ConflictError(`Shipment ${shipmentId} was not handed over yet`, { status: s.status });
@@ -212,7 +204,7 @@ export async function shipShipment(deps: ShipDeps, orderId: string, shipmentId: 
         : { ...moveShipment(current, "SHIPPED", deps.clock.now()), carrierShipment: booking, ...(capture?.captureId ? { capture: { amount: capture.amount, captureId: capture.captureId, at: capture.at ?? deps.clock.now() } } : {}) },
     s,
   );
-  await followShipments(deps, orderId);
+  await followOrderShipments(deps, orderId);
   const cs = shipped.carrierShipment ?? booking;
   return { shipmentId, carrier: cs.carrier, trackingNumber: cs.trackingNumber, promisedBy: cs.promisedBy, captured: capture?.amount.amount ?? 0 };
 }
@@ -295,7 +287,7 @@ export async function recordTracking(deps: FulfilmentDeps, carrier: string, upda
     return { ...current, tracking: [...(current.tracking ?? []), { status: update.status, at }], updatedAt: deps.clock.now(), version: current.version + 1 };
   });
   if (s.status === "DELIVERED") {
-    await followShipments(deps, s.orderId);
+    await followOrderShipments(deps, s.orderId);
     if (s.tokens?.delivery) await deps.tasks.succeed(s.tokens.delivery, deliveredOutput(s));
   }
   return { shipmentId: s.shipmentId, orderId: s.orderId, status: s.status };
@@ -320,16 +312,12 @@ export async function flagLateDelivery(deps: ShipDeps, orderId: string, shipment
   if (s.status !== "NOT_COLLECTED") return { shipmentId, lateAlerts: s.lateAlerts ?? 0, outcome: s.status === "DELIVERED" || s.status === "PICKED_UP" ? s.status : "LATE" };
   await deps.inventory.close(orderId, reservationLines([s]), "RELEASED");
   const shipments = await deps.shipments.ofOrder(orderId);
-  if (!shipments.some((x) => x.status === "PICKED_UP" || x.status === "READY_FOR_PICKUP")) await cancelUncollected(deps, orderId, now);
+  if (!shipments.some((x) => x.status === "PICKED_UP" || x.status === "READY_FOR_PICKUP")) await cancelUncollected(deps, orderId);
   return { shipmentId, lateAlerts: s.lateAlerts ?? 0, outcome: "NOT_COLLECTED" };
 }
 
 /** Nothing of a pickup order was collected: the order is CANCELLED and everything it held is given back. */
-async function cancelUncollected(deps: ShipDeps, orderId: string, now: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const order = await orderOf(deps.orders, orderId);
-    if (order.status === "CANCELLED" || (await deps.orders.saveHeader(transition(order, "CANCELLED", now, "not collected within the pickup window"), order.version))) break;
-    if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
-  }
+async function cancelUncollected(deps: ShipDeps, orderId: string): Promise<void> {
+  await changeOrderStatus(deps, { orderId, status: "CANCELLED", reason: "not collected within the pickup window" });
   await undoOrder(deps, orderId);
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ConflictError, InvalidTransitionError } from "./errors.js";
 import type { Money } from "./money.js";
-import type { Customer, Order, OrderStatus } from "./order.js";
+import { transition, type Customer, type Order, type OrderStatus } from "./order.js";
 
 /**
  * Where one shipment of an order is. RELEASED: the location was asked to fulfil it; ACCEPTED,
@@ -174,6 +174,23 @@ export function orderStatusFromShipments(order: Pick<Order, "status" | "lines" |
   if (waiting > 0 && delivered + waiting >= total) return order.status === "ALLOCATED" ? "READY_FOR_PICKUP" : order.status;
   if (shipped > 0) return order.status === "ALLOCATED" || order.status === "BACKORDERED" ? "PARTIALLY_SHIPPED" : order.status;
   return order.status;
+}
+
+/** Statuses of a shipment that left its location (to a carrier, or into the customer's hands). */
+export const LEFT_LOCATION: readonly ShipmentStatus[] = ["SHIPPED", "DELIVERED", "PICKED_UP"];
+
+/**
+ * The order moved, edge by edge, to the status its shipments imply: through SHIPPED (a pickup
+ * order: READY_FOR_PICKUP) before DELIVERED, so the history and the events pass through both.
+ * `reason` goes on the first move.
+ */
+export function followShipments(order: Order, shipments: Pick<Shipment, "status" | "lines">[], at: string, reason?: string): Order {
+  let next = order;
+  for (let target = orderStatusFromShipments(next, shipments); target !== next.status; target = orderStatusFromShipments(next, shipments)) {
+    const via = next.pickup ? "READY_FOR_PICKUP" : "SHIPPED";
+    next = transition(next, target === "DELIVERED" && next.status !== via ? via : target, at, next === order ? reason : undefined);
+  }
+  return next;
 }
 
 /**

@@ -24,7 +24,8 @@ const inventory = new DynamoInventory(db, table, systemClock, ulidIds);
 const orders = new DynamoOrderRepository(db, table);
 const shipments = new DynamoShipmentStore(db, table);
 const tasks = new StepFunctionsTaskResponder(new SFNClient({}));
-const payments = new DynamoPaymentStore(db, table);
+/** The payment records (captures, voids, the released rest). */
+export const payments = new DynamoPaymentStore(db, table);
 
 /** What the fulfilment steps and callbacks use, built once per cold start. */
 export const shipDeps: ShipDeps = {

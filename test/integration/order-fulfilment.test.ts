@@ -77,6 +77,16 @@ describe("the order's life to delivery", () => {
   });
 });
 
+/** A cancelled order's end: the workflow succeeded, its shipment is CANCELLED, the authorization voided, the stock as before. */
+async function endedCancelled(orderId: string, sku: string, locationId: string, before: { onHand: number; reserved: number }) {
+  expect((await finishedExecution(orderId)).status).toBe("SUCCEEDED");
+  const view = await orderWhen(orderId, (o) => o.status === "CANCELLED");
+  expect(view.shipments.map((s) => s.status)).toEqual(["CANCELLED"]);
+  expect(view.payment).toMatchObject({ status: "VOIDED" });
+  expect(await stockOf(sku, locationId)).toMatchObject({ onHand: before.onHand, reserved: before.reserved });
+  return view;
+}
+
 const order = async (externalOrderId: string, lines: { sku: string; quantity: number; amount: number }[], extra: Record<string, unknown> = {}) => {
   const res = await postOrder(genericOrderBody({ externalOrderId, lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: EUR(l.amount) })), payment: { method: "card", token: "tok_visa" }, ...extra }));
   expect(res.status).toBe(202);
@@ -162,12 +172,7 @@ describe("split, rejection, cancellation", () => {
     const [released] = await shipmentsIn(orderId, "RELEASED");
     expect((await fulfilmentEvent(released!.shipmentId, { type: "picked" })).status).toBe(200);
     expect((await operatorPost(`/orders/${orderId}/cancel`, { reason: "customer changed their mind" })).json).toMatchObject({ orderId, status: "CANCELLED", released: 1, payment: "VOIDED" });
-    const done = await finishedExecution(orderId);
-    expect(done.status).toBe("SUCCEEDED");
-    const view = await orderWhen(orderId, (o) => o.status === "CANCELLED");
-    expect(view.shipments.map((s) => s.status)).toEqual(["CANCELLED"]);
-    expect(view.payment).toMatchObject({ status: "VOIDED" });
-    expect(await stockOf("FUL-C", "FUL-BER")).toMatchObject({ onHand: before.onHand, reserved: before.reserved });
+    await endedCancelled(orderId, "FUL-C", "FUL-BER", before);
     expect((await fulfilmentEvent(released!.shipmentId, { type: "shipped", carrier: "oms-post", weightGrams: 900 })).status).toBe(409);
     const events = await eventually(() => Promise.all(["OrderCancelled", "ShipmentCancelled", "PaymentVoided"].map((detailType) => archivedEvents({ detailType, where: (d) => d.orderId === orderId }))), (all) => all.every((e) => e.length === 1));
     expect(events.map((e) => e.length)).toEqual([1, 1, 1]);
@@ -239,12 +244,7 @@ describe("buy online, pick up in store", () => {
     expect((await fulfilmentEvent(released!.shipmentId, { type: "ready_for_pickup" })).status).toBe(200);
     await orderWhen(orderId, (o) => o.status === "READY_FOR_PICKUP");
     expect((await operatorPost(`/orders/${orderId}/cancel`, { reason: "customer changed their mind" })).status).toBe(200);
-    const done = await finishedExecution(orderId);
-    expect(done.status).toBe("SUCCEEDED");
-    const view = await orderWhen(orderId, (o) => o.status === "CANCELLED");
-    expect(view.shipments.map((s) => s.status)).toEqual(["CANCELLED"]);
-    expect(view.payment).toMatchObject({ status: "VOIDED" });
-    expect(await stockOf("FUL-P", "FUL-STORE")).toMatchObject({ onHand: before.onHand, reserved: before.reserved });
+    await endedCancelled(orderId, "FUL-P", "FUL-STORE", before);
     expect((await fulfilmentEvent(released!.shipmentId, { type: "picked_up" })).status).toBe(409);
   });
 
