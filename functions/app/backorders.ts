@@ -38,7 +38,8 @@ export async function allocateOrWait(deps: AllocateDeps, orderId: string, token:
   return tryAgain(deps, orderId, token, options);
 }
 
-async function tryAgain(deps: AllocateDeps, orderId: string, token: string, options: { budgetMs?: number }): Promise<{ outcome: AllocationRecord["outcome"] }> {
+/** Plans a parked order again; answers its waiting step when it can now be reserved (or was cancelled). */
+export async function tryAgain(deps: AllocateDeps, orderId: string, token: string, options: { budgetMs?: number }): Promise<{ outcome: AllocationRecord["outcome"] }> {
   let record: AllocationRecord;
   try {
     record = await reserveAndRoute(deps, orderId, { ...options, replan: true });

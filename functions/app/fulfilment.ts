@@ -53,6 +53,8 @@ export interface ShipDeps extends FulfilmentDeps {
 
 /** The error the workflow's "Release to location" step fails with when the location rejects; caught by name. */
 export const SHIPMENT_REJECTED = "ShipmentRejected";
+/** The error the shipment's waiting step fails with when every line of it was cancelled (the rest of the order goes on); the branch ends. */
+export const SHIPMENT_CANCELLED = "ShipmentCancelled";
 const MAX_ATTEMPTS = 5;
 
 async function orderOf(orders: OrderRepository, orderId: string): Promise<Order> {
@@ -109,8 +111,15 @@ export async function releaseShipment(deps: FulfilmentDeps, orderId: string, pla
   const s = await shipmentOf(deps.shipments, orderId, planned.shipmentId);
   if (handedOver(s)) await deps.tasks.succeed(token, handoverOutput(s));
   else if (s.status === "REJECTED") await deps.tasks.fail(token, SHIPMENT_REJECTED, s.history.at(-1)?.reason ?? "rejected by the location");
-  else if (s.status === "CANCELLED") await deps.tasks.fail(token, ORDER_CANCELLED, `Order ${orderId} was cancelled`);
+  else if (s.status === "CANCELLED") await failCancelled(deps, order, s, token);
   return { shipmentId: s.shipmentId, status: s.status };
+}
+
+/** A cancelled shipment's waiting step: the whole order was cancelled, or only this shipment's lines. */
+async function failCancelled(deps: FulfilmentDeps, order: Order, s: StoredShipment, token: string): Promise<void> {
+  const current = order.status === "CANCELLED" ? order : await orderOf(deps.orders, order.orderId);
+  if (current.status === "CANCELLED") await deps.tasks.fail(token, ORDER_CANCELLED, `Order ${order.orderId} was cancelled`);
+  else await deps.tasks.fail(token, SHIPMENT_CANCELLED, `Every line of shipment ${s.shipmentId} was cancelled`);
 }
 
 /**

@@ -1,4 +1,5 @@
-import { allocationOf, deliveryFor, plannedShipments, type AllocationRecord, type PlannedShipment } from "../domain/allocation.js";
+import { allocationOf, deliveryFor, plannedShipments, reservationLines, type AllocationRecord, type PlannedShipment } from "../domain/allocation.js";
+import { revisionOf } from "../domain/order-change.js";
 import { NotFoundError, OrderCancelledError } from "../domain/errors.js";
 import { InsufficientStockError, type Allocation } from "../domain/inventory.js";
 import { transition, type Order } from "../domain/order.js";
@@ -24,7 +25,7 @@ export interface ReserveAndRouteDeps {
   orders: OrderRepository;
   allocations: AllocationStore;
   routing: RoutingData;
-  inventory: { reserve(a: Allocation): Promise<unknown>; releaseOrder(orderId: string): Promise<number> };
+  inventory: { reserve(a: Allocation): Promise<unknown>; releaseOrder(orderId: string): Promise<number>; close(orderId: string, lines: Allocation["lines"], to: "RELEASED"): Promise<number> };
   /** The order's shipments so far (absent: none yet). */
   shipments?: { ofOrder(orderId: string): Promise<Pick<Shipment, "shipmentId" | "locationId" | "status" | "lines">[]> };
   clock: Clock;
@@ -32,6 +33,8 @@ export interface ReserveAndRouteDeps {
 }
 
 const MAX_PLANS = 3;
+/** Statuses that follow the order's shipments; a later allocation round leaves them as they are. */
+const PAST_ALLOCATION: readonly Order["status"][] = ["PARTIALLY_SHIPPED", "SHIPPED", "DELIVERED", "READY_FOR_PICKUP"];
 const MAX_STATUS_ATTEMPTS = 5;
 const LIVE = (s: { status: string }) => s.status !== "REJECTED" && s.status !== "CANCELLED";
 
@@ -49,7 +52,7 @@ const LIVE = (s: { status: string }) => s.status !== "REJECTED" && s.status !== 
  * at a location that rejected this order. `replan` plans a backordered round again (stock came in).
  */
 export async function reserveAndRoute(deps: ReserveAndRouteDeps, orderId: string, options: { budgetMs?: number; replan?: boolean } = {}): Promise<AllocationRecord> {
-  const order = await deps.orders.get(orderId);
+  let order = await deps.orders.get(orderId);
   if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
   if (order.status === "CANCELLED") throw new OrderCancelledError(`Order ${orderId} was cancelled`);
   const shipments = (await deps.shipments?.ofOrder(orderId)) ?? [];
@@ -58,8 +61,8 @@ export async function reserveAndRoute(deps: ReserveAndRouteDeps, orderId: string
   const round = !latest ? 1 : closed ? latest.round + 1 : latest.round;
   // A backorder planned again: the new plan replaces the old in one write, so readers never see none.
   let replacing = latest && !closed && latest.outcome === "BACKORDERED" && options.replan ? latest.planId : undefined;
-  for (let attempt = 1; ; attempt++) {
-    const current = attempt === 1 ? latest : await deps.allocations.get(orderId);
+  for (let attempt = 1, stale = 0; ; attempt++) {
+    const current = attempt === 1 && stale === 0 ? latest : await deps.allocations.get(orderId);
     const record = current && current.round === round && current.planId !== replacing ? current : await plan(deps, order, round, shipments, options, replacing);
     replacing = undefined;
     if (record.outcome === "ALLOCATED") {
@@ -71,8 +74,12 @@ export async function reserveAndRoute(deps: ReserveAndRouteDeps, orderId: string
         continue;
       }
     }
-    await moveTo(deps, orderId, record);
-    return record;
+    if (await moveTo(deps, orderId, record)) return record;
+    // The order's lines or address changed since this plan was made: give its stock back and plan the order as it is now.
+    if (++stale > MAX_STATUS_ATTEMPTS) throw new Error(`Order ${orderId} kept changing while it was routed; gave up after ${stale} plans`);
+    if (record.outcome === "ALLOCATED") await deps.inventory.close(orderId, reservationLines(record.shipments), "RELEASED");
+    await deps.allocations.discard(orderId, record.planId, round);
+    order = (await deps.orders.get(orderId))!;
   }
 }
 
@@ -138,10 +145,14 @@ async function plan(deps: ReserveAndRouteDeps, order: Order, round: number, ship
   const excludedLocations = [...new Set(shipments.filter((s) => s.status === "REJECTED").map((s) => s.locationId))];
   const planned = round === 1 ? 0 : (await deps.allocations.all(order.orderId)).filter((r) => r.round < round).reduce((n, r) => n + r.shipments.length, 0);
   const now = deps.clock.now();
-  const base = { orderId: order.orderId, planId: deps.ids.next(), round, createdAt: now, approximateDestination: destination?.approximate ?? false, ...(excludedLocations.length ? { excludedLocations } : {}) };
+  const base = { orderId: order.orderId, planId: deps.ids.next(), round, createdAt: now, orderRevision: revisionOf(order), approximateDestination: destination?.approximate ?? false, ...(excludedLocations.length ? { excludedLocations } : {}) };
   let record: AllocationRecord;
-  if (!destination) {
-    record = { ...base, outcome: "BACKORDERED", shipments: [], backordered: lines, cost: { currency: order.currency, total: 0, shipments: 0, handling: 0, carriage: 0, splitPenalty: 0, late: 0, unfulfilled: 0 }, algorithm: "optimizer", rulesVersion: 0, shortagePolicy: "backorder" };
+  const nothing = { currency: order.currency, total: 0, shipments: 0, handling: 0, carriage: 0, splitPenalty: 0, late: 0, unfulfilled: 0 };
+  if (lines.length === 0) {
+    // Every unit left is in a shipment already (the rest was cancelled): nothing to route.
+    record = { ...base, outcome: "ALLOCATED", shipments: [], backordered: [], cost: nothing, algorithm: "optimizer", rulesVersion: 0, shortagePolicy: "backorder" };
+  } else if (!destination) {
+    record = { ...base, outcome: "BACKORDERED", shipments: [], backordered: lines, cost: nothing, algorithm: "optimizer", rulesVersion: 0, shortagePolicy: "backorder" };
   } else {
     const { router, rules } = await loadRouter(deps.routing, { channel: order.channel, lines, delivery: destination.delivery, excludeLocations: excludedLocations });
     const p = router.optimize(options);
@@ -163,7 +174,8 @@ async function plan(deps: ReserveAndRouteDeps, order: Order, round: number, ship
   return (await deps.allocations.get(order.orderId))!;
 }
 
-async function moveTo(deps: ReserveAndRouteDeps, orderId: string, record: AllocationRecord): Promise<void> {
+/** Moves the order to the plan's outcome; false when the plan is stale (the order changed since it was made). */
+async function moveTo(deps: ReserveAndRouteDeps, orderId: string, record: AllocationRecord): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     const order = (await deps.orders.get(orderId))!;
     if (order.status === "CANCELLED") {
@@ -171,11 +183,12 @@ async function moveTo(deps: ReserveAndRouteDeps, orderId: string, record: Alloca
       await deps.inventory.releaseOrder(orderId);
       throw new OrderCancelledError(`Order ${orderId} was cancelled while it was being routed`);
     }
+    if (revisionOf(order) !== (record.orderRevision ?? 1)) return false;
     // Once something shipped, the order's status follows its shipments, not its allocation rounds.
-    if (order.status === record.outcome || order.status === "PARTIALLY_SHIPPED") return;
+    if (order.status === record.outcome || PAST_ALLOCATION.includes(order.status)) return true;
     const reason = record.backordered.length ? `${record.backordered.reduce((t, b) => t + b.quantity, 0)} unit(s) backordered` : undefined;
     const next = transition(order, record.outcome, deps.clock.now(), reason);
-    if (await deps.orders.saveHeader(next, order.version)) return;
+    if (await deps.orders.saveHeader(next, order.version)) return true;
     if (attempt >= MAX_STATUS_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
   }
 }

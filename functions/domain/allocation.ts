@@ -32,6 +32,8 @@ export interface AllocationRecord {
   algorithm: Plan["algorithm"];
   rulesVersion: number;
   shortagePolicy: "backorder" | "ship-available";
+  /** The order revision the plan was made from: a plan of lines since changed is made again. */
+  orderRevision?: number;
   /** True when the address had no coordinates and the country's centre stood in for it. */
   approximateDestination: boolean;
   createdAt: string;

@@ -24,11 +24,14 @@ export const ORDER_EVENTS = {
   shipped: "OrderShipped",
   readyForPickup: "OrderReadyForPickup",
   delivered: "OrderDelivered",
+  changed: "OrderChanged",
+  paymentReduced: "PaymentAuthorizationReduced",
+  paymentRefunded: "PaymentRefunded",
 } as const;
 export type OrderEventType = (typeof ORDER_EVENTS)[keyof typeof ORDER_EVENTS];
 
 /** Order events a customer hears about; the notifications rule matches exactly these. */
-export const CUSTOMER_FACING_ORDER_EVENTS: readonly OrderEventType[] = [ORDER_EVENTS.confirmed, ORDER_EVENTS.rejected, ORDER_EVENTS.backordered, ORDER_EVENTS.cancelled, ORDER_EVENTS.delivered];
+export const CUSTOMER_FACING_ORDER_EVENTS: readonly OrderEventType[] = [ORDER_EVENTS.confirmed, ORDER_EVENTS.rejected, ORDER_EVENTS.backordered, ORDER_EVENTS.cancelled, ORDER_EVENTS.delivered, ORDER_EVENTS.changed];
 
 /** Detail types published by the fulfilment context, from changes to shipments. */
 export const FULFILLMENT_EVENTS = {
@@ -40,6 +43,7 @@ export const FULFILLMENT_EVENTS = {
   delivered: "ShipmentDelivered",
   rejected: "ShipmentRejected",
   cancelled: "ShipmentCancelled",
+  amended: "ShipmentAmended",
   readyForPickup: "ShipmentReadyForPickup",
   pickedUp: "ShipmentPickedUp",
   notCollected: "ShipmentNotCollected",

@@ -31,6 +31,8 @@ export interface NotifiableOrder {
   /** Pickup events: the store, and until when it keeps the order. */
   locationId?: string;
   pickupBy?: string;
+  /** OrderChanged: what kind of change it was. */
+  kind?: "cancel-lines" | "edit";
 }
 
 /** Notifications for one order event; an event no customer hears about renders none. */
@@ -46,6 +48,14 @@ export function renderOrderNotifications(detailType: string, order: NotifiableOr
       return [email("order-backordered", `Your order ${ref} is waiting for stock`, `Hi ${first}, part of your order ${ref} is out of stock right now. We will ship it as soon as it arrives and let you know; you will not be charged for anything that does not ship.`)];
     case ORDER_EVENTS.cancelled:
       return [email("order-cancelled", `Your order ${ref} was cancelled`, `Hi ${first}, your order ${ref} was cancelled${order.reason ? ` (${order.reason})` : ""}. Any amount held on your card has been released.`), ...sms("order-cancelled-sms", `Order ${ref} was cancelled. Any card hold has been released.`)];
+    case ORDER_EVENTS.changed:
+      return [
+        email(
+          "order-changed",
+          `Your order ${ref} was changed`,
+          `Hi ${first}, ${order.kind === "cancel-lines" ? "some items of your order were cancelled" : "your order was updated"}${order.reason ? ` (${order.reason})` : ""}. It now has ${items}, ${total} in all${order.kind === "cancel-lines" ? "; you are charged only for what we ship, and any difference is released or refunded to your card" : ""}.`,
+        ),
+      ];
     case ORDER_EVENTS.delivered:
       return [email("order-delivered", `Your order ${ref} was delivered`, `Hi ${first}, every item of your order ${ref} has been delivered. Enjoy!`)];
     case FULFILLMENT_EVENTS.shipped:

@@ -2,6 +2,7 @@ import type { FieldIssue } from "./errors.js";
 import { ORDER_EVENTS, eventIdFor, type OrderEventType } from "./events.js";
 import type { Money } from "./money.js";
 import type { Customer, OrderStatus, StatusChange } from "./order.js";
+import type { OrderChange } from "./order-change.js";
 
 /** The order header as the table's stream carries it (no lines; the list attributes instead). */
 export interface OrderHeaderImage {
@@ -17,6 +18,7 @@ export interface OrderHeaderImage {
   lineCount: number;
   statusHistory: StatusChange[];
   problems?: FieldIssue[];
+  changes?: OrderChange[];
 }
 
 /** The event each status announces; statuses without one are not announced. */
@@ -71,10 +73,15 @@ export function orderChangeEvents(before: OrderHeaderImage | undefined, after: O
     const nth = after.statusHistory.slice(0, i + 1).filter((h) => h.status === change.status).length;
     events.push({ detailType, eventId: nth === 1 ? eventIdFor(after.orderId, detailType) : `${eventIdFor(after.orderId, detailType)}.${nth}`, occurredAt: change.at, data });
   });
+  // One OrderChanged per change since the previous image, named by the revision it made.
+  for (const change of (after.changes ?? []).slice(before?.changes?.length ?? 0)) {
+    const { idempotencyKey: _k, requestHash: _h, ...visible } = change;
+    events.push({ detailType: ORDER_EVENTS.changed, eventId: `${eventIdFor(after.orderId, ORDER_EVENTS.changed)}.${change.revision}`, occurredAt: change.at, data: { ...summary, ...visible } });
+  }
   return events;
 }
 
-type PaymentImage = { orderId: string; status: string; amount: Money; method: string; authorizationId?: string; declineCode?: string; at: string; voidedAt?: string; captures?: Record<string, { amount: Money; captureId?: string; at?: string }>; captured?: Money };
+type PaymentImage = { orderId: string; status: string; amount: Money; method: string; authorizationId?: string; declineCode?: string; at: string; voidedAt?: string; captures?: Record<string, { amount: Money; captureId?: string; at?: string }>; captured?: Money; reductions?: { revision: number; from: Money; to: Money; at: string }[]; refunds?: Record<string, { amount: Money; refundId?: string; at?: string }>; refunded?: Money };
 
 /**
  * PaymentAuthorized or PaymentDeclined when an order's payment record appears (one per order);
@@ -87,6 +94,12 @@ export function paymentEvents(before: PaymentImage | undefined, after: PaymentIm
   for (const [shipmentId, c] of Object.entries(after.captures ?? {})) {
     if (!c.captureId || before?.captures?.[shipmentId]?.captureId) continue;
     out.push({ detailType: ORDER_EVENTS.paymentCaptured, eventId: eventIdFor(shipmentId, ORDER_EVENTS.paymentCaptured), occurredAt: c.at ?? after.at, data: { orderId: after.orderId, shipmentId, amount: c.amount, captureId: c.captureId, capturedTotal: after.captured ?? null, status: after.status } });
+  }
+  for (const r of (after.reductions ?? []).slice(before?.reductions?.length ?? 0))
+    out.push({ detailType: ORDER_EVENTS.paymentReduced, eventId: `${eventIdFor(after.orderId, ORDER_EVENTS.paymentReduced)}.${r.revision}`, occurredAt: r.at, data: { orderId: after.orderId, from: r.from, to: r.to, revision: r.revision, authorizationId: after.authorizationId ?? null } });
+  for (const [ref, r] of Object.entries(after.refunds ?? {})) {
+    if (!r.refundId || before?.refunds?.[ref]?.refundId) continue;
+    out.push({ detailType: ORDER_EVENTS.paymentRefunded, eventId: `${after.orderId}.${ref}.${ORDER_EVENTS.paymentRefunded}`, occurredAt: r.at ?? after.at, data: { orderId: after.orderId, amount: r.amount, refundId: r.refundId, refundedTotal: after.refunded ?? null, status: after.status } });
   }
   if (after.status === "VOIDED" && before?.status !== "VOIDED") out.push({ detailType: ORDER_EVENTS.paymentVoided, eventId: eventIdFor(after.orderId, ORDER_EVENTS.paymentVoided), occurredAt: after.voidedAt ?? after.at, data: { orderId: after.orderId, amount: after.amount, authorizationId: after.authorizationId ?? null } });
   if (before) return out;

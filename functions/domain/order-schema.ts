@@ -32,6 +32,30 @@ export const moneySchema = z.strictObject({
   currency: currencyCode,
 });
 
+/** A shipping address (lat and lon, when given, go together: checked where it is used). */
+export const addressSchema = z.strictObject({
+  name: text(200),
+  line1: text(200),
+  line2: text(200).optional(),
+  city: text(100),
+  region: text(100).optional(),
+  postalCode: text(20),
+  country: countryCode,
+  lat: z.number().min(-90).max(90).optional(),
+  lon: z.number().min(-180).max(180).optional(),
+});
+
+export const skuSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(64, "must be at most 64 characters")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/]*$/, "may hold letters, digits and . _ - /");
+
+export const quantitySchema = z
+  .int("must be a whole number")
+  .min(1, "must be at least 1")
+  .max(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`);
+
 /** The generic channel's order, as documented in the README (JSON Schema there is generated from this). */
 export const genericOrderSchema = z
   .strictObject({
@@ -50,19 +74,7 @@ export const genericOrderSchema = z
         .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 phone number such as +4915112345678")
         .optional(),
     }),
-    shippingAddress: z
-      .strictObject({
-      name: text(200),
-      line1: text(200),
-      line2: text(200).optional(),
-      city: text(100),
-      region: text(100).optional(),
-      postalCode: text(20),
-      country: countryCode,
-      lat: z.number().min(-90).max(90).optional(),
-      lon: z.number().min(-180).max(180).optional(),
-    })
-      .optional(),
+    shippingAddress: addressSchema.optional(),
     /** Buy online, pick up in store: the store that hands the order to the customer (no carrier). */
     pickup: z
       .strictObject({
@@ -76,15 +88,8 @@ export const genericOrderSchema = z
     lines: z
       .array(
         z.strictObject({
-          sku: z
-            .string()
-            .min(1, "must not be empty")
-            .max(64, "must be at most 64 characters")
-            .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/]*$/, "may hold letters, digits and . _ - /"),
-          quantity: z
-            .int("must be a whole number")
-            .min(1, "must be at least 1")
-            .max(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`),
+          sku: skuSchema,
+          quantity: quantitySchema,
           unitPrice: moneySchema,
         }),
       )

@@ -1,5 +1,6 @@
 import { InvalidTransitionError, type FieldIssue } from "./errors.js";
 import { add, multiply, subtract, sum, zero, type Money } from "./money.js";
+import type { OrderChange } from "./order-change.js";
 
 /**
  * Every status an order can be in. ALLOCATED: routed and its stock reserved (all of it, or what
@@ -59,6 +60,8 @@ export interface OrderLine {
   quantity: number;
   unitPrice: Money;
   lineTotal: Money;
+  /** Units cancelled after capture (POST /orders/{id}/cancel with lines); `quantity` is what is left. */
+  cancelledQuantity?: number;
 }
 
 export interface OrderTotals {
@@ -98,6 +101,10 @@ export interface Order {
   closedShort?: { units: Record<string, number>; reason: string; at: string };
   /** Why validation refused the order (set with REJECTED). */
   problems?: FieldIssue[];
+  /** 1 as captured (absent), one more per change (functions/domain/order-change.ts). */
+  revision?: number;
+  /** The changes since capture, oldest first: lines cancelled, address or lines edited. */
+  changes?: OrderChange[];
   version: number;
 }
 

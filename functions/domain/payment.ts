@@ -35,6 +35,10 @@ export interface PaymentProvider {
   void(request: { orderId: string; authorizationId: string; idempotencyKey: string }): Promise<{ status: "VOIDED"; at: string }>;
   /** Captures part of an authorization; the same key captures once (and answers the same). */
   capture(request: { orderId: string; authorizationId: string; amount: Money; idempotencyKey: string }): Promise<{ status: "CAPTURED"; captureId: string; amount: Money; at: string }>;
+  /** Lowers what the authorization holds to `amount` (lines were cancelled); the same key reduces once. */
+  reduceAuthorization(request: { orderId: string; authorizationId: string; amount: Money; idempotencyKey: string }): Promise<{ status: "REDUCED"; amount: Money; at: string }>;
+  /** Gives back part of what was captured; the same key refunds once. */
+  refund(request: { orderId: string; authorizationId: string; amount: Money; idempotencyKey: string }): Promise<{ status: "REFUNDED"; refundId: string; amount: Money; at: string }>;
 }
 
 /** One capture, per shipment: planned (amount decided) before the provider is called, then done. */
@@ -62,6 +66,12 @@ export interface PaymentRecord {
   captured?: Money;
   /** The authorization's uncaptured rest was released (the order closed short): nothing more will be captured. */
   restReleasedAt?: string;
+  /** Lowerings of the authorization after lines were cancelled (`amount` is what it holds now), by order revision. */
+  reductions?: { revision: number; from: Money; to: Money; at: string }[];
+  /** Refunds by order revision (`r<n>`): planned (amount decided) before the provider is called, then done. */
+  refunds?: Record<string, { amount: Money; refundId?: string; at?: string }>;
+  /** The sum of completed refunds. */
+  refunded?: Money;
 }
 
 /**

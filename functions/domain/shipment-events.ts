@@ -52,6 +52,11 @@ export function shipmentChangeEvents(before: Shipment | undefined, after: Shipme
           : {};
     out.push({ detailType, eventId: eventIdFor(after.shipmentId, detailType), occurredAt: change.at, data: { ...base, status: change.status, ...(change.reason ? { reason: change.reason } : {}), ...extra } });
   }
+  // Lines taken out while the shipment is still at its location: the location picks less (a cut to nothing is ShipmentCancelled).
+  (after.amendments ?? []).forEach((a, i) => {
+    if (i < (before?.amendments?.length ?? 0) || after.status === "CANCELLED") return;
+    out.push({ detailType: FULFILLMENT_EVENTS.amended, eventId: `${eventIdFor(after.shipmentId, FULFILLMENT_EVENTS.amended)}.${i + 1}`, occurredAt: a.at, data: { ...base, status: after.status, removed: a.removed, reason: a.reason } });
+  });
   for (let n = (before?.lateAlerts ?? 0) + 1; n <= (after.lateAlerts ?? 0); n++)
     out.push({ detailType: FULFILLMENT_EVENTS.late, eventId: `${eventIdFor(after.shipmentId, FULFILLMENT_EVENTS.late)}.${n}`, occurredAt: after.updatedAt, data: { ...base, status: after.status, ...tracking, alert: n } });
   return out;

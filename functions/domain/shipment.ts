@@ -90,6 +90,8 @@ export interface Shipment {
   pickup?: boolean;
   /** When a pickup waiting at the store is given up (ready + the collection window). */
   pickupBy?: string;
+  /** Lines taken out of the shipment while it was at its location (the order's lines were cancelled), oldest first. */
+  amendments?: { at: string; reason: string; removed: ShipmentLine[] }[];
   /** How many times delivery was flagged late. */
   lateAlerts?: number;
   /** Copied from the order, so shipment events can tell the customer (tracking, a late parcel). */
@@ -202,12 +204,12 @@ export function captureAmountFor(order: Pick<Order, "lines" | "totals">, shipmen
   const currency = order.totals.grandTotal.currency;
   const total = units(order.lines);
   const shipped = units(shipment.lines);
-  if (capturedBefore.units + shipped >= total) return { amount: order.totals.grandTotal.amount - capturedBefore.amount, currency };
+  if (capturedBefore.units + shipped >= total) return { amount: Math.max(0, order.totals.grandTotal.amount - capturedBefore.amount), currency };
   const unitPrice = new Map(order.lines.map((l) => [l.lineId, l.unitPrice.amount]));
   const merchandise = shipment.lines.reduce((n, l) => n + (unitPrice.get(l.lineId) ?? 0) * l.quantity, 0);
   const subtotal = order.totals.subtotal.amount;
   const amount = subtotal > 0 ? Math.floor((order.totals.grandTotal.amount * merchandise) / subtotal) : 0;
-  return { amount: Math.min(amount, order.totals.grandTotal.amount - capturedBefore.amount), currency };
+  return { amount: Math.max(0, Math.min(amount, order.totals.grandTotal.amount - capturedBefore.amount)), currency };
 }
 
 /** `<orderId>-S<n>`: a shipment (fulfilment) id names its order. */

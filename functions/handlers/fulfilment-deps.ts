@@ -12,6 +12,9 @@ import { DynamoShipmentStore } from "../adapters/dynamodb/shipment-store.js";
 import { LocalPaymentProvider } from "../adapters/payments/local-provider.js";
 import { StepFunctionsTaskResponder } from "../adapters/stepfunctions/task-responder.js";
 import type { AllocateDeps } from "../app/backorders.js";
+import type { CancelOrderDeps } from "../app/cancel-order.js";
+import type { ChangeOrderDeps } from "../app/change-order.js";
+import { DynamoHoldStore } from "../adapters/dynamodb/hold-store.js";
 import type { ShipDeps } from "../app/fulfilment.js";
 import { routingDataFrom } from "../app/quote-route.js";
 import { requireEnv } from "../shared/env.js";
@@ -19,11 +22,12 @@ import { systemClock, ulidIds } from "../shared/runtime.js";
 
 const db = documentClient();
 const table = requireEnv("TABLE_NAME");
-const catalog = new DynamoCatalog(db, table);
-const inventory = new DynamoInventory(db, table, systemClock, ulidIds);
-const orders = new DynamoOrderRepository(db, table);
-const shipments = new DynamoShipmentStore(db, table);
-const tasks = new StepFunctionsTaskResponder(new SFNClient({}));
+/** The catalog (SKUs and locations). */
+export const catalog = new DynamoCatalog(db, table);
+export const inventory = new DynamoInventory(db, table, systemClock, ulidIds);
+export const orders = new DynamoOrderRepository(db, table);
+export const shipments = new DynamoShipmentStore(db, table);
+export const tasks = new StepFunctionsTaskResponder(new SFNClient({}));
 /** The payment records (captures, voids, the released rest). */
 export const payments = new DynamoPaymentStore(db, table);
 
@@ -40,10 +44,12 @@ export const shipDeps: ShipDeps = {
   locations: catalog,
 };
 
+const allocations = new DynamoAllocationStore(db, table);
+
 /** What allocation (and the backorders waiting on it) uses. */
 export const allocateDeps: AllocateDeps = {
   orders,
-  allocations: new DynamoAllocationStore(db, table),
+  allocations,
   routing: routingDataFrom(catalog, inventory, new DynamoRoutingRules(db, table)),
   inventory,
   shipments,
@@ -52,3 +58,17 @@ export const allocateDeps: AllocateDeps = {
   clock: systemClock,
   ids: ulidIds,
 };
+
+/** What cancelling an order uses: the order, its payment, its stock, and the workflow steps waiting on it. */
+export const cancelDeps: CancelOrderDeps = {
+  orders,
+  payments,
+  provider: shipDeps.provider,
+  inventory,
+  clock: systemClock,
+  hold: { holds: new DynamoHoldStore(db, table), tasks },
+  fulfilment: { shipments, backorders: allocateDeps.backorders, tasks },
+};
+
+/** What order changes (lines cancelled, edits before release) use. */
+export const changeDeps: ChangeOrderDeps = { orders, shipments, allocations, inventory, payments, provider: shipDeps.provider, catalog, clock: systemClock, allocate: allocateDeps, cancel: cancelDeps };

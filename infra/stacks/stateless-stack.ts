@@ -125,6 +125,7 @@ export class StatelessStack extends Stack {
     // Operator routes for locations, inventory and reservations (IAM, the API's default authorizer).
     const operatorRoutes: [string, HttpMethod, string, string, "read" | "readWrite"][] = [
       ["/orders/{orderId}/cancel", HttpMethod.POST, "CancelOrder", "http/cancel-order.ts", "readWrite"],
+      ["/orders/{orderId}", HttpMethod.PATCH, "ChangeOrder", "http/change-order.ts", "readWrite"],
       ["/orders/{orderId}/hold/release", HttpMethod.POST, "ReleaseHold", "http/decide-hold.ts", "readWrite"],
       ["/orders/{orderId}/hold/cancel", HttpMethod.POST, "CancelHold", "http/decide-hold.ts", "readWrite"],
       ["/fulfillments/{fulfillmentId}/events", HttpMethod.POST, "FulfillmentEvents", "http/fulfillment-events.ts", "readWrite"],
@@ -145,7 +146,7 @@ export class StatelessStack extends Stack {
     for (const [routePath, method, id, handler, access] of operatorRoutes) {
       const f = fn(id, handler, `${method} ${routePath}`).bindTable(table, access);
       this.api.addRoutes({ path: routePath, methods: [method], integration: integration(`${id}Integration`, f) });
-      if (handler === "http/decide-hold.ts" || handler === "http/cancel-order.ts" || handler === "http/fulfillment-events.ts") this.orderWorkflow.stateMachine.grantTaskResponse(f);
+      if (["http/decide-hold.ts", "http/cancel-order.ts", "http/change-order.ts", "http/fulfillment-events.ts"].includes(handler)) this.orderWorkflow.stateMachine.grantTaskResponse(f);
     }
 
     // Customer notifications: a rule on the bus, retried, with a dead-letter queue so no event vanishes.

@@ -70,6 +70,7 @@ describe("stateless stack", () => {
           "GET /orders",
           "GET /orders/{orderId}",
           "POST /orders/{orderId}/cancel",
+          "PATCH /orders/{orderId}",
           "POST /orders/{orderId}/hold/release",
           "POST /orders/{orderId}/hold/cancel",
           "POST /fulfillments/{fulfillmentId}/events",

@@ -244,6 +244,44 @@ export class DynamoInventory {
     await this.db.send(new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: "TOTAL" }));
   }
 
+  /**
+   * Shrinks an ACTIVE reservation to `quantity` (lines of the order were cancelled), giving the
+   * difference back to available in the same transaction; 0 releases it. Idempotent: a
+   * reservation already at or below the target, or no longer active, is left as it is.
+   */
+  async resize(orderId: string, line: Pick<AllocationLine, "lineId" | "sku" | "locationId">, quantity: number): Promise<number> {
+    if (quantity <= 0) return this.close(orderId, [line], "RELEASED");
+    for (let attempt = 0; ; attempt++) {
+      const [r] = await this.reservationsFor(orderId, [line]);
+      if (!r || r.status !== "ACTIVE" || r.quantity <= quantity) return 0;
+      const freed = r.quantity - quantity;
+      const now = this.clock.now();
+      try {
+        await this.db.send(
+          new TransactWriteCommand({
+            ReturnConsumedCapacity: "TOTAL",
+            TransactItems: [
+              { Update: { TableName: this.tableName, Key: keys.stock(r.sku, r.locationId), UpdateExpression: "SET available = available + :q, reserved = reserved - :q, version = version + :one, updatedAt = :now", ExpressionAttributeValues: { ":q": freed, ":one": 1, ":now": now } } },
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: keys.reservation(r.sku, r.locationId, orderId, r.lineId),
+                  UpdateExpression: "SET quantity = :to, updatedAt = :now, version = version + :one",
+                  ConditionExpression: "#s = :active AND version = :v",
+                  ExpressionAttributeNames: { "#s": "status" },
+                  ExpressionAttributeValues: { ":to": quantity, ":now": now, ":one": 1, ":active": "ACTIVE", ":v": r.version },
+                },
+              },
+            ],
+          }),
+        );
+        return freed;
+      } catch (error) {
+        if (!cancellation(error) || attempt >= MAX_RETRIES) throw error;
+      }
+    }
+  }
+
   /** Moves an ACTIVE reservation to another location in one transaction (reroute). Idempotent. */
   async move(orderId: string, line: Pick<AllocationLine, "lineId" | "sku" | "locationId">, toLocationId: string): Promise<Reservation> {
     if (toLocationId === line.locationId) throw new ValidationError("Invalid move", [{ path: "toLocationId", message: "must differ from the current location" }]);

@@ -1,5 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Order, OrderLine } from "../../domain/order.js";
+import type { PreparedChange } from "../../domain/order-change.js";
+import { shipmentItem } from "./shipment-store.js";
 import type { CreateOrderResult, OrderListItem, OrderQuery, OrderRepository, Page } from "../../domain/ports.js";
 import { failedConditionAt, isConditionFailed } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
@@ -122,6 +124,43 @@ export class DynamoOrderRepository implements OrderRepository {
       return true;
     } catch (error) {
       if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Commits an order change all or nothing: the header (if still at `expectedVersion`), the lines
+   * it changed, and the shipments it cut (if each is still at the version read and not handed
+   * over). `allocation` is the latest allocation round seen: if another plan was recorded since,
+   * the change is refused (false) and the caller reads again, so no plan of the old lines slips by.
+   */
+  async commitChange(prepared: PreparedChange, expectedVersion: number, allocation: { round: number; planId?: string }): Promise<boolean> {
+    const { order, change } = prepared;
+    const changed = new Set(change.lines.map((l) => l.lineId));
+    const orderId = order.orderId;
+    const latest = keys.allocation(orderId, Math.max(1, allocation.round));
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          ReturnConsumedCapacity: "TOTAL",
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: headerItem(order), ConditionExpression: "version = :expected", ExpressionAttributeValues: { ":expected": expectedVersion } } },
+            ...order.lines.filter((l) => changed.has(l.lineId)).map((line) => ({ Put: { TableName: this.tableName, Item: { ...keys.orderLine(orderId, line.lineId), type: ITEM_TYPES.orderLine, orderId, ...line, version: change.revision } } })),
+            ...prepared.shipments.map(({ shipment, expectedVersion: v }) => ({
+              Put: { TableName: this.tableName, Item: shipmentItem(shipment), ConditionExpression: "version = :v AND attribute_not_exists(handover)", ExpressionAttributeValues: { ":v": v } },
+            })),
+            allocation.planId
+              ? { ConditionCheck: { TableName: this.tableName, Key: latest, ConditionExpression: "planId = :p", ExpressionAttributeValues: { ":p": allocation.planId } } }
+              : { ConditionCheck: { TableName: this.tableName, Key: latest, ConditionExpression: "attribute_not_exists(PK)" } },
+            ...(allocation.planId ? [{ ConditionCheck: { TableName: this.tableName, Key: keys.allocation(orderId, allocation.round + 1), ConditionExpression: "attribute_not_exists(PK)" } }] : []),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      // Something changed under us (a condition, or a concurrent transaction on the same items): read again.
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      if ((error as { name?: string }).name === "TransactionCanceledException" && reasons?.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict")) return false;
       throw error;
     }
   }

@@ -42,6 +42,25 @@ export class DynamoPaymentStore implements PaymentStore, CaptureStore {
     );
   }
 
+  /** Sets the given fields if the record is still at `expectedVersion`; false when it changed first. */
+  async update(orderId: string, patch: Partial<Omit<PaymentRecord, "orderId">>, expectedVersion: number): Promise<boolean> {
+    const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
+    const names = Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k]));
+    const values = Object.fromEntries(entries.map(([, v], i) => [`:f${i}`, v]));
+    return writeIf(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.payment(orderId),
+          UpdateExpression: `SET ${[...entries.map((_, i) => `#f${i} = :f${i}`), "version = :next"].join(", ")}`,
+          ConditionExpression: "version = :v",
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ...values, ":v": expectedVersion, ":next": expectedVersion + 1 },
+        }),
+      ),
+    );
+  }
+
   async save(record: PaymentRecord): Promise<PaymentRecord> {
     try {
       await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.payment(record.orderId), type: ITEM_TYPES.payment, ...record, version: 1 }, ConditionExpression: "attribute_not_exists(PK)" }));

@@ -13,7 +13,8 @@ const shipmentOf = (item: Record<string, unknown>): StoredShipment => {
   return { ...(rest as unknown as StoredShipment), ...(Object.keys(tokens).length ? { tokens } : {}) };
 };
 
-const itemOf = ({ tokens, ...shipment }: StoredShipment) => ({
+/** The shipment's item (its task tokens as top-level attributes). */
+export const shipmentItem = ({ tokens, ...shipment }: StoredShipment) => ({
   ...keys.shipment(shipment.orderId, shipment.shipmentId),
   type: ITEM_TYPES.shipment,
   ...shipment,
@@ -41,11 +42,11 @@ export class DynamoShipmentStore implements ShipmentStore {
   }
 
   async create(shipment: Shipment): Promise<boolean> {
-    return writeIf(this.db.send(new PutCommand({ TableName: this.tableName, Item: itemOf(shipment), ConditionExpression: "attribute_not_exists(PK)" })));
+    return writeIf(this.db.send(new PutCommand({ TableName: this.tableName, Item: shipmentItem(shipment), ConditionExpression: "attribute_not_exists(PK)" })));
   }
 
   async save(shipment: StoredShipment, expectedVersion: number, indexTracking = false): Promise<boolean> {
-    const put = { TableName: this.tableName, Item: itemOf(shipment), ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": expectedVersion } };
+    const put = { TableName: this.tableName, Item: shipmentItem(shipment), ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": expectedVersion } };
     const cs = shipment.carrierShipment;
     try {
       if (cs && indexTracking) {

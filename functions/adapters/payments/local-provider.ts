@@ -53,6 +53,14 @@ export class LocalPaymentProvider implements PaymentProvider {
     return this.once("void", request, { status: "VOIDED" as const, at: this.clock.now() });
   }
 
+  async reduceAuthorization(request: { orderId: string; authorizationId: string; amount: Money; idempotencyKey: string }): Promise<{ status: "REDUCED"; amount: Money; at: string }> {
+    return this.once("reduce", request, { status: "REDUCED" as const, amount: request.amount, at: this.clock.now() });
+  }
+
+  async refund(request: { orderId: string; authorizationId: string; amount: Money; idempotencyKey: string }): Promise<{ status: "REFUNDED"; refundId: string; amount: Money; at: string }> {
+    return this.once("refund", request, { status: "REFUNDED" as const, refundId: `re_${this.ids.next()}`, amount: request.amount, at: this.clock.now() });
+  }
+
   /** Records the answer under the operation's idempotency key unless one is there; the first answer is the answer. */
   private async once<T>(operation: string, request: { orderId: string; authorizationId: string; idempotencyKey: string }, result: T): Promise<T> {
     const key = keys.providerRequest(operation, request.idempotencyKey);

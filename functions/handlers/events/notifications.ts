@@ -24,6 +24,9 @@ const detailSchema = z.object({
     carrier: z.string().optional(),
     trackingNumber: z.string().optional(),
     promisedBy: z.string().optional(),
+    locationId: z.string().optional(),
+    pickupBy: z.string().optional(),
+    kind: z.enum(["cancel-lines", "edit"]).optional(),
   }),
 });
 

@@ -31,6 +31,8 @@ function setup(status: Order["status"][], shipments: Pick<Shipment, "status" | "
     provider: {
       authorize: () => Promise.reject(new Error("not here")),
       capture: () => Promise.reject(new Error("not here")),
+      reduceAuthorization: () => Promise.reject(new Error("not here")),
+      refund: () => Promise.reject(new Error("not here")),
       void: (r: { idempotencyKey: string }) => (calls.push(`void ${r.idempotencyKey}`), Promise.resolve({ status: "VOIDED" as const, at: AT })),
     },
     clock: fixedClock(),

@@ -66,6 +66,18 @@ class FakeInventory {
     }
     return Promise.resolve({ replayed: fresh.length === 0 });
   }
+  close(orderId: string, lines: Allocation["lines"]) {
+    let n = 0;
+    for (const l of lines) {
+      const k = `${orderId}|${l.lineId}|${l.locationId}|${l.sku}`;
+      const q = this.held.get(k);
+      if (q === undefined) continue;
+      this.stock.find((x) => x.locationId === l.locationId && x.sku === l.sku)!.reserved -= q;
+      this.held.delete(k);
+      n++;
+    }
+    return Promise.resolve(n);
+  }
   releaseOrder(orderId: string) {
     let n = 0;
     for (const [k, q] of [...this.held]) {
