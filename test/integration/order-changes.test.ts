@@ -44,8 +44,6 @@ async function putRules(body: unknown) {
   expect(res.status).toBe(200);
 }
 
-type Totals = { subtotal: { amount: number }; tax: { amount: number }; discount: { amount: number }; shipping: { amount: number }; grandTotal: { amount: number } };
-const totalsOf = (view: Record<string, unknown>) => view.totals as Totals;
 const eventsOf = (detailType: string, orderId: string, count: number) => eventually(() => archivedEvents({ detailType, where: (d) => d.orderId === orderId }), (e) => e.length >= count);
 
 describe("cancelling some lines of an order", () => {
