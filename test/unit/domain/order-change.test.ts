@@ -41,7 +41,7 @@ describe("cancelling lines", () => {
     expect(next.totals).toEqual({ subtotal: EUR(5000), shipping: EUR(495), tax: EUR(903), discount: EUR(417), grandTotal: EUR(5981) });
     expect(next).toMatchObject({ revision: 2, version: order().version + 1 });
     expect(change).toMatchObject({ revision: 2, kind: "cancel-lines", lines: [{ lineId: "002", from: 1, to: 0 }], shipments: [{ shipmentId: s1.shipmentId, removed: [{ lineId: "002", quantity: 1 }] }], totalsBefore: { grandTotal: EUR(7078) } });
-    expect(shipments).toEqual([{ expectedVersion: 3, shipment: expect.objectContaining({ status: "RELEASED", lines: [{ lineId: "001", sku: "A", quantity: 2 }], version: 4 }) }]);
+    expect(shipments.map((s) => [s.expectedVersion, s.shipment.status, s.shipment.lines, s.shipment.version])).toEqual([[3, "RELEASED", [{ lineId: "001", sku: "A", quantity: 2 }], 4]]);
   });
 
   it("takes units no shipment holds first, then the newest shipment's; a shipment left with nothing is CANCELLED", () => {
