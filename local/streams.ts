@@ -223,10 +223,13 @@ export class DynamoStreamsLocal {
           }
         }
       } catch (error) {
-        // An expired or trimmed iterator: start the shard again from its checkpoint.
+        // An expired or trimmed iterator: start the shard again from its checkpoint. This cycle
+        // read nothing for sure, so nobody waiting for the stream to drain is told it has.
         iterators.clear();
+        found = -1;
         if (this.running) console.error(`[streams] ${m.id}: ${(error as Error).message}`);
       }
+      if (found < 0 && this.running) await new Promise((r) => setTimeout(r, POLL_MS));
       if (found === 0) {
         const done = poller.waiters.filter((w) => w.after < cycle);
         poller.waiters = poller.waiters.filter((w) => w.after >= cycle);

@@ -77,11 +77,18 @@ async function stopFulfilment(f: NonNullable<CancelOrderDeps["fulfilment"]>, ord
     await f.tasks.fail(parked, ORDER_CANCELLED, `Order ${orderId} was cancelled`);
     await f.backorders.unpark(orderId);
   }
-  for (const s of shipments) {
-    if (s.status === "CANCELLED" || s.status === "REJECTED" || s.status === "NOT_COLLECTED" || s.handover) continue;
-    await f.shipments.save(moveShipment(s, "CANCELLED", at, "the order was cancelled"), s.version);
-    if (s.tokens?.release) await f.tasks.fail(s.tokens.release, ORDER_CANCELLED, `Order ${orderId} was cancelled`);
-    // A pickup waiting at the store: the workflow waits for the customer, not the location.
-    if (s.status === "READY_FOR_PICKUP" && s.tokens?.delivery) await f.tasks.fail(s.tokens.delivery, ORDER_CANCELLED, `Order ${orderId} was cancelled`);
+  for (const known of shipments) {
+    // A workflow step may park its token on the shipment meanwhile (a new version): read again and retry, so no step is left waiting.
+    for (let attempt = 1, s: StoredShipment | undefined = known; s; attempt++) {
+      if (s.status === "CANCELLED" || s.status === "REJECTED" || s.status === "NOT_COLLECTED" || s.status === "PICKED_UP" || s.handover) break;
+      if (await f.shipments.save(moveShipment(s, "CANCELLED", at, "the order was cancelled"), s.version)) {
+        if (s.tokens?.release) await f.tasks.fail(s.tokens.release, ORDER_CANCELLED, `Order ${orderId} was cancelled`);
+        // A pickup waiting at the store: the workflow waits for the customer, not the location.
+        if (s.status === "READY_FOR_PICKUP" && s.tokens?.delivery) await f.tasks.fail(s.tokens.delivery, ORDER_CANCELLED, `Order ${orderId} was cancelled`);
+        break;
+      }
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`Shipment ${known.shipmentId} kept changing under us; gave up after ${attempt} attempts`);
+      s = await f.shipments.get(orderId, known.shipmentId);
+    }
   }
 }

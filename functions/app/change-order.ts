@@ -48,7 +48,8 @@ const BUSY_RETRY_SECONDS = 2;
  * follow, each idempotent: reservations shrink to what the shipments still carry, a shipment cut
  * to nothing ends its branch of the workflow, the order's status follows its shipments, the
  * authorization is lowered to the new total (or, when nothing is left to ship, the difference is
- * captured or refunded and the rest released), and a parked backorder is planned again. The
+ * captured or refunded and the rest released), and (from the OrderChanged event, which makes sure
+ * of all of this even if the call died after its commit) a parked backorder is planned again. The
  * caller's Idempotency-Key is kept on the change: a retry (after a timeout, a crash) finds the
  * change, finishes its effects and answers the same; the key with another request is a 422.
  */
@@ -97,8 +98,19 @@ async function assertSellable(deps: Pick<ChangeOrderDeps, "catalog">, request: E
   if (problems.length) throw new ValidationError("Invalid order change", problems.flatMap((p) => added.flatMap((l, i) => (l.sku === p.path ? [{ path: `addLines.${i}.sku`, message: `${l.sku} ${p.message}` }] : []))));
 }
 
-/** The change's effects, each idempotent, then the answer. */
-async function finish(deps: ChangeOrderDeps, committed: Order, change: OrderChange): Promise<ChangeResult> {
+/**
+ * Carries out a committed change's effects (the target of the OrderChanged rule): the HTTP call
+ * does them at once, and the event makes sure they are done even if that call died after the
+ * commit. Both may run: every effect is idempotent.
+ */
+export async function applyChange(deps: ChangeOrderDeps, orderId: string, revision: number): Promise<ChangeResult | undefined> {
+  const order = await deps.orders.get(orderId);
+  const change = order?.changes?.find((c) => c.revision === revision);
+  return order && change ? finish(deps, order, change, true) : undefined;
+}
+
+/** The change's effects, each idempotent, then the answer; `replan`: plan a parked backorder again (the event's run). */
+async function finish(deps: ChangeOrderDeps, committed: Order, change: OrderChange, replan = false): Promise<ChangeResult> {
   const shipments = await deps.shipments.ofOrder(committed.orderId);
   for (const cut of change.shipments) {
     const s = shipments.find((x) => x.shipmentId === cut.shipmentId);
@@ -112,12 +124,11 @@ async function finish(deps: ChangeOrderDeps, committed: Order, change: OrderChan
   }
   const order = await follow(deps, committed.orderId, shipments);
   const payment = change.kind === "cancel-lines" ? await settlePayment(deps, order, shipments, change.revision) : ((await deps.payments.getVersioned(order.orderId))?.record.status ?? "NONE");
-  // A parked backorder is planned again with what the order now asks for (it may fit now).
-  const parked = await deps.allocate.backorders.tokenOf(order.orderId);
-  if (parked) {
+  // A parked backorder is planned again with what the order now asks for (it may fit now). Only
+  // one of the two runs does this (the event's), so two plans of the same order do not race.
+  const parked = replan ? await deps.allocate.backorders.tokenOf(order.orderId) : undefined;
+  if (parked && (await tryAgain(deps.allocate, order.orderId, parked, {})).outcome === "BACKORDERED")
     await deps.allocate.backorders.park(order.orderId, [...new Set(order.lines.filter((l) => l.quantity > 0).map((l) => l.sku))], parked, deps.clock.now());
-    await tryAgain(deps.allocate, order.orderId, parked, {});
-  }
   const { idempotencyKey: _k, requestHash: _h, ...visible } = change;
   const latest = (await deps.orders.get(order.orderId)) ?? order;
   return { orderId: order.orderId, status: latest.status, revision: change.revision, change: visible, totals: latest.totals, payment };

@@ -13,7 +13,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { ITEM_TYPES } from "../../functions/adapters/dynamodb/keys.js";
-import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, EVENT_SOURCES, INVENTORY_EVENTS } from "../../functions/domain/events.js";
+import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, EVENT_SOURCES, INVENTORY_EVENTS, ORDER_EVENTS } from "../../functions/domain/events.js";
 import type { StageConfig } from "../config.js";
 import { OmsFunction } from "../constructs/oms-function.js";
 import { Workflow } from "../constructs/workflow.js";
@@ -86,6 +86,18 @@ export class StatelessStack extends Stack {
       description: "Stock came in (back in stock, or a positive adjustment such as a receipt): resume the orders waiting for it",
       eventPattern: { source: [EVENT_SOURCES.inventory], detailType: [INVENTORY_EVENTS.backInStock, INVENTORY_EVENTS.adjusted] },
       targets: [new LambdaFunction(resumeBackorders, { deadLetterQueue: resumeDeadLetters, retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+    });
+
+    // A committed order change (lines cancelled, an edit) has effects beyond the order: stock, payment,
+    // the workflow steps waiting on it. The HTTP call carries them out at once; this rule makes sure
+    // they happen even if that call died right after the commit (each effect is idempotent).
+    const applyOrderChange = answersTasks(fn("ApplyOrderChange", "events/apply-order-change.ts", "Carries out a committed order change: stock, payment and the waiting workflow steps").bindTable(table));
+    const changeDeadLetters = new Queue(this, "ApplyOrderChangeDeadLetters", { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+    new Rule(this, "OrderChanged", {
+      eventBus: bus,
+      description: "An order change was committed: carry out its effects (idempotent; the API call did so already unless it died)",
+      eventPattern: { source: [EVENT_SOURCES.orders], detailType: [ORDER_EVENTS.changed] },
+      targets: [new LambdaFunction(applyOrderChange, { deadLetterQueue: changeDeadLetters, retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });
 
     // HTTP API

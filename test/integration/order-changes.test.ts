@@ -1,6 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DynamoCatalog } from "../../functions/adapters/dynamodb/catalog-repository.js";
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
+import { DynamoAllocationStore } from "../../functions/adapters/dynamodb/allocation-store.js";
+import { DynamoOrderRepository } from "../../functions/adapters/dynamodb/order-repository.js";
+import { DynamoShipmentStore } from "../../functions/adapters/dynamodb/shipment-store.js";
+import { cancelLines as prepareCancel } from "../../functions/domain/order-change.js";
 import { genericOrderBody } from "../fixtures/orders.js";
 import { archivedEvents, cloud, deliver, dynamo, eventually, finishedExecution, notificationsOf, operatorGet, orderWhen, postOrder, shipIt, shipmentsIn } from "./helpers.js";
 
@@ -149,6 +153,29 @@ describe("cancelling some lines of an order", () => {
     } finally {
       await putRules({ shortagePolicy: "ship-available" });
     }
+  });
+
+  it("a change committed by a call that then died (nothing after the commit ran) is still carried out, from its OrderChanged event", async () => {
+    const bBefore = await stockOf("CHG-B", "CHG-BER");
+    const orderId = await order("CHG-crash-1", [{ sku: "CHG-A", quantity: 1, amount: 2000 }, { sku: "CHG-B", quantity: 3, amount: 1000 }], { discountTotal: undefined, taxTotal: undefined, shippingPrice: undefined });
+    const [released] = await shipmentsIn(orderId, "RELEASED");
+    await orderWhen(orderId, (o) => (o.payment as { status?: string } | undefined)?.status === "AUTHORIZED");
+    expect((await stockOf("CHG-B", "CHG-BER")).reserved).toBe(bBefore.reserved + 3);
+    // What the API does up to its commit, and not one step more.
+    const db = documentClient(dynamo);
+    const orders = new DynamoOrderRepository(db, cloud.tableName);
+    const [current, shipments, latest] = await Promise.all([orders.get(orderId), new DynamoShipmentStore(db, cloud.tableName).ofOrder(orderId), new DynamoAllocationStore(db, cloud.tableName).get(orderId)]);
+    const prepared = prepareCancel(current!, shipments, { lines: [{ lineId: "002", quantity: 2 }] }, { at: new Date().toISOString(), actor: "test", reason: "crashed call", idempotencyKey: `crash-${orderId}` });
+    expect(await orders.commitChange(prepared, current!.version, { round: latest!.round, planId: latest!.planId })).toBe(true);
+
+    const settled = await eventually(async () => ({ stock: await stockOf("CHG-B", "CHG-BER"), view: await operatorGet(`/orders/${orderId}`) }), (r) => r.stock.reserved === bBefore.reserved + 1 && (r.view.json.payment as { amount: { amount: number } }).amount.amount === 3000);
+    expect(settled.stock.reserved).toBe(bBefore.reserved + 1);
+    expect(settled.view.json.payment).toMatchObject({ status: "AUTHORIZED", amount: EUR(3000) });
+    const shipped = await shipIt(orderId, released!.shipmentId);
+    expect(shipped.lines).toEqual([{ lineId: "001", sku: "CHG-A", quantity: 1 }, { lineId: "002", sku: "CHG-B", quantity: 1 }]);
+    await deliver(shipped);
+    expect((await orderWhen(orderId, (o) => o.status === "DELIVERED")).payment).toMatchObject({ status: "CAPTURED", captured: EUR(3000) });
+    expect(await stockOf("CHG-B", "CHG-BER")).toMatchObject({ onHand: bBefore.onHand - 1, reserved: bBefore.reserved });
   });
 
   it("bad requests write nothing: no Idempotency-Key, an unknown line, more units than the line has; cancelling every line left cancels the order", async () => {

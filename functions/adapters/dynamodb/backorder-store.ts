@@ -13,6 +13,8 @@ export class DynamoBackorderStore implements BackorderStore {
     const prior = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.backorderOfOrder(orderId), ConsistentRead: true }));
     // Parked again (a retried step): the order keeps its place in the queue.
     const parkedAt = (prior.Item?.parkedAt as string | undefined) ?? at;
+    // Parked again with other SKUs (its lines were changed): it stays listed under the earlier ones too, so unpark finds every entry.
+    skus = [...new Set([...((prior.Item?.skus as string[] | undefined) ?? []), ...skus])];
     await this.db.send(
       new TransactWriteCommand({
         TransactItems: [

@@ -1,0 +1,16 @@
+import type { EventBridgeEvent } from "aws-lambda";
+import { z } from "zod";
+import { applyChange } from "../../app/change-order.js";
+import { taskHandler } from "../../shared/middy.js";
+import { logger } from "../../shared/powertools.js";
+import { changeDeps } from "../fulfilment-deps.js";
+
+const detailSchema = z.object({ data: z.object({ orderId: z.string().min(1), revision: z.number().int().min(2) }) });
+
+/** Target of the order-changed rule: makes sure a committed change's effects are carried out (stock, payment, waiting steps). */
+export const handler = taskHandler(async (event: EventBridgeEvent<string, unknown>) => {
+  const { orderId, revision } = detailSchema.parse(event.detail).data;
+  const result = await applyChange(changeDeps, orderId, revision);
+  logger.info("Order change applied", { orderId, revision, found: result !== undefined, status: result?.status, payment: result?.payment });
+  return { orderId, revision, applied: result !== undefined };
+});
