@@ -11,6 +11,7 @@ import type { PaymentStore } from "./authorize-payment.js";
 import { ORDER_CANCELLED, undoOrder } from "./cancel-order.js";
 import { changeOrderStatus } from "./change-order-status.js";
 import type { TaskResponder } from "./decide-hold.js";
+import { dayOf, type CapacityUsage } from "./quote-route.js";
 
 /** A shipment as stored: the domain shipment and the task tokens of the workflow steps waiting on it. */
 export type StoredShipment = Shipment & { tokens?: { release?: string; delivery?: string }; tracking?: { status: TrackingStatus; at: string }[] };
@@ -38,6 +39,8 @@ export interface FulfilmentDeps {
   shipments: ShipmentStore;
   tasks: TaskResponder & { heartbeat(token: string): Promise<boolean> };
   clock: Clock;
+  /** Counts each shipment released against its location's daily capacity. */
+  capacity?: Pick<CapacityUsage, "countRelease">;
 }
 
 export interface ShipDeps extends FulfilmentDeps {
@@ -106,7 +109,9 @@ export async function releaseShipment(deps: FulfilmentDeps, orderId: string, pla
   const order = await orderOf(deps.orders, orderId);
   if (order.status === "CANCELLED") throw new OrderCancelledError(`Order ${orderId} was cancelled`);
   const now = deps.clock.now();
-  await deps.shipments.create({ shipmentId: planned.shipmentId, orderId, locationId: planned.locationId, round: planned.round ?? 1, lines: planned.lines, externalOrderId: order.externalOrderId, customer: order.customer, ...(order.pickup ? { pickup: true } : {}), status: "RELEASED", history: [{ status: "RELEASED", at: now }], createdAt: now, updatedAt: now, version: 1 });
+  const created = await deps.shipments.create({ shipmentId: planned.shipmentId, orderId, locationId: planned.locationId, round: planned.round ?? 1, lines: planned.lines, externalOrderId: order.externalOrderId, customer: order.customer, ...(order.pickup ? { pickup: true } : {}), status: "RELEASED", history: [{ status: "RELEASED", at: now }], createdAt: now, updatedAt: now, version: 1 });
+  // Counted once, by the call that created it (a crash in between undercounts by one: capacity is a planning figure).
+  if (created) await deps.capacity?.countRelease(planned.locationId, dayOf(now));
   await deps.shipments.setToken(orderId, planned.shipmentId, "release", token);
   const s = await shipmentOf(deps.shipments, orderId, planned.shipmentId);
   if (handedOver(s)) await deps.tasks.succeed(token, handoverOutput(s));

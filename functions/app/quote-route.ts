@@ -2,6 +2,7 @@ import type { Location, Sku, Stock } from "../domain/catalog.js";
 import { ValidationError } from "../domain/errors.js";
 import { Router, type Delivery, type Plan, type RouteLine } from "../domain/routing.js";
 import { promisableByLocation, type RoutingRules } from "../domain/routing-rules.js";
+import type { Clock } from "../domain/ports.js";
 
 /** What routing reads: the catalog, stock per SKU, and a channel's rules. */
 export interface RoutingData {
@@ -9,17 +10,34 @@ export interface RoutingData {
   listLocations(): Promise<Location[]>;
   stockOf(sku: string): Promise<Stock[]>;
   rulesFor(channel: string): Promise<RoutingRules>;
+  /** Shipments released to each location today (absent: capacity is the configured one). */
+  releasedToday?(locationIds: string[]): Promise<Map<string, number>>;
 }
 
 /** RoutingData over the repositories every caller has: the catalog, the inventory and the rules. */
-export function routingDataFrom(catalog: Pick<RoutingData, "getSkus" | "listLocations">, inventory: Pick<RoutingData, "stockOf">, rules: { current(channel: string): Promise<RoutingRules> }): RoutingData {
+export function routingDataFrom(
+  catalog: Pick<RoutingData, "getSkus" | "listLocations"> & Partial<Pick<CapacityUsage, "releasedOn">>,
+  inventory: Pick<RoutingData, "stockOf">,
+  rules: { current(channel: string): Promise<RoutingRules> },
+  clock?: Clock,
+): RoutingData {
   return {
     getSkus: (skus) => catalog.getSkus(skus),
     listLocations: () => catalog.listLocations(),
     stockOf: (sku) => inventory.stockOf(sku),
     rulesFor: (channel) => rules.current(channel),
+    ...(catalog.releasedOn && clock ? { releasedToday: (ids: string[]) => catalog.releasedOn!(dayOf(clock.now()), ids) } : {}),
   };
 }
+
+/** Shipments released per location and day (UTC): what a location's daily capacity is spent on. */
+export interface CapacityUsage {
+  countRelease(locationId: string, day: string): Promise<void>;
+  releasedOn(day: string, locationIds: string[]): Promise<Map<string, number>>;
+}
+
+/** The UTC day of an ISO time, `YYYY-MM-DD`. */
+export const dayOf = (iso: string): string => iso.slice(0, 10);
 
 export interface QuoteRequest {
   channel: string;
@@ -40,8 +58,8 @@ export async function quoteRoute(data: RoutingData, request: QuoteRequest, optio
 /**
  * The routing problem for an order as the OMS sees it now: the channel's rules (or the given
  * ones), the SKUs' weights, every location with what it may promise of each SKU. Unknown or
- * inactive SKUs are a ValidationError naming the line. Daily capacity is each location's
- * configured capacity: shipments released today are not yet counted against it.
+ * inactive SKUs are a ValidationError naming the line. A location's capacity left today is its
+ * daily capacity less the shipments released to it today (UTC), where the data tells them.
  */
 export async function loadRouter(data: RoutingData, request: Pick<QuoteRequest, "channel" | "lines" | "delivery" | "rules"> & { excludeLocations?: string[] }): Promise<{ router: Router; rules: RoutingRules }> {
   const skus = [...new Set(request.lines.map((l) => l.sku))];
@@ -53,10 +71,11 @@ export async function loadRouter(data: RoutingData, request: Pick<QuoteRequest, 
   const effective = request.excludeLocations?.length ? { ...given, filters: { ...given.filters, excludeLocations: [...new Set([...given.filters.excludeLocations, ...request.excludeLocations])] } } : given;
   const lines: RouteLine[] = request.lines.map((l) => ({ ...l, unitWeightKg: bySku.get(l.sku)!.unitWeightGrams / 1000 }));
   const stockAt = promisableByLocation(effective.filters, stocks.flat());
+  const released = (await data.releasedToday?.(locations.map((l) => l.locationId))) ?? new Map<string, number>();
   const router = new Router({
     lines,
     delivery: request.delivery,
-    candidates: locations.map((location) => ({ location, stock: stockAt.get(location.locationId) ?? {}, remainingCapacity: location.dailyCapacity })),
+    candidates: locations.map((location) => ({ location, stock: stockAt.get(location.locationId) ?? {}, remainingCapacity: Math.max(0, location.dailyCapacity - (released.get(location.locationId) ?? 0)) })),
     filters: effective.filters,
     objective: effective.objective,
     costModel: effective.costModel,

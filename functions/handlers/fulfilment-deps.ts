@@ -42,6 +42,7 @@ export const shipDeps: ShipDeps = {
   provider: new LocalPaymentProvider(db, table, systemClock, ulidIds),
   carrier: new LocalCarrier(systemClock),
   locations: catalog,
+  capacity: catalog,
 };
 
 const allocations = new DynamoAllocationStore(db, table);
@@ -50,7 +51,7 @@ const allocations = new DynamoAllocationStore(db, table);
 export const allocateDeps: AllocateDeps = {
   orders,
   allocations,
-  routing: routingDataFrom(catalog, inventory, new DynamoRoutingRules(db, table)),
+  routing: routingDataFrom(catalog, inventory, new DynamoRoutingRules(db, table), systemClock),
   inventory,
   shipments,
   backorders: new DynamoBackorderStore(db, table),

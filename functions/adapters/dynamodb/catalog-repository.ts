@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Location, Sku, Stock } from "../../domain/catalog.js";
 import type { FieldIssue } from "../../domain/errors.js";
 import type { Catalog } from "../../domain/ports.js";
@@ -33,6 +33,26 @@ export class DynamoCatalog implements Catalog {
 
   async putSku(sku: Sku): Promise<void> {
     await this.put({ ...keys.sku(sku.sku), type: ITEM_TYPES.sku, ...sku, version: 1 });
+  }
+
+  /** Counts a shipment released to the location on the day (UTC); kept 7 days. */
+  async countRelease(locationId: string, day: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.locationUsage(locationId, day),
+        UpdateExpression: "ADD released :one, version :one SET #t = :type, expiresAt = :ttl",
+        ExpressionAttributeNames: { "#t": "type" },
+        ExpressionAttributeValues: { ":one": 1, ":type": ITEM_TYPES.locationUsage, ":ttl": Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + 7 * 86_400 },
+      }),
+    );
+  }
+
+  /** Shipments released on the day to each of the locations (those with none are absent). */
+  async releasedOn(day: string, locationIds: string[]): Promise<Map<string, number>> {
+    if (locationIds.length === 0) return new Map();
+    const items = await batchGetAll(this.db, this.tableName, locationIds.map((id) => keys.locationUsage(id, day)), { consistent: false, projection: "PK, released" });
+    return new Map(items.map((i) => [String(i.PK).slice("LOCATION#".length), Number(i.released)]));
   }
 
   async putLocation(location: Location): Promise<void> {

@@ -13,7 +13,7 @@
  *  - orders by status, newest first: GSI2 (GSI2PK = ORDERS#STATUS#<status>)
  *  - all orders, newest first: GSI3 (GSI3PK = ORDERS)
  *  - SKU and its stock per location: PK = SKU#<sku>
- *  - locations: PK = LOCATION#<id>, listed via GSI1 (GSI1PK = LOCATIONS)
+ *  - locations: PK = LOCATION#<id>, listed via GSI1 (GSI1PK = LOCATIONS); shipments released per day: SK = USAGE#<yyyy-mm-dd>
  *  - reservations of a SKU at a location: PK = SKU#<sku>, SK begins_with RES#<location>#
  *  - reservations of an order: GSI1 (GSI1PK = RESERVATIONS#<orderId>)
  *  - stock of a location: GSI1 (GSI1PK = STOCK#LOCATION#<location>, GSI1SK = sku)
@@ -36,6 +36,7 @@ export const ITEM_TYPES = {
   adjustment: "Adjustment",
   idempotency: "Idempotency",
   location: "Location",
+  locationUsage: "LocationUsage",
   routingRules: "RoutingRules",
   allocation: "Allocation",
   payment: "Payment",
@@ -117,6 +118,8 @@ export const keys = {
   routingRulesVersion: (channel: string, version: number): Key => ({ PK: `ROUTING#${channel}`, SK: `RULES#v${String(version).padStart(6, "0")}` }),
   routingRulesPartition: (channel: string): string => `ROUTING#${channel}`,
   routingRulesVersionPrefix: "RULES#v",
+  /** Shipments released to a location on a day (UTC), beside the location: what its daily capacity is spent on. */
+  locationUsage: (locationId: string, day: string): Key => ({ PK: `LOCATION#${locationId}`, SK: `USAGE#${day}` }),
   location: (locationId: string) => ({
     PK: `LOCATION#${locationId}`,
     SK: "LOCATION",

@@ -2,9 +2,10 @@ import { quoteRoute, routingDataFrom } from "../../app/quote-route.js";
 import { parseQuote } from "../../domain/routing-rules.js";
 import { json, jsonBody } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
+import { systemClock } from "../../shared/runtime.js";
 import { catalog, inventory, routingRules } from "./deps.js";
 
-const data = routingDataFrom(catalog, inventory, routingRules);
+const data = routingDataFrom(catalog, inventory, routingRules, systemClock);
 
 /** POST /routing/quote: the plan and its explanation for a hypothetical order; nothing is reserved. */
 export const handler = httpHandler(async (event) => json(200, await quoteRoute(data, parseQuote(jsonBody(event)))));
