@@ -26,7 +26,7 @@ export interface ChangeOrderDeps {
   cancel: CancelOrderDeps;
 }
 
-export type ChangeRequest = ({ kind: "cancel-lines" } & CancelLinesRequest) | ({ kind: "edit" } & EditRequest);
+export type ChangeRequest = ({ kind: "cancel-lines" } & CancelLinesRequest) | ({ kind: "close-short" } & CancelLinesRequest) | ({ kind: "edit" } & EditRequest);
 
 export interface ChangeResult {
   orderId: string;
@@ -70,7 +70,11 @@ export async function changeOrder(deps: ChangeOrderDeps, orderId: string, reques
     const at = deps.clock.now();
     const changeMeta = { at, actor: meta.actor, reason: meta.reason, idempotencyKey: meta.idempotencyKey };
     let prepared: PreparedChange;
-    if (request.kind === "cancel-lines") {
+    if (request.kind === "close-short") {
+      prepared = cancelLines(order, shipments, request, changeMeta, "close-short");
+      const units = Object.fromEntries(prepared.change.lines.map((l) => [l.lineId, l.from - l.to]));
+      prepared = { ...prepared, order: { ...prepared.order, closedShort: { units, reason: meta.reason, at } } };
+    } else if (request.kind === "cancel-lines") {
       // A plan being released right now: its shipments appear in a moment; cutting them before that would race the release.
       const unreleased = latest?.outcome === "ALLOCATED" && latest.shipments.some((p) => !shipments.some((s) => s.shipmentId === p.shipmentId));
       if (unreleased) throw new ConflictError(`Order ${orderId} is being released to its locations; try again in ${BUSY_RETRY_SECONDS} seconds`, { retryable: true, retryAfterSeconds: BUSY_RETRY_SECONDS });
@@ -123,7 +127,7 @@ async function finish(deps: ChangeOrderDeps, committed: Order, change: OrderChan
     if (s.status === "CANCELLED" && s.tokens?.release) await deps.allocate.tasks.fail(s.tokens.release, SHIPMENT_CANCELLED, `Every line of shipment ${s.shipmentId} was cancelled`);
   }
   const order = await follow(deps, committed.orderId, shipments);
-  const payment = change.kind === "cancel-lines" ? await settlePayment(deps, order, shipments, change.revision) : ((await deps.payments.getVersioned(order.orderId))?.record.status ?? "NONE");
+  const payment = change.kind !== "edit" ? await settlePayment(deps, order, shipments, change.revision) : ((await deps.payments.getVersioned(order.orderId))?.record.status ?? "NONE");
   // A parked backorder is planned again with what the order now asks for (it may fit now). Only
   // one of the two runs does this (the event's), so two plans of the same order do not race.
   const parked = replan ? await deps.allocate.backorders.tokenOf(order.orderId) : undefined;

@@ -1,66 +1,57 @@
 import { NotFoundError } from "../domain/errors.js";
+import { cancellableUnits } from "../domain/order-change.js";
 import type { Order } from "../domain/order.js";
 import type { PaymentProvider } from "../domain/payment.js";
 import type { Clock, OrderRepository } from "../domain/ports.js";
-import { followShipments, LEFT_LOCATION } from "../domain/shipment.js";
+import { LEFT_LOCATION, type Shipment } from "../domain/shipment.js";
 import type { PaymentStore } from "./authorize-payment.js";
 import type { BackorderStore } from "./backorders.js";
 import { undoOrder } from "./cancel-order.js";
+import { applyChange, changeOrder, type ChangeOrderDeps } from "./change-order.js";
 import { changeOrderStatus } from "./change-order-status.js";
-import type { ShipmentStore } from "./fulfilment.js";
 
 export interface CloseBackorderDeps {
   orders: OrderRepository;
-  shipments: Pick<ShipmentStore, "ofOrder">;
+  shipments: { ofOrder(orderId: string): Promise<Shipment[]> };
   backorders: Pick<BackorderStore, "unpark">;
   inventory: { releaseOrder(orderId: string): Promise<number> };
-  payments: PaymentStore & { markRestReleased(orderId: string, at: string): Promise<void> };
+  payments: PaymentStore;
   provider: PaymentProvider;
   clock: Clock;
+  /** Closing short is an order change (the units that never left are cancelled out of the lines). */
+  change: ChangeOrderDeps;
 }
 
-const MAX_ATTEMPTS = 5;
+const closedUnits = (order: Order) => Object.values(order.closedShort?.units ?? {}).reduce((a, b) => a + b, 0);
 
 /**
  * The workflow's "Cancel the backorder" step: the missing stock did not come in time. An order
  * nothing of which left a location is CANCELLED (stock released, authorization voided). An order
- * that partly shipped is closed short instead: the units that never left are given up (kept on the
- * order as `closedShort`), the order's status then follows what did ship (DELIVERED once that
- * arrived), and the uncaptured rest of the authorization is released so the customer is charged
- * only for what shipped. Idempotent: run again, it finds the order closed and answers the same.
+ * that partly shipped is closed short instead: a versioned change (kind `close-short`, kept on the
+ * order with `closedShort`) cancels the units that never left out of its lines, so its totals are
+ * what the customer now buys (tax and discount scaled, shipping kept); its status then follows
+ * what did ship (DELIVERED once that arrived); and its payment is settled at the new total (the
+ * difference captured or refunded, the authorization's rest released). Idempotent: run again, it
+ * finds the change by its key and finishes it.
  */
 export async function closeBackorder(deps: CloseBackorderDeps, orderId: string, reason: string): Promise<{ orderId: string; status: Order["status"]; closedShort: number }> {
   await deps.backorders.unpark(orderId);
-  const left = (await deps.shipments.ofOrder(orderId)).filter((s) => LEFT_LOCATION.includes(s.status));
-  if (left.length === 0) {
+  const shipments = await deps.shipments.ofOrder(orderId);
+  if (!shipments.some((s) => LEFT_LOCATION.includes(s.status))) {
     const { status } = await changeOrderStatus(deps, { orderId, status: "CANCELLED", reason });
     await undoOrder(deps, orderId);
     return { orderId, status, closedShort: 0 };
   }
-  const shipped = new Map<string, number>();
-  for (const l of left.flatMap((s) => s.lines)) shipped.set(l.lineId, (shipped.get(l.lineId) ?? 0) + l.quantity);
-  for (let attempt = 1; ; attempt++) {
-    const order = await deps.orders.get(orderId);
-    if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
-    let next = order;
-    if (!order.closedShort) {
-      const units: Record<string, number> = {};
-      for (const l of order.lines) if (l.quantity > (shipped.get(l.lineId) ?? 0)) units[l.lineId] = l.quantity - (shipped.get(l.lineId) ?? 0);
-      const now = deps.clock.now();
-      next = followShipments({ ...order, closedShort: { units, reason, at: now }, version: order.version + 1 }, left, now, reason);
-    }
-    if (next === order || (await deps.orders.saveHeader(next, order.version))) {
-      await releaseRest(deps, orderId);
-      return { orderId, status: next.status, closedShort: Object.values(next.closedShort?.units ?? {}).reduce((a, b) => a + b, 0) };
-    }
-    if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
+  const order = await deps.orders.get(orderId);
+  if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
+  const idempotencyKey = `${orderId}.close-short`;
+  const done = order.changes?.find((c) => c.idempotencyKey === idempotencyKey);
+  if (done) {
+    const result = await applyChange(deps.change, orderId, done.revision);
+    return { orderId, status: result?.status ?? order.status, closedShort: closedUnits(order) };
   }
-}
-
-/** Releases the authorization's uncaptured rest with the provider (once, by key), then records the payment as final. */
-async function releaseRest(deps: CloseBackorderDeps, orderId: string): Promise<void> {
-  const payment = await deps.payments.get(orderId);
-  if (payment?.status !== "PARTIALLY_CAPTURED" || !payment.authorizationId) return;
-  const released = await deps.provider.void({ orderId, authorizationId: payment.authorizationId, idempotencyKey: `${orderId}.release-rest` });
-  await deps.payments.markRestReleased(orderId, released.at);
+  const lines = [...cancellableUnits(order, shipments)].filter(([, q]) => q > 0).map(([lineId, quantity]) => ({ lineId, quantity }));
+  if (lines.length === 0) return { orderId, status: order.status, closedShort: 0 };
+  const result = await changeOrder(deps.change, orderId, { kind: "close-short", lines }, { actor: "order workflow", reason, idempotencyKey });
+  return { orderId, status: result.status, closedShort: lines.reduce((n, l) => n + l.quantity, 0) };
 }

@@ -32,7 +32,7 @@ export interface NotifiableOrder {
   locationId?: string;
   pickupBy?: string;
   /** OrderChanged: what kind of change it was. */
-  kind?: "cancel-lines" | "edit";
+  kind?: "cancel-lines" | "close-short" | "edit";
 }
 
 /** Notifications for one order event; an event no customer hears about renders none. */
@@ -53,7 +53,7 @@ export function renderOrderNotifications(detailType: string, order: NotifiableOr
         email(
           "order-changed",
           `Your order ${ref} was changed`,
-          `Hi ${first}, ${order.kind === "cancel-lines" ? "some items of your order were cancelled" : "your order was updated"}${order.reason ? ` (${order.reason})` : ""}. It now has ${items}, ${total} in all${order.kind === "cancel-lines" ? "; you are charged only for what we ship, and any difference is released or refunded to your card" : ""}.`,
+          `Hi ${first}, ${order.kind === "edit" ? "your order was updated" : order.kind === "close-short" ? "we could not get the rest of your order in time, so it was cancelled" : "some items of your order were cancelled"}${order.reason ? ` (${order.reason})` : ""}. It now has ${items}, ${total} in all${order.kind === "edit" ? "" : "; you are charged only for what we ship, and any difference is released or refunded to your card"}.`,
         ),
       ];
     case ORDER_EVENTS.delivered:

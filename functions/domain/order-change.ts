@@ -11,7 +11,8 @@ import { LEFT_LOCATION, type Shipment, type ShipmentLine } from "./shipment.js";
  */
 export interface OrderChange {
   revision: number;
-  kind: "cancel-lines" | "edit";
+  /** cancel-lines: an operator's; close-short: the workflow's, for a backorder that never came after part of the order shipped. */
+  kind: "cancel-lines" | "close-short" | "edit";
   at: string;
   actor: string;
   reason: string;
@@ -88,7 +89,7 @@ interface ChangeMeta {
  * Units that left a location (or were handed over) cannot be cancelled: that is a 409 pointing to
  * returns. Unknown lines or a quantity over what the line has are 400s.
  */
-export function cancelLines(order: Order, shipments: Shipment[], request: CancelLinesRequest, meta: ChangeMeta): PreparedChange {
+export function cancelLines(order: Order, shipments: Shipment[], request: CancelLinesRequest, meta: ChangeMeta, kind: "cancel-lines" | "close-short" = "cancel-lines"): PreparedChange {
   const issues: FieldIssue[] = [];
   const seen = new Set<string>();
   request.lines.forEach((r, i) => {
@@ -119,7 +120,7 @@ export function cancelLines(order: Order, shipments: Shipment[], request: Cancel
   const totalsAfter = retotal(order.totals, lines);
   const change: OrderChange = {
     revision: revisionOf(order) + 1,
-    kind: "cancel-lines",
+    kind,
     ...meta,
     lines: order.lines.filter((l) => wanted.has(l.lineId)).map((l) => ({ lineId: l.lineId, sku: l.sku, from: l.quantity, to: l.quantity - wanted.get(l.lineId)! })),
     shipments: cut.map((c) => ({ shipmentId: c.shipment.shipmentId, locationId: c.shipment.locationId, round: c.shipment.round, removed: c.removed })),
@@ -236,5 +237,5 @@ export function editOrder(order: Order, shipments: Pick<Shipment, "shipmentId">[
 }
 
 /** Units the order still has to deliver that no shipment took out of its location yet (captured or handed over). */
-export const openUnitsNotGone = (order: Pick<Order, "lines" | "closedShort">, shipments: Pick<Shipment, "status" | "handover" | "lines">[]): number =>
-  unitsOf(order.lines) - Object.values(order.closedShort?.units ?? {}).reduce((a, b) => a + b, 0) - unitsOf(shipments.filter((s) => live(s) && gone(s)).flatMap((s) => s.lines));
+export const openUnitsNotGone = (order: Pick<Order, "lines">, shipments: Pick<Shipment, "status" | "handover" | "lines">[]): number =>
+  unitsOf(order.lines) - unitsOf(shipments.filter((s) => live(s) && gone(s)).flatMap((s) => s.lines));

@@ -97,7 +97,7 @@ export interface Order {
   totals: OrderTotals;
   statusHistory: StatusChange[];
   payment: PaymentMethod;
-  /** Units given up after part of the order shipped (its backorder expired), by line id. */
+  /** Units given up after part of the order shipped (its backorder expired), by line id: they are cancelled out of the lines by a close-short change. */
   closedShort?: { units: Record<string, number>; reason: string; at: string };
   /** Why validation refused the order (set with REJECTED). */
   problems?: FieldIssue[];

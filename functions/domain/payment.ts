@@ -64,8 +64,6 @@ export interface PaymentRecord {
   captures?: Record<string, CaptureRecord>;
   /** The sum of completed captures. */
   captured?: Money;
-  /** The authorization's uncaptured rest was released (the order closed short): nothing more will be captured. */
-  restReleasedAt?: string;
   /** Lowerings of the authorization after lines were cancelled (`amount` is what it holds now), by order revision. */
   reductions?: { revision: number; from: Money; to: Money; at: string }[];
   /** Refunds by order revision (`r<n>`): planned (amount decided) before the provider is called, then done. */

@@ -158,15 +158,15 @@ export function applyFulfilmentEvent(s: Shipment, event: FulfilmentEvent, at: st
 
 const units = (lines: { quantity: number }[]) => lines.reduce((n, l) => n + l.quantity, 0);
 
-/** The units the order still has to deliver: its lines less what was closed short. */
-export const openUnits = (order: Pick<Order, "lines" | "closedShort">): number => units(order.lines) - Object.values(order.closedShort?.units ?? {}).reduce((a, b) => a + b, 0);
+/** The units the order still has to deliver: its lines (cancelled and closed-short units are out of them). */
+export const openUnits = (order: Pick<Order, "lines">): number => units(order.lines);
 
 /**
  * The order's status once its shipments are where they are: SHIPPED when every unit is in a
  * shipped or delivered shipment, DELIVERED when every unit is delivered, PARTIALLY_SHIPPED when
  * some are; otherwise unchanged.
  */
-export function orderStatusFromShipments(order: Pick<Order, "status" | "lines" | "closedShort">, shipments: Pick<Shipment, "status" | "lines">[]): OrderStatus {
+export function orderStatusFromShipments(order: Pick<Order, "status" | "lines">, shipments: Pick<Shipment, "status" | "lines">[]): OrderStatus {
   const total = openUnits(order);
   const delivered = units(shipments.filter((s) => s.status === "DELIVERED" || s.status === "PICKED_UP").flatMap((s) => s.lines));
   const shipped = delivered + units(shipments.filter((s) => s.status === "SHIPPED").flatMap((s) => s.lines));

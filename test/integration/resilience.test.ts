@@ -219,15 +219,23 @@ describe("time-outs on the cloud's own clock", () => {
     cloud.clock.advance(15 * DAY);
     const v = await until(orderId, (x) => x.status === "DELIVERED");
     expect(v.status, await story(orderId)).toBe("DELIVERED");
-    expect((v as unknown as { closedShort: unknown }).closedShort).toMatchObject({ units: { "001": 2 }, reason: "backordered stock did not arrive within 14 days" });
+    const closed = v as unknown as { closedShort: unknown; lines: { quantity: number; cancelledQuantity?: number }[]; totals: Record<"subtotal" | "shipping" | "tax" | "discount" | "grandTotal", { amount: number }>; changes: { kind: string; revision: number; totalsBefore: { grandTotal: { amount: number } } }[] };
+    expect(closed.closedShort).toMatchObject({ units: { "001": 2 }, reason: "backordered stock did not arrive within 14 days" });
+    // Closed short is an order change: the 2 units are out of the line, and the totals are what the customer bought.
+    expect(closed.lines[0]).toMatchObject({ quantity: 1, cancelledQuantity: 2 });
+    expect(closed.changes).toMatchObject([{ kind: "close-short", revision: 2 }]);
+    const t = closed.totals;
+    expect(t.subtotal.amount).toBe(1250);
+    expect(t.grandTotal.amount).toBe(t.subtotal.amount + t.shipping.amount + t.tax.amount - t.discount.amount);
     await cloud.idle();
     const payment = await new DynamoPaymentStore(db, cloud.tableName).get(orderId);
-    const share = Math.floor((v.totals.grandTotal.amount * 1250) / 3750);
-    expect(payment).toMatchObject({ status: "CAPTURED", captured: { amount: share } });
-    // The provider was asked once to release the rest, and the record keeps the time it answered.
-    const restRelease = await db.send(new GetCommand({ TableName: cloud.tableName, Key: keys.providerRequest("void", `${orderId}.release-rest`), ConsistentRead: true }));
-    expect(restRelease.Item?.result).toMatchObject({ status: "VOIDED" });
-    expect(payment?.restReleasedAt).toBe((restRelease.Item?.result as { at: string }).at);
+    // Captured in all: the shipped share at shipment, and the rest of the new total at the close; the authorization lowered to it.
+    const before = closed.changes[0]!.totalsBefore.grandTotal.amount;
+    const share = Math.floor((before * 1250) / 3750);
+    expect(payment).toMatchObject({ status: "CAPTURED", captured: { amount: t.grandTotal.amount }, amount: { amount: t.grandTotal.amount } });
+    expect(Object.values(payment!.captures ?? {}).map((c) => c.amount.amount).sort((a, b) => a - b)).toEqual([t.grandTotal.amount - share, share].sort((a, b) => a - b));
+    const reduced = await db.send(new GetCommand({ TableName: cloud.tableName, Key: keys.providerRequest("reduce", `${orderId}.r2.reduce`), ConsistentRead: true }));
+    expect(reduced.Item?.result).toMatchObject({ status: "REDUCED", amount: { amount: t.grandTotal.amount } });
     const stock = await new DynamoInventory(db, cloud.tableName, { now: () => new Date().toISOString() }, { next: () => crypto.randomUUID() }).stockOf("SHORT-A");
     expect(stock.find((x) => x.locationId === "WH-BER")).toMatchObject({ onHand: 0, reserved: 0 });
     const execution = await executionOf(orderId);

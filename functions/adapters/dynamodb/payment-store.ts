@@ -71,17 +71,6 @@ export class DynamoPaymentStore implements PaymentStore, CaptureStore {
     }
   }
 
-  /** A partly captured payment whose rest was released: final, CAPTURED at what was captured (no-op otherwise). */
-  async markRestReleased(orderId: string, at: string): Promise<void> {
-    try {
-      await this.db.send(
-        new UpdateCommand({ TableName: this.tableName, Key: keys.payment(orderId), UpdateExpression: "SET #s = :c, restReleasedAt = :at, version = version + :one", ConditionExpression: "#s = :p", ExpressionAttributeNames: { "#s": "status" }, ExpressionAttributeValues: { ":c": "CAPTURED", ":p": "PARTIALLY_CAPTURED", ":at": at, ":one": 1 } }),
-      );
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-    }
-  }
-
   async markVoided(orderId: string, at: string): Promise<void> {
     try {
       await this.db.send(

@@ -26,7 +26,7 @@ const detailSchema = z.object({
     promisedBy: z.string().optional(),
     locationId: z.string().optional(),
     pickupBy: z.string().optional(),
-    kind: z.enum(["cancel-lines", "edit"]).optional(),
+    kind: z.enum(["cancel-lines", "close-short", "edit"]).optional(),
   }),
 });
 

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { closeBackorder } from "../../app/close-backorder.js";
 import { taskHandler } from "../../shared/middy.js";
-import { allocateDeps, payments, shipDeps } from "../fulfilment-deps.js";
+import { allocateDeps, changeDeps, payments, shipDeps } from "../fulfilment-deps.js";
 
 const inputSchema = z.object({ orderId: z.string().min(1), reason: z.string().min(1).max(2000) });
 
 /** Workflow step "Cancel the backorder": the stock did not come in time; cancel, or close short what partly shipped. */
 export const handler = taskHandler(async (event: unknown) => {
   const { orderId, reason } = inputSchema.parse(event);
-  return closeBackorder({ ...shipDeps, payments, backorders: allocateDeps.backorders }, orderId, reason);
+  return closeBackorder({ ...shipDeps, payments, backorders: allocateDeps.backorders, change: changeDeps }, orderId, reason);
 });

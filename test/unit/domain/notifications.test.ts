@@ -20,6 +20,13 @@ describe("order notifications", () => {
     expect(out[0]?.text).toContain("Hi Ada, thank you for your order SHOP-42 (3 items, €63.26)");
   });
 
+  it("tells the customer what an order change did: lines cancelled, closed short, or edited", () => {
+    const text = (kind: "cancel-lines" | "close-short" | "edit") => renderOrderNotifications("OrderChanged", { ...order, kind, reason: "asked by phone" }).map((n) => [n.template, n.text]);
+    expect(text("cancel-lines")).toEqual([["order-changed", "Hi Ada, some items of your order were cancelled (asked by phone). It now has 3 items, €63.26 in all; you are charged only for what we ship, and any difference is released or refunded to your card."]]);
+    expect(text("close-short")[0]?.[1]).toContain("we could not get the rest of your order in time, so it was cancelled");
+    expect(text("edit")[0]?.[1]).toBe("Hi Ada, your order was updated (asked by phone). It now has 3 items, €63.26 in all.");
+  });
+
   it("tells the customer why an order was rejected, by email only", () => {
     const out = renderOrderNotifications("OrderRejected", { ...order, problems: [{ path: "lines.0.sku", message: "X-1 is not in the catalog" }] });
     expect(out).toHaveLength(1);
