@@ -75,6 +75,9 @@ Play the warehouse: hand the shipment to the carrier, then fetch its 4x6 label:
   curl -s -X POST ${cloud.apiUrl}/fulfillments/<orderId>-S1/events -H 'authorization: Bearer ${cloud.operatorToken}' -H 'content-type: application/json' -d '{"type":"shipped","carrier":"oms-post","weightGrams":900}'
   curl -s -o label.pdf -H 'authorization: Bearer ${cloud.operatorToken}' ${cloud.apiUrl}/shipments/<orderId>-S1/label
 Play the carrier: sign {"trackingNumber":"<from the order>","status":"delivered"} like the order above, with the carrier secret, and POST it to ${cloud.apiUrl}/carriers/oms-post/tracking
+Change it before it ships: cancel one unit of line 001 (the rest goes on), or, before release, edit it:
+  curl -s -X POST ${cloud.apiUrl}/orders/<orderId>/cancel -H 'authorization: Bearer ${cloud.operatorToken}' -H 'content-type: application/json' -H "idempotency-key: $RANDOM" -d '{"reason":"customer asked","lines":[{"lineId":"001","quantity":1}]}'
+  curl -s -X PATCH ${cloud.apiUrl}/orders/<orderId> -H 'authorization: Bearer ${cloud.operatorToken}' -H 'content-type: application/json' -H "idempotency-key: $RANDOM" -d '{"lines":[{"lineId":"001","quantity":3}]}'
 Pick up in store: add "pickup":{"locationId":"ST-HAM"} to the order, then play the store with {"type":"ready_for_pickup"} and, once the customer came, {"type":"picked_up"}
 Or simply: npm run oms -- orders demo        Stop with Ctrl-C.
 `);
