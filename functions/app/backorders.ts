@@ -6,9 +6,12 @@ import { reserveAndRoute, type ReserveAndRouteDeps } from "./reserve-and-route.j
 
 /** Orders waiting for stock, by SKU (oldest first), each with the token of its waiting workflow step. */
 export interface BackorderStore {
-  park(orderId: string, skus: string[], token: string, at: string): Promise<void>;
+  /** Parks the token of the order's waiting step: "Reserve and route", or (with `shipmentId`) the "Wait for stock" of its awaiting rest. */
+  park(orderId: string, skus: string[], token: string, at: string, shipmentId?: string): Promise<void>;
   unpark(orderId: string): Promise<void>;
   tokenOf(orderId: string): Promise<string | undefined>;
+  /** The parked token, and the awaiting shipment it waits for (absent: the order's allocation waits). */
+  parkingOf(orderId: string): Promise<{ token: string; shipmentId?: string } | undefined>;
   waitingFor(sku: string, limit: number): Promise<string[]>;
 }
 
@@ -19,7 +22,7 @@ export interface AllocateDeps extends ReserveAndRouteDeps {
 }
 
 /** What the workflow's "Reserve and route" step continues with. */
-export const allocationOutput = (r: AllocationRecord) => ({ outcome: r.outcome, round: r.round, shipments: r.shipments, backordered: r.backordered, at: r.createdAt });
+export const allocationOutput = (r: AllocationRecord) => ({ outcome: r.outcome, round: r.round, shipments: r.awaiting ? [...r.shipments, r.awaiting] : r.shipments, backordered: r.awaiting ? [] : r.backordered, at: r.createdAt });
 
 /**
  * The workflow's "Reserve and route" step (waitForTaskToken). Reserved: the step is answered at
@@ -60,14 +63,15 @@ export async function tryAgain(deps: AllocateDeps, orderId: string, token: strin
  * Stock of a SKU came in (BackInStock, a receipt): the orders waiting for it, oldest first, are
  * planned again; each one that can now be reserved goes on with its workflow.
  */
-export async function resumeBackorders(deps: AllocateDeps, sku: string, options: { budgetMs?: number; limit?: number } = {}): Promise<{ resumed: string[]; waiting: string[] }> {
+export async function resumeBackorders(deps: AllocateDeps, sku: string, options: { budgetMs?: number; limit?: number; restock?: (orderId: string, shipmentId: string, token: string) => Promise<{ outcome: string }> } = {}): Promise<{ resumed: string[]; waiting: string[] }> {
   const resumed: string[] = [];
   const waiting: string[] = [];
   for (const orderId of await deps.backorders.waitingFor(sku, options.limit ?? 50)) {
-    const token = await deps.backorders.tokenOf(orderId);
-    if (!token) continue;
-    const { outcome } = await tryAgain(deps, orderId, token, options);
-    (outcome === "ALLOCATED" ? resumed : waiting).push(orderId);
+    const parking = await deps.backorders.parkingOf(orderId);
+    if (!parking) continue;
+    // The awaiting rest of an order that is shipping the rest of it, or the order's whole allocation.
+    const { outcome } = parking.shipmentId && options.restock ? await options.restock(orderId, parking.shipmentId, parking.token) : await tryAgain(deps, orderId, parking.token, options);
+    (outcome === "ALLOCATED" || outcome === "RELEASED" ? resumed : waiting).push(orderId);
   }
   return { resumed, waiting };
 }

@@ -24,6 +24,8 @@ export interface ChangeOrderDeps {
   allocate: AllocateDeps;
   /** A cancellation of every unit left is the whole order's cancellation. */
   cancel: CancelOrderDeps;
+  /** Plans an awaiting rest again (its lines were cut): functions/app/awaiting-stock.ts. */
+  restock?: (orderId: string, shipmentId: string, token: string) => Promise<unknown>;
 }
 
 export type ChangeRequest = ({ kind: "cancel-lines" } & CancelLinesRequest) | ({ kind: "close-short" } & CancelLinesRequest) | ({ kind: "edit" } & EditRequest);
@@ -126,13 +128,21 @@ async function finish(deps: ChangeOrderDeps, committed: Order, change: OrderChan
     }
     if (s.status === "CANCELLED" && s.tokens?.release) await deps.allocate.tasks.fail(s.tokens.release, SHIPMENT_CANCELLED, `Every line of shipment ${s.shipmentId} was cancelled`);
   }
+  // A rest waiting for stock whose every line was cancelled: its wait ends too.
+  const parking = await deps.allocate.backorders.parkingOf(committed.orderId);
+  const cutWait = parking?.shipmentId && change.shipments.some((c) => c.shipmentId === parking.shipmentId && shipments.find((s) => s.shipmentId === c.shipmentId)?.status === "CANCELLED");
+  if (parking && cutWait) {
+    await deps.allocate.tasks.fail(parking.token, SHIPMENT_CANCELLED, `Every line of shipment ${parking.shipmentId} was cancelled`);
+    await deps.allocate.backorders.unpark(committed.orderId);
+  }
   const order = await follow(deps, committed.orderId, shipments);
   const payment = change.kind !== "edit" ? await settlePayment(deps, order, shipments, change.revision) : ((await deps.payments.getVersioned(order.orderId))?.record.status ?? "NONE");
   // A parked backorder is planned again with what the order now asks for (it may fit now). Only
   // one of the two runs does this (the event's), so two plans of the same order do not race.
-  const parked = replan ? await deps.allocate.backorders.tokenOf(order.orderId) : undefined;
-  if (parked && (await tryAgain(deps.allocate, order.orderId, parked, {})).outcome === "BACKORDERED")
-    await deps.allocate.backorders.park(order.orderId, [...new Set(order.lines.filter((l) => l.quantity > 0).map((l) => l.sku))], parked, deps.clock.now());
+  const parked = replan && !cutWait ? parking : undefined;
+  if (parked?.shipmentId) await deps.restock?.(order.orderId, parked.shipmentId, parked.token);
+  else if (parked && (await tryAgain(deps.allocate, order.orderId, parked.token, {})).outcome === "BACKORDERED")
+    await deps.allocate.backorders.park(order.orderId, [...new Set(order.lines.filter((l) => l.quantity > 0).map((l) => l.sku))], parked.token, deps.clock.now());
   const { idempotencyKey: _k, requestHash: _h, ...visible } = change;
   const latest = (await deps.orders.get(order.orderId)) ?? order;
   return { orderId: order.orderId, status: latest.status, revision: change.revision, change: visible, totals: latest.totals, payment };

@@ -1,7 +1,7 @@
 import { reservationLines, type PlannedShipment } from "../domain/allocation.js";
 import type { CarrierPort, TrackingStatus } from "../domain/carrier.js";
 import type { Location } from "../domain/catalog.js";
-import { ConflictError, NotFoundError, OrderCancelledError } from "../domain/errors.js";
+import { AwaitingStockError, ConflictError, NotFoundError, OrderCancelledError } from "../domain/errors.js";
 import type { AllocationLine } from "../domain/inventory.js";
 import type { Order } from "../domain/order.js";
 import type { CaptureRecord, PaymentProvider, PaymentRecord } from "../domain/payment.js";
@@ -109,9 +109,12 @@ export async function releaseShipment(deps: FulfilmentDeps, orderId: string, pla
   const order = await orderOf(deps.orders, orderId);
   if (order.status === "CANCELLED") throw new OrderCancelledError(`Order ${orderId} was cancelled`);
   const now = deps.clock.now();
-  const created = await deps.shipments.create({ shipmentId: planned.shipmentId, orderId, locationId: planned.locationId, round: planned.round ?? 1, lines: planned.lines, externalOrderId: order.externalOrderId, customer: order.customer, ...(order.pickup ? { pickup: true } : {}), status: "RELEASED", history: [{ status: "RELEASED", at: now }], createdAt: now, updatedAt: now, version: 1 });
+  const status = planned.awaitingStock ? "AWAITING_STOCK" : "RELEASED";
+  const created = await deps.shipments.create({ shipmentId: planned.shipmentId, orderId, locationId: planned.locationId, round: planned.round ?? 1, lines: planned.lines, externalOrderId: order.externalOrderId, customer: order.customer, ...(order.pickup ? { pickup: true } : {}), status, history: [{ status, at: now }], createdAt: now, updatedAt: now, version: 1 });
+  if (planned.awaitingStock && (await shipmentOf(deps.shipments, orderId, planned.shipmentId)).status === "AWAITING_STOCK")
+    throw new AwaitingStockError(`Shipment ${planned.shipmentId} waits for stock`);
   // Counted once, by the call that created it (a crash in between undercounts by one: capacity is a planning figure).
-  if (created) await deps.capacity?.countRelease(planned.locationId, dayOf(now));
+  if (created && !planned.awaitingStock) await deps.capacity?.countRelease(planned.locationId, dayOf(now));
   await deps.shipments.setToken(orderId, planned.shipmentId, "release", token);
   const s = await shipmentOf(deps.shipments, orderId, planned.shipmentId);
   if (handedOver(s)) await deps.tasks.succeed(token, handoverOutput(s));

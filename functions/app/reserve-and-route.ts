@@ -1,4 +1,4 @@
-import { allocationOf, deliveryFor, plannedShipments, reservationLines, type AllocationRecord, type PlannedShipment } from "../domain/allocation.js";
+import { allocationOf, deliveryFor, plannedShipments, reservationLines, shipmentsPlanned, type AllocationRecord, type PlannedShipment } from "../domain/allocation.js";
 import { revisionOf } from "../domain/order-change.js";
 import { NotFoundError, OrderCancelledError } from "../domain/errors.js";
 import { InsufficientStockError, type Allocation } from "../domain/inventory.js";
@@ -91,7 +91,7 @@ export async function reserveAndRoute(deps: ReserveAndRouteDeps, orderId: string
  * undefined and the lines wait for the next full round. Run again (a retry), it returns the same
  * shipment: the round records which shipment it replaces, and reserving it again is a replay.
  */
-export async function rerouteShipment(deps: ReserveAndRouteDeps, orderId: string, withdrawn: Pick<Shipment, "shipmentId" | "lines">, options: { budgetMs?: number } = {}): Promise<PlannedShipment | undefined> {
+export async function rerouteShipment(deps: ReserveAndRouteDeps, orderId: string, withdrawn: Pick<Shipment, "shipmentId" | "lines">, options: { budgetMs?: number; sameId?: boolean } = {}): Promise<PlannedShipment | undefined> {
   const order = await deps.orders.get(orderId);
   if (!order || order.status === "CANCELLED") return undefined;
   for (let attempt = 1; attempt <= MAX_PLANS; attempt++) {
@@ -106,8 +106,9 @@ export async function rerouteShipment(deps: ReserveAndRouteDeps, orderId: string
       const p = router.optimize(options);
       if (p.backordered.length > 0 || p.shipments.length !== 1) return undefined;
       const round = (rounds.at(-1)?.round ?? 0) + 1;
-      const planned = rounds.reduce((n, r) => n + r.shipments.length, 0);
-      const candidate: AllocationRecord = { orderId, planId: deps.ids.next(), round, createdAt: deps.clock.now(), approximateDestination: destination.approximate, excludedLocations, replaces: withdrawn.shipmentId, outcome: "ALLOCATED", shipments: plannedShipments(orderId, p, round, planned), backordered: [], cost: p.cost, algorithm: p.algorithm, rulesVersion: rules.version, shortagePolicy: rules.shortagePolicy };
+      // The waiting rest of an order keeps its shipment id (its workflow branch follows it); a reroute gets a new one.
+      const next = plannedShipments(orderId, p, round, shipmentsPlanned(rounds)).map((s) => (options.sameId ? { ...s, shipmentId: withdrawn.shipmentId } : s));
+      const candidate: AllocationRecord = { orderId, planId: deps.ids.next(), round, createdAt: deps.clock.now(), approximateDestination: destination.approximate, excludedLocations, replaces: withdrawn.shipmentId, outcome: "ALLOCATED", shipments: next, backordered: [], cost: p.cost, algorithm: p.algorithm, rulesVersion: rules.version, shortagePolicy: rules.shortagePolicy };
       // Another branch may have taken this round number at the same moment: plan again under the next.
       if (!(await deps.allocations.create(candidate))) continue;
       record = candidate;
@@ -143,7 +144,7 @@ async function plan(deps: ReserveAndRouteDeps, order: Order, round: number, ship
   const destination = destinationOf(order);
   const lines = remainingLines(order, shipments);
   const excludedLocations = [...new Set(shipments.filter((s) => s.status === "REJECTED").map((s) => s.locationId))];
-  const planned = round === 1 ? 0 : (await deps.allocations.all(order.orderId)).filter((r) => r.round < round).reduce((n, r) => n + r.shipments.length, 0);
+  const planned = round === 1 ? 0 : shipmentsPlanned((await deps.allocations.all(order.orderId)).filter((r) => r.round < round));
   const now = deps.clock.now();
   const base = { orderId: order.orderId, planId: deps.ids.next(), round, createdAt: now, orderRevision: revisionOf(order), approximateDestination: destination?.approximate ?? false, ...(excludedLocations.length ? { excludedLocations } : {}) };
   let record: AllocationRecord;
@@ -158,11 +159,14 @@ async function plan(deps: ReserveAndRouteDeps, order: Order, round: number, ship
     const p = router.optimize(options);
     const short = p.backordered.length > 0;
     const holdAll = p.shipments.length === 0 || (short && rules.shortagePolicy === "backorder");
+    const shipments = holdAll ? [] : plannedShipments(order.orderId, p, round, planned);
     record = {
       ...base,
       outcome: holdAll ? "BACKORDERED" : "ALLOCATED",
-      shipments: holdAll ? [] : plannedShipments(order.orderId, p, round, planned),
+      shipments,
       backordered: holdAll ? lines : p.backordered,
+      // What can go now goes; the rest waits for stock beside it, as a shipment of its own.
+      ...(!holdAll && short ? { awaiting: { shipmentId: `${order.orderId}-S${planned + shipments.length + 1}`, locationId: "", round, lines: p.backordered.map((l) => ({ ...l })), awaitingStock: true } } : {}),
       cost: p.cost,
       algorithm: p.algorithm,
       rulesVersion: rules.version,

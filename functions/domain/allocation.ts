@@ -9,6 +9,8 @@ export interface PlannedShipment {
   /** The allocation round that planned it. */
   round: number;
   lines: { lineId: string; sku: string; quantity: number }[];
+  /** The rest of a short order under "ship-available": no location yet; its branch waits for stock. */
+  awaitingStock?: boolean;
 }
 
 /** What reserve-and-route decided for an order, kept beside the order. */
@@ -28,6 +30,11 @@ export interface AllocationRecord {
   outcome: "ALLOCATED" | "BACKORDERED";
   shipments: PlannedShipment[];
   backordered: { lineId: string; sku: string; quantity: number }[];
+  /**
+   * Under "ship-available", the backordered rest as a shipment of its own that waits for stock
+   * beside the others (nothing reserved, no location): released where stock comes in.
+   */
+  awaiting?: PlannedShipment;
   cost: Plan["cost"];
   algorithm: Plan["algorithm"];
   rulesVersion: number;
@@ -38,6 +45,9 @@ export interface AllocationRecord {
   approximateDestination: boolean;
   createdAt: string;
 }
+
+/** Shipment ids the rounds have handed out (the awaiting rest included), so the next is `S<n + 1>`. */
+export const shipmentsPlanned = (rounds: Pick<AllocationRecord, "shipments" | "awaiting">[]): number => rounds.reduce((n, r) => n + r.shipments.length + (r.awaiting ? 1 : 0), 0);
 
 /** Approximate centres of the countries we ship to, for addresses that arrive without coordinates. */
 const COUNTRY_CENTRES: Record<string, [number, number]> = {

@@ -82,3 +82,8 @@ export class IdempotencyKeyReuseError extends DomainError {
 export class OrderCancelledError extends DomainError {
   readonly code = "ORDER_CANCELLED";
 }
+
+/** A shipment that waits for stock (the rest of a short order): its workflow branch goes to "Wait for stock". Caught by name. */
+export class AwaitingStockError extends DomainError {
+  readonly code = "AWAITING_STOCK";
+}

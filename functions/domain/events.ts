@@ -44,6 +44,7 @@ export const FULFILLMENT_EVENTS = {
   rejected: "ShipmentRejected",
   cancelled: "ShipmentCancelled",
   amended: "ShipmentAmended",
+  awaitingStock: "ShipmentAwaitingStock",
   readyForPickup: "ShipmentReadyForPickup",
   pickedUp: "ShipmentPickedUp",
   notCollected: "ShipmentNotCollected",

@@ -66,6 +66,8 @@ export function retotal(before: OrderTotals, lines: Pick<OrderLine, "lineTotal">
 /** What a caller asks to cancel: units of lines (quantity absent: all that can still be cancelled). */
 export interface CancelLinesRequest {
   lines: { lineId: string; quantity?: number }[];
+  /** Take the units from this shipment only (the workflow closing an awaiting rest short). */
+  fromShipment?: string;
 }
 
 /** What a change is made of before it is committed: the order after it, and the shipments it cut. */
@@ -116,7 +118,7 @@ export function cancelLines(order: Order, shipments: Shipment[], request: Cancel
     const quantity = l.quantity - q;
     return { ...l, quantity, cancelledQuantity: (l.cancelledQuantity ?? 0) + q, lineTotal: multiply(l.unitPrice, quantity) };
   });
-  const cut = cutShipments(order, shipments, wanted, meta);
+  const cut = cutShipments(order, request.fromShipment ? shipments.filter((s) => s.shipmentId === request.fromShipment) : shipments, wanted, meta, !!request.fromShipment);
   const totalsAfter = retotal(order.totals, lines);
   const change: OrderChange = {
     revision: revisionOf(order) + 1,
@@ -136,11 +138,11 @@ function withChange(order: Order, lines: OrderLine[], totals: OrderTotals, chang
 }
 
 /** Takes the cancelled units out of the shipments still at their locations, after the units no shipment holds. */
-function cutShipments(order: Order, shipments: Shipment[], wanted: Map<string, number>, meta: ChangeMeta) {
+function cutShipments(order: Order, shipments: Shipment[], wanted: Map<string, number>, meta: ChangeMeta, onlyThese = false) {
   const inShipments = new Map<string, number>();
   for (const s of shipments.filter(live)) for (const l of s.lines) inShipments.set(l.lineId, (inShipments.get(l.lineId) ?? 0) + l.quantity);
   // Units of a line no live shipment holds (backordered, waiting to be routed again) are cancelled first.
-  const fromShipments = new Map([...wanted].map(([lineId, q]) => [lineId, Math.max(0, q - ((order.lines.find((l) => l.lineId === lineId)?.quantity ?? 0) - (inShipments.get(lineId) ?? 0)))]));
+  const fromShipments = onlyThese ? new Map(wanted) : new Map([...wanted].map(([lineId, q]) => [lineId, Math.max(0, q - ((order.lines.find((l) => l.lineId === lineId)?.quantity ?? 0) - (inShipments.get(lineId) ?? 0)))]));
   const out: { shipment: Shipment; expectedVersion: number; removed: ShipmentLine[] }[] = [];
   const open = shipments.filter((s) => live(s) && !gone(s)).sort((a, b) => shipmentNumber(b.shipmentId) - shipmentNumber(a.shipmentId));
   for (const s of open) {

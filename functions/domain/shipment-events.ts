@@ -2,6 +2,7 @@ import { FULFILLMENT_EVENTS, eventIdFor, type FulfillmentEventType } from "./eve
 import type { Shipment, ShipmentStatus } from "./shipment.js";
 
 const EVENT_FOR_SHIPMENT_STATUS: Record<ShipmentStatus, FulfillmentEventType> = {
+  AWAITING_STOCK: FULFILLMENT_EVENTS.awaitingStock,
   RELEASED: FULFILLMENT_EVENTS.released,
   ACCEPTED: FULFILLMENT_EVENTS.accepted,
   PICKED: FULFILLMENT_EVENTS.picked,

@@ -11,13 +11,17 @@ import { transition, type Customer, type Order, type OrderStatus } from "./order
  * order was cancelled before it shipped. A pickup shipment (buy online, pick up in store) never
  * meets a carrier: READY_FOR_PICKUP: set aside at the store, the customer told; PICKED_UP: the
  * customer collected it (stock consumed, payment captured); NOT_COLLECTED: the collection window
- * passed (stock back, authorization voided).
+ * passed (stock back, authorization voided). AWAITING_STOCK: the rest of a short order under the
+ * "ship-available" policy, waiting beside the other shipments for stock (no location, nothing
+ * reserved); it is RELEASED at the location stock came in at.
  */
-export const SHIPMENT_STATUSES = ["RELEASED", "ACCEPTED", "PICKED", "PACKED", "SHIPPED", "DELIVERED", "READY_FOR_PICKUP", "PICKED_UP", "NOT_COLLECTED", "REJECTED", "CANCELLED"] as const;
+export const SHIPMENT_STATUSES = ["AWAITING_STOCK", "RELEASED", "ACCEPTED", "PICKED", "PACKED", "SHIPPED", "DELIVERED", "READY_FOR_PICKUP", "PICKED_UP", "NOT_COLLECTED", "REJECTED", "CANCELLED"] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
 /** The allowed edges. A location may skip its progress steps (straight from RELEASED to PACKED), never go back. */
 export const SHIPMENT_TRANSITIONS: Readonly<Record<ShipmentStatus, readonly ShipmentStatus[]>> = {
+  // The rest of a short order: released where stock comes in, or given up (cancelled, closed short).
+  AWAITING_STOCK: ["RELEASED", "CANCELLED"],
   RELEASED: ["ACCEPTED", "PICKED", "PACKED", "SHIPPED", "READY_FOR_PICKUP", "REJECTED", "CANCELLED"],
   ACCEPTED: ["PICKED", "PACKED", "SHIPPED", "READY_FOR_PICKUP", "REJECTED", "CANCELLED"],
   PICKED: ["PACKED", "SHIPPED", "READY_FOR_PICKUP", "REJECTED", "CANCELLED"],

@@ -11,6 +11,7 @@ import { DynamoRoutingRules } from "../adapters/dynamodb/routing-rules-repositor
 import { DynamoShipmentStore } from "../adapters/dynamodb/shipment-store.js";
 import { LocalPaymentProvider } from "../adapters/payments/local-provider.js";
 import { StepFunctionsTaskResponder } from "../adapters/stepfunctions/task-responder.js";
+import { restock, type AwaitingStockDeps } from "../app/awaiting-stock.js";
 import type { AllocateDeps } from "../app/backorders.js";
 import type { CancelOrderDeps } from "../app/cancel-order.js";
 import type { ChangeOrderDeps } from "../app/change-order.js";
@@ -71,5 +72,8 @@ export const cancelDeps: CancelOrderDeps = {
   fulfilment: { shipments, backorders: allocateDeps.backorders, tasks },
 };
 
+/** What the awaiting rest of a short order uses (its wait for stock, its release where stock came in). */
+export const awaitingDeps: AwaitingStockDeps = { allocate: { ...allocateDeps, inventory }, shipments, capacity: catalog };
+
 /** What order changes (lines cancelled, edits before release) use. */
-export const changeDeps: ChangeOrderDeps = { orders, shipments, allocations, inventory, payments, provider: shipDeps.provider, catalog, clock: systemClock, allocate: allocateDeps, cancel: cancelDeps };
+export const changeDeps: ChangeOrderDeps = { orders, shipments, allocations, inventory, payments, provider: shipDeps.provider, catalog, clock: systemClock, allocate: allocateDeps, cancel: cancelDeps, restock: (orderId, shipmentId, token) => restock(awaitingDeps, orderId, shipmentId, token) };

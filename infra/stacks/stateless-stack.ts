@@ -56,7 +56,10 @@ export class StatelessStack extends Stack {
     const shipShipment = fn("ShipShipment", "tasks/ship-shipment.ts", "Workflow step: book the carrier, consume the stock, capture the shipment's payment").bindTable(table);
     const awaitDelivery = answersTasks(fn("AwaitDelivery", "tasks/await-delivery.ts", "Workflow step: wait for the carrier's delivery scan").bindTable(table));
     const flagLateDelivery = fn("FlagLateDelivery", "tasks/flag-late-delivery.ts", "Workflow step: flag a delivery past its promised time").bindTable(table);
-    const closeBackorder = fn("CloseBackorder", "tasks/close-backorder.ts", "Workflow step: a backorder that expired: cancel the order, or close short what partly shipped").bindTable(table);
+    // Closing short is an order change, which may end waiting steps: it answers tasks too.
+    const closeBackorder = answersTasks(fn("CloseBackorder", "tasks/close-backorder.ts", "Workflow step: a backorder that expired: cancel the order, or close short what partly shipped").bindTable(table));
+    const waitForStock = answersTasks(fn("WaitForStock", "tasks/wait-for-stock.ts", "Workflow step: the rest of a short order waits for stock beside its other shipments").bindTable(table));
+    const closeRemainder = answersTasks(fn("CloseRemainder", "tasks/close-remainder.ts", "Workflow step: the rest of a short order did not get its stock in time: close it short").bindTable(table));
 
     this.orderWorkflow = new Workflow(this, "OrderFulfillment", {
       definitionFile: "order-fulfillment.asl.json",
@@ -75,6 +78,8 @@ export class StatelessStack extends Stack {
         AwaitDeliveryFunctionArn: awaitDelivery,
         FlagLateDeliveryFunctionArn: flagLateDelivery,
         CloseBackorderFunctionArn: closeBackorder,
+        WaitForStockFunctionArn: waitForStock,
+        CloseRemainderFunctionArn: closeRemainder,
       },
     });
 

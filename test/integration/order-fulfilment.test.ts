@@ -15,7 +15,7 @@ beforeAll(async () => {
   await catalog.putLocation({ ...wh, locationId: "FUL-HAM", name: "Fulfilment test Hamburg", lat: 53.55, lon: 10.0, handlingCost: EUR(100) });
   await catalog.putLocation({ ...wh, kind: "store", capabilities: ["pickup"], locationId: "FUL-STORE", name: "Fulfilment test store", lat: 48.1, lon: 11.6, handlingCost: EUR(300) });
   await catalog.putLocation({ ...wh, locationId: "FUL-MUC", name: "Fulfilment test Munich", lat: 48.14, lon: 11.58, handlingCost: EUR(100) });
-  for (const sku of ["FUL-A", "FUL-X", "FUL-Y", "FUL-R", "FUL-C", "FUL-P", "FUL-M1", "FUL-M2"]) await catalog.putSku({ sku, name: `Fulfilment test item ${sku}`, unitWeightGrams: 500, active: true });
+  for (const sku of ["FUL-A", "FUL-X", "FUL-Y", "FUL-R", "FUL-C", "FUL-P", "FUL-M1", "FUL-M2", "FUL-S", "FUL-T"]) await catalog.putSku({ sku, name: `Fulfilment test item ${sku}`, unitWeightGrams: 500, active: true });
   const stock = (sku: string, locationId: string, onHand: number) => catalog.putStock({ sku, locationId, onHand, reserved: 0, safetyStock: 0, reorderPoint: 0 });
   await stock("FUL-A", "FUL-BER", 100);
   await stock("FUL-X", "FUL-BER", 10); // X only in Berlin, Y only in Hamburg: an order of both splits
@@ -28,6 +28,9 @@ beforeAll(async () => {
   await stock("FUL-M1", "FUL-BER", 10); // M1 only in Berlin; M2 in Hamburg (nearer) and Munich
   await stock("FUL-M2", "FUL-HAM", 10);
   await stock("FUL-M2", "FUL-MUC", 10);
+  await stock("FUL-S", "FUL-BER", 1); // S: one in Berlin, none yet in Hamburg: an order of three ships one now
+  await stock("FUL-S", "FUL-HAM", 0);
+  await stock("FUL-T", "FUL-HAM", 2); // T: two in Hamburg, an order of four waits for two
 });
 
 const stockOf = async (sku: string, locationId: string) => ((await operatorGet(`/inventory/${sku}`)).json.locations as { locationId: string; onHand: number; reserved: number }[]).find((l) => l.locationId === locationId)!;
@@ -253,5 +256,61 @@ describe("buy online, pick up in store", () => {
     const view = await orderWhen(orderId, (o) => o.status === "REJECTED");
     expect(view.problems).toEqual([{ path: "pickup.locationId", message: "FUL-BER does not offer pickup" }]);
     expect(view.shipments).toEqual([]);
+  });
+});
+
+describe("ship what is available, the rest when stock comes in", () => {
+  it("the rest of a short order waits beside the shipped part and is released where stock comes in, before the first part is delivered", async () => {
+    const orderId = await order("FUL-rest-1", [{ sku: "FUL-S", quantity: 3, amount: 1000 }]);
+    const view = await orderWhen(orderId, (o) => o.shipments.length === 2 && o.shipments.some((s) => s.status === "AWAITING_STOCK"));
+    const first = view.shipments.find((s) => s.status === "RELEASED")!;
+    const rest = view.shipments.find((s) => s.status === "AWAITING_STOCK")!;
+    expect(first).toMatchObject({ locationId: "FUL-BER", lines: [{ lineId: "001", quantity: 1 }] });
+    expect(rest).toMatchObject({ shipmentId: `${orderId}-S2`, locationId: "", lines: [{ lineId: "001", quantity: 2 }] });
+    const shipped = await shipIt(orderId, first.shipmentId);
+
+    // Stock comes in at Hamburg while the first parcel is still on its way.
+    const res = await fetch(`${cloud.apiUrl}/inventory/adjustments`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${cloud.operatorToken}`, "idempotency-key": `receipt-${orderId}` },
+      body: JSON.stringify({ adjustments: [{ sku: "FUL-S", locationId: "FUL-HAM", delta: 5, reason: "receipt" }] }),
+    });
+    expect(res.status).toBe(200);
+    const released = await orderWhen(orderId, (o) => o.shipments.some((s) => s.shipmentId === rest.shipmentId && s.status === "RELEASED"));
+    expect(released.shipments.find((s) => s.shipmentId === rest.shipmentId)).toMatchObject({ locationId: "FUL-HAM", lines: [{ lineId: "001", quantity: 2 }] });
+    expect(released.shipments.find((s) => s.shipmentId === first.shipmentId)?.status).toBe("SHIPPED");
+    expect((await stockOf("FUL-S", "FUL-HAM")).reserved).toBe(2);
+
+    const second = await shipIt(orderId, rest.shipmentId);
+    await deliver(second);
+    await deliver(shipped);
+    const done = await orderWhen(orderId, (o) => o.status === "DELIVERED");
+    const total = (done.totals as { grandTotal: { amount: number } }).grandTotal.amount;
+    expect(done.payment).toMatchObject({ status: "CAPTURED", captured: { amount: total } });
+    expect(await stockOf("FUL-S", "FUL-HAM")).toMatchObject({ onHand: 3, reserved: 0 });
+    const execution = await finishedExecution(orderId);
+    expect(execution.status).toBe("SUCCEEDED");
+    const events = await eventually(() => Promise.all(["ShipmentAwaitingStock", "ShipmentReleased"].map((detailType) => archivedEvents({ detailType, where: (d) => d.shipmentId === rest.shipmentId }))), (all) => all.every((e) => e.length === 1));
+    expect(events.map((e) => e.length)).toEqual([1, 1]);
+  });
+
+  it("cancelling the waiting rest ends its wait; the part that can go ships and is charged alone", async () => {
+    const orderId = await order("FUL-rest-2", [{ sku: "FUL-T", quantity: 4, amount: 1000 }], { discountTotal: undefined, taxTotal: undefined, shippingPrice: undefined });
+    const view = await orderWhen(orderId, (o) => o.shipments.length === 2 && o.shipments.some((s) => s.status === "AWAITING_STOCK") && o.shipments.some((s) => s.status === "RELEASED"));
+    const rest = view.shipments.find((s) => s.status === "AWAITING_STOCK")!;
+    const res = await fetch(`${cloud.apiUrl}/orders/${orderId}/cancel`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${cloud.operatorToken}`, "idempotency-key": `rest-${orderId}` },
+      body: JSON.stringify({ reason: "the customer will not wait", lines: [{ lineId: "001", quantity: 2 }] }),
+    });
+    expect(res.status).toBe(200);
+    const cut = await orderWhen(orderId, (o) => o.shipments.some((s) => s.shipmentId === rest.shipmentId && s.status === "CANCELLED"));
+    const first = cut.shipments.find((s) => s.status === "RELEASED")!;
+    await deliver(await shipIt(orderId, first.shipmentId));
+    const done = await orderWhen(orderId, (o) => o.status === "DELIVERED");
+    expect(done.payment).toMatchObject({ status: "CAPTURED", captured: { amount: 2000 }, amount: { amount: 2000 } });
+    expect(await stockOf("FUL-T", "FUL-HAM")).toMatchObject({ onHand: 0, reserved: 0 });
+    const execution = await finishedExecution(orderId);
+    expect(execution.status).toBe("SUCCEEDED");
   });
 });

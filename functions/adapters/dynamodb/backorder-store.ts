@@ -9,7 +9,7 @@ export class DynamoBackorderStore implements BackorderStore {
     private readonly tableName: string,
   ) {}
 
-  async park(orderId: string, skus: string[], token: string, at: string): Promise<void> {
+  async park(orderId: string, skus: string[], token: string, at: string, shipmentId?: string): Promise<void> {
     const prior = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.backorderOfOrder(orderId), ConsistentRead: true }));
     // Parked again (a retried step): the order keeps its place in the queue.
     const parkedAt = (prior.Item?.parkedAt as string | undefined) ?? at;
@@ -18,7 +18,7 @@ export class DynamoBackorderStore implements BackorderStore {
     await this.db.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: this.tableName, Item: { ...keys.backorderOfOrder(orderId), type: ITEM_TYPES.backorder, orderId, skus, token, parkedAt, version: 1 } } },
+          { Put: { TableName: this.tableName, Item: { ...keys.backorderOfOrder(orderId), type: ITEM_TYPES.backorder, orderId, skus, token, parkedAt, ...(shipmentId ? { shipmentId } : {}), version: 1 } } },
           ...skus.map((sku) => ({ Put: { TableName: this.tableName, Item: { ...keys.backorderOfSku(sku, parkedAt, orderId), type: ITEM_TYPES.backorder, orderId, sku, parkedAt, version: 1 } } })),
         ],
       }),
@@ -34,6 +34,12 @@ export class DynamoBackorderStore implements BackorderStore {
         TransactItems: [{ Delete: { TableName: this.tableName, Key: keys.backorderOfOrder(orderId) } }, ...skus.map((sku) => ({ Delete: { TableName: this.tableName, Key: keys.backorderOfSku(sku, parkedAt, orderId) } }))],
       }),
     );
+  }
+
+  async parkingOf(orderId: string): Promise<{ token: string; shipmentId?: string } | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.backorderOfOrder(orderId), ConsistentRead: true }));
+    if (typeof out.Item?.token !== "string") return undefined;
+    return { token: out.Item.token, ...(typeof out.Item.shipmentId === "string" ? { shipmentId: out.Item.shipmentId } : {}) };
   }
 
   async tokenOf(orderId: string): Promise<string | undefined> {

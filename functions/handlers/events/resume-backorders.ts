@@ -3,14 +3,15 @@ import { z } from "zod";
 import { resumeBackorders } from "../../app/backorders.js";
 import { taskHandler } from "../../shared/middy.js";
 import { logger } from "../../shared/powertools.js";
-import { allocateDeps } from "../fulfilment-deps.js";
+import { restock } from "../../app/awaiting-stock.js";
+import { allocateDeps, awaitingDeps } from "../fulfilment-deps.js";
 
 const detailSchema = z.object({ data: z.object({ sku: z.string().min(1) }) });
 
 /** Target of the back-in-stock rule (BackInStock, InventoryAdjusted): orders waiting for the SKU are planned again. */
 export const handler = taskHandler(async (event: EventBridgeEvent<string, unknown>) => {
   const { sku } = detailSchema.parse(event.detail).data;
-  const result = await resumeBackorders(allocateDeps, sku, { budgetMs: 200 });
+  const result = await resumeBackorders(allocateDeps, sku, { budgetMs: 200, restock: (orderId, shipmentId, token) => restock(awaitingDeps, orderId, shipmentId, token) });
   logger.info("Backorders resumed", { sku, detailType: event["detail-type"], ...result });
   return result;
 });

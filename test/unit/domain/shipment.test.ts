@@ -47,7 +47,9 @@ const eventArb: fc.Arbitrary<FulfilmentEvent> = fc.oneof(
 describe("shipment status model", () => {
   it("terminal statuses have no way out; every other status can still be cancelled or shipped", () => {
     for (const s of TERMINAL_SHIPMENT_STATUSES) expect(SHIPMENT_TRANSITIONS[s]).toEqual([]);
-    for (const s of SHIPMENT_STATUSES.filter((x) => !TERMINAL_SHIPMENT_STATUSES.includes(x) && x !== "SHIPPED" && x !== "READY_FOR_PICKUP")) expect(SHIPMENT_TRANSITIONS[s]).toEqual(expect.arrayContaining(["SHIPPED", "READY_FOR_PICKUP", "CANCELLED", "REJECTED"]));
+    for (const s of SHIPMENT_STATUSES.filter((x) => !TERMINAL_SHIPMENT_STATUSES.includes(x) && x !== "SHIPPED" && x !== "READY_FOR_PICKUP" && x !== "AWAITING_STOCK")) expect(SHIPMENT_TRANSITIONS[s]).toEqual(expect.arrayContaining(["SHIPPED", "READY_FOR_PICKUP", "CANCELLED", "REJECTED"]));
+    // A rest waiting for stock has no location yet: it is released where stock comes in, or given up; nothing else.
+    expect([...SHIPMENT_TRANSITIONS.AWAITING_STOCK].sort()).toEqual(["CANCELLED", "RELEASED"]);
     // A pickup waiting at the store is collected, not collected, or cancelled; never rejected or shipped.
     expect([...SHIPMENT_TRANSITIONS.READY_FOR_PICKUP].sort()).toEqual(["CANCELLED", "NOT_COLLECTED", "PICKED_UP"]);
   });

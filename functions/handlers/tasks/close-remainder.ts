@@ -1,0 +1,12 @@
+import { z } from "zod";
+import { closeRemainder } from "../../app/awaiting-stock.js";
+import { taskHandler } from "../../shared/middy.js";
+import { awaitingDeps, changeDeps } from "../fulfilment-deps.js";
+
+const inputSchema = z.object({ orderId: z.string().min(1), shipmentId: z.string().min(1), reason: z.string().min(1).max(2000) });
+
+/** Workflow step "Close the rest short": the stock a waiting rest needed did not come in time. */
+export const handler = taskHandler(async (event: unknown) => {
+  const { orderId, shipmentId, reason } = inputSchema.parse(event);
+  return closeRemainder({ ...awaitingDeps, change: changeDeps }, orderId, shipmentId, reason);
+});
