@@ -78,7 +78,7 @@ export async function changeOrder(deps: ChangeOrderDeps, orderId: string, reques
       prepared = { ...prepared, order: { ...prepared.order, closedShort: { units, reason: meta.reason, at } } };
     } else if (request.kind === "cancel-lines") {
       // A plan being released right now: its shipments appear in a moment; cutting them before that would race the release.
-      const unreleased = latest?.outcome === "ALLOCATED" && latest.shipments.some((p) => !shipments.some((s) => s.shipmentId === p.shipmentId));
+      const unreleased = latest?.outcome === "ALLOCATED" && [...latest.shipments, ...(latest.awaiting ? [latest.awaiting] : [])].some((p) => !shipments.some((s) => s.shipmentId === p.shipmentId));
       if (unreleased) throw new ConflictError(`Order ${orderId} is being released to its locations; try again in ${BUSY_RETRY_SECONDS} seconds`, { retryable: true, retryAfterSeconds: BUSY_RETRY_SECONDS });
       prepared = cancelLines(order, shipments, request, changeMeta);
       // Nothing would be left and nothing left a location: that is the whole order's cancellation.
