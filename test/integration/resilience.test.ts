@@ -245,6 +245,39 @@ describe("time-outs on the cloud's own clock", () => {
     expect(execution.states.slice(-3)).toEqual(["Close the rest short", "Anything left to fulfil?", "Order delivered"]);
   });
 
+  it("lines a location rejected and nobody else has wait in a later round; when that backorder expires, they are closed short and the order is delivered for what shipped", async () => {
+    const db = documentClient(new DynamoDBClient({ endpoint: cloud.dynamoEndpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } }));
+    const catalog = new DynamoCatalog(db, cloud.tableName);
+    for (const sku of ["RJ-A", "RJ-B"]) await catalog.putSku({ sku, name: `Reject test ${sku}`, unitWeightGrams: 300, active: true });
+    await catalog.putStock({ sku: "RJ-A", locationId: "WH-BER", onHand: 1, reserved: 0, safetyStock: 0, reorderPoint: 0 });
+    await catalog.putStock({ sku: "RJ-B", locationId: "WH-RTM", onHand: 1, reserved: 0, safetyStock: 0, reorderPoint: 0 });
+    const line = (sku: string) => ({ sku, quantity: 1, unitPrice: { amount: 1250, currency: "EUR" } });
+    const orderId = await place("RJ-1", "RJ-A", 1, { lines: [line("RJ-A"), line("RJ-B")] });
+    const split = await until(orderId, (x) => x.shipments.length === 2 && x.shipments.every((s) => s.status === "RELEASED"));
+    const ber = split.shipments.find((s) => s.locationId === "WH-BER")!;
+    const rtm = split.shipments.find((s) => s.locationId === "WH-RTM")!;
+    expect((await api(`/fulfillments/${rtm.shipmentId}/events`, { method: "POST", body: { type: "rejected", reason: "damaged in the warehouse" } })).status).toBe(200);
+    await until(orderId, (x) => x.shipments.some((s) => s.shipmentId === rtm.shipmentId && s.status === "REJECTED"));
+    await api(`/fulfillments/${ber.shipmentId}/events`, { method: "POST", body: { type: "shipped", carrier: "oms-post", weightGrams: 300 } });
+    const shipped = (await until(orderId, (x) => x.shipments.some((s) => s.shipmentId === ber.shipmentId && s.status === "SHIPPED"))).shipments.find((s) => s.shipmentId === ber.shipmentId)!;
+    expect((await track("oms-post", shipped.carrierShipment!.trackingNumber, "delivered")).status).toBe(200);
+    await until(orderId, (x) => x.shipments.some((s) => s.shipmentId === ber.shipmentId && s.status === "DELIVERED"));
+    await cloud.idle(); // the next round found RJ-B nowhere but at the location that rejected it: it waits, 14 days from now
+    expect((await viewOf(orderId)).status).toBe("PARTIALLY_SHIPPED");
+    cloud.clock.advance(15 * DAY);
+    const v = await until(orderId, (x) => x.status === "DELIVERED");
+    expect(v.status, await story(orderId)).toBe("DELIVERED");
+    const closed = v as unknown as { closedShort: unknown; lines: { lineId: string; quantity: number; cancelledQuantity?: number }[]; totals: { grandTotal: { amount: number } }; changes: { kind: string }[] };
+    expect(closed.closedShort).toMatchObject({ units: { "002": 1 } });
+    expect(closed.lines.map((l) => [l.lineId, l.quantity, l.cancelledQuantity ?? 0])).toEqual([["001", 1, 0], ["002", 0, 1]]);
+    expect(closed.changes.map((c) => c.kind)).toEqual(["close-short"]);
+    await cloud.idle();
+    expect(await new DynamoPaymentStore(db, cloud.tableName).get(orderId)).toMatchObject({ status: "CAPTURED", captured: { amount: closed.totals.grandTotal.amount } });
+    const execution = await executionOf(orderId);
+    expect(execution.status).toBe("SUCCEEDED");
+    expect(execution.states.slice(-3)).toEqual(["Cancel the backorder", "Closed short?", "Order delivered"]);
+  });
+
   it("a parcel past its promised delivery raises DeliveryLate, and is still delivered later", async () => {
     const orderId = await place("LATE-1", "MUG-LOGO");
     const [s] = (await until(orderId, released)).shipments;
