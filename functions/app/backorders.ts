@@ -1,4 +1,4 @@
-import type { AllocationRecord } from "../domain/allocation.js";
+import { branchesOf, type AllocationRecord } from "../domain/allocation.js";
 import { OrderCancelledError } from "../domain/errors.js";
 import type { Clock } from "../domain/ports.js";
 import type { TaskResponder } from "./decide-hold.js";
@@ -22,7 +22,7 @@ export interface AllocateDeps extends ReserveAndRouteDeps {
 }
 
 /** What the workflow's "Reserve and route" step continues with. */
-export const allocationOutput = (r: AllocationRecord) => ({ outcome: r.outcome, round: r.round, shipments: r.awaiting ? [...r.shipments, r.awaiting] : r.shipments, backordered: r.awaiting ? [] : r.backordered, at: r.createdAt });
+export const allocationOutput = (r: AllocationRecord) => ({ outcome: r.outcome, round: r.round, shipments: branchesOf(r), backordered: r.awaiting ? [] : r.backordered, at: r.createdAt });
 
 /**
  * The workflow's "Reserve and route" step (waitForTaskToken). Reserved: the step is answered at

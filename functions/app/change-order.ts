@@ -1,15 +1,15 @@
 import { createHash } from "node:crypto";
-import { reservationLineId, type AllocationRecord } from "../domain/allocation.js";
+import { branchesOf, reservationLineId, type AllocationRecord } from "../domain/allocation.js";
 import { ConflictError, IdempotencyKeyReuseError, NotFoundError, ValidationError } from "../domain/errors.js";
 import type { Money } from "../domain/money.js";
 import { cancelLines, editOrder, openUnitsNotGone, type CancelLinesRequest, type EditRequest, type OrderChange, type PreparedChange } from "../domain/order-change.js";
 import type { Order } from "../domain/order.js";
 import type { PaymentProvider, PaymentRecord } from "../domain/payment.js";
 import type { Catalog, Clock, OrderRepository } from "../domain/ports.js";
-import { followShipments, LEFT_LOCATION, openUnits } from "../domain/shipment.js";
+import { LEFT_LOCATION, openUnits } from "../domain/shipment.js";
 import { tryAgain, type AllocateDeps } from "./backorders.js";
 import { cancelOrder, type CancelOrderDeps } from "./cancel-order.js";
-import { SHIPMENT_CANCELLED, type CaptureStore, type ShipmentStore } from "./fulfilment.js";
+import { followOrderShipments, SHIPMENT_CANCELLED, type CaptureStore, type ShipmentStore } from "./fulfilment.js";
 
 export interface ChangeOrderDeps {
   orders: OrderRepository & { commitChange(prepared: PreparedChange, expectedVersion: number, allocation: { round: number; planId?: string }): Promise<boolean> };
@@ -78,7 +78,7 @@ export async function changeOrder(deps: ChangeOrderDeps, orderId: string, reques
       prepared = { ...prepared, order: { ...prepared.order, closedShort: { units, reason: meta.reason, at } } };
     } else if (request.kind === "cancel-lines") {
       // A plan being released right now: its shipments appear in a moment; cutting them before that would race the release.
-      const unreleased = latest?.outcome === "ALLOCATED" && [...latest.shipments, ...(latest.awaiting ? [latest.awaiting] : [])].some((p) => !shipments.some((s) => s.shipmentId === p.shipmentId));
+      const unreleased = latest?.outcome === "ALLOCATED" && branchesOf(latest).some((p) => !shipments.some((s) => s.shipmentId === p.shipmentId));
       if (unreleased) throw new ConflictError(`Order ${orderId} is being released to its locations; try again in ${BUSY_RETRY_SECONDS} seconds`, { retryable: true, retryAfterSeconds: BUSY_RETRY_SECONDS });
       prepared = cancelLines(order, shipments, request, changeMeta);
       // Nothing would be left and nothing left a location: that is the whole order's cancellation.
@@ -135,7 +135,7 @@ async function finish(deps: ChangeOrderDeps, committed: Order, change: OrderChan
     await deps.allocate.tasks.fail(parking.token, SHIPMENT_CANCELLED, `Every line of shipment ${parking.shipmentId} was cancelled`);
     await deps.allocate.backorders.unpark(committed.orderId);
   }
-  const order = await follow(deps, committed.orderId, shipments);
+  const order = await followOrderShipments(deps, committed.orderId, "the rest of the order was cancelled");
   const payment = change.kind !== "edit" ? await settlePayment(deps, order, shipments, change.revision) : ((await deps.payments.getVersioned(order.orderId))?.record.status ?? "NONE");
   // A parked backorder is planned again with what the order now asks for (it may fit now). Only
   // one of the two runs does this (the event's), so two plans of the same order do not race.
@@ -146,17 +146,6 @@ async function finish(deps: ChangeOrderDeps, committed: Order, change: OrderChan
   const { idempotencyKey: _k, requestHash: _h, ...visible } = change;
   const latest = (await deps.orders.get(order.orderId)) ?? order;
   return { orderId: order.orderId, status: latest.status, revision: change.revision, change: visible, totals: latest.totals, payment };
-}
-
-/** The order moved to the status its shipments imply now that it asks for fewer units (SHIPPED, DELIVERED). */
-async function follow(deps: ChangeOrderDeps, orderId: string, shipments: Awaited<ReturnType<ShipmentStore["ofOrder"]>>): Promise<Order> {
-  for (let attempt = 1; ; attempt++) {
-    const order = (await deps.orders.get(orderId))!;
-    if (!shipments.some((s) => LEFT_LOCATION.includes(s.status))) return order;
-    const next = followShipments(order, shipments, deps.clock.now(), "the rest of the order was cancelled");
-    if (next === order || (await deps.orders.saveHeader(next, order.version))) return next;
-    if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
-  }
 }
 
 const money = (amount: number, currency: string): Money => ({ amount, currency });

@@ -84,12 +84,12 @@ async function updateShipment(deps: Pick<FulfilmentDeps, "shipments">, orderId: 
   }
 }
 
-/** Moves the order to the status its shipments now imply (SHIPPED, PARTIALLY_SHIPPED, DELIVERED). */
-async function followOrderShipments(deps: Pick<FulfilmentDeps, "orders" | "shipments" | "clock">, orderId: string): Promise<void> {
+/** Moves the order to the status its shipments now imply (SHIPPED, PARTIALLY_SHIPPED, DELIVERED); `reason` goes on the first move. */
+export async function followOrderShipments(deps: Pick<FulfilmentDeps, "orders" | "clock"> & { shipments: Pick<ShipmentStore, "ofOrder"> }, orderId: string, reason?: string): Promise<Order> {
   for (let attempt = 1; ; attempt++) {
     const [order, shipments] = await Promise.all([orderOf(deps.orders, orderId), deps.shipments.ofOrder(orderId)]);
-    const next = followShipments(order, shipments, deps.clock.now());
-    if (next === order || (await deps.orders.saveHeader(next, order.version))) return;
+    const next = followShipments(order, shipments, deps.clock.now(), reason);
+    if (next === order || (await deps.orders.saveHeader(next, order.version))) return next;
     if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
   }
 }

@@ -46,6 +46,9 @@ export interface AllocationRecord {
   createdAt: string;
 }
 
+/** The shipments a round's workflow branches follow: the reserved ones, and the awaiting rest. */
+export const branchesOf = (r: Pick<AllocationRecord, "shipments" | "awaiting">): PlannedShipment[] => (r.awaiting ? [...r.shipments, r.awaiting] : r.shipments);
+
 /** Shipment ids the rounds have handed out (the awaiting rest included), so the next is `S<n + 1>`. */
 export const shipmentsPlanned = (rounds: Pick<AllocationRecord, "shipments" | "awaiting">[]): number => rounds.reduce((n, r) => n + r.shipments.length + (r.awaiting ? 1 : 0), 0);
 

@@ -1,7 +1,7 @@
 import { ConflictError, ValidationError, type FieldIssue } from "./errors.js";
 import { add, multiply, subtract, sum, type Money } from "./money.js";
 import { lineIdFor, type Address, type Order, type OrderLine, type OrderStatus, type OrderTotals } from "./order.js";
-import { LEFT_LOCATION, type Shipment, type ShipmentLine } from "./shipment.js";
+import { LEFT_LOCATION, moveShipment, type Shipment, type ShipmentLine } from "./shipment.js";
 
 /**
  * A versioned change of an order after it was captured: some lines cancelled (any time before they
@@ -169,7 +169,7 @@ const shipmentNumber = (shipmentId: string) => Number(/-S(\d+)$/.exec(shipmentId
 export function amendShipment(s: Shipment, kept: ShipmentLine[], removed: ShipmentLine[], at: string, reason: string): Shipment {
   const amendments = [...(s.amendments ?? []), { at, reason, removed }];
   if (kept.length > 0) return { ...s, lines: kept, amendments, updatedAt: at, version: s.version + 1 };
-  return { ...s, amendments, status: "CANCELLED", history: [...s.history, { status: "CANCELLED", at, reason: `lines cancelled: ${reason}` }], updatedAt: at, version: s.version + 1 };
+  return moveShipment({ ...s, amendments }, "CANCELLED", at, `lines cancelled: ${reason}`);
 }
 
 /** An edit before release: a new shipping address, new quantities for lines (0 removes one), new lines. */

@@ -85,3 +85,10 @@ export function jsonBody(event: APIGatewayProxyEventV2): unknown {
 /** Who made an operator request: the IAM principal in AWS, the local operator locally. */
 export const actorOf = (event: APIGatewayProxyEventV2): string =>
   (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam?.userArn ?? "operator";
+
+/** The request's Idempotency-Key header, required where a retry must not act twice (1-128 characters). */
+export function idempotencyKeyOf(event: APIGatewayProxyEventV2): string {
+  const key = event.headers["idempotency-key"];
+  if (!key || key.length > 128) throw new ValidationError("Missing Idempotency-Key", [{ path: "headers.idempotency-key", message: "is required (1-128 characters)" }]);
+  return key;
+}

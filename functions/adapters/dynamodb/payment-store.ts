@@ -27,19 +27,7 @@ export class DynamoPaymentStore implements PaymentStore, CaptureStore {
   }
 
   async writeCaptures(orderId: string, update: Pick<PaymentRecord, "captures"> & Partial<Pick<PaymentRecord, "captured" | "status">>, expectedVersion: number): Promise<boolean> {
-    const sets = ["captures = :c", "version = :next", ...(update.captured ? ["captured = :total"] : []), ...(update.status ? ["#s = :s"] : [])];
-    return writeIf(
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.payment(orderId),
-          UpdateExpression: `SET ${sets.join(", ")}`,
-          ConditionExpression: "version = :v",
-          ExpressionAttributeValues: { ":c": update.captures, ":v": expectedVersion, ":next": expectedVersion + 1, ...(update.captured ? { ":total": update.captured } : {}), ...(update.status ? { ":s": update.status } : {}) },
-          ...(update.status ? { ExpressionAttributeNames: { "#s": "status" } } : {}),
-        }),
-      ),
-    );
+    return this.update(orderId, update, expectedVersion);
   }
 
   /** Sets the given fields if the record is still at `expectedVersion`; false when it changed first. */

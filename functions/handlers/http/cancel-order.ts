@@ -3,11 +3,10 @@ import { cancelOrder } from "../../app/cancel-order.js";
 import { changeOrder } from "../../app/change-order.js";
 import { ValidationError } from "../../domain/errors.js";
 import { quantitySchema, toFieldIssues } from "../../domain/order-schema.js";
-import { actorOf, json, jsonBody } from "../../shared/http.js";
+import { actorOf, idempotencyKeyOf, json, jsonBody } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
 import { cancelDeps, changeDeps } from "../fulfilment-deps.js";
 import { ORDER_ID_PATTERN } from "./get-order.js";
-import { idempotencyKeyOf } from "./change-order.js";
 
 const bodySchema = z.strictObject({
   reason: z.string().trim().min(1).max(500).default("cancelled by an operator"),

@@ -1,9 +1,8 @@
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { z } from "zod";
 import { changeOrder } from "../../app/change-order.js";
 import { ValidationError } from "../../domain/errors.js";
 import { addressSchema, moneySchema, quantitySchema, skuSchema, toFieldIssues } from "../../domain/order-schema.js";
-import { actorOf, json, jsonBody } from "../../shared/http.js";
+import { actorOf, idempotencyKeyOf, json, jsonBody } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
 import { changeDeps } from "../fulfilment-deps.js";
 import { ORDER_ID_PATTERN } from "./get-order.js";
@@ -27,13 +26,6 @@ const bodySchema = z
     if (a && (a.lat === undefined) !== (a.lon === undefined)) ctx.addIssue({ code: "custom", path: ["shippingAddress", a.lat === undefined ? "lat" : "lon"], message: "lat and lon go together" });
     if (!a && !b.lines && !b.addLines && !b.shippingPrice && !b.taxTotal && !b.discountTotal) ctx.addIssue({ code: "custom", path: [], message: "must change something: shippingAddress, lines, addLines or a total" });
   });
-
-/** The request's Idempotency-Key header, required for order changes (a retry must not change the order twice). */
-export function idempotencyKeyOf(event: APIGatewayProxyEventV2): string {
-  const key = event.headers["idempotency-key"];
-  if (!key || key.length > 128) throw new ValidationError("Missing Idempotency-Key", [{ path: "headers.idempotency-key", message: "is required (1-128 characters)" }]);
-  return key;
-}
 
 /**
  * PATCH /orders/{orderId}: edits an order before it is released to a location (shipping
