@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { branchesOf, reservationLineId, type AllocationRecord } from "../domain/allocation.js";
 import { ConflictError, IdempotencyKeyReuseError, NotFoundError, ValidationError } from "../domain/errors.js";
 import type { Money } from "../domain/money.js";
-import { cancelLines, editOrder, openUnitsNotGone, type CancelLinesRequest, type EditRequest, type OrderChange, type PreparedChange } from "../domain/order-change.js";
+import { cancelLines, editOrder, revisionOf, type CancelLinesRequest, type EditRequest, type OrderChange, type PreparedChange } from "../domain/order-change.js";
 import type { Order } from "../domain/order.js";
 import type { PaymentProvider, PaymentRecord } from "../domain/payment.js";
 import type { Catalog, Clock, OrderRepository } from "../domain/ports.js";
@@ -65,7 +65,7 @@ export async function changeOrder(deps: ChangeOrderDeps, orderId: string, reques
       if (known.requestHash !== requestHash) throw new IdempotencyKeyReuseError("This Idempotency-Key was used with a different request");
       return finish(deps, order, known);
     }
-    if (meta.ifRevision !== undefined && meta.ifRevision !== (order.revision ?? 1)) throw new ConflictError(`Order ${orderId} is at revision ${order.revision ?? 1}, not ${meta.ifRevision}`, { revision: order.revision ?? 1 });
+    if (meta.ifRevision !== undefined && meta.ifRevision !== revisionOf(order)) throw new ConflictError(`Order ${orderId} is at revision ${revisionOf(order)}, not ${meta.ifRevision}`, { revision: revisionOf(order) });
     if (!["RECEIVED", "ON_HOLD", "CONFIRMED", "BACKORDERED", "ALLOCATED", "PARTIALLY_SHIPPED", "READY_FOR_PICKUP"].includes(order.status))
       throw new ConflictError(`Order ${orderId} is ${order.status}; it can no longer be changed${order.status === "SHIPPED" || order.status === "DELIVERED" ? ", start a return instead" : ""}`, { status: order.status, ...(order.status === "SHIPPED" || order.status === "DELIVERED" ? { returns: `/orders/${orderId}/returns` } : {}) });
     const [shipments, latest] = await Promise.all([deps.shipments.ofOrder(orderId), deps.allocations.get(orderId)]);
@@ -84,7 +84,7 @@ export async function changeOrder(deps: ChangeOrderDeps, orderId: string, reques
       // Nothing would be left and nothing left a location: that is the whole order's cancellation.
       if (openUnits(prepared.order) === 0 && !shipments.some((s) => s.handover || LEFT_LOCATION.includes(s.status))) {
         const done = await cancelOrder(deps.cancel, orderId, meta.reason);
-        return { orderId, status: done.status, revision: order.revision ?? 1, totals: order.totals, payment: done.payment };
+        return { orderId, status: done.status, revision: revisionOf(order), totals: order.totals, payment: done.payment };
       }
     } else {
       await assertSellable(deps, request);
@@ -136,7 +136,7 @@ async function finish(deps: ChangeOrderDeps, committed: Order, change: OrderChan
     await deps.allocate.backorders.unpark(committed.orderId);
   }
   const order = await followOrderShipments(deps, committed.orderId, "the rest of the order was cancelled");
-  const payment = change.kind !== "edit" ? await settlePayment(deps, order, shipments, change.revision) : ((await deps.payments.getVersioned(order.orderId))?.record.status ?? "NONE");
+  const payment = change.kind !== "edit" ? await settlePayment(deps, order, change.revision) : ((await deps.payments.getVersioned(order.orderId))?.record.status ?? "NONE");
   // A parked backorder is planned again with what the order now asks for (it may fit now). Only
   // one of the two runs does this (the event's), so two plans of the same order do not race.
   const parked = replan && !cutWait ? parking : undefined;
@@ -158,7 +158,7 @@ const money = (amount: number, currency: string): Money => ({ amount, currency }
  * or refunded, and the authorization's rest released. Keys carry the order revision, so a retry
  * reduces, captures or refunds once.
  */
-async function settlePayment(deps: ChangeOrderDeps, order: Order, shipments: Awaited<ReturnType<ShipmentStore["ofOrder"]>>, revision: number): Promise<string> {
+async function settlePayment(deps: ChangeOrderDeps, order: Order, revision: number): Promise<string> {
   const ref = `r${revision}`;
   for (let attempt = 1; ; attempt++) {
     const current = await deps.payments.getVersioned(order.orderId);
@@ -176,8 +176,8 @@ async function settlePayment(deps: ChangeOrderDeps, order: Order, shipments: Awa
       if (!(await deps.payments.update(order.orderId, { amount: reduced.amount, reductions }, version)) && attempt >= MAX_ATTEMPTS) throw new Error(`Payment of ${order.orderId} kept changing under us`);
       continue;
     }
-    // Units still to ship are captured as they ship; nothing to settle now.
-    if (openUnitsNotGone(order, shipments) > 0 || decided.reduce((n, c) => n + c.units, 0) < openUnits(order)) return record.status;
+    // Units not captured yet are captured as they ship (captures come only with a shipment that left): nothing to settle now.
+    if (decided.reduce((n, c) => n + c.units, 0) < openUnits(order)) return record.status;
     const diff = target - captured;
     if (diff > 0) {
       const key = `${order.orderId}.${ref}`;

@@ -237,7 +237,3 @@ export function editOrder(order: Order, shipments: Pick<Shipment, "shipmentId">[
   };
   return { order: withChange(order, lines, totalsAfter, change, addressChanged ? request.shippingAddress : undefined), change, shipments: [] };
 }
-
-/** Units the order still has to deliver that no shipment took out of its location yet (captured or handed over). */
-export const openUnitsNotGone = (order: Pick<Order, "lines">, shipments: Pick<Shipment, "status" | "handover" | "lines">[]): number =>
-  unitsOf(order.lines) - unitsOf(shipments.filter((s) => live(s) && gone(s)).flatMap((s) => s.lines));
