@@ -1,8 +1,8 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoCatalog } from "../../functions/adapters/dynamodb/catalog-repository.js";
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
 import { genericOrderBody } from "../fixtures/orders.js";
-import { cloud, dynamo, postOrder, shipmentsIn } from "./helpers.js";
+import { cloud, dynamo, postOrder, shipmentsIn, quiesce } from "./helpers.js";
 
 const EUR = (amount: number) => ({ amount, currency: "EUR" });
 
@@ -15,6 +15,8 @@ beforeAll(async () => {
   await catalog.putSku({ sku: "CAP-A", name: "Capacity test item", unitWeightGrams: 500, active: true });
   for (const locationId of ["CAP-NEAR", "CAP-FAR"]) await catalog.putStock({ sku: "CAP-A", locationId, onHand: 10, reserved: 0, safetyStock: 0, reorderPoint: 0 });
 });
+// The notifications and other event-driven writes this file set off land before the next file's snapshots.
+afterAll(() => quiesce(), 30_000);
 
 async function quote() {
   const res = await fetch(`${cloud.apiUrl}/routing/quote`, {

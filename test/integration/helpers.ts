@@ -71,6 +71,22 @@ export async function snapshot(): Promise<{ items: number; executions: number }>
   return { items, executions };
 }
 
+/**
+ * Waits until nothing more is being written (the table's item count holds for a second), so the
+ * customer notifications and other event-driven writes a file set off do not land in the next
+ * file's "nothing was written" snapshots. Bounded: gives up after `timeoutMs`.
+ */
+export async function quiesce(timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = (await snapshot()).items;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = (await snapshot()).items;
+    if (now === last) return;
+    last = now;
+  }
+}
+
 export interface ArchivedEvent {
   id: string;
   source: string;

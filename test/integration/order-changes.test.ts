@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoCatalog } from "../../functions/adapters/dynamodb/catalog-repository.js";
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
 import { DynamoAllocationStore } from "../../functions/adapters/dynamodb/allocation-store.js";
@@ -6,7 +6,7 @@ import { DynamoOrderRepository } from "../../functions/adapters/dynamodb/order-r
 import { DynamoShipmentStore } from "../../functions/adapters/dynamodb/shipment-store.js";
 import { cancelLines as prepareCancel } from "../../functions/domain/order-change.js";
 import { genericOrderBody } from "../fixtures/orders.js";
-import { archivedEvents, cloud, deliver, dynamo, eventually, finishedExecution, notificationsOf, operatorGet, orderWhen, postOrder, shipIt, shipmentsIn } from "./helpers.js";
+import { archivedEvents, cloud, deliver, dynamo, eventually, finishedExecution, notificationsOf, operatorGet, orderWhen, postOrder, shipIt, shipmentsIn, quiesce } from "./helpers.js";
 
 const EUR = (amount: number) => ({ amount, currency: "EUR" });
 
@@ -27,6 +27,8 @@ beforeAll(async () => {
   await stock("CHG-E", "CHG-HAM", 1);
   await stock("CHG-N", "CHG-HAM", 10);
 });
+// The notifications and other event-driven writes this file set off land before the next file's snapshots.
+afterAll(() => quiesce(), 30_000);
 
 const stockOf = async (sku: string, locationId: string) => ((await operatorGet(`/inventory/${sku}`)).json.locations as { locationId: string; onHand: number; reserved: number }[]).find((l) => l.locationId === locationId)!;
 

@@ -1,10 +1,10 @@
 import { PDFDocument } from "pdf-lib";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoCatalog } from "../../functions/adapters/dynamodb/catalog-repository.js";
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
 import { genericOrderBody } from "../fixtures/orders.js";
 import { GetExecutionHistoryCommand } from "@aws-sdk/client-sfn";
-import { archivedEvents, cloud, deliver, dynamo, eventually, executionArn, finishedExecution, fulfilmentEvent, notificationsOf, operatorGet, operatorPost, orderWhen, postOrder, sfn, shipIt, shipmentsIn } from "./helpers.js";
+import { archivedEvents, cloud, deliver, dynamo, eventually, executionArn, finishedExecution, fulfilmentEvent, notificationsOf, operatorGet, operatorPost, orderWhen, postOrder, sfn, shipIt, shipmentsIn, quiesce } from "./helpers.js";
 
 const EUR = (amount: number) => ({ amount, currency: "EUR" });
 
@@ -32,6 +32,8 @@ beforeAll(async () => {
   await stock("FUL-S", "FUL-HAM", 0);
   await stock("FUL-T", "FUL-HAM", 2); // T: two in Hamburg, an order of four waits for two
 });
+// The notifications and other event-driven writes this file set off land before the next file's snapshots.
+afterAll(() => quiesce(), 30_000);
 
 const stockOf = async (sku: string, locationId: string) => ((await operatorGet(`/inventory/${sku}`)).json.locations as { locationId: string; onHand: number; reserved: number }[]).find((l) => l.locationId === locationId)!;
 
