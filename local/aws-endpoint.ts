@@ -45,6 +45,7 @@ const summary = (e: LocalExecution) => ({
  */
 export class AwsEndpoint extends LocalHttpServer {
   readonly dynamoStats: DynamoStats = { requests: 0, readCapacityUnits: 0, writeCapacityUnits: 0 };
+  private idleProbe?: { state: () => unknown; wait: () => Promise<void> };
 
   constructor(
     private readonly services: {
@@ -60,6 +61,26 @@ export class AwsEndpoint extends LocalHttpServer {
     super();
   }
 
+  /** How OmsLocal.GetIdleState and OmsLocal.WaitForIdle see the whole cloud (set once everything runs). */
+  setIdleProbe(probe: { state: () => unknown; wait: () => Promise<void> }): void {
+    this.idleProbe = probe;
+  }
+
+  /** Waits for the cloud to settle, up to `timeoutMs`; a timeout is an error that carries what was still in flight. */
+  private async waitForIdle(b: Body): Promise<unknown> {
+    const probe = this.idleProbe;
+    if (!probe) throw new AwsError("ServiceUnavailable", "The local cloud is still starting", 503);
+    const timeoutMs = b.timeoutMs === undefined ? 30_000 : Number(b.timeoutMs);
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new AwsError("ValidationException", "timeoutMs must be a positive number");
+    let timer: NodeJS.Timeout | undefined;
+    const settled = await Promise.race([
+      probe.wait().then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]).finally(() => clearTimeout(timer));
+    if (!settled) throw new AwsError("TimeoutException", `The local cloud was not idle after ${timeoutMs} ms: ${JSON.stringify(probe.state())}`, 408);
+    return probe.state();
+  }
+
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -73,6 +94,7 @@ export class AwsEndpoint extends LocalHttpServer {
       const body = (raw.length ? JSON.parse(raw.toString("utf8")) : {}) as Body;
       let out: unknown;
       if (service === "AWSStepFunctions") out = this.stepFunctions(op, body);
+      else if (service === "OmsLocal" && op === "WaitForIdle") out = await this.waitForIdle(body);
       else if (service === "OmsLocal" && op === "FireSchedule") out = await this.services.scheduler.fire(text(body.name)).then(() => ({ fired: text(body.name) }));
       else if (service === "AWSEvents") out = this.events(op, body);
       else if (service === "secretsmanager") out = this.secretsManager(op, body);
@@ -238,6 +260,9 @@ export class AwsEndpoint extends LocalHttpServer {
     switch (op) {
       case "GetClock":
         return { now: clock.iso() };
+      case "GetIdleState":
+        if (!this.idleProbe) throw new AwsError("ServiceUnavailable", "The local cloud is still starting", 503);
+        return this.idleProbe.state();
       case "AdvanceClock": {
         const ms = Number(b.milliseconds);
         if (!Number.isFinite(ms) || ms < 0) throw new AwsError("ValidationException", "milliseconds must be a non-negative number");

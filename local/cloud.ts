@@ -57,6 +57,16 @@ export interface LocalCloudOptions {
   faults?: string;
 }
 
+/** What the local cloud has in flight (executions parked on a callback or timer count as running, not stepping). */
+export interface IdleState {
+  idle: boolean;
+  executionsRunning: number;
+  executionsStepping: number;
+  invocationsInFlight: number;
+  streamBatchesInFlight: number;
+  busDeliveriesInFlight: number;
+}
+
 /** A running local cloud. */
 export interface LocalCloud {
   apiUrl: string;
@@ -76,8 +86,10 @@ export interface LocalCloud {
   clock: LocalClock;
   scheduler: SchedulerLocal;
   streams: DynamoStreamsLocal;
-  /** Resolves when no execution runs and no event delivery is in flight. */
+  /** Resolves when no execution is stepping, no invocation, stream batch or bus delivery is in flight, and the streams are drained. */
   idle(): Promise<void>;
+  /** What is in flight right now. */
+  idleState(): IdleState;
   /** Zeroes the usage counters (Lambda, DynamoDB, EventBridge) the bench reads. */
   resetStats(): void;
   stop(): Promise<void>;
@@ -158,15 +170,29 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       if (s.name.endsWith("/carrier-secrets")) Object.assign(carrierSecrets, JSON.parse(s.value) as Record<string, string>);
     }
 
+    const idleState = (): IdleState => {
+      const executions = sfn.activity();
+      const state = {
+        executionsRunning: executions.running,
+        executionsStepping: executions.stepping,
+        invocationsInFlight: lambda.inFlight(),
+        streamBatchesInFlight: streams.inFlight(),
+        busDeliveriesInFlight: events.deliveriesInFlight(),
+      };
+      return { ...state, idle: state.executionsStepping === 0 && state.invocationsInFlight === 0 && state.streamBatchesInFlight === 0 && state.busDeliveriesInFlight === 0 };
+    };
     const idle = async () => {
-      // Executions publish events, event targets may start executions, and table writes feed
-      // stream consumers that publish events: settle until all three are quiet.
+      // Executions publish events, event targets may start executions, table writes feed stream
+      // consumers that publish events, and HTTP calls write the table: settle until all are quiet
+      // and a stream polling pass that began after the last activity found nothing new.
       do {
+        await lambda.idle();
         await sfn.idle();
         await events.idle();
         await streams.idle();
-      } while (!sfn.isIdle() || !events.isIdle() || !streams.isIdle());
+      } while (!idleState().idle);
     };
+    endpoint.setIdleProbe({ state: idleState, wait: idle });
     return {
       apiUrl,
       awsEndpoint,
@@ -186,6 +212,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       scheduler,
       streams,
       idle,
+      idleState,
       resetStats: () => {
         for (const k of ["invocations", "coldStarts", "durationMs", "injectedFaults"] as const) lambda.stats[k] = {};
         Object.assign(endpoint.dynamoStats, { requests: 0, readCapacityUnits: 0, writeCapacityUnits: 0 });

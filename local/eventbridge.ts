@@ -154,6 +154,11 @@ export class EventBridgeLocal {
     return { FailedEntryCount: failed, Entries: results };
   }
 
+  /** Target deliveries in flight (including their retries). */
+  deliveriesInFlight(): number {
+    return this.inFlight;
+  }
+
   isIdle(): boolean {
     return this.inFlight === 0;
   }

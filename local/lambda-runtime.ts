@@ -84,6 +84,9 @@ export class LambdaRuntime {
   private readonly logs = new Map<string, WriteStream>();
   readonly stats: LambdaStats = { invocations: {}, coldStarts: {}, durationMs: {}, injectedFaults: {} };
   private faults: Fault[];
+  /** Invocations accepted and not yet answered (queued for an instance or running). */
+  private active = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     assembly: CloudAssembly,
@@ -131,6 +134,30 @@ export class LambdaRuntime {
     const fn = this.find(nameOrArn);
     if (!fn) return { ok: false, errorType: "ResourceNotFoundException", errorMessage: `Function not found: ${nameOrArn}` };
     this.stats.invocations[fn.name] = (this.stats.invocations[fn.name] ?? 0) + 1;
+    this.active++;
+    try {
+      return await this.run(fn, event);
+    } finally {
+      if (--this.active === 0) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  /** Invocations in flight (queued or running). */
+  inFlight(): number {
+    return this.active;
+  }
+
+  isIdle(): boolean {
+    return this.active === 0;
+  }
+
+  /** Resolves when no invocation is in flight. */
+  idle(): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async run(fn: FunctionConfig, event: unknown): Promise<InvokeResult> {
     const fault = this.faults.find((f) => fn.name === f.target || fn.logicalId === f.target || fn.logicalId.startsWith(f.target));
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault?.error && Math.random() < fault.error) {

@@ -352,6 +352,12 @@ export class StepFunctionsLocal {
     } else task.reject(namedError(payload.error ?? "", payload.cause ?? ""));
   }
 
+  /** Running executions, and how many of them are stepping (not parked on a callback or timer). */
+  activity(): { running: number; stepping: number } {
+    const arns = [...this.live.keys()];
+    return { running: arns.length, stepping: arns.filter((arn) => !this.isWaiting(arn)).length };
+  }
+
   isIdle(): boolean {
     return this.live.size === 0 || [...this.live.keys()].every((arn) => this.isWaiting(arn));
   }

@@ -145,6 +145,11 @@ export class DynamoStreamsLocal {
     for (const p of this.pollers.values()) p.wake?.();
   }
 
+  /** Batches being delivered now. */
+  inFlight(): number {
+    return this.busy;
+  }
+
   /** True when no batch is being delivered. */
   isIdle(): boolean {
     return this.busy === 0;

@@ -1,5 +1,6 @@
-import { NotFoundError, OrderCancelledError } from "../domain/errors.js";
-import { PaymentDeclinedError, type PaymentProvider, type PaymentRecord } from "../domain/payment.js";
+import { NotFoundError } from "../domain/errors.js";
+import type { PaymentProvider, PaymentRecord } from "../domain/payment.js";
+import { OrderCancelledError, PaymentDeclinedError } from "../domain/workflow-errors.js";
 import type { OrderRepository } from "../domain/ports.js";
 
 /** Where an order's payment record is kept. */

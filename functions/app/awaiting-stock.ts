@@ -4,7 +4,8 @@ import { moveShipment } from "../domain/shipment.js";
 import type { AllocateDeps } from "./backorders.js";
 import { ORDER_CANCELLED } from "./cancel-order.js";
 import { changeOrder, type ChangeOrderDeps } from "./change-order.js";
-import { SHIPMENT_CANCELLED, type ShipmentStore } from "./fulfilment.js";
+import type { ShipmentStore } from "./fulfilment.js";
+import { SHIPMENT_CANCELLED } from "../domain/workflow-errors.js";
 import { dayOf, type CapacityUsage } from "./quote-route.js";
 import { rerouteShipment } from "./reserve-and-route.js";
 

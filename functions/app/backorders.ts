@@ -1,5 +1,5 @@
 import { branchesOf, type AllocationRecord } from "../domain/allocation.js";
-import { OrderCancelledError } from "../domain/errors.js";
+import { OrderCancelledError } from "../domain/workflow-errors.js";
 import type { Clock } from "../domain/ports.js";
 import type { TaskResponder } from "./decide-hold.js";
 import { reserveAndRoute, type ReserveAndRouteDeps } from "./reserve-and-route.js";

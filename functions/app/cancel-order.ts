@@ -5,7 +5,8 @@ import type { Clock, OrderRepository } from "../domain/ports.js";
 import { LEFT_LOCATION, moveShipment } from "../domain/shipment.js";
 import type { PaymentStore } from "./authorize-payment.js";
 import type { BackorderStore } from "./backorders.js";
-import { HOLD_CANCELLED, type HoldStore, type TaskResponder } from "./decide-hold.js";
+import type { HoldStore, TaskResponder } from "./decide-hold.js";
+import { HOLD_CANCELLED } from "../domain/workflow-errors.js";
 import type { ShipmentStore, StoredShipment } from "./fulfilment.js";
 
 export interface CancelOrderDeps {

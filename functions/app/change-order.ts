@@ -9,7 +9,8 @@ import type { Catalog, Clock, OrderRepository } from "../domain/ports.js";
 import { LEFT_LOCATION, openUnits } from "../domain/shipment.js";
 import { tryAgain, type AllocateDeps } from "./backorders.js";
 import { cancelOrder, type CancelOrderDeps } from "./cancel-order.js";
-import { followOrderShipments, SHIPMENT_CANCELLED, type CaptureStore, type ShipmentStore } from "./fulfilment.js";
+import { followOrderShipments, type CaptureStore, type ShipmentStore } from "./fulfilment.js";
+import { SHIPMENT_CANCELLED } from "../domain/workflow-errors.js";
 
 export interface ChangeOrderDeps {
   orders: OrderRepository & { commitChange(prepared: PreparedChange, expectedVersion: number, allocation: { round: number; planId?: string }): Promise<boolean> };

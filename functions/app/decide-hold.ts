@@ -1,3 +1,4 @@
+import { HOLD_CANCELLED } from "../domain/workflow-errors.js";
 import { ConflictError, NotFoundError } from "../domain/errors.js";
 import { transition, type OrderStatus } from "../domain/order.js";
 import type { Clock, OrderRepository } from "../domain/ports.js";
@@ -21,8 +22,6 @@ export interface HoldDeps {
   clock: Clock;
 }
 
-/** The error a cancelled hold fails the waiting task with; the workflow catches it by this name. */
-export const HOLD_CANCELLED = "HoldCancelled";
 const MAX_ATTEMPTS = 5;
 
 /**

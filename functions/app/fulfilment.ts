@@ -1,7 +1,8 @@
 import { reservationLines, type PlannedShipment } from "../domain/allocation.js";
 import type { CarrierPort, TrackingStatus } from "../domain/carrier.js";
 import type { Location } from "../domain/catalog.js";
-import { AwaitingStockError, ConflictError, NotFoundError, OrderCancelledError } from "../domain/errors.js";
+import { ConflictError, NotFoundError } from "../domain/errors.js";
+import { AwaitingStockError, OrderCancelledError, SHIPMENT_CANCELLED, SHIPMENT_REJECTED } from "../domain/workflow-errors.js";
 import type { AllocationLine } from "../domain/inventory.js";
 import type { Order } from "../domain/order.js";
 import type { CaptureRecord, PaymentProvider, PaymentRecord } from "../domain/payment.js";
@@ -54,10 +55,6 @@ export interface ShipDeps extends FulfilmentDeps {
   locations: { getLocation(locationId: string): Promise<Location | undefined> };
 }
 
-/** The error the workflow's "Release to location" step fails with when the location rejects; caught by name. */
-export const SHIPMENT_REJECTED = "ShipmentRejected";
-/** The error the shipment's waiting step fails with when every line of it was cancelled (the rest of the order goes on); the branch ends. */
-export const SHIPMENT_CANCELLED = "ShipmentCancelled";
 const MAX_ATTEMPTS = 5;
 
 async function orderOf(orders: OrderRepository, orderId: string): Promise<Order> {

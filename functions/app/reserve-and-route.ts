@@ -1,6 +1,7 @@
 import { allocationOf, deliveryFor, plannedShipments, reservationLines, shipmentsPlanned, type AllocationRecord, type PlannedShipment } from "../domain/allocation.js";
 import { revisionOf } from "../domain/order-change.js";
-import { NotFoundError, OrderCancelledError } from "../domain/errors.js";
+import { NotFoundError } from "../domain/errors.js";
+import { OrderCancelledError } from "../domain/workflow-errors.js";
 import { InsufficientStockError, type Allocation } from "../domain/inventory.js";
 import { transition, type Order } from "../domain/order.js";
 import type { Clock, IdGenerator, OrderRepository } from "../domain/ports.js";

@@ -77,13 +77,3 @@ export class UnknownChannelError extends DomainError {
 export class IdempotencyKeyReuseError extends DomainError {
   readonly code = "IDEMPOTENCY_KEY_REUSED";
 }
-
-/** The order was cancelled while a workflow step worked on it: the step undid its part and stops the workflow. */
-export class OrderCancelledError extends DomainError {
-  readonly code = "ORDER_CANCELLED";
-}
-
-/** A shipment that waits for stock (the rest of a short order): its workflow branch goes to "Wait for stock". Caught by name. */
-export class AwaitingStockError extends DomainError {
-  readonly code = "AWAITING_STOCK";
-}

@@ -1,22 +1,5 @@
-import { DomainError } from "./errors.js";
 import type { Money } from "./money.js";
 import type { PaymentMethod } from "./order.js";
-
-/** The provider refused the payment: a business outcome the workflow compensates, never retried. */
-export class PaymentDeclinedError extends DomainError {
-  readonly code = "PAYMENT_DECLINED";
-  constructor(readonly declineCode: string) {
-    super(`The payment was declined: ${declineCode}`, { declineCode });
-  }
-}
-
-/** The provider did not answer in time: transient, retried with the same idempotency key. */
-export class PaymentProviderTimeoutError extends Error {
-  constructor(message = "The payment provider did not answer in time") {
-    super(message);
-    this.name = "PaymentProviderTimeoutError";
-  }
-}
 
 export interface AuthorizeRequest {
   orderId: string;

@@ -3,13 +3,12 @@ import { App, Stack, Validations } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { Table, AttributeType } from "aws-cdk-lib/aws-dynamodb";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../../infra/app.js";
 import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, EVENT_SOURCES, ORDER_EVENTS } from "../../functions/domain/events.js";
 import { EVENT_FOR_STATUS } from "../../functions/domain/order-events.js";
-import { PaymentDeclinedError, PaymentProviderTimeoutError } from "../../functions/domain/payment.js";
-import { OrderCancelledError } from "../../functions/domain/errors.js";
+import { OrderCancelledError, PaymentDeclinedError, PaymentProviderTimeoutError, WORKFLOW_ERROR_NAMES } from "../../functions/domain/workflow-errors.js";
 import { ORDER_STATUSES } from "../../functions/domain/order.js";
 import { checkDefinition } from "../../local/stepfunctions.js";
 
@@ -160,20 +159,71 @@ describe("cdk-nag (AwsSolutions)", () => {
   });
 });
 
+type AslState = Record<string, unknown> & { Type?: string; Comment?: string; Retry?: unknown; Catch?: { ErrorEquals: string[] }[] };
+type AslMachine = { States: Record<string, AslState> };
+
+/** Every state of a definition, with its path: top level, inside Map ItemProcessor/Iterator and Parallel branches. */
+function allStates(machine: AslMachine, prefix = ""): [string, AslState][] {
+  return Object.entries(machine.States).flatMap(([name, s]): [string, AslState][] => {
+    const here: [string, AslState] = [`${prefix}${name}`, s];
+    const inner = [s.ItemProcessor, s.Iterator].filter(Boolean) as AslMachine[];
+    const branches = (s.Branches ?? []) as AslMachine[];
+    return [here, ...inner.flatMap((m) => allStates(m, `${prefix}${name}/`)), ...branches.flatMap((b, i) => allStates(b, `${prefix}${name}[${i}]/`))];
+  });
+}
+
+/** Tasks inside a Map or Parallel may leave failures to their container's Catch, but must say so. */
+function checkTasks(machine: AslMachine): string[] {
+  const problems: string[] = [];
+  const containers = allStates(machine).filter(([, s]) => s.Type === "Map" || s.Type === "Parallel");
+  for (const [path, s] of allStates(machine).filter(([, x]) => x.Type === "Task")) {
+    if (!Array.isArray(s.Retry)) problems.push(`${path}: no Retry`);
+    if (!((s.TimeoutSeconds as number) > 0)) problems.push(`${path}: no TimeoutSeconds`);
+    if (Array.isArray(s.Catch)) continue;
+    const container = containers.find(([p]) => path.startsWith(`${p}/`) || path.startsWith(`${p}[`));
+    if (!container) problems.push(`${path}: no Catch`);
+    else if (!Array.isArray(container[1].Catch)) problems.push(`${path}: no Catch, and its container ${container[0]} has none either`);
+    else if (!/no Catch of its own/i.test(s.Comment ?? "")) problems.push(`${path}: no Catch, and its Comment does not say why its container's Catch handles it`);
+  }
+  return problems;
+}
+
+describe("the workflow definitions", () => {
+  const files = readdirSync(new URL("../../statemachines/", import.meta.url)).filter((f) => f.endsWith(".asl.json"));
+  const definitions = files.map((f) => [f, JSON.parse(readFileSync(new URL(`../../statemachines/${f}`, import.meta.url), "utf8")) as AslMachine] as const);
+
+  it("give every Task, in Map and Parallel branches too, a timeout, a Retry and a Catch (or say why its container's Catch handles it)", () => {
+    expect(definitions.length).toBeGreaterThan(0);
+    for (const [file, machine] of definitions) expect(checkTasks(machine), file).toEqual([]);
+  });
+
+  it("the check sees into a Map's branch: a branch task without Catch or reason is a finding", () => {
+    const [, machine] = definitions.find(([f]) => f === "order-fulfillment.asl.json")!;
+    const broken = structuredClone(machine);
+    const branch = (broken.States["Fulfil shipments"] as unknown as AslMachine & { ItemProcessor: AslMachine }).ItemProcessor.States;
+    delete branch["Release to location"]!.Catch;
+    delete branch.Ship!.Comment;
+    expect(checkTasks(broken)).toEqual([
+      "Fulfil shipments/Release to location: no Catch, and its Comment does not say why its container's Catch handles it",
+      "Fulfil shipments/Ship: no Catch, and its Comment does not say why its container's Catch handles it",
+    ]);
+  });
+
+  it("catch and retry only error names the domain declares (domain/workflow-errors.ts), besides States.* and Lambda.*", () => {
+    for (const [file, machine] of definitions) {
+      const names = allStates(machine).flatMap(([, s]) => [...((s.Retry ?? []) as { ErrorEquals: string[] }[]), ...(s.Catch ?? [])].flatMap((r) => r.ErrorEquals));
+      const custom = [...new Set(names.filter((n) => !/^(States|Lambda)\./.test(n)))];
+      expect(custom.length, file).toBeGreaterThan(0);
+      for (const n of custom) expect(WORKFLOW_ERROR_NAMES, `${file}: ErrorEquals ${n}`).toContain(n);
+    }
+  });
+});
+
 describe("order-fulfillment.asl.json", () => {
   const asl = JSON.parse(readFileSync(new URL("../../statemachines/order-fulfillment.asl.json", import.meta.url), "utf8")) as {
     States: Record<string, Record<string, unknown>>;
   };
-  const tasks = Object.entries(asl.States).filter(([, s]) => s.Type === "Task");
-
-  it("gives every Task a timeout, a Retry and a Catch", () => {
-    expect(tasks.length).toBeGreaterThan(0);
-    for (const [name, s] of tasks) {
-      expect(s.Retry, name).toBeInstanceOf(Array);
-      expect(s.Catch, name).toBeInstanceOf(Array);
-      expect(s.TimeoutSeconds, name).toBeGreaterThan(0);
-    }
-  });
+  const tasks = allStates(asl).filter(([, s]) => s.Type === "Task");
 
   it("publishes no events itself: the table's stream announces every status (fewer billed transitions)", () => {
     expect(tasks.filter(([, s]) => String(s.Resource).startsWith("arn:aws:states:::events:"))).toEqual([]);

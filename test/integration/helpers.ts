@@ -1,9 +1,11 @@
-import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { createHash } from "node:crypto";
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, type DescribeExecutionCommandOutput } from "@aws-sdk/client-sfn";
 import { expect, inject } from "vitest";
 import { signWebhook } from "../../functions/adapters/channels/signature.js";
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
 import { DynamoNotificationOutbox, type OutboxEntry } from "../../functions/adapters/dynamodb/notification-outbox.js";
+import { waitFor } from "../support/wait.js";
 
 export const cloud = inject("cloud");
 const aws = { endpoint: cloud.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
@@ -31,60 +33,71 @@ export async function operatorGet(path: string, token: string | null = cloud.ope
 
 export const executionArn = (orderId: string) => `${cloud.stateMachineArn.replace(":stateMachine:", ":execution:")}:${orderId}`;
 
-/** Polls until the order's execution is no longer RUNNING. */
-export async function finishedExecution(orderId: string, timeoutMs = 30_000): Promise<DescribeExecutionCommandOutput> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const out = await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(orderId) }));
-    if (out.status !== "RUNNING") return out;
-    if (Date.now() > deadline) throw new Error(`Execution ${orderId} still running after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Waits until the order's execution is no longer RUNNING. */
+export const finishedExecution = (orderId: string, timeoutMs = 30_000): Promise<DescribeExecutionCommandOutput> =>
+  waitFor(`execution ${orderId} to finish`, () => sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(orderId) })), (out) => out.status !== "RUNNING", { timeoutMs });
 
-/** Polls until the order has at least `count` outbox entries. */
-export async function notificationsOf(orderId: string, count: number, timeoutMs = 15_000): Promise<OutboxEntry[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const entries = await outbox.forOrder(orderId);
-    if (entries.length >= count || Date.now() > deadline) return entries;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Waits until the order has at least `count` outbox entries, and returns them. */
+export const notificationsOf = (orderId: string, count: number, timeoutMs = 15_000): Promise<OutboxEntry[]> =>
+  waitFor(`${count} notification(s) of order ${orderId}`, () => outbox.forOrder(orderId), (entries) => entries.length >= count, { timeoutMs });
 
-/** Every item in the table (small test tables only) and every execution: the "nothing was written" baseline. */
-export async function snapshot(): Promise<{ items: number; executions: number }> {
-  let items = 0;
-  let start: Record<string, never> | undefined;
-  do {
-    const page = await dynamo.send(new ScanCommand({ TableName: cloud.tableName, Select: "COUNT", ExclusiveStartKey: start }));
-    items += page.Count ?? 0;
-    start = page.LastEvaluatedKey as typeof start;
-  } while (start);
-  let executions = 0;
-  let token: string | undefined;
-  do {
-    const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn: cloud.stateMachineArn, nextToken: token }));
-    executions += page.executions?.length ?? 0;
-    token = page.nextToken;
-  } while (token);
-  return { items, executions };
+/** Calls one of the local cloud's own admin actions (X-Amz-Target `OmsLocal.<op>`); a non-2xx answer throws with its body. */
+export async function admin(op: string, body: unknown = {}): Promise<Record<string, unknown>> {
+  const res = await fetch(cloud.awsEndpoint, { method: "POST", headers: { "x-amz-target": `OmsLocal.${op}`, "content-type": "application/x-amz-json-1.0" }, body: JSON.stringify(body) });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`OmsLocal.${op} answered ${res.status}: ${JSON.stringify(json)}`);
+  return json;
 }
 
 /**
- * Waits until nothing more is being written (the table's item count holds for a second), so the
- * customer notifications and other event-driven writes a file set off do not land in the next
- * file's "nothing was written" snapshots. Bounded: gives up after `timeoutMs`.
+ * Waits until the local cloud says it is idle: no execution stepping (parked on a callback or a
+ * timer is idle), no Lambda invocation, stream batch or bus delivery in flight, and a stream pass
+ * that began afterwards found nothing new. So the notifications and other event-driven writes a
+ * test set off have landed before the next "nothing was written" snapshot.
  */
-export async function quiesce(timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = (await snapshot()).items;
-  while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 1000));
-    const now = (await snapshot()).items;
-    if (now === last) return;
-    last = now;
-  }
+export const quiesce = (timeoutMs = 20_000) => admin("WaitForIdle", { timeoutMs });
+
+/** What a snapshot holds: every item's content digest by key, and every execution's status by name. */
+export interface Snapshot {
+  items: number;
+  executions: number;
+  /** `PK|SK` → sha256 of the item's canonical JSON: a changed attribute changes its digest. */
+  records: Record<string, string>;
+  /** Execution name → status. */
+  executionStatus: Record<string, string>;
+}
+
+/** Canonical JSON (keys sorted at every level), so equal items digest equally whatever their attribute order. */
+const canonical = (v: unknown): string =>
+  Array.isArray(v) ? `[${v.map(canonical).join(",")}]` : v && typeof v === "object" ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}` : JSON.stringify(v);
+
+/** Reads the table's items and the executions into a Snapshot, without waiting. */
+export async function readSnapshot(): Promise<Snapshot> {
+  const records: Record<string, string> = {};
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamo.send(new ScanCommand({ TableName: cloud.tableName, ExclusiveStartKey: start, ConsistentRead: true }));
+    for (const item of page.Items ?? []) records[`${item.PK?.S ?? ""}|${item.SK?.S ?? ""}`] = createHash("sha256").update(canonical(item)).digest("hex").slice(0, 16);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  const executionStatus: Record<string, string> = {};
+  let token: string | undefined;
+  do {
+    const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn: cloud.stateMachineArn, nextToken: token }));
+    for (const e of page.executions ?? []) executionStatus[e.name ?? ""] = e.status ?? "";
+    token = page.nextToken;
+  } while (token);
+  return { items: Object.keys(records).length, executions: Object.keys(executionStatus).length, records, executionStatus };
+}
+
+/**
+ * The "nothing was written" baseline (small test tables only): once the cloud is idle, every
+ * item's content and every execution's status. Compared with toEqual, a silent overwrite of one
+ * attribute shows as the one record whose digest changed.
+ */
+export async function snapshot(): Promise<Snapshot> {
+  await quiesce();
+  return readSnapshot();
 }
 
 export interface ArchivedEvent {
@@ -105,15 +118,8 @@ export async function archivedEvents(filter: { source?: string; detailType?: str
   return events.filter((e) => !filter.where || filter.where(e.detail.data));
 }
 
-/** Polls the archive until `predicate` holds for what it returns (or the time is up), then returns it. */
-export async function eventually<T>(read: () => Promise<T>, predicate: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (predicate(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Polls `read` until `predicate` holds for its value, and returns it; throws with the last value when the time is up. */
+export const eventually = <T>(read: () => Promise<T>, predicate: (value: T) => boolean, timeoutMs = 15_000): Promise<T> => waitFor("a condition", read, predicate, { timeoutMs });
 
 /** POST with the operator token and a JSON body. */
 export async function operatorPost(path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -146,9 +152,9 @@ export interface ShipmentView {
   lateAlerts?: number;
 }
 
-/** Polls GET /orders/{id} until `predicate` holds on the view (or the time is up). */
+/** Polls GET /orders/{id} until `predicate` holds on the view; throws with the last view when the time is up. */
 export async function orderWhen(orderId: string, predicate: (view: Record<string, unknown> & { status: string; shipments: ShipmentView[] }) => boolean, timeoutMs = 20_000) {
-  const out = await eventually(() => operatorGet(`/orders/${orderId}`), (o) => o.status === 200 && predicate(o.json as never), timeoutMs);
+  const out = await waitFor(`order ${orderId} to reach the expected state`, () => operatorGet(`/orders/${orderId}`), (o) => o.status === 200 && predicate(o.json as never), { timeoutMs });
   return out.json as Record<string, unknown> & { status: string; shipments: ShipmentView[]; payment?: Record<string, unknown> };
 }
 

@@ -21,6 +21,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalCloud, type LocalCloud } from "../../local/cloud.js";
 import { synth } from "../../local/synth.js";
+import { waitUntilDefined } from "../support/wait.js";
 
 /**
  * The local cloud's own semantics, on a fixture CDK app (test/fixtures/local-cloud-app) that
@@ -40,17 +41,11 @@ const clients = (c: LocalCloud) => {
 const machine = (name: string) => cloud.stateMachineArns[`fixture-${name}`] ?? "";
 const admin = async (c: LocalCloud, op: string, body: unknown = {}) => {
   const res = await fetch(c.awsEndpoint, { method: "POST", headers: { "x-amz-target": `OmsLocal.${op}`, "content-type": "application/x-amz-json-1.0" }, body: JSON.stringify(body) });
-  return (await res.json()) as Record<string, unknown>;
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`OmsLocal.${op} answered ${res.status}: ${JSON.stringify(json)}`);
+  return json;
 };
-const until = async <T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+const until = <T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> => waitUntilDefined(what, probe, { timeoutMs: ms, intervalMs: 50 });
 const finished = (client: SFNClient, executionArn: string) =>
   until<DescribeExecutionCommandOutput>(`${executionArn} to finish`, async () => {
     const d = await client.send(new DescribeExecutionCommand({ executionArn }));
@@ -135,7 +130,8 @@ describe("Step Functions semantics", () => {
     await until("the return window to start", async () => ((await sfn.send(new GetExecutionHistoryCommand({ executionArn }))).events?.some((e) => e.type === "WaitStateEntered") ? true : undefined));
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
     await admin(cloud, "AdvanceClock", { milliseconds: 29 * DAY });
-    await new Promise((r) => setTimeout(r, 200));
+    // The clock fired what fell due before AdvanceClock answered: once the cloud is idle again, a woken step has run.
+    await admin(cloud, "WaitForIdle");
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
     await admin(cloud, "AdvanceClock", { milliseconds: DAY });
     const d = await finished(sfn, executionArn!);
@@ -159,7 +155,8 @@ describe("Step Functions semantics", () => {
     await admin(cloud, "AdvanceClock", { milliseconds: 3000 * 1000 });
     await sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }));
     await admin(cloud, "AdvanceClock", { milliseconds: 3000 * 1000 });
-    await new Promise((r) => setTimeout(r, 200));
+    // The clock fired what fell due before AdvanceClock answered: once the cloud is idle again, a woken step has run.
+    await admin(cloud, "WaitForIdle");
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
     await admin(cloud, "AdvanceClock", { milliseconds: 700 * 1000 });
     expect(await finished(sfn, executionArn!)).toMatchObject({ status: "FAILED", error: "HeartbeatLost" });

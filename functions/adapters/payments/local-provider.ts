@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { PaymentProviderTimeoutError, testBehaviour, type AuthorizeRequest, type AuthorizeResult, type PaymentProvider } from "../../domain/payment.js";
+import { PaymentProviderTimeoutError } from "../../domain/workflow-errors.js";
+import { testBehaviour, type AuthorizeRequest, type AuthorizeResult, type PaymentProvider } from "../../domain/payment.js";
 import type { Money } from "../../domain/money.js";
 import type { Clock, IdGenerator } from "../../domain/ports.js";
 import { isConditionFailed, writeIf } from "../dynamodb/client.js";

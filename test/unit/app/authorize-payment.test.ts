@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { authorizePayment } from "../../../functions/app/authorize-payment.js";
 import { createOrder } from "../../../functions/domain/order.js";
-import { PaymentDeclinedError } from "../../../functions/domain/payment.js";
+import { PaymentDeclinedError } from "../../../functions/domain/workflow-errors.js";
 import { FakeOrders, FakePaymentProvider as FakeProvider, FakePayments } from "../../fixtures/fakes.js";
 import { channelOrder } from "../../fixtures/orders.js";
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { authorizePayment } from "../../../functions/app/authorize-payment.js";
 import { cancelOrder } from "../../../functions/app/cancel-order.js";
-import { ConflictError, OrderCancelledError } from "../../../functions/domain/errors.js";
+import { ConflictError } from "../../../functions/domain/errors.js";
+import { OrderCancelledError } from "../../../functions/domain/workflow-errors.js";
 import { createOrder, transition, type Order } from "../../../functions/domain/order.js";
 import { FakeOrders, FakePaymentProvider, FakePayments, fixedClock } from "../../fixtures/fakes.js";
 import { channelOrder } from "../../fixtures/orders.js";

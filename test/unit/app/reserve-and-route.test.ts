@@ -3,7 +3,7 @@ import type { RoutingData } from "../../../functions/app/quote-route.js";
 import { reserveAndRoute, rerouteShipment, type AllocationStore } from "../../../functions/app/reserve-and-route.js";
 import type { AllocationRecord } from "../../../functions/domain/allocation.js";
 import type { Location, Stock } from "../../../functions/domain/catalog.js";
-import { OrderCancelledError } from "../../../functions/domain/errors.js";
+import { OrderCancelledError } from "../../../functions/domain/workflow-errors.js";
 import { InsufficientStockError, type Allocation } from "../../../functions/domain/inventory.js";
 import { createOrder, transition } from "../../../functions/domain/order.js";
 import { defaultRoutingRules, routingRulesInputSchema } from "../../../functions/domain/routing-rules.js";
