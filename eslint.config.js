@@ -1,6 +1,8 @@
 // @ts-check
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { importX } from "eslint-plugin-import-x";
+import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
 
 export default tseslint.config(
   { ignores: ["node_modules/", "cdk.out/", ".oms/", "coverage/"] },
@@ -35,6 +37,33 @@ export default tseslint.config(
       "no-restricted-imports": [
         "error",
         { patterns: [{ group: ["@aws-sdk/*", "node:*", "aws-lambda", "../adapters/*", "../handlers/*"], message: "The domain is pure: no AWS SDK, no I/O." }] },
+      ],
+    },
+  },
+  {
+    // The layers (ARCHITECTURE.md): the domain imports nothing outward; use cases depend on the
+    // domain and their ports (app/ports.ts) only; adapters implement ports and never call a use
+    // case; only handlers (the composition root) wire adapters to use cases. No import cycles.
+    files: ["functions/**/*.ts", "infra/**/*.ts", "local/**/*.ts", "bench/**/*.ts"],
+    plugins: { "import-x": importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      "import-x/resolver": undefined,
+      "import-x/resolver-next": [createTypeScriptImportResolver({ project: "tsconfig.json" })],
+    },
+    rules: {
+      "import-x/no-cycle": ["error", { ignoreExternal: true }],
+      "import-x/no-restricted-paths": [
+        "error",
+        {
+          zones: [
+            { target: "./functions/domain", from: ["./functions/app", "./functions/adapters", "./functions/handlers", "./functions/shared"], message: "The domain is pure: it imports nothing outward." },
+            { target: "./functions/app", from: ["./functions/adapters", "./functions/handlers", "./functions/shared"], message: "Use cases depend on the domain and app/ports.ts only; adapters are injected." },
+            { target: "./functions/adapters", from: "./functions/app", except: ["./ports.ts"], message: "Adapters implement ports (app/ports.ts) and never call a use case." },
+            { target: "./functions/adapters", from: "./functions/handlers", message: "Adapters never import handlers." },
+            { target: "./functions", from: ["./local", "./test", "./bench", "./infra"], message: "Function code knows nothing of the local cloud, tests, benches or infra." },
+          ],
+        },
       ],
     },
   },

@@ -1,16 +1,10 @@
 import { NotFoundError } from "../domain/errors.js";
-import type { PaymentProvider, PaymentRecord } from "../domain/payment.js";
+import type { PaymentRecord } from "../domain/payment.js";
 import { OrderCancelledError, PaymentDeclinedError } from "../domain/workflow-errors.js";
-import type { OrderRepository } from "../domain/ports.js";
+import type { OrderRepository, PaymentProvider } from "./ports.js";
+import type { PaymentStore } from "./ports.js";
 
 /** Where an order's payment record is kept. */
-export interface PaymentStore {
-  get(orderId: string): Promise<PaymentRecord | undefined>;
-  /** Stores the record unless one exists; returns what is stored afterwards. */
-  save(record: PaymentRecord): Promise<PaymentRecord>;
-  /** Marks an authorized payment voided (no-op when it already is). */
-  markVoided(orderId: string, at: string): Promise<void>;
-}
 
 /**
  * Authorizes the order's grand total with the payment provider under the idempotency key

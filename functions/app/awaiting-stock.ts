@@ -2,15 +2,15 @@ import { reservationLines, type PlannedShipment } from "../domain/allocation.js"
 import { NotFoundError } from "../domain/errors.js";
 import { moveShipment } from "../domain/shipment.js";
 import type { AllocateDeps } from "./backorders.js";
-import { ORDER_CANCELLED } from "./cancel-order.js";
+import { ORDER_CANCELLED } from "../domain/workflow-errors.js";
 import { changeOrder, type ChangeOrderDeps } from "./change-order.js";
-import type { ShipmentStore } from "./fulfilment.js";
 import { SHIPMENT_CANCELLED } from "../domain/workflow-errors.js";
-import { dayOf, type CapacityUsage } from "./quote-route.js";
+import { dayOf } from "./quote-route.js";
 import { rerouteShipment } from "./reserve-and-route.js";
+import type { CapacityUsage, ShipmentStore } from "./ports.js";
 
 export interface AwaitingStockDeps {
-  allocate: AllocateDeps & { inventory: AllocateDeps["inventory"] & { close(orderId: string, lines: ReturnType<typeof reservationLines>, to: "RELEASED"): Promise<number> } };
+  allocate: AllocateDeps;
   shipments: ShipmentStore;
   capacity?: Pick<CapacityUsage, "countRelease">;
 }

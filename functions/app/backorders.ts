@@ -1,19 +1,9 @@
 import { branchesOf, type AllocationRecord } from "../domain/allocation.js";
 import { OrderCancelledError } from "../domain/workflow-errors.js";
-import type { Clock } from "../domain/ports.js";
-import type { TaskResponder } from "./decide-hold.js";
 import { reserveAndRoute, type ReserveAndRouteDeps } from "./reserve-and-route.js";
+import type { Clock, TaskResponder } from "./ports.js";
+import type { BackorderStore } from "./ports.js";
 
-/** Orders waiting for stock, by SKU (oldest first), each with the token of its waiting workflow step. */
-export interface BackorderStore {
-  /** Parks the token of the order's waiting step: "Reserve and route", or (with `shipmentId`) the "Wait for stock" of its awaiting rest. */
-  park(orderId: string, skus: string[], token: string, at: string, shipmentId?: string): Promise<void>;
-  unpark(orderId: string): Promise<void>;
-  tokenOf(orderId: string): Promise<string | undefined>;
-  /** The parked token, and the awaiting shipment it waits for (absent: the order's allocation waits). */
-  parkingOf(orderId: string): Promise<{ token: string; shipmentId?: string } | undefined>;
-  waitingFor(sku: string, limit: number): Promise<string[]>;
-}
 
 export interface AllocateDeps extends ReserveAndRouteDeps {
   backorders: BackorderStore;

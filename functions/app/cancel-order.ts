@@ -1,28 +1,21 @@
 import { ConflictError, NotFoundError } from "../domain/errors.js";
 import { canTransition, transition } from "../domain/order.js";
-import type { PaymentProvider } from "../domain/payment.js";
-import type { Clock, OrderRepository } from "../domain/ports.js";
 import { LEFT_LOCATION, moveShipment } from "../domain/shipment.js";
-import type { PaymentStore } from "./authorize-payment.js";
-import type { BackorderStore } from "./backorders.js";
-import type { HoldStore, TaskResponder } from "./decide-hold.js";
-import { HOLD_CANCELLED } from "../domain/workflow-errors.js";
-import type { ShipmentStore, StoredShipment } from "./fulfilment.js";
+import { HOLD_CANCELLED, ORDER_CANCELLED } from "../domain/workflow-errors.js";
+import { undoOrder } from "./undo-order.js";
+import type { BackorderStore, Clock, HoldStore, InventoryReservations, OrderRepository, PaymentProvider, PaymentStore, ShipmentStore, StoredShipment, TaskResponder } from "./ports.js";
 
 export interface CancelOrderDeps {
   orders: OrderRepository;
   payments: PaymentStore;
   provider: PaymentProvider;
-  inventory: { releaseOrder(orderId: string): Promise<number> };
+  inventory: Pick<InventoryReservations, "releaseOrder">;
   clock: Clock;
   /** To end a workflow waiting on a hold decision. */
   hold?: { holds: HoldStore; tasks: TaskResponder };
   /** To refuse once something shipped, and to end a workflow waiting on stock or on its locations. */
   fulfilment?: { shipments: ShipmentStore; backorders: BackorderStore; tasks: TaskResponder };
 }
-
-/** The error a cancellation fails waiting workflow steps with; the workflow catches it by name. */
-export const ORDER_CANCELLED = "OrderCancelledError";
 
 const MAX_ATTEMPTS = 5;
 
@@ -56,20 +49,6 @@ export async function cancelOrder(deps: CancelOrderDeps, orderId: string, reason
   }
 }
 
-/**
- * Undoes what the workflow did for an order that will not ship: releases every active
- * reservation and voids an authorized payment. Idempotent; used by cancellation and by the
- * workflow's failure path, so a failed order never keeps stock or a hold on the customer's card.
- */
-export async function undoOrder(deps: Pick<CancelOrderDeps, "payments" | "provider" | "inventory">, orderId: string): Promise<{ released: number; payment: string }> {
-  const released = await deps.inventory.releaseOrder(orderId);
-  const payment = await deps.payments.get(orderId);
-  if (payment?.status === "AUTHORIZED" && payment.authorizationId) {
-    const voided = await deps.provider.void({ orderId, authorizationId: payment.authorizationId, idempotencyKey: `${orderId}.void` });
-    await deps.payments.markVoided(orderId, voided.at);
-  }
-  return { released, payment: payment ? (payment.status === "AUTHORIZED" ? "VOIDED" : payment.status) : "NONE" };
-}
 
 /** Ends what waits for the cancelled order: its backorder, and its locations (their shipments are CANCELLED). */
 async function stopFulfilment(f: NonNullable<CancelOrderDeps["fulfilment"]>, orderId: string, shipments: StoredShipment[], at: string): Promise<void> {

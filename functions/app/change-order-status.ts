@@ -1,6 +1,6 @@
 import { NotFoundError } from "../domain/errors.js";
 import { transition, type OrderStatus } from "../domain/order.js";
-import type { Clock, OrderRepository } from "../domain/ports.js";
+import type { Clock, OrderRepository } from "./ports.js";
 
 export interface ChangeStatusDeps {
   orders: OrderRepository;

@@ -1,22 +1,22 @@
 import { createHash } from "node:crypto";
-import { branchesOf, reservationLineId, type AllocationRecord } from "../domain/allocation.js";
+import { branchesOf, reservationLineId } from "../domain/allocation.js";
 import { ConflictError, IdempotencyKeyReuseError, NotFoundError, ValidationError } from "../domain/errors.js";
 import type { Money } from "../domain/money.js";
 import { cancelLines, editOrder, revisionOf, type CancelLinesRequest, type EditRequest, type OrderChange, type PreparedChange } from "../domain/order-change.js";
 import type { Order } from "../domain/order.js";
-import type { PaymentProvider, PaymentRecord } from "../domain/payment.js";
-import type { Catalog, Clock, OrderRepository } from "../domain/ports.js";
+import type { PaymentRecord } from "../domain/payment.js";
 import { LEFT_LOCATION, openUnits } from "../domain/shipment.js";
 import { tryAgain, type AllocateDeps } from "./backorders.js";
 import { cancelOrder, type CancelOrderDeps } from "./cancel-order.js";
-import { followOrderShipments, type CaptureStore, type ShipmentStore } from "./fulfilment.js";
+import { followOrderShipments } from "./fulfilment.js";
 import { SHIPMENT_CANCELLED } from "../domain/workflow-errors.js";
+import type { AllocationStore, CaptureStore, Catalog, Clock, InventoryReservations, OrderRepository, PaymentProvider, ShipmentStore } from "./ports.js";
 
 export interface ChangeOrderDeps {
   orders: OrderRepository & { commitChange(prepared: PreparedChange, expectedVersion: number, allocation: { round: number; planId?: string }): Promise<boolean> };
   shipments: ShipmentStore;
-  allocations: { get(orderId: string): Promise<AllocationRecord | undefined> };
-  inventory: { resize(orderId: string, line: { lineId: string; sku: string; locationId: string }, quantity: number): Promise<number> };
+  allocations: Pick<AllocationStore, "get">;
+  inventory: Pick<InventoryReservations, "resize">;
   payments: CaptureStore & { update(orderId: string, patch: Partial<Omit<PaymentRecord, "orderId">>, expectedVersion: number): Promise<boolean> };
   provider: PaymentProvider;
   catalog: Pick<Catalog, "unsellable">;

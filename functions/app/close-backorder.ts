@@ -1,20 +1,17 @@
 import { NotFoundError } from "../domain/errors.js";
 import { cancellableUnits } from "../domain/order-change.js";
 import type { Order } from "../domain/order.js";
-import type { PaymentProvider } from "../domain/payment.js";
-import type { Clock, OrderRepository } from "../domain/ports.js";
-import { LEFT_LOCATION, type Shipment } from "../domain/shipment.js";
-import type { PaymentStore } from "./authorize-payment.js";
-import type { BackorderStore } from "./backorders.js";
-import { undoOrder } from "./cancel-order.js";
+import { LEFT_LOCATION } from "../domain/shipment.js";
+import { undoOrder } from "./undo-order.js";
 import { applyChange, changeOrder, type ChangeOrderDeps } from "./change-order.js";
 import { changeOrderStatus } from "./change-order-status.js";
+import type { BackorderStore, Clock, InventoryReservations, OrderRepository, PaymentProvider, PaymentStore, ShipmentStore } from "./ports.js";
 
 export interface CloseBackorderDeps {
   orders: OrderRepository;
-  shipments: { ofOrder(orderId: string): Promise<Shipment[]> };
+  shipments: Pick<ShipmentStore, "ofOrder">;
   backorders: Pick<BackorderStore, "unpark">;
-  inventory: { releaseOrder(orderId: string): Promise<number> };
+  inventory: Pick<InventoryReservations, "releaseOrder">;
   payments: PaymentStore;
   provider: PaymentProvider;
   clock: Clock;

@@ -1,19 +1,12 @@
 import { HOLD_CANCELLED } from "../domain/workflow-errors.js";
 import { ConflictError, NotFoundError } from "../domain/errors.js";
 import { transition, type OrderStatus } from "../domain/order.js";
-import type { Clock, OrderRepository } from "../domain/ports.js";
+import type { Clock, OrderRepository } from "./ports.js";
+import type { HoldStore, TaskResponder } from "./ports.js";
 
 /** Where the workflow's task token for a held order is kept. */
-export interface HoldStore {
-  getToken(orderId: string): Promise<string | undefined>;
-  putToken(orderId: string, token: string, at: string): Promise<void>;
-}
 
 /** Answers the workflow task waiting on a hold. */
-export interface TaskResponder {
-  succeed(token: string, output: unknown): Promise<boolean>;
-  fail(token: string, error: string, cause: string): Promise<boolean>;
-}
 
 export interface HoldDeps {
   orders: OrderRepository;

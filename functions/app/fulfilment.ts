@@ -1,58 +1,35 @@
 import { reservationLines, type PlannedShipment } from "../domain/allocation.js";
-import type { CarrierPort, TrackingStatus } from "../domain/carrier.js";
-import type { Location } from "../domain/catalog.js";
+import type { TrackingStatus } from "../domain/carrier.js";
 import { ConflictError, NotFoundError } from "../domain/errors.js";
 import { AwaitingStockError, OrderCancelledError, SHIPMENT_CANCELLED, SHIPMENT_REJECTED } from "../domain/workflow-errors.js";
-import type { AllocationLine } from "../domain/inventory.js";
 import type { Order } from "../domain/order.js";
-import type { CaptureRecord, PaymentProvider, PaymentRecord } from "../domain/payment.js";
-import type { Clock, OrderRepository } from "../domain/ports.js";
+import type { CaptureRecord } from "../domain/payment.js";
 import { applyFulfilmentEvent, captureAmountFor, followShipments, moveShipment, orderIdOfShipment, type FulfilmentEvent, type Shipment, type ShipmentStatus } from "../domain/shipment.js";
-import type { PaymentStore } from "./authorize-payment.js";
-import { ORDER_CANCELLED, undoOrder } from "./cancel-order.js";
+import { ORDER_CANCELLED } from "../domain/workflow-errors.js";
+import { undoOrder } from "./undo-order.js";
 import { changeOrderStatus } from "./change-order-status.js";
-import type { TaskResponder } from "./decide-hold.js";
-import { dayOf, type CapacityUsage } from "./quote-route.js";
+import { dayOf } from "./quote-route.js";
+import type { CapacityUsage, CarrierPort, Clock, InventoryReservations, LocationDirectory, OrderRepository, PaymentProvider, PaymentStore, WorkflowTasks } from "./ports.js";
+import type { CaptureStore, ShipmentStore, StoredShipment } from "./ports.js";
 
-/** A shipment as stored: the domain shipment and the task tokens of the workflow steps waiting on it. */
-export type StoredShipment = Shipment & { tokens?: { release?: string; delivery?: string }; tracking?: { status: TrackingStatus; at: string }[] };
 
-export interface ShipmentStore {
-  get(orderId: string, shipmentId: string): Promise<StoredShipment | undefined>;
-  ofOrder(orderId: string): Promise<StoredShipment[]>;
-  /** Stores a new shipment unless it exists; false when it did. */
-  create(shipment: Shipment): Promise<boolean>;
-  /** Saves the shipment if it is still at `expectedVersion`; with `indexTracking` (the save that ships it), its tracking number is indexed in the same write. */
-  save(shipment: StoredShipment, expectedVersion: number, indexTracking?: boolean): Promise<boolean>;
-  setToken(orderId: string, shipmentId: string, kind: "release" | "delivery", token: string): Promise<void>;
-  byTracking(carrier: string, trackingNumber: string): Promise<StoredShipment | undefined>;
-}
 
-/** The payment record with its optimistic-lock version, and the capture writes (functions/adapters/dynamodb/payment-store.ts). */
-export interface CaptureStore {
-  getVersioned(orderId: string): Promise<{ record: PaymentRecord; version: number } | undefined>;
-  /** Writes the captures (with the captured total and status once one completed) if the record is still at `expectedVersion`. */
-  writeCaptures(orderId: string, update: Pick<PaymentRecord, "captures"> & Partial<Pick<PaymentRecord, "captured" | "status">>, expectedVersion: number): Promise<boolean>;
-}
 
 export interface FulfilmentDeps {
   orders: OrderRepository;
   shipments: ShipmentStore;
-  tasks: TaskResponder & { heartbeat(token: string): Promise<boolean> };
+  tasks: WorkflowTasks;
   clock: Clock;
   /** Counts each shipment released against its location's daily capacity. */
   capacity?: Pick<CapacityUsage, "countRelease">;
 }
 
 export interface ShipDeps extends FulfilmentDeps {
-  inventory: {
-    close(orderId: string, lines: Pick<AllocationLine, "lineId" | "sku" | "locationId">[], to: "CONSUMED" | "RELEASED" | "EXPIRED"): Promise<number>;
-    releaseOrder(orderId: string): Promise<number>;
-  };
+  inventory: Pick<InventoryReservations, "close" | "releaseOrder">;
   payments: CaptureStore & PaymentStore;
   provider: PaymentProvider;
   carrier: CarrierPort;
-  locations: { getLocation(locationId: string): Promise<Location | undefined> };
+  locations: LocationDirectory;
 }
 
 const MAX_ATTEMPTS = 5;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { ConflictError } from "../domain/errors.js";
 import { createOrder, summarize, type ChannelOrder, type OrderStatus } from "../domain/order.js";
-import type { Clock, IdGenerator, OrderRepository, WorkflowStarter } from "../domain/ports.js";
+import type { Clock, IdGenerator, OrderRepository, WorkflowStarter } from "./ports.js";
 
 export interface PlaceOrderDeps {
   orders: OrderRepository;

@@ -4,7 +4,7 @@ import { orderChangeEvents, paymentEvents, type OrderHeaderImage } from "../doma
 import type { PaymentRecord } from "../domain/payment.js";
 import type { Shipment } from "../domain/shipment.js";
 import { shipmentChangeEvents } from "../domain/shipment-events.js";
-import type { EventPublisher, OutgoingEvent } from "../domain/ports.js";
+import type { EventPublisher, OutgoingEvent } from "./ports.js";
 
 /** One change read from the table's change stream, already typed. */
 export type DomainChange =

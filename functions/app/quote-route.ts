@@ -1,18 +1,9 @@
-import type { Location, Sku, Stock } from "../domain/catalog.js";
 import { ValidationError } from "../domain/errors.js";
 import { Router, type Delivery, type Plan, type RouteLine } from "../domain/routing.js";
 import { promisableByLocation, type RoutingRules } from "../domain/routing-rules.js";
-import type { Clock } from "../domain/ports.js";
+import type { Clock } from "./ports.js";
+import type { CapacityUsage, RoutingData } from "./ports.js";
 
-/** What routing reads: the catalog, stock per SKU, and a channel's rules. */
-export interface RoutingData {
-  getSkus(skus: string[]): Promise<Sku[]>;
-  listLocations(): Promise<Location[]>;
-  stockOf(sku: string): Promise<Stock[]>;
-  rulesFor(channel: string): Promise<RoutingRules>;
-  /** Shipments released to each location today (absent: capacity is the configured one). */
-  releasedToday?(locationIds: string[]): Promise<Map<string, number>>;
-}
 
 /** RoutingData over the repositories every caller has: the catalog, the inventory and the rules. */
 export function routingDataFrom(
@@ -30,11 +21,6 @@ export function routingDataFrom(
   };
 }
 
-/** Shipments released per location and day (UTC): what a location's daily capacity is spent on. */
-export interface CapacityUsage {
-  countRelease(locationId: string, day: string): Promise<void>;
-  releasedOn(day: string, locationIds: string[]): Promise<Map<string, number>>;
-}
 
 /** The UTC day of an ISO time, `YYYY-MM-DD`. */
 export const dayOf = (iso: string): string => iso.slice(0, 10);

@@ -1,6 +1,6 @@
 import { NotFoundError } from "../domain/errors.js";
 import type { Order } from "../domain/order.js";
-import type { OrderListItem, OrderQuery, OrderRepository, Page } from "../domain/ports.js";
+import type { OrderListItem, OrderQuery, OrderRepository, Page } from "./ports.js";
 
 /** One order with its lines and status history. */
 export async function getOrder(orders: OrderRepository, orderId: string): Promise<Order> {

@@ -1,6 +1,6 @@
 import type { EventDetail } from "../domain/events.js";
 import { renderOrderNotifications, type NotifiableOrder } from "../domain/notifications.js";
-import type { Clock, NotificationOutbox } from "../domain/ports.js";
+import type { Clock, NotificationOutbox } from "./ports.js";
 
 export interface RecordNotificationsDeps {
   outbox: NotificationOutbox;

@@ -2,31 +2,19 @@ import { allocationOf, deliveryFor, plannedShipments, reservationLines, shipment
 import { revisionOf } from "../domain/order-change.js";
 import { NotFoundError } from "../domain/errors.js";
 import { OrderCancelledError } from "../domain/workflow-errors.js";
-import { InsufficientStockError, type Allocation } from "../domain/inventory.js";
+import { InsufficientStockError } from "../domain/inventory.js";
 import { transition, type Order } from "../domain/order.js";
-import type { Clock, IdGenerator, OrderRepository } from "../domain/ports.js";
 import { TERMINAL_SHIPMENT_STATUSES, type Shipment } from "../domain/shipment.js";
-import { loadRouter, type RoutingData } from "./quote-route.js";
+import { loadRouter } from "./quote-route.js";
+import type { Clock, IdGenerator, InventoryReservations, OrderRepository, RoutingData } from "./ports.js";
+import type { AllocationStore } from "./ports.js";
 
-/** Where allocation decisions are kept: one record per round of an order. */
-export interface AllocationStore {
-  /** The latest round's record. */
-  get(orderId: string): Promise<AllocationRecord | undefined>;
-  /** Every round, first to last. */
-  all(orderId: string): Promise<AllocationRecord[]>;
-  /** Stores the record unless its round already has one; false when it had. */
-  create(record: AllocationRecord): Promise<boolean>;
-  /** Removes the round's record if it is still the given plan (a plan that lost its race for stock). */
-  discard(orderId: string, planId: string, round?: number): Promise<void>;
-  /** Puts a new plan in place of the round's record if that is still `previousPlanId` (a backorder planned again); false when it was not. */
-  replace(record: AllocationRecord, previousPlanId: string): Promise<boolean>;
-}
 
 export interface ReserveAndRouteDeps {
   orders: OrderRepository;
   allocations: AllocationStore;
   routing: RoutingData;
-  inventory: { reserve(a: Allocation): Promise<unknown>; releaseOrder(orderId: string): Promise<number>; close(orderId: string, lines: Allocation["lines"], to: "RELEASED"): Promise<number> };
+  inventory: Pick<InventoryReservations, "reserve" | "releaseOrder" | "close">;
   /** The order's shipments so far (absent: none yet). */
   shipments?: { ofOrder(orderId: string): Promise<Pick<Shipment, "shipmentId" | "locationId" | "status" | "lines">[]> };
   clock: Clock;

@@ -2,8 +2,8 @@ import type { FieldIssue } from "../domain/errors.js";
 import { NotFoundError } from "../domain/errors.js";
 import { multiply } from "../domain/money.js";
 import { computeTotals, transition, type Order } from "../domain/order.js";
-import type { Catalog, Clock, OrderRepository } from "../domain/ports.js";
 import { holdReasons, type FraudScorer } from "../domain/holds.js";
+import type { Catalog, Clock, OrderRepository } from "./ports.js";
 
 export interface ValidateOrderDeps {
   orders: OrderRepository;

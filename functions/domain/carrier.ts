@@ -1,5 +1,4 @@
 import type { Address } from "./order.js";
-import type { CarrierShipment } from "./shipment.js";
 
 /** What the carrier needs to take a parcel: who sends it, where it goes, how heavy it is. */
 export interface CarrierShipmentRequest {
@@ -14,10 +13,6 @@ export interface CarrierShipmentRequest {
   handedOverAt: string;
 }
 
-/** A parcel carrier: books the shipment (the same shipment id books once) and says when it will arrive. */
-export interface CarrierPort {
-  createShipment(request: CarrierShipmentRequest): Promise<CarrierShipment>;
-}
 
 /** The tracking updates a carrier sends on POST /carriers/{carrier}/tracking. */
 export const TRACKING_STATUSES = ["in_transit", "out_for_delivery", "delivered", "exception"] as const;

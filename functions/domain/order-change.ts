@@ -1,34 +1,10 @@
 import { ConflictError, ValidationError, type FieldIssue } from "./errors.js";
 import { add, multiply, subtract, sum, type Money } from "./money.js";
-import { lineIdFor, type Address, type Order, type OrderLine, type OrderStatus, type OrderTotals } from "./order.js";
+import { lineIdFor, type Address, type Order, type OrderChange, type OrderLine, type OrderStatus, type OrderTotals } from "./order.js";
+
+export type { OrderChange } from "./order.js";
 import { LEFT_LOCATION, moveShipment, type Shipment, type ShipmentLine } from "./shipment.js";
 
-/**
- * A versioned change of an order after it was captured: some lines cancelled (any time before they
- * left a location), or an edit of the address or the lines (before the order was released to a
- * location). Each change raises the order's revision by one and is kept on the order, with the
- * totals before and after, so an operator can read what changed, when, by whom and why.
- */
-export interface OrderChange {
-  revision: number;
-  /** cancel-lines: an operator's; close-short: the workflow's, for a backorder that never came after part of the order shipped. */
-  kind: "cancel-lines" | "close-short" | "edit";
-  at: string;
-  actor: string;
-  reason: string;
-  /** The caller's Idempotency-Key: the same key finds this change again instead of making a second one. */
-  idempotencyKey: string;
-  /** A hash of the request that made it: the same key with another request is refused. */
-  requestHash?: string;
-  /** Lines whose quantity changed: from → to (0: the line is cancelled or removed). */
-  lines: { lineId: string; sku: string; from: number; to: number }[];
-  /** An edited shipping address: the one before, and the new one. */
-  address?: { from?: Address; to: Address };
-  /** Shipments of the order whose lines this change cut (a shipment cut to nothing is CANCELLED). */
-  shipments: { shipmentId: string; locationId: string; round: number; removed: ShipmentLine[] }[];
-  totalsBefore: OrderTotals;
-  totalsAfter: OrderTotals;
-}
 
 /** The order's current revision: 1 as captured, one more per change. */
 export const revisionOf = (order: Pick<Order, "revision">): number => order.revision ?? 1;

@@ -1,6 +1,5 @@
 import { InvalidTransitionError, type FieldIssue } from "./errors.js";
 import { add, multiply, subtract, sum, zero, type Money } from "./money.js";
-import type { OrderChange } from "./order-change.js";
 
 /**
  * Every status an order can be in. ALLOCATED: routed and its stock reserved (all of it, or what
@@ -205,4 +204,31 @@ export function summarize(order: Order): OrderSummary {
     lineCount: order.lines.length,
     itemCount: order.lines.reduce((n, l) => n + l.quantity, 0),
   };
+}
+
+/**
+ * A versioned change of an order after it was captured: some lines cancelled (any time before they
+ * left a location), or an edit of the address or the lines (before the order was released to a
+ * location). Each change raises the order's revision by one and is kept on the order, with the
+ * totals before and after, so an operator can read what changed, when, by whom and why.
+ */
+export interface OrderChange {
+  revision: number;
+  /** cancel-lines: an operator's; close-short: the workflow's, for a backorder that never came after part of the order shipped. */
+  kind: "cancel-lines" | "close-short" | "edit";
+  at: string;
+  actor: string;
+  reason: string;
+  /** The caller's Idempotency-Key: the same key finds this change again instead of making a second one. */
+  idempotencyKey: string;
+  /** A hash of the request that made it: the same key with another request is refused. */
+  requestHash?: string;
+  /** Lines whose quantity changed: from → to (0: the line is cancelled or removed). */
+  lines: { lineId: string; sku: string; from: number; to: number }[];
+  /** An edited shipping address: the one before, and the new one. */
+  address?: { from?: Address; to: Address };
+  /** Shipments of the order whose lines this change cut (a shipment cut to nothing is CANCELLED). */
+  shipments: { shipmentId: string; locationId: string; round: number; removed: { lineId: string; sku: string; quantity: number }[] }[];
+  totalsBefore: OrderTotals;
+  totalsAfter: OrderTotals;
 }

@@ -11,18 +11,6 @@ export interface AuthorizeRequest {
 
 export type AuthorizeResult = { status: "AUTHORIZED"; authorizationId: string; amount: Money; at: string } | { status: "DECLINED"; declineCode: string; at: string };
 
-/** A payment service provider. */
-export interface PaymentProvider {
-  authorize(request: AuthorizeRequest): Promise<AuthorizeResult>;
-  /** Releases an authorization nothing was captured from; the same key voids once. */
-  void(request: { orderId: string; authorizationId: string; idempotencyKey: string }): Promise<{ status: "VOIDED"; at: string }>;
-  /** Captures part of an authorization; the same key captures once (and answers the same). */
-  capture(request: { orderId: string; authorizationId: string; amount: Money; idempotencyKey: string }): Promise<{ status: "CAPTURED"; captureId: string; amount: Money; at: string }>;
-  /** Lowers what the authorization holds to `amount` (lines were cancelled); the same key reduces once. */
-  reduceAuthorization(request: { orderId: string; authorizationId: string; amount: Money; idempotencyKey: string }): Promise<{ status: "REDUCED"; amount: Money; at: string }>;
-  /** Gives back part of what was captured; the same key refunds once. */
-  refund(request: { orderId: string; authorizationId: string; amount: Money; idempotencyKey: string }): Promise<{ status: "REFUNDED"; refundId: string; amount: Money; at: string }>;
-}
 
 /** One capture, per shipment: planned (amount decided) before the provider is called, then done. */
 export interface CaptureRecord {

@@ -32,6 +32,8 @@ export class PaymentProviderTimeoutError extends Error {
   }
 }
 
+/** The error a cancellation fails waiting workflow steps with (SendTaskFailure): OrderCancelledError's name. */
+export const ORDER_CANCELLED = "OrderCancelledError";
 /** The error a cancelled hold fails the waiting task with (SendTaskFailure). */
 export const HOLD_CANCELLED = "HoldCancelled";
 /** The error "Release to location" fails with when the location rejects (SendTaskFailure). */
@@ -41,6 +43,7 @@ export const SHIPMENT_CANCELLED = "ShipmentCancelled";
 
 /** Every error name a workflow may catch or retry besides the `States.*` and `Lambda.*` ones. */
 export const WORKFLOW_ERROR_NAMES: readonly string[] = [
+  ORDER_CANCELLED,
   OrderCancelledError.name,
   AwaitingStockError.name,
   PaymentDeclinedError.name,

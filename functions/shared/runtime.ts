@@ -1,5 +1,5 @@
 import { monotonicFactory } from "ulid";
-import type { Clock, IdGenerator } from "../domain/ports.js";
+import type { Clock, IdGenerator } from "../app/ports.js";
 
 /** Wall-clock time in ISO-8601 UTC. */
 export const systemClock: Clock = { now: () => new Date().toISOString() };

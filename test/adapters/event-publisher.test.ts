@@ -3,7 +3,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-vitest/extend";
 import { beforeEach, describe, expect, it } from "vitest";
 import { EventBridgePublisher } from "../../functions/adapters/eventbridge/event-publisher.js";
-import type { OutgoingEvent } from "../../functions/domain/ports.js";
+import type { OutgoingEvent } from "../../functions/app/ports.js";
 
 const eb = mockClient(EventBridgeClient);
 const publisher = new EventBridgePublisher(new EventBridgeClient({ region: "us-east-1" }), "oms-dev");

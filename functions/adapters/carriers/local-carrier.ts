@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import type { CarrierPort, CarrierShipmentRequest } from "../../domain/carrier.js";
-import type { Clock } from "../../domain/ports.js";
+import type { CarrierShipmentRequest } from "../../domain/carrier.js";
 import { distanceKm } from "../../domain/routing.js";
 import type { CarrierShipment } from "../../domain/shipment.js";
+import type { CarrierPort, Clock } from "../../app/ports.js";
 
 const DAY_MS = 86_400_000;
 

@@ -1,8 +1,8 @@
 import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { AllocationStore } from "../../app/reserve-and-route.js";
 import type { AllocationRecord } from "../../domain/allocation.js";
 import { writeIf } from "./client.js";
 import { ITEM_TYPES, keys } from "./keys.js";
+import type { AllocationStore } from "../../app/ports.js";
 
 const recordOf = (item: Record<string, unknown>): AllocationRecord => {
   const { PK: _a, SK: _b, type: _t, version: _v, ...record } = item;

@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { BackorderStore } from "../../app/backorders.js";
 import { ITEM_TYPES, keys } from "./keys.js";
+import type { BackorderStore } from "../../app/ports.js";
 
 /** Backordered orders: one item per (SKU, order) for "who waits for this SKU", and one per order with the token. */
 export class DynamoBackorderStore implements BackorderStore {

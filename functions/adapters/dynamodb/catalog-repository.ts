@@ -1,9 +1,9 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Location, Sku, Stock } from "../../domain/catalog.js";
 import type { FieldIssue } from "../../domain/errors.js";
-import type { Catalog } from "../../domain/ports.js";
 import { batchGetAll } from "./client.js";
 import { ITEM_TYPES, keys, type Key } from "./keys.js";
+import type { Catalog } from "../../app/ports.js";
 
 /** SKUs, locations and stock levels in the single table. */
 export class DynamoCatalog implements Catalog {

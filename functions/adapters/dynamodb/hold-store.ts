@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { HoldStore } from "../../app/decide-hold.js";
 import { ITEM_TYPES, keys } from "./keys.js";
+import type { HoldStore } from "../../app/ports.js";
 
 /** The task token of a held order, beside the order. */
 export class DynamoHoldStore implements HoldStore {

@@ -18,10 +18,10 @@ import {
   type ReservationStatus,
 } from "../../domain/inventory.js";
 import { ValidationError } from "../../domain/errors.js";
-import type { Clock, IdGenerator } from "../../domain/ports.js";
 import { batchGetAll, isConditionFailed } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { INDEXES, ITEM_TYPES, keys, type Key } from "./keys.js";
+import type { Clock, IdGenerator } from "../../app/ports.js";
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]>[number];
 type Item = Record<string, unknown>;

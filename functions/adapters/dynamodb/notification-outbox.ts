@@ -1,8 +1,8 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Notification } from "../../domain/notifications.js";
-import type { NotificationOutbox } from "../../domain/ports.js";
 import { isConditionFailed } from "./client.js";
 import { ITEM_TYPES, keys } from "./keys.js";
+import type { NotificationOutbox } from "../../app/ports.js";
 
 /** A recorded notification, as stored in the outbox. */
 export interface OutboxEntry extends Notification {

@@ -2,10 +2,10 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type Dynamo
 import type { Order, OrderLine } from "../../domain/order.js";
 import type { PreparedChange } from "../../domain/order-change.js";
 import { shipmentItem } from "./shipment-store.js";
-import type { CreateOrderResult, OrderListItem, OrderQuery, OrderRepository, Page } from "../../domain/ports.js";
 import { failedConditionAt, isConditionFailed } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { ITEM_TYPES, keys } from "./keys.js";
+import type { CreateOrderResult, OrderListItem, OrderQuery, OrderRepository, Page } from "../../app/ports.js";
 
 /** Attributes the order list indexes project (see infra: the same list). */
 export const ORDER_LIST_ATTRIBUTES = [

@@ -1,9 +1,8 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { PaymentStore } from "../../app/authorize-payment.js";
-import type { CaptureStore } from "../../app/fulfilment.js";
 import type { PaymentRecord } from "../../domain/payment.js";
 import { isConditionFailed, writeIf } from "./client.js";
 import { ITEM_TYPES, keys } from "./keys.js";
+import type { CaptureStore, PaymentStore } from "../../app/ports.js";
 
 /** One payment item per order, beside the order in its partition. */
 export class DynamoPaymentStore implements PaymentStore, CaptureStore {

@@ -1,8 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { ShipmentStore, StoredShipment } from "../../app/fulfilment.js";
 import type { Shipment } from "../../domain/shipment.js";
 import { failedConditionAt, isConditionFailed, writeIf } from "./client.js";
 import { ITEM_TYPES, keys } from "./keys.js";
+import type { ShipmentStore, StoredShipment } from "../../app/ports.js";
 
 /** Task tokens are top-level attributes (an empty map would not survive every stream reader). */
 const TOKEN_ATTRIBUTES = { release: "releaseToken", delivery: "deliveryToken" } as const;

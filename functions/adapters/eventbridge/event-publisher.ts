@@ -1,5 +1,5 @@
 import { PutEventsCommand, type EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import type { EventPublisher, OutgoingEvent } from "../../domain/ports.js";
+import type { EventPublisher, OutgoingEvent } from "../../app/ports.js";
 
 /** PutEvents takes at most 10 entries per call. */
 const PUT_EVENTS_LIMIT = 10;

@@ -1,10 +1,10 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { PaymentProviderTimeoutError } from "../../domain/workflow-errors.js";
-import { testBehaviour, type AuthorizeRequest, type AuthorizeResult, type PaymentProvider } from "../../domain/payment.js";
+import { testBehaviour, type AuthorizeRequest, type AuthorizeResult } from "../../domain/payment.js";
 import type { Money } from "../../domain/money.js";
-import type { Clock, IdGenerator } from "../../domain/ports.js";
 import { isConditionFailed, writeIf } from "../dynamodb/client.js";
 import { ITEM_TYPES, keys } from "../dynamodb/keys.js";
+import type { Clock, IdGenerator, PaymentProvider } from "../../app/ports.js";
 
 /**
  * A payment provider that behaves like a real one, for local runs and tests: answers are kept

@@ -1,5 +1,5 @@
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
-import type { ChannelSecrets } from "../../domain/ports.js";
+import type { ChannelSecrets } from "../../app/ports.js";
 
 /** Seconds a fetched secret is reused before it is read again (a rolled secret takes effect within this). */
 const CACHE_SECONDS = 300;

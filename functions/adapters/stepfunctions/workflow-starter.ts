@@ -1,5 +1,5 @@
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from "@aws-sdk/client-sfn";
-import type { WorkflowStarter } from "../../domain/ports.js";
+import type { WorkflowStarter } from "../../app/ports.js";
 
 /** Starts one Standard execution per order, named by the order id (names are unique per state machine). */
 export class StepFunctionsWorkflowStarter implements WorkflowStarter {

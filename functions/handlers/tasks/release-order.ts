@@ -3,7 +3,7 @@ import { documentClient } from "../../adapters/dynamodb/client.js";
 import { DynamoInventory } from "../../adapters/dynamodb/inventory-repository.js";
 import { DynamoPaymentStore } from "../../adapters/dynamodb/payment-store.js";
 import { LocalPaymentProvider } from "../../adapters/payments/local-provider.js";
-import { undoOrder } from "../../app/cancel-order.js";
+import { undoOrder } from "../../app/undo-order.js";
 import { requireEnv } from "../../shared/env.js";
 import { taskHandler } from "../../shared/middy.js";
 import { systemClock, ulidIds } from "../../shared/runtime.js";

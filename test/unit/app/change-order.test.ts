@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import type { AllocateDeps } from "../../../functions/app/backorders.js";
 import type { CancelOrderDeps } from "../../../functions/app/cancel-order.js";
 import { changeOrder, type ChangeOrderDeps } from "../../../functions/app/change-order.js";
-import type { StoredShipment } from "../../../functions/app/fulfilment.js";
 import type { PreparedChange } from "../../../functions/domain/order-change.js";
 import { createOrder, type Order } from "../../../functions/domain/order.js";
 import type { PaymentRecord } from "../../../functions/domain/payment.js";
 import { FakeOrders, FakePaymentProvider, fixedClock } from "../../fixtures/fakes.js";
 import { channelOrder } from "../../fixtures/orders.js";
+import type { StoredShipment } from "../../../functions/app/ports.js";
 
 const ORDER_ID = "01JABCDEFGHJKMNPQRSTVWXYZ0";
 const AT = "2026-11-22T10:00:00.000Z";

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { decideHold, parkHoldToken, type HoldStore, type TaskResponder } from "../../../functions/app/decide-hold.js";
+import { decideHold, parkHoldToken } from "../../../functions/app/decide-hold.js";
 import { ConflictError } from "../../../functions/domain/errors.js";
 import { createOrder, transition } from "../../../functions/domain/order.js";
 import { FakeOrders, fixedClock } from "../../fixtures/fakes.js";
 import { channelOrder } from "../../fixtures/orders.js";
+import type { HoldStore, TaskResponder } from "../../../functions/app/ports.js";
 
 class FakeHolds implements HoldStore {
   readonly tokens = new Map<string, string>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { publishDomainEvents, type DomainChange } from "../../../functions/app/publish-domain-events.js";
-import type { EventPublisher, OutgoingEvent } from "../../../functions/domain/ports.js";
+import type { EventPublisher, OutgoingEvent } from "../../../functions/app/ports.js";
 
 class FakePublisher implements EventPublisher {
   readonly sent: OutgoingEvent[] = [];

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RoutingData } from "../../../functions/app/quote-route.js";
-import { reserveAndRoute, rerouteShipment, type AllocationStore } from "../../../functions/app/reserve-and-route.js";
+import { reserveAndRoute, rerouteShipment } from "../../../functions/app/reserve-and-route.js";
 import type { AllocationRecord } from "../../../functions/domain/allocation.js";
 import type { Location, Stock } from "../../../functions/domain/catalog.js";
 import { OrderCancelledError } from "../../../functions/domain/workflow-errors.js";
@@ -9,6 +8,7 @@ import { createOrder, transition } from "../../../functions/domain/order.js";
 import { defaultRoutingRules, routingRulesInputSchema } from "../../../functions/domain/routing-rules.js";
 import { FakeOrders, fixedClock, sequentialIds } from "../../fixtures/fakes.js";
 import { channelOrder } from "../../fixtures/orders.js";
+import type { AllocationStore, RoutingData } from "../../../functions/app/ports.js";
 
 /** Allocation rounds per order, like the DynamoDB store: the latest round is the current one. */
 class FakeAllocations implements AllocationStore {

@@ -1,0 +1,222 @@
+// The application's ports: every interface a use case needs from the outside world (stores,
+// the workflow, the bus, payment and carrier providers), declared once, here. Adapters implement
+// them; use cases and their tests depend only on them.
+import type { AllocationRecord } from "../domain/allocation.js";
+import type { CarrierShipmentRequest, TrackingStatus } from "../domain/carrier.js";
+import type { Location, Sku, Stock } from "../domain/catalog.js";
+import type { FieldIssue } from "../domain/errors.js";
+import type { Allocation, AllocationLine, ReservationStatus } from "../domain/inventory.js";
+import type { Money } from "../domain/money.js";
+import type { Notification } from "../domain/notifications.js";
+import type { Order, OrderStatus } from "../domain/order.js";
+import type { AuthorizeRequest, AuthorizeResult, PaymentRecord } from "../domain/payment.js";
+import type { RoutingRules } from "../domain/routing-rules.js";
+import type { CarrierShipment, Shipment } from "../domain/shipment.js";
+
+/** Outcome of storing a new order under its channel dedupe key. */
+export type CreateOrderResult =
+  | { created: true }
+  | { created: false; existingOrderId: string; existingPayloadHash: string };
+
+/** One row of an order listing (what the list indexes project). */
+export interface OrderListItem {
+  orderId: string;
+  status: OrderStatus;
+  channel: string;
+  externalOrderId: string;
+  placedAt: string;
+  createdAt: string;
+  updatedAt: string;
+  grandTotal: Money;
+  itemCount: number;
+}
+
+export interface OrderQuery {
+  status?: OrderStatus;
+  channel?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+/** Where orders live. */
+export interface OrderRepository {
+  /** Stores the order and its lines, all or nothing, unless (channel, externalOrderId) is already taken. */
+  create(order: Order, payloadHash: string): Promise<CreateOrderResult>;
+  get(orderId: string): Promise<Order | undefined>;
+  /** Replaces the order header if it is still at `expectedVersion`; false when someone else changed it first. */
+  saveHeader(order: Order, expectedVersion: number): Promise<boolean>;
+  list(query: OrderQuery): Promise<Page<OrderListItem>>;
+}
+
+/** Starts the per-order workflow; starting the same name with the same input again is not an error. */
+export interface WorkflowStarter {
+  start(executionName: string, input: unknown): Promise<{ alreadyStarted: boolean }>;
+}
+
+/** What the OMS knows of its sellable SKUs. */
+export interface Catalog {
+  /** SKUs among `skus` that are unknown or not sellable, each with why. */
+  unsellable(skus: string[]): Promise<FieldIssue[]>;
+  /** A location (a pickup store, say), or undefined when unknown. */
+  getLocation(locationId: string): Promise<Location | undefined>;
+}
+
+/** The customer notifications the OMS has decided to send. */
+export interface NotificationOutbox {
+  /** Records each notification once per (eventId, channel, template); returns how many were new. */
+  record(orderId: string, eventId: string, notifications: Notification[], at: string): Promise<number>;
+}
+
+/** Shared HMAC secrets per sales channel. */
+export interface ChannelSecrets {
+  secretFor(channel: string): Promise<string | undefined>;
+}
+
+export interface Clock {
+  /** ISO-8601 UTC. */
+  now(): string;
+}
+
+export interface IdGenerator {
+  next(): string;
+}
+
+/** A domain event to publish: source, detail type and the `{ metadata, data }` detail. */
+export interface OutgoingEvent {
+  source: string;
+  detailType: string;
+  detail: { metadata: { eventId: string; version: number; occurredAt: string; correlationId: string }; data: unknown };
+}
+
+/** Publishes events to the bus; returns the indexes (into `events`) that could not be published. */
+export interface EventPublisher {
+  publish(events: OutgoingEvent[]): Promise<number[]>;
+}
+
+/** Orders waiting for stock, by SKU (oldest first), each with the token of its waiting workflow step. */
+export interface BackorderStore {
+  /** Parks the token of the order's waiting step: "Reserve and route", or (with `shipmentId`) the "Wait for stock" of its awaiting rest. */
+  park(orderId: string, skus: string[], token: string, at: string, shipmentId?: string): Promise<void>;
+  unpark(orderId: string): Promise<void>;
+  tokenOf(orderId: string): Promise<string | undefined>;
+  /** The parked token, and the awaiting shipment it waits for (absent: the order's allocation waits). */
+  parkingOf(orderId: string): Promise<{ token: string; shipmentId?: string } | undefined>;
+  waitingFor(sku: string, limit: number): Promise<string[]>;
+}
+
+/** Where allocation decisions are kept: one record per round of an order. */
+export interface AllocationStore {
+  /** The latest round's record. */
+  get(orderId: string): Promise<AllocationRecord | undefined>;
+  /** Every round, first to last. */
+  all(orderId: string): Promise<AllocationRecord[]>;
+  /** Stores the record unless its round already has one; false when it had. */
+  create(record: AllocationRecord): Promise<boolean>;
+  /** Removes the round's record if it is still the given plan (a plan that lost its race for stock). */
+  discard(orderId: string, planId: string, round?: number): Promise<void>;
+  /** Puts a new plan in place of the round's record if that is still `previousPlanId` (a backorder planned again); false when it was not. */
+  replace(record: AllocationRecord, previousPlanId: string): Promise<boolean>;
+}
+
+export interface PaymentStore {
+  get(orderId: string): Promise<PaymentRecord | undefined>;
+  /** Stores the record unless one exists; returns what is stored afterwards. */
+  save(record: PaymentRecord): Promise<PaymentRecord>;
+  /** Marks an authorized payment voided (no-op when it already is). */
+  markVoided(orderId: string, at: string): Promise<void>;
+}
+
+export interface HoldStore {
+  getToken(orderId: string): Promise<string | undefined>;
+  putToken(orderId: string, token: string, at: string): Promise<void>;
+}
+
+export interface TaskResponder {
+  succeed(token: string, output: unknown): Promise<boolean>;
+  fail(token: string, error: string, cause: string): Promise<boolean>;
+}
+
+/** A shipment as stored: the domain shipment and the task tokens of the workflow steps waiting on it. */
+export type StoredShipment = Shipment & { tokens?: { release?: string; delivery?: string }; tracking?: { status: TrackingStatus; at: string }[] };
+
+export interface ShipmentStore {
+  get(orderId: string, shipmentId: string): Promise<StoredShipment | undefined>;
+  ofOrder(orderId: string): Promise<StoredShipment[]>;
+  /** Stores a new shipment unless it exists; false when it did. */
+  create(shipment: Shipment): Promise<boolean>;
+  /** Saves the shipment if it is still at `expectedVersion`; with `indexTracking` (the save that ships it), its tracking number is indexed in the same write. */
+  save(shipment: StoredShipment, expectedVersion: number, indexTracking?: boolean): Promise<boolean>;
+  setToken(orderId: string, shipmentId: string, kind: "release" | "delivery", token: string): Promise<void>;
+  byTracking(carrier: string, trackingNumber: string): Promise<StoredShipment | undefined>;
+}
+
+/** The payment record with its optimistic-lock version, and the capture writes (functions/adapters/dynamodb/payment-store.ts). */
+export interface CaptureStore {
+  getVersioned(orderId: string): Promise<{ record: PaymentRecord; version: number } | undefined>;
+  /** Writes the captures (with the captured total and status once one completed) if the record is still at `expectedVersion`. */
+  writeCaptures(orderId: string, update: Pick<PaymentRecord, "captures"> & Partial<Pick<PaymentRecord, "captured" | "status">>, expectedVersion: number): Promise<boolean>;
+}
+
+/** What routing reads: the catalog, stock per SKU, and a channel's rules. */
+export interface RoutingData {
+  getSkus(skus: string[]): Promise<Sku[]>;
+  listLocations(): Promise<Location[]>;
+  stockOf(sku: string): Promise<Stock[]>;
+  rulesFor(channel: string): Promise<RoutingRules>;
+  /** Shipments released to each location today (absent: capacity is the configured one). */
+  releasedToday?(locationIds: string[]): Promise<Map<string, number>>;
+}
+
+/** Shipments released per location and day (UTC): what a location's daily capacity is spent on. */
+export interface CapacityUsage {
+  countRelease(locationId: string, day: string): Promise<void>;
+  releasedOn(day: string, locationIds: string[]): Promise<Map<string, number>>;
+}
+
+/** A reservation line's identity: which line of the order, which SKU, at which location. */
+export type ReservationLineRef = Pick<AllocationLine, "lineId" | "sku" | "locationId">;
+
+/** Stock reservations (functions/adapters/dynamodb/inventory-repository.ts): every change all or nothing, never below zero available. */
+export interface InventoryReservations {
+  /** Reserves a plan's lines all or nothing; the same plan again is a replay, not a second reservation. */
+  reserve(allocation: Allocation): Promise<unknown>;
+  /** Ends the lines' active reservations (consumed at shipment, released, expired); returns how many it ended. */
+  close(orderId: string, lines: ReservationLineRef[], to: Exclude<ReservationStatus, "ACTIVE" | "MOVED">): Promise<number>;
+  /** Shrinks a line's active reservation to `quantity` (lines cancelled); returns the units given back. */
+  resize(orderId: string, line: ReservationLineRef, quantity: number): Promise<number>;
+  /** Releases every active reservation of the order; returns how many. */
+  releaseOrder(orderId: string): Promise<number>;
+}
+
+/** Locations by id (a pickup store, the location a shipment leaves from). */
+export interface LocationDirectory {
+  getLocation(locationId: string): Promise<Location | undefined>;
+}
+
+/** Answers and keeps alive the workflow steps waiting on a task token. */
+export interface WorkflowTasks extends TaskResponder {
+  heartbeat(token: string): Promise<boolean>;
+}
+
+/** A payment service provider. */
+export interface PaymentProvider {
+  authorize(request: AuthorizeRequest): Promise<AuthorizeResult>;
+  /** Releases an authorization nothing was captured from; the same key voids once. */
+  void(request: { orderId: string; authorizationId: string; idempotencyKey: string }): Promise<{ status: "VOIDED"; at: string }>;
+  /** Captures part of an authorization; the same key captures once (and answers the same). */
+  capture(request: { orderId: string; authorizationId: string; amount: Money; idempotencyKey: string }): Promise<{ status: "CAPTURED"; captureId: string; amount: Money; at: string }>;
+  /** Lowers what the authorization holds to `amount` (lines were cancelled); the same key reduces once. */
+  reduceAuthorization(request: { orderId: string; authorizationId: string; amount: Money; idempotencyKey: string }): Promise<{ status: "REDUCED"; amount: Money; at: string }>;
+  /** Gives back part of what was captured; the same key refunds once. */
+  refund(request: { orderId: string; authorizationId: string; amount: Money; idempotencyKey: string }): Promise<{ status: "REFUNDED"; refundId: string; amount: Money; at: string }>;
+}
+
+/** A parcel carrier: books the shipment (the same shipment id books once) and says when it will arrive. */
+export interface CarrierPort {
+  createShipment(request: CarrierShipmentRequest): Promise<CarrierShipment>;
+}
