@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { CARRIERS, PAYMENT_PROVIDERS, type CarrierName, type PaymentProviderName } from "../functions/shared/providers.js";
 
 /** Everything that differs between stages, typed. */
 export interface StageConfig {
@@ -12,15 +13,25 @@ export interface StageConfig {
   archiveRetention: Duration;
   /** Deletion protection on the table. */
   deletionProtection: boolean;
+  /**
+   * The payment provider and carrier the functions use. Named per stage on purpose: "local" is a
+   * simulator (answers kept in the table) for demo stages; a stage that names none fails synth,
+   * so a deploy never ships a fake payment provider by default.
+   */
+  providers: { payments: PaymentProviderName; carrier: CarrierName };
 }
 
-const STAGES: Record<string, Omit<StageConfig, "stage">> = {
+type StageSettings = Omit<StageConfig, "stage" | "providers"> & { providers?: Partial<StageConfig["providers"]> };
+
+const STAGES: Record<string, StageSettings> = {
   dev: {
     removalPolicy: RemovalPolicy.DESTROY,
     logRetention: RetentionDays.ONE_WEEK,
     logLevel: "DEBUG",
     archiveRetention: Duration.days(7),
     deletionProtection: false,
+    // A demo stage: the simulators, named explicitly.
+    providers: { payments: "local", carrier: "local" },
   },
   prod: {
     removalPolicy: RemovalPolicy.RETAIN,
@@ -28,12 +39,18 @@ const STAGES: Record<string, Omit<StageConfig, "stage">> = {
     logLevel: "INFO",
     archiveRetention: Duration.days(365),
     deletionProtection: true,
+    // No real payment provider or carrier adapter is built yet: until one is, and named here, prod does not synthesize.
   },
 };
 
 /** The config of a stage (`-c stage=prod`); unknown stages are an error, not a silent default. */
-export function stageConfig(stage: string): StageConfig {
-  const config = STAGES[stage];
-  if (!config) throw new Error(`Unknown stage "${stage}"; known stages: ${Object.keys(STAGES).join(", ")}`);
-  return { stage, ...config };
+export function stageConfig(stage: string, stages: Record<string, StageSettings> = STAGES): StageConfig {
+  const config = stages[stage];
+  if (!config) throw new Error(`Unknown stage "${stage}"; known stages: ${Object.keys(stages).join(", ")}`);
+  const { payments, carrier } = config.providers ?? {};
+  if (!payments || !(PAYMENT_PROVIDERS as readonly string[]).includes(payments))
+    throw new Error(`Stage "${stage}" names no payment provider this build has (providers.payments in infra/config.ts; built: ${PAYMENT_PROVIDERS.join(", ")}, where "local" is a simulator for demo stages)`);
+  if (!carrier || !(CARRIERS as readonly string[]).includes(carrier))
+    throw new Error(`Stage "${stage}" names no carrier this build has (providers.carrier in infra/config.ts; built: ${CARRIERS.join(", ")}, where "local" is a simulator for demo stages)`);
+  return { stage, ...config, providers: { payments, carrier } };
 }

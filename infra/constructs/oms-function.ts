@@ -11,6 +11,7 @@ import type { Construct } from "constructs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { INDEXES } from "../../functions/adapters/dynamodb/keys.js";
+import { PROVIDER_ENV } from "../../functions/shared/providers.js";
 import type { StageConfig } from "../config.js";
 
 const TABLE_READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"];
@@ -57,6 +58,9 @@ export class OmsFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: `oms-${id.replace(/[A-Z]/g, (c, i: number) => (i ? "-" : "") + c.toLowerCase())}`,
         POWERTOOLS_LOG_LEVEL: props.config.logLevel,
         OMS_STAGE: props.config.stage,
+        // The composition root builds the provider and carrier the stage names (never a default).
+        [PROVIDER_ENV.payments]: props.config.providers.payments,
+        [PROVIDER_ENV.carrier]: props.config.providers.carrier,
         ...props.environment,
       },
       bundling: {

@@ -1,5 +1,7 @@
 import { COLLECTION_WINDOW_SECONDS } from "../../functions/domain/shipment.js";
-import { App, Stack, Validations } from "aws-cdk-lib";
+import { App, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { stageConfig } from "../../infra/config.js";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { Table, AttributeType } from "aws-cdk-lib/aws-dynamodb";
 import { AwsSolutionsChecks } from "cdk-nag";
@@ -142,6 +144,23 @@ describe("stateless stack", () => {
     const policies = JSON.stringify(compute.findResources("AWS::IAM::Policy"));
     expect(policies).toContain("/index/GSI1");
     expect(policies).not.toContain("/index/*");
+  });
+});
+
+describe("payment provider and carrier per stage", () => {
+  it("gives every function the provider and carrier the stage names (dev names the local simulators explicitly)", () => {
+    for (const fn of Object.values(compute.findResources("AWS::Lambda::Function"))) {
+      expect((fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables).toMatchObject({ PAYMENT_PROVIDER: "local", CARRIER: "local" });
+    }
+  });
+
+  it("fails synth for a stage that names no payment provider, rather than deploying a fake one", () => {
+    const prod = new App({ context: { ...cdkJson.context, "aws:cdk:bundling-stacks": [], stage: "prod" } });
+    expect(() => buildApp(prod)).toThrow(/Stage "prod" names no payment provider/);
+    const base = { removalPolicy: RemovalPolicy.DESTROY, logRetention: RetentionDays.ONE_DAY, logLevel: "INFO" as const, archiveRetention: Duration.days(1), deletionProtection: false };
+    expect(() => stageConfig("x", { x: { ...base, providers: { payments: "stripe" as never, carrier: "local" } } })).toThrow(/names no payment provider/);
+    expect(() => stageConfig("x", { x: { ...base, providers: { payments: "local" } } })).toThrow(/names no carrier/);
+    expect(stageConfig("x", { x: { ...base, providers: { payments: "local", carrier: "local" } } }).providers).toEqual({ payments: "local", carrier: "local" });
   });
 });
 

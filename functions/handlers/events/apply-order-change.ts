@@ -3,7 +3,9 @@ import { z } from "zod";
 import { applyChange } from "../../app/change-order.js";
 import { taskHandler } from "../../shared/middy.js";
 import { logger } from "../../shared/powertools.js";
-import { changeDeps } from "../fulfilment-deps.js";
+import * as root from "../composition-root.js";
+
+const changeDeps = root.changeDeps();
 
 const detailSchema = z.object({ data: z.object({ orderId: z.string().min(1), revision: z.number().int().min(2) }) });
 

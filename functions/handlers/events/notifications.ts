@@ -1,15 +1,13 @@
 import type { EventBridgeEvent } from "aws-lambda";
 import { z } from "zod";
-import { documentClient } from "../../adapters/dynamodb/client.js";
-import { DynamoNotificationOutbox } from "../../adapters/dynamodb/notification-outbox.js";
 import { recordOrderNotifications } from "../../app/record-notifications.js";
 import { moneySchema } from "../../domain/order-schema.js";
-import { requireEnv } from "../../shared/env.js";
 import { taskHandler } from "../../shared/middy.js";
 import { logger } from "../../shared/powertools.js";
 import { systemClock } from "../../shared/runtime.js";
+import * as root from "../composition-root.js";
 
-const deps = { outbox: new DynamoNotificationOutbox(documentClient(), requireEnv("TABLE_NAME")), clock: systemClock };
+const deps = { outbox: root.outbox(), clock: systemClock };
 
 const detailSchema = z.object({
   metadata: z.object({ eventId: z.string().min(1), version: z.number(), occurredAt: z.string(), correlationId: z.string() }),

@@ -4,7 +4,10 @@ import { resumeBackorders } from "../../app/backorders.js";
 import { taskHandler } from "../../shared/middy.js";
 import { logger } from "../../shared/powertools.js";
 import { restock } from "../../app/awaiting-stock.js";
-import { allocateDeps, awaitingDeps } from "../fulfilment-deps.js";
+import * as root from "../composition-root.js";
+
+const allocateDeps = root.allocateDeps();
+const awaitingDeps = root.awaitingDeps();
 
 const detailSchema = z.object({ data: z.object({ sku: z.string().min(1) }) });
 

@@ -1,7 +1,9 @@
 import { parseAdjustments } from "../../domain/inventory-schema.js";
 import { actorOf, idempotencyKeyOf, json, jsonBody } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
-import { inventory } from "./deps.js";
+import * as root from "../composition-root.js";
+
+const inventory = root.inventory();
 
 /** POST /inventory/adjustments: a journaled batch, all or nothing, under a required Idempotency-Key. */
 export const handler = httpHandler(async (event) => {

@@ -5,8 +5,11 @@ import { ValidationError } from "../../domain/errors.js";
 import { quantitySchema, toFieldIssues } from "../../domain/order-schema.js";
 import { actorOf, idempotencyKeyOf, json, jsonBody } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
-import { cancelDeps, changeDeps } from "../fulfilment-deps.js";
 import { ORDER_ID_PATTERN } from "./get-order.js";
+import * as root from "../composition-root.js";
+
+const cancelDeps = root.cancelDeps();
+const changeDeps = root.changeDeps();
 
 const bodySchema = z.strictObject({
   reason: z.string().trim().min(1).max(500).default("cancelled by an operator"),

@@ -1,17 +1,17 @@
 import { z } from "zod";
 import { verifyWebhookSignature, SIGNATURE_HEADER } from "../../adapters/channels/signature.js";
-import { SecretsManagerChannelSecrets } from "../../adapters/secrets/channel-secrets.js";
 import { recordTracking } from "../../app/fulfilment.js";
 import { TRACKING_STATUSES } from "../../domain/carrier.js";
 import { MalformedBodyError, PayloadTooLargeError, UnauthorizedError, ValidationError } from "../../domain/errors.js";
 import { toFieldIssues } from "../../domain/order-schema.js";
-import { requireEnv } from "../../shared/env.js";
 import { bodyBytes, json, rawBody, requireJsonContent } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
-import { shipDeps } from "../fulfilment-deps.js";
+import * as root from "../composition-root.js";
+
+const shipDeps = root.shipDeps();
 
 const MAX_BYTES = 64 * 1024;
-const secrets = new SecretsManagerChannelSecrets(requireEnv("CARRIER_SECRETS_ARN"));
+const secrets = root.carrierSecrets();
 const bodySchema = z.strictObject({
   trackingNumber: z.string().trim().min(4).max(40),
   status: z.enum(TRACKING_STATUSES),

@@ -4,8 +4,10 @@ import { ValidationError } from "../../domain/errors.js";
 import { addressSchema, moneySchema, quantitySchema, skuSchema, toFieldIssues } from "../../domain/order-schema.js";
 import { actorOf, idempotencyKeyOf, json, jsonBody } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
-import { changeDeps } from "../fulfilment-deps.js";
 import { ORDER_ID_PATTERN } from "./get-order.js";
+import * as root from "../composition-root.js";
+
+const changeDeps = root.changeDeps();
 
 const bodySchema = z
   .strictObject({

@@ -1,7 +1,9 @@
 import { parseAllocation } from "../../domain/inventory-schema.js";
 import { json, jsonBody } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
-import { inventory } from "./deps.js";
+import * as root from "../composition-root.js";
+
+const inventory = root.inventory();
 
 /** POST /reservations: reserve a whole allocation or nothing (201; a replay answers 200 with the same reservations). */
 export const handler = httpHandler(async (event) => {

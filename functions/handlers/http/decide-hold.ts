@@ -1,19 +1,11 @@
-import { SFNClient } from "@aws-sdk/client-sfn";
-import { documentClient } from "../../adapters/dynamodb/client.js";
-import { DynamoHoldStore } from "../../adapters/dynamodb/hold-store.js";
-import { DynamoOrderRepository } from "../../adapters/dynamodb/order-repository.js";
-import { StepFunctionsTaskResponder } from "../../adapters/stepfunctions/task-responder.js";
 import { decideHold } from "../../app/decide-hold.js";
 import { ValidationError } from "../../domain/errors.js";
-import { requireEnv } from "../../shared/env.js";
 import { actorOf, json } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
-import { systemClock } from "../../shared/runtime.js";
 import { ORDER_ID_PATTERN } from "./get-order.js";
+import * as root from "../composition-root.js";
 
-const db = documentClient();
-const table = requireEnv("TABLE_NAME");
-const deps = { orders: new DynamoOrderRepository(db, table), holds: new DynamoHoldStore(db, table), tasks: new StepFunctionsTaskResponder(new SFNClient({})), clock: systemClock };
+const deps = root.holdDeps();
 
 /** POST /orders/{orderId}/hold/release and /hold/cancel: an operator's decision on a held order. */
 export const handler = httpHandler(async (event) => {

@@ -4,7 +4,9 @@ import { toFieldIssues } from "../../domain/order-schema.js";
 import { fulfilmentEventSchema, orderIdOfShipment } from "../../domain/shipment.js";
 import { json, jsonBody } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
-import { shipDeps } from "../fulfilment-deps.js";
+import * as root from "../composition-root.js";
+
+const shipDeps = root.shipDeps();
 
 /**
  * POST /fulfillments/{fulfillmentId}/events: a location's progress on a shipment it was asked to

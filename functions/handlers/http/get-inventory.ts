@@ -4,7 +4,11 @@ import { pathId } from "../../domain/inventory-schema.js";
 import { networkAtp } from "../../domain/routing-rules.js";
 import { json } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
-import { catalog, inventory, routingRules } from "./deps.js";
+import * as root from "../composition-root.js";
+
+const catalog = root.catalog();
+const inventory = root.inventory();
+const routingRules = root.routingRules();
 
 /** GET /inventory/{sku}[?channel=C]: stock and ATP at every location and the totals; with a channel, its network ATP under its routing rules. */
 export const handler = httpHandler(async (event) => {

@@ -1,7 +1,9 @@
 import { NotFoundError } from "../../domain/errors.js";
 import { json } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
-import { catalog } from "./deps.js";
+import * as root from "../composition-root.js";
+
+const catalog = root.catalog();
 
 /** GET /locations/{locationId}. */
 export const handler = httpHandler(async (event) => {

@@ -1,19 +1,13 @@
-import { DynamoAllocationStore } from "../../adapters/dynamodb/allocation-store.js";
-import { documentClient } from "../../adapters/dynamodb/client.js";
-import { DynamoOrderRepository } from "../../adapters/dynamodb/order-repository.js";
-import { DynamoPaymentStore } from "../../adapters/dynamodb/payment-store.js";
-import { DynamoShipmentStore } from "../../adapters/dynamodb/shipment-store.js";
 import { getOrder } from "../../app/read-orders.js";
 import { ValidationError } from "../../domain/errors.js";
-import { requireEnv } from "../../shared/env.js";
 import { json } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
+import * as root from "../composition-root.js";
 
-const db = documentClient();
-const orders = new DynamoOrderRepository(db, requireEnv("TABLE_NAME"));
-const allocations = new DynamoAllocationStore(db, requireEnv("TABLE_NAME"));
-const payments = new DynamoPaymentStore(db, requireEnv("TABLE_NAME"));
-const shipmentStore = new DynamoShipmentStore(db, requireEnv("TABLE_NAME"));
+const orders = root.orders();
+const allocations = root.allocations();
+const payments = root.payments();
+const shipmentStore = root.shipments();
 
 /** Order ids are ULIDs (Crockford base32, 26 characters). */
 export const ORDER_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;

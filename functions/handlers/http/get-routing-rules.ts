@@ -2,7 +2,9 @@ import { NotFoundError, ValidationError } from "../../domain/errors.js";
 import { pathId } from "../../domain/inventory-schema.js";
 import { json } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
-import { routingRules } from "./deps.js";
+import * as root from "../composition-root.js";
+
+const routingRules = root.routingRules();
 
 /** GET /routing/rules/{channel}[?version=N]: the current (or a past) version, and the list of versions. */
 export const handler = httpHandler(async (event) => {

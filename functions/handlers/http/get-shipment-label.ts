@@ -2,7 +2,9 @@ import { renderLabel } from "../../adapters/carriers/label-pdf.js";
 import { ConflictError, NotFoundError, ValidationError } from "../../domain/errors.js";
 import { orderIdOfShipment } from "../../domain/shipment.js";
 import { httpHandler } from "../../shared/middy.js";
-import { shipDeps } from "../fulfilment-deps.js";
+import * as root from "../composition-root.js";
+
+const shipDeps = root.shipDeps();
 
 /** GET /shipments/{shipmentId}/label: the 4×6 shipping label as a PDF, once the carrier has the shipment. */
 export const handler = httpHandler(async (event) => {

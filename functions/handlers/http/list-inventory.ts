@@ -4,7 +4,9 @@ import { ValidationError } from "../../domain/errors.js";
 import { toFieldIssues } from "../../domain/order-schema.js";
 import { json } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
-import { inventory } from "./deps.js";
+import * as root from "../composition-root.js";
+
+const inventory = root.inventory();
 
 const querySchema = z.strictObject({
   location: z.string().min(1).max(64),

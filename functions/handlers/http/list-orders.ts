@@ -1,15 +1,13 @@
 import { z } from "zod";
-import { documentClient } from "../../adapters/dynamodb/client.js";
-import { DynamoOrderRepository } from "../../adapters/dynamodb/order-repository.js";
 import { listOrders } from "../../app/read-orders.js";
 import { ValidationError } from "../../domain/errors.js";
 import { ORDER_STATUSES } from "../../domain/order.js";
 import { toFieldIssues } from "../../domain/order-schema.js";
-import { requireEnv } from "../../shared/env.js";
 import { json } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
+import * as root from "../composition-root.js";
 
-const orders = new DynamoOrderRepository(documentClient(), requireEnv("TABLE_NAME"));
+const orders = root.orders();
 
 const querySchema = z.strictObject({
   status: z.enum(ORDER_STATUSES).optional(),

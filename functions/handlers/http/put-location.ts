@@ -1,7 +1,9 @@
 import { parseLocation } from "../../domain/inventory-schema.js";
 import { json, jsonBody } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
-import { catalog } from "./deps.js";
+import * as root from "../composition-root.js";
+
+const catalog = root.catalog();
 
 /** PUT /locations/{locationId}: create or replace a location. */
 export const handler = httpHandler(async (event) => {

@@ -4,7 +4,9 @@ import { parseRoutingRules } from "../../domain/routing-rules.js";
 import { actorOf, json, jsonBody } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
 import { systemClock } from "../../shared/runtime.js";
-import { routingRules } from "./deps.js";
+import * as root from "../composition-root.js";
+
+const routingRules = root.routingRules();
 
 /** PUT /routing/rules/{channel}: a new version of the channel's rules; If-Match: <version> guards against lost updates. */
 export const handler = httpHandler(async (event) => {

@@ -2,7 +2,9 @@ import { inventoryView } from "../../domain/catalog.js";
 import { parsePlanning } from "../../domain/inventory-schema.js";
 import { json, jsonBody } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
-import { inventory } from "./deps.js";
+import * as root from "../composition-root.js";
+
+const inventory = root.inventory();
 
 /** PUT /inventory/{sku}/locations/{locationId}: safety stock, reorder point and incoming stock of one stock record. */
 export const handler = httpHandler(async (event) => {

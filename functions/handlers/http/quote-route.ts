@@ -3,7 +3,11 @@ import { parseQuote } from "../../domain/routing-rules.js";
 import { json, jsonBody } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
 import { systemClock } from "../../shared/runtime.js";
-import { catalog, inventory, routingRules } from "./deps.js";
+import * as root from "../composition-root.js";
+
+const catalog = root.catalog();
+const inventory = root.inventory();
+const routingRules = root.routingRules();
 
 const data = routingDataFrom(catalog, inventory, routingRules, systemClock);
 

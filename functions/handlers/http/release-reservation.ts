@@ -1,7 +1,9 @@
 import { parseRelease } from "../../domain/inventory-schema.js";
 import { json, jsonBody } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
-import { inventory } from "./deps.js";
+import * as root from "../composition-root.js";
+
+const inventory = root.inventory();
 
 /** POST /reservations/{orderId}/release: release the given lines' active reservations (already released ones are left alone). */
 export const handler = httpHandler(async (event) => {

@@ -1,19 +1,17 @@
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { ITEM_TYPES } from "../../adapters/dynamodb/keys.js";
-import { EventBridgePublisher } from "../../adapters/eventbridge/event-publisher.js";
 import { publishDomainEvents, type DomainChange } from "../../app/publish-domain-events.js";
 import type { JournalEntry, StockSnapshot } from "../../domain/inventory-events.js";
 import type { OrderHeaderImage } from "../../domain/order-events.js";
 import type { PaymentRecord } from "../../domain/payment.js";
 import type { Shipment } from "../../domain/shipment.js";
-import { requireEnv } from "../../shared/env.js";
 import { taskHandler } from "../../shared/middy.js";
 import { logger } from "../../shared/powertools.js";
+import * as root from "../composition-root.js";
 
-const publisher = new EventBridgePublisher(new EventBridgeClient({}), requireEnv("EVENT_BUS_NAME"));
+const publisher = root.eventPublisher();
 
 const image = (i: Record<string, unknown> | undefined) => (i ? unmarshall(i as Record<string, AttributeValue>) : undefined);
 

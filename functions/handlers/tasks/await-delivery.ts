@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { awaitDelivery } from "../../app/fulfilment.js";
 import { taskHandler } from "../../shared/middy.js";
-import { shipDeps } from "../fulfilment-deps.js";
+import * as root from "../composition-root.js";
+
+const shipDeps = root.shipDeps();
 
 /** Workflow step "Await delivery" (waitForTaskToken): the carrier's delivery scan answers it. */
 export const handler = taskHandler(async (event: unknown) => {

@@ -1,13 +1,11 @@
 import { z } from "zod";
-import { documentClient } from "../../adapters/dynamodb/client.js";
-import { DynamoOrderRepository } from "../../adapters/dynamodb/order-repository.js";
 import { changeOrderStatus } from "../../app/change-order-status.js";
 import { ORDER_STATUSES } from "../../domain/order.js";
-import { requireEnv } from "../../shared/env.js";
 import { taskHandler } from "../../shared/middy.js";
 import { systemClock } from "../../shared/runtime.js";
+import * as root from "../composition-root.js";
 
-const deps = { orders: new DynamoOrderRepository(documentClient(), requireEnv("TABLE_NAME")), clock: systemClock };
+const deps = { orders: root.orders(), clock: systemClock };
 
 const inputSchema = z.object({
   orderId: z.string().min(1),

@@ -1,7 +1,12 @@
 import { z } from "zod";
 import { closeBackorder } from "../../app/close-backorder.js";
 import { taskHandler } from "../../shared/middy.js";
-import { allocateDeps, changeDeps, payments, shipDeps } from "../fulfilment-deps.js";
+import * as root from "../composition-root.js";
+
+const allocateDeps = root.allocateDeps();
+const changeDeps = root.changeDeps();
+const payments = root.payments();
+const shipDeps = root.shipDeps();
 
 const inputSchema = z.object({ orderId: z.string().min(1), reason: z.string().min(1).max(2000) });
 

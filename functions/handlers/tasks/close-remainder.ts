@@ -1,7 +1,10 @@
 import { z } from "zod";
 import { closeRemainder } from "../../app/awaiting-stock.js";
 import { taskHandler } from "../../shared/middy.js";
-import { awaitingDeps, changeDeps } from "../fulfilment-deps.js";
+import * as root from "../composition-root.js";
+
+const awaitingDeps = root.awaitingDeps();
+const changeDeps = root.changeDeps();
 
 const inputSchema = z.object({ orderId: z.string().min(1), shipmentId: z.string().min(1), reason: z.string().min(1).max(2000) });
 

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { flagLateDelivery } from "../../app/fulfilment.js";
 import { taskHandler } from "../../shared/middy.js";
-import { shipDeps } from "../fulfilment-deps.js";
+import * as root from "../composition-root.js";
+
+const shipDeps = root.shipDeps();
 
 /** Workflow step "Flag late delivery": the promised time passed; the stream announces DeliveryLate. */
 export const handler = taskHandler(async (event: unknown) => {

@@ -1,17 +1,9 @@
-import { SFNClient } from "@aws-sdk/client-sfn";
 import { z } from "zod";
-import { documentClient } from "../../adapters/dynamodb/client.js";
-import { DynamoHoldStore } from "../../adapters/dynamodb/hold-store.js";
-import { DynamoOrderRepository } from "../../adapters/dynamodb/order-repository.js";
-import { StepFunctionsTaskResponder } from "../../adapters/stepfunctions/task-responder.js";
 import { parkHoldToken } from "../../app/decide-hold.js";
-import { requireEnv } from "../../shared/env.js";
 import { taskHandler } from "../../shared/middy.js";
-import { systemClock } from "../../shared/runtime.js";
+import * as root from "../composition-root.js";
 
-const db = documentClient();
-const table = requireEnv("TABLE_NAME");
-const deps = { orders: new DynamoOrderRepository(db, table), holds: new DynamoHoldStore(db, table), tasks: new StepFunctionsTaskResponder(new SFNClient({})), clock: systemClock };
+const deps = root.holdDeps();
 
 /** Workflow step "Wait for hold release" (waitForTaskToken): parks the token where the operator's decision finds it. */
 export const handler = taskHandler(async (event: unknown) => {

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { releaseShipment } from "../../app/fulfilment.js";
 import { taskHandler } from "../../shared/middy.js";
-import { shipDeps } from "../fulfilment-deps.js";
+import * as root from "../composition-root.js";
+
+const shipDeps = root.shipDeps();
 
 const lineSchema = z.object({ lineId: z.string().min(1), sku: z.string().min(1), quantity: z.number().int().positive() });
 const inputSchema = z.object({

@@ -2,7 +2,9 @@ import { z } from "zod";
 import { allocateOrWait } from "../../app/backorders.js";
 import { taskHandler } from "../../shared/middy.js";
 import { logger } from "../../shared/powertools.js";
-import { allocateDeps } from "../fulfilment-deps.js";
+import * as root from "../composition-root.js";
+
+const allocateDeps = root.allocateDeps();
 
 /**
  * Workflow step "Reserve and route" (waitForTaskToken): plans with the optimizer and reserves the

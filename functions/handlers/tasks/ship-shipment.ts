@@ -2,7 +2,9 @@ import { z } from "zod";
 import { shipShipment } from "../../app/fulfilment.js";
 import { taskHandler } from "../../shared/middy.js";
 import { logger } from "../../shared/powertools.js";
-import { shipDeps } from "../fulfilment-deps.js";
+import * as root from "../composition-root.js";
+
+const shipDeps = root.shipDeps();
 
 /** Workflow step "Ship": books the carrier (label), consumes the stock, captures the shipment's payment. */
 export const handler = taskHandler(async (event: unknown) => {

@@ -1,21 +1,15 @@
 import { z } from "zod";
-import { DynamoCatalog } from "../../adapters/dynamodb/catalog-repository.js";
-import { documentClient } from "../../adapters/dynamodb/client.js";
-import { DynamoOrderRepository } from "../../adapters/dynamodb/order-repository.js";
-import { DynamoRoutingRules } from "../../adapters/dynamodb/routing-rules-repository.js";
 import { validateOrder } from "../../app/validate-order.js";
 import { ruleBasedFraudScorer } from "../../domain/holds.js";
 import { defaultRoutingRules } from "../../domain/routing-rules.js";
-import { requireEnv } from "../../shared/env.js";
 import { taskHandler } from "../../shared/middy.js";
 import { systemClock } from "../../shared/runtime.js";
+import * as root from "../composition-root.js";
 
-const db = documentClient();
-const table = requireEnv("TABLE_NAME");
-const rules = new DynamoRoutingRules(db, table);
+const rules = root.routingRules();
 const deps = {
-  orders: new DynamoOrderRepository(db, table),
-  catalog: new DynamoCatalog(db, table),
+  orders: root.orders(),
+  catalog: root.catalog(),
   clock: systemClock,
   fraud: ruleBasedFraudScorer,
   // Rules stored before holds existed carry none: the defaults apply.

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { waitForStock } from "../../app/awaiting-stock.js";
 import { taskHandler } from "../../shared/middy.js";
-import { awaitingDeps } from "../fulfilment-deps.js";
+import * as root from "../composition-root.js";
+
+const awaitingDeps = root.awaitingDeps();
 
 const lineSchema = z.object({ lineId: z.string().min(1), sku: z.string().min(1), quantity: z.number().int().positive() });
 const inputSchema = z.object({ orderId: z.string().min(1), token: z.string().min(1), shipment: z.object({ shipmentId: z.string().min(1), lines: z.array(lineSchema).min(1) }) });

@@ -2,7 +2,10 @@ import { z } from "zod";
 import { withdrawShipment } from "../../app/fulfilment.js";
 import { rerouteShipment } from "../../app/reserve-and-route.js";
 import { taskHandler } from "../../shared/middy.js";
-import { allocateDeps, shipDeps } from "../fulfilment-deps.js";
+import * as root from "../composition-root.js";
+
+const allocateDeps = root.allocateDeps();
+const shipDeps = root.shipDeps();
 
 const inputSchema = z.object({ orderId: z.string().min(1), shipmentId: z.string().min(1), error: z.object({ Error: z.string().default("States.TaskFailed"), Cause: z.string().default("") }) });
 

@@ -1,0 +1,157 @@
+// The functions' one composition root: every client, repository, provider and use-case
+// dependency set is built here, once per cold start, from the environment the stack gave the
+// function. Each is a lazy builder marked pure, so a handler's bundle carries only what it uses,
+// and a missing variable fails at the cold start of the handlers that need it, naming it.
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { LocalCarrier } from "../adapters/carriers/local-carrier.js";
+import { DynamoAllocationStore } from "../adapters/dynamodb/allocation-store.js";
+import { DynamoBackorderStore } from "../adapters/dynamodb/backorder-store.js";
+import { DynamoCatalog } from "../adapters/dynamodb/catalog-repository.js";
+import { documentClient } from "../adapters/dynamodb/client.js";
+import { DynamoHoldStore } from "../adapters/dynamodb/hold-store.js";
+import { DynamoInventory } from "../adapters/dynamodb/inventory-repository.js";
+import { DynamoNotificationOutbox } from "../adapters/dynamodb/notification-outbox.js";
+import { DynamoOrderRepository } from "../adapters/dynamodb/order-repository.js";
+import { DynamoPaymentStore } from "../adapters/dynamodb/payment-store.js";
+import { DynamoRoutingRules } from "../adapters/dynamodb/routing-rules-repository.js";
+import { DynamoShipmentStore } from "../adapters/dynamodb/shipment-store.js";
+import { EventBridgePublisher } from "../adapters/eventbridge/event-publisher.js";
+import { LocalPaymentProvider } from "../adapters/payments/local-provider.js";
+import { SecretsManagerChannelSecrets } from "../adapters/secrets/channel-secrets.js";
+import { StepFunctionsTaskResponder } from "../adapters/stepfunctions/task-responder.js";
+import { StepFunctionsWorkflowStarter } from "../adapters/stepfunctions/workflow-starter.js";
+import { restock, type AwaitingStockDeps } from "../app/awaiting-stock.js";
+import type { AllocateDeps } from "../app/backorders.js";
+import type { CancelOrderDeps } from "../app/cancel-order.js";
+import type { ChangeOrderDeps } from "../app/change-order.js";
+import type { HoldDeps } from "../app/decide-hold.js";
+import type { ShipDeps } from "../app/fulfilment.js";
+import type { CarrierPort, PaymentProvider } from "../app/ports.js";
+import { routingDataFrom } from "../app/quote-route.js";
+import { requireEnv } from "../shared/env.js";
+import { CARRIERS, PAYMENT_PROVIDERS, PROVIDER_ENV } from "../shared/providers.js";
+import { systemClock, ulidIds } from "../shared/runtime.js";
+
+/** A value built on first use and kept for the life of the execution environment. */
+function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  let built = false;
+  return () => {
+    if (!built) {
+      value = build();
+      built = true;
+    }
+    return value as T;
+  };
+}
+
+export const tableName = /* @__PURE__ */ once(() => requireEnv("TABLE_NAME"));
+const db = /* @__PURE__ */ once(() => documentClient());
+const sfnClient = /* @__PURE__ */ once(() => new SFNClient({}));
+
+export const orders = /* @__PURE__ */ once(() => new DynamoOrderRepository(db(), tableName()));
+export const catalog = /* @__PURE__ */ once(() => new DynamoCatalog(db(), tableName()));
+export const inventory = /* @__PURE__ */ once(() => new DynamoInventory(db(), tableName(), systemClock, ulidIds));
+export const routingRules = /* @__PURE__ */ once(() => new DynamoRoutingRules(db(), tableName()));
+export const shipments = /* @__PURE__ */ once(() => new DynamoShipmentStore(db(), tableName()));
+export const allocations = /* @__PURE__ */ once(() => new DynamoAllocationStore(db(), tableName()));
+/** The payment records (authorization, captures, voids, the released rest). */
+export const payments = /* @__PURE__ */ once(() => new DynamoPaymentStore(db(), tableName()));
+export const holds = /* @__PURE__ */ once(() => new DynamoHoldStore(db(), tableName()));
+export const backorders = /* @__PURE__ */ once(() => new DynamoBackorderStore(db(), tableName()));
+export const outbox = /* @__PURE__ */ once(() => new DynamoNotificationOutbox(db(), tableName()));
+export const tasks = /* @__PURE__ */ once(() => new StepFunctionsTaskResponder(sfnClient()));
+export const workflowStarter = /* @__PURE__ */ once(() => new StepFunctionsWorkflowStarter(sfnClient(), requireEnv("STATE_MACHINE_ARN")));
+export const eventPublisher = /* @__PURE__ */ once(() => new EventBridgePublisher(new EventBridgeClient({}), requireEnv("EVENT_BUS_NAME")));
+export const channelSecrets = /* @__PURE__ */ once(() => new SecretsManagerChannelSecrets(requireEnv("CHANNEL_SECRETS_ARN")));
+export const carrierSecrets = /* @__PURE__ */ once(() => new SecretsManagerChannelSecrets(requireEnv("CARRIER_SECRETS_ARN")));
+
+/** The payment provider the stage named (PAYMENT_PROVIDER); an unknown name fails the cold start. */
+export const paymentProvider = /* @__PURE__ */ once((): PaymentProvider => {
+  const name = requireEnv(PROVIDER_ENV.payments);
+  switch (name as (typeof PAYMENT_PROVIDERS)[number]) {
+    case "local":
+      return new LocalPaymentProvider(db(), tableName(), systemClock, ulidIds);
+    default:
+      throw new Error(`${PROVIDER_ENV.payments}=${name} is not a payment provider this build has (${PAYMENT_PROVIDERS.join(", ")})`);
+  }
+});
+
+/** The carrier the stage named (CARRIER); an unknown name fails the cold start. */
+export const carrier = /* @__PURE__ */ once((): CarrierPort => {
+  const name = requireEnv(PROVIDER_ENV.carrier);
+  switch (name as (typeof CARRIERS)[number]) {
+    case "local":
+      return new LocalCarrier(systemClock);
+    default:
+      throw new Error(`${PROVIDER_ENV.carrier}=${name} is not a carrier this build has (${CARRIERS.join(", ")})`);
+  }
+});
+
+/** What the fulfilment steps and callbacks use. */
+export const shipDeps = /* @__PURE__ */ once(
+  (): ShipDeps => ({
+    orders: orders(),
+    shipments: shipments(),
+    tasks: tasks(),
+    clock: systemClock,
+    inventory: inventory(),
+    payments: payments(),
+    provider: paymentProvider(),
+    carrier: carrier(),
+    locations: catalog(),
+    capacity: catalog(),
+  }),
+);
+
+/** What allocation (and the backorders waiting on it) uses. */
+export const allocateDeps = /* @__PURE__ */ once(
+  (): AllocateDeps => ({
+    orders: orders(),
+    allocations: allocations(),
+    routing: routingDataFrom(catalog(), inventory(), routingRules(), systemClock),
+    inventory: inventory(),
+    shipments: shipments(),
+    backorders: backorders(),
+    tasks: tasks(),
+    clock: systemClock,
+    ids: ulidIds,
+  }),
+);
+
+/** What deciding a hold uses. */
+export const holdDeps = /* @__PURE__ */ once((): HoldDeps => ({ orders: orders(), holds: holds(), tasks: tasks(), clock: systemClock }));
+
+/** What cancelling an order uses: the order, its payment, its stock, and the workflow steps waiting on it. */
+export const cancelDeps = /* @__PURE__ */ once(
+  (): CancelOrderDeps => ({
+    orders: orders(),
+    payments: payments(),
+    provider: paymentProvider(),
+    inventory: inventory(),
+    clock: systemClock,
+    hold: { holds: holds(), tasks: tasks() },
+    fulfilment: { shipments: shipments(), backorders: backorders(), tasks: tasks() },
+  }),
+);
+
+/** What the awaiting rest of a short order uses (its wait for stock, its release where stock came in). */
+export const awaitingDeps = /* @__PURE__ */ once((): AwaitingStockDeps => ({ allocate: allocateDeps(), shipments: shipments(), capacity: catalog() }));
+
+/** What order changes (lines cancelled, edits before release) use. */
+export const changeDeps = /* @__PURE__ */ once(
+  (): ChangeOrderDeps => ({
+    orders: orders(),
+    shipments: shipments(),
+    allocations: allocations(),
+    inventory: inventory(),
+    payments: payments(),
+    provider: paymentProvider(),
+    catalog: catalog(),
+    clock: systemClock,
+    allocate: allocateDeps(),
+    cancel: cancelDeps(),
+    restock: (orderId, shipmentId, token) => restock(awaitingDeps(), orderId, shipmentId, token),
+  }),
+);
