@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { LocalHttpServer } from "./http-server.js";
 import { text } from "./assembly.js";
 import { AwsError } from "./aws-errors.js";
-import { matchesPattern } from "./event-pattern.js";
+import { InvalidEventPatternError, matchesPattern } from "./event-pattern.js";
 import type { LocalClock } from "./clock.js";
 import type { DeadLetterStore } from "./dead-letters.js";
 import type { EventBridgeLocal, PutEventsEntry } from "./eventbridge.js";
@@ -246,7 +246,8 @@ export class AwsEndpoint extends LocalHttpServer {
         try {
           return { Result: matchesPattern(pattern, event) };
         } catch (e) {
-          throw new AwsError("InvalidEventPatternException", (e as Error).message);
+          if (e instanceof InvalidEventPatternError) throw new AwsError("InvalidEventPatternException", e.message);
+          throw e;
         }
       }
       default:

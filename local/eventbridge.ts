@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { LOCAL_ACCOUNT, LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
 import { queueNameOf, type DeadLetterStore } from "./dead-letters.js";
-import { matchesPattern } from "./event-pattern.js";
+import { matchesPattern, validatePattern } from "./event-pattern.js";
 import type { Resolver } from "./intrinsics.js";
 import type { LambdaRuntime } from "./lambda-runtime.js";
 import { AwsError } from "./aws-errors.js";
@@ -96,6 +96,14 @@ export class EventBridgeLocal {
     for (const { stack, logicalId, resource } of assembly.ofType("AWS::Events::Rule")) {
       const p = resolver.resolve(stack, resource.Properties ?? {}) as Record<string, unknown>;
       const physical = resolver.physicalOf(stack, logicalId);
+      // AWS refuses an invalid pattern at deploy (InvalidEventPatternException): so does the local cloud, at start.
+      if (p.EventPattern !== undefined) {
+        try {
+          validatePattern(p.EventPattern);
+        } catch (e) {
+          throw new Error(`Rule ${stack}/${logicalId}: ${(e as Error).message}`);
+        }
+      }
       const targets = ((p.Targets as Record<string, unknown>[] | undefined) ?? []).map((t): RuleTarget => {
         const arn = String(t.Arn);
         if (!lambda.find(arn)) throw new Error(`Rule ${logicalId}: target ${arn} is not a Lambda function of the assembly; the local cloud delivers only to Lambda targets`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matchesPattern } from "../../../local/event-pattern.js";
+import { InvalidEventPatternError, matchesPattern, validatePattern } from "../../../local/event-pattern.js";
 
 // Examples from the EventBridge user guide ("Event patterns", "Content filtering").
 const event = {
@@ -23,6 +23,11 @@ const event = {
     tags: ["a", "b"],
     nested: { deep: { value: "x" } },
     ipv6: "2001:db8::1",
+    // Arrays of objects: a nested pattern applies to each element (event-ruler's array consistency).
+    items: [
+      { sku: "MUG", quantity: 2, attrs: { color: "red" } },
+      { sku: "TEE", quantity: 1, attrs: { color: "blue" } },
+    ],
   },
 };
 
@@ -64,6 +69,48 @@ const cases: [string, unknown, boolean][] = [
   ["$or none", { detail: { $or: [{ "c-count": [{ numeric: [">", 10] }] }, { location: ["us-east"] }] } }, false],
   ["all fields must match (AND)", { source: ["aws.ec2"], detail: { state: ["running"] } }, false],
   ["missing field does not match a value", { detail: { nope: ["x"] } }, false],
+  ["a field inside an array of objects", { detail: { items: { sku: ["TEE"] } } }, true],
+  ["a field inside an array of objects, no element has it", { detail: { items: { sku: ["HAT"] } } }, false],
+  ["two fields of one array element", { detail: { items: { sku: ["MUG"], quantity: [2] } } }, true],
+  ["two fields from different elements do not make a match", { detail: { items: { sku: ["MUG"], quantity: [1] } } }, false],
+  ["an object nested in an array element", { detail: { items: { attrs: { color: ["blue"] } } } }, true],
+  ["a numeric range inside an array element", { detail: { items: { quantity: [{ numeric: [">=", 2] }] } } }, true],
+  ["exact", { detail: { state: [{ exact: "terminated" }] } }, true],
+  ["wildcard with an escaped star", { detail: { "file-name": [{ wildcard: "image\\*.png" }] } }, false],
+];
+
+/** Patterns EventBridge refuses with InvalidEventPatternException (event-ruler's JsonRuleCompiler checks), whatever the event. */
+const invalid: [string, unknown, RegExp][] = [
+  ["a leaf that is not an array", { source: "aws.ec2" }, /must be an object or an array/],
+  ["a leaf that is not an array, under an object the event lacks", { absent: { state: "x" } }, /must be an object or an array/],
+  ["a number as a leaf", { detail: { "c-count": 5 } }, /must be an object or an array/],
+  ["an empty array", { source: [] }, /Empty arrays are not allowed/],
+  ["an empty object", { detail: {} }, /Empty objects are not allowed/],
+  ["a pattern that is not an object", ["aws.ec2"], /Filter is not an object/],
+  ["an array inside a value list", { source: [["aws.ec2"]] }, /Match value must be/],
+  ["an unknown operator", { source: [{ "no-such-op": 1 }] }, /Unrecognized match type no-such-op/],
+  ["two operators in one matcher", { source: [{ prefix: "aws", suffix: "ec2" }] }, /Only one key allowed/],
+  ["prefix of a number", { source: [{ prefix: 5 }] }, /prefix match pattern must be a string/],
+  ["prefix with an unknown inner operator", { source: [{ prefix: { wildcard: "a*" } }] }, /Unsupported prefix pattern/],
+  ["consecutive wildcards", { source: [{ wildcard: "aws**ec2" }] }, /Consecutive wildcard characters/],
+  ["a wildcard with a bad escape", { source: [{ wildcard: "aws\\.ec2" }] }, /Invalid escape character/],
+  ["anything-but of a boolean", { source: [{ "anything-but": true }] }, /must be an array or single string\/number/],
+  ["anything-but of a mixed list", { source: [{ "anything-but": ["a", 1] }] }, /mixed type is not supported/],
+  ["anything-but with an unknown inner operator", { source: [{ "anything-but": { numeric: [">", 1] } }] }, /Unsupported anything-but pattern/],
+  ["anything-but with an empty prefix", { source: [{ "anything-but": { prefix: "" } }] }, /Null prefix\/suffix not allowed/],
+  ["anything-but wildcard with consecutive wildcards", { source: [{ "anything-but": { wildcard: "a**" } }] }, /Consecutive wildcard/],
+  ["numeric that is not an array", { detail: { "c-count": [{ numeric: 5 }] } }, /Value of numeric must be an array/],
+  ["numeric with an unknown operator", { detail: { "c-count": [{ numeric: ["<>", 5] }] } }, /Unrecognized numeric range operator/],
+  ["numeric with a string value", { detail: { "c-count": [{ numeric: [">", "5"] }] } }, /Value of > must be numeric/],
+  ["numeric upper bound first", { detail: { "c-count": [{ numeric: ["<", 10, ">", 0] }] } }, /Too many elements/],
+  ["numeric range with two lower bounds", { detail: { "c-count": [{ numeric: [">", 0, ">=", 5] }] } }, /Bad numeric range operator/],
+  ["numeric range out of order", { detail: { "c-count": [{ numeric: [">", 10, "<", 5] }] } }, /Bottom must be less than top/],
+  ["exists that is not a boolean", { detail: { state: [{ exists: "yes" }] } }, /exists match pattern must be either true or false/],
+  ["a malformed cidr", { detail: { "source-ip": [{ cidr: "10.0.0.0/33" }] } }, /Malformed CIDR/],
+  ["$or with one alternative", { $or: [{ source: ["aws.ec2"] }] }, /at least 2 Objects/],
+  ["$or that is not an array", { $or: { source: ["aws.ec2"] } }, /must be an Array followed with \$or/],
+  ["$or with a non-object", { $or: [{ source: ["a"] }, ["b"]] }, /Only JSON object is allowed/],
+  ["an operator name as a field inside $or", { $or: [{ prefix: ["a"] }, { source: ["b"] }] }, /reserved fieldName/],
 ];
 
 describe("EventBridge pattern matching (AWS documented examples)", () => {
@@ -71,8 +118,14 @@ describe("EventBridge pattern matching (AWS documented examples)", () => {
     expect(matchesPattern(pattern, event)).toBe(expected);
   });
 
-  it("rejects malformed patterns loudly", () => {
-    expect(() => matchesPattern({ source: "aws.ec2" }, event)).toThrow(/array or an object/);
-    expect(() => matchesPattern({ source: [{ "no-such-op": 1 }] }, event)).toThrow(/Unsupported/);
+  it.each(invalid)("refuses %s, as AWS does, whatever the event", (_name, pattern, reason) => {
+    expect(() => validatePattern(pattern)).toThrow(InvalidEventPatternError);
+    expect(() => validatePattern(pattern)).toThrow(reason);
+    expect(() => matchesPattern(pattern, {})).toThrow(InvalidEventPatternError);
+    expect(() => matchesPattern(pattern, event)).toThrow(InvalidEventPatternError);
+  });
+
+  it("accepts the documented operators' valid forms", () => {
+    for (const [, pattern] of cases) expect(() => validatePattern(pattern)).not.toThrow();
   });
 });

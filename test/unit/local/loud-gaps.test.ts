@@ -4,6 +4,9 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startLocalCloud } from "../../../local/cloud.js";
 import { checkDefinition } from "../../../local/stepfunctions.js";
+import { CloudAssembly } from "../../../local/assembly.js";
+import { EventBridgeLocal } from "../../../local/eventbridge.js";
+import { Resolver } from "../../../local/intrinsics.js";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -36,5 +39,14 @@ describe("loud gaps", () => {
     expect(() => checkDefinition("m", def as never)).toThrow(
       /"A": Assign[\s\S]*"B": an explicit ResultPath[\s\S]*"B": resource arn:aws:states:::sqs:sendMessage is not supported[\s\S]*"C": TimeoutSecondsPath/,
     );
+  });
+
+  it("refuses an event rule whose pattern AWS would refuse (InvalidEventPatternException at deploy)", () => {
+    const dir = assembly({
+      Bus: { Type: "AWS::Events::EventBus", Properties: { Name: "b" } },
+      Rule: { Type: "AWS::Events::Rule", Properties: { EventBusName: "b", EventPattern: { source: ["oms.orders"], detail: { status: "CANCELLED" } }, Targets: [] } },
+    });
+    const asm = new CloudAssembly(dir);
+    expect(() => new EventBridgeLocal(asm, new Resolver(asm), {} as never, {} as never, dir)).toThrow(/Rule S\/Rule: Event pattern is not valid. Reason: "status" must be an object or an array/);
   });
 });
