@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../functions/domain/schema.js";
 import { genericOrderSchema } from "../functions/domain/order-schema.js";
 
 /** The generic channel's order as JSON Schema, generated from the zod schema the handler validates with. */

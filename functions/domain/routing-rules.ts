@@ -1,80 +1,84 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "./schema.js";
 import { availableToPromise, type Location, type Stock } from "./catalog.js";
 import { ValidationError } from "./errors.js";
 import { toFieldIssues } from "./order-schema.js";
 
-const minor = z.int("must be a whole number of minor units").min(0);
-const groupName = z.string().min(1).max(64);
+const minor = z.int("must be a whole number of minor units").check(z.gte(0));
+const groupName = z.string().check(z.minLength(1), z.maxLength(64));
 
 /** Filters: which locations a channel's orders may use and how a plan may look. */
 export const routingFiltersSchema = z.strictObject({
   /** Only locations in at least one of these groups; empty means every group. */
-  locationGroups: z.array(groupName).max(50).default([]),
-  excludeLocations: z.array(z.string().min(1).max(64)).max(200).default([]),
+  locationGroups: z._default(z.array(groupName).check(z.maxLength(50)), []),
+  excludeLocations: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(200)), []),
   /** Ship-from locations farther than this from the delivery address are not considered. */
-  maxDistanceKm: z.number().positive().max(20_000).optional(),
+  maxDistanceKm: z.optional(z.number().check(z.positive(), z.lte(20_000))),
   /** Keep each location's safety stock back (ATP) or let orders take it (on hand − reserved). */
-  keepSafetyStock: z.boolean().default(true),
+  keepSafetyStock: z._default(z.boolean(), true),
   /** Skip locations with no daily order capacity left. */
-  respectCapacity: z.boolean().default(true),
+  respectCapacity: z._default(z.boolean(), true),
   /** "always": every order from one location; "kits": orders holding a kit line from one location. */
-  singleLocation: z.enum(["never", "kits", "always"]).default("kits"),
-  maxShipmentsPerOrder: z.int().min(1).max(10).default(3),
+  singleLocation: z._default(z.enum(["never", "kits", "always"]), "kits"),
+  maxShipmentsPerOrder: z._default(z.int().check(z.gte(1), z.lte(10)), 3),
 });
 
 /** What a plan costs: the money the optimizer minimises, in minor units of `currency`. */
 export const costModelSchema = z.strictObject({
-  currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO-4217 code").default("EUR"),
-  perShipment: minor.default(450),
+  currency: z._default(z.string().check(z.regex(/^[A-Z]{3}$/, "must be an ISO-4217 code")), "EUR"),
+  perShipment: z._default(minor, 450),
   /** Carrier cost per kilogram per kilometre (fractions of a minor unit allowed; plans round at the end). */
-  perKgKm: z.number().min(0).max(1000).default(0.12),
+  perKgKm: z._default(z.number().check(z.gte(0), z.lte(1000)), 0.12),
   /** Charged once per shipment beyond the first: the customer's patience, the extra box. */
-  splitPenalty: minor.default(300),
+  splitPenalty: z._default(minor, 300),
   /** Per unit left unfulfilled (backordered): the cost of making the customer wait or cancelling. */
-  perUnitUnfulfilled: minor.default(5_000),
+  perUnitUnfulfilled: z._default(minor, 5_000),
   /** Promised delivery, in days from now; later shipments pay `perLateDay` for each day late. */
-  promisedDays: z.int().min(0).max(60).default(3),
-  perLateDay: minor.default(400),
+  promisedDays: z._default(z.int().check(z.gte(0), z.lte(60)), 3),
+  perLateDay: z._default(minor, 400),
   /** Transit days by distance, nearest band first; beyond the last band the last band's days apply. */
-  transitDays: z
-    .array(z.strictObject({ upToKm: z.number().positive(), days: z.int().min(0).max(60) }))
-    .min(1)
-    .max(20)
-    .default([
+  transitDays: z._default(
+    z.array(z.strictObject({ upToKm: z.number().check(z.positive()), days: z.int().check(z.gte(0), z.lte(60)) })).check(
+      z.minLength(1),
+      z.maxLength(20),
+      z.refine((bands) => bands.every((b, i) => i === 0 || b.upToKm > (bands[i - 1]?.upToKm ?? 0)), "bands must be in increasing distance"),
+    ),
+    [
       { upToKm: 50, days: 1 },
       { upToKm: 300, days: 2 },
       { upToKm: 800, days: 3 },
       { upToKm: 2000, days: 4 },
       { upToKm: 20000, days: 7 },
-    ])
-    .refine((bands) => bands.every((b, i) => i === 0 || b.upToKm > (bands[i - 1]?.upToKm ?? 0)), "bands must be in increasing distance"),
+    ],
+  ),
 });
 
 /** What the optimizer minimises: money only, days first, or money plus a price per day of transit. */
 export const objectiveSchema = z
   .strictObject({
-    kind: z.enum(["cheapest", "fastest", "weighted"]).default("cheapest"),
+    kind: z._default(z.enum(["cheapest", "fastest", "weighted"]), "cheapest"),
     /** For "weighted": minor units a day of transit is worth. */
-    perTransitDay: minor.optional(),
+    perTransitDay: z.optional(minor),
   })
-  .refine((o) => o.kind !== "weighted" || o.perTransitDay !== undefined, { message: "weighted needs perTransitDay", path: ["perTransitDay"] });
+  .check(z.refine((o) => o.kind !== "weighted" || o.perTransitDay !== undefined, { message: "weighted needs perTransitDay", path: ["perTransitDay"] }));
 
 /** PUT /routing/rules/{channel} body. */
 export const routingRulesInputSchema = z.strictObject({
-  filters: routingFiltersSchema.default(routingFiltersSchema.parse({})),
-  objective: objectiveSchema.default({ kind: "cheapest" }),
-  costModel: costModelSchema.default(costModelSchema.parse({})),
+  filters: z._default(routingFiltersSchema, routingFiltersSchema.parse({})),
+  objective: z._default(objectiveSchema, { kind: "cheapest" }),
+  costModel: z._default(costModelSchema, costModelSchema.parse({})),
   /** When stock is short: hold the whole order for stock, or ship what is there and backorder the rest. */
-  shortagePolicy: z.enum(["backorder", "ship-available"]).default("ship-available"),
+  shortagePolicy: z._default(z.enum(["backorder", "ship-available"]), "ship-available"),
   /** When an order waits for an operator before anything is reserved. */
-  holds: z
-    .strictObject({
+  holds: z._default(
+    z.strictObject({
       /** Grand totals at or above this (minor units) are held. */
-      amountAtLeast: minor.default(100_000),
+      amountAtLeast: z._default(minor, 100_000),
       /** Orders the fraud scorer rates at or above this (0–1) are held. */
-      fraudScoreAtLeast: z.number().min(0).max(1).default(0.7),
-    })
-    .default({ amountAtLeast: 100_000, fraudScoreAtLeast: 0.7 }),
+      fraudScoreAtLeast: z._default(z.number().check(z.gte(0), z.lte(1)), 0.7),
+    }),
+    { amountAtLeast: 100_000, fraudScoreAtLeast: 0.7 },
+  ),
 });
 
 export type RoutingFilters = z.infer<typeof routingFiltersSchema>;
@@ -143,22 +147,21 @@ export function networkAtp(rules: RoutingRules, locations: Location[], stocks: S
   return { channel: rules.channel, rulesVersion: rules.version, atp: included.reduce((t, l) => t + l.atp, 0), locations: included, excluded };
 }
 
-const lineId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 letters, digits, . _ -");
+const lineId = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 letters, digits, . _ -"));
 
 /** POST /routing/quote body: a hypothetical order for a channel, planned without reserving. */
 export const quoteSchema = z.strictObject({
   channel: lineId,
   lines: z
-    .array(z.strictObject({ lineId: lineId.optional(), sku: lineId, quantity: z.int("must be a whole number").min(1, "must be at least 1").max(10_000) }))
-    .min(1)
-    .max(100),
+    .array(z.strictObject({ lineId: z.optional(lineId), sku: lineId, quantity: z.int("must be a whole number").check(z.gte(1, "must be at least 1"), z.lte(10_000)) }))
+    .check(z.minLength(1), z.maxLength(100)),
   delivery: z.discriminatedUnion("kind", [
-    z.strictObject({ kind: z.literal("ship"), lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }),
+    z.strictObject({ kind: z.literal("ship"), lat: z.number().check(z.gte(-90), z.lte(90)), lon: z.number().check(z.gte(-180), z.lte(180)) }),
     z.strictObject({ kind: z.literal("pickup"), locationId: lineId }),
     z.strictObject({ kind: z.literal("ship-to-store"), locationId: lineId }),
   ]),
-  algorithm: z.enum(["optimizer", "greedy"]).default("optimizer"),
-  rules: routingRulesInputSchema.optional(),
+  algorithm: z._default(z.enum(["optimizer", "greedy"]), "optimizer"),
+  rules: z.optional(routingRulesInputSchema),
 });
 
 /** Parses a quote request; lines without an id are numbered 1, 2, ... */

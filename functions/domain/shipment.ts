@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "./schema.js";
 import { ConflictError, InvalidTransitionError } from "./errors.js";
 import type { Money } from "./money.js";
 import { transition, type Customer, type Order, type OrderStatus } from "./order.js";
@@ -107,14 +108,14 @@ export interface Shipment {
 /** The callbacks a location sends on POST /fulfillments/{fulfillmentId}/events. */
 export const fulfilmentEventSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("accepted") }),
-  z.strictObject({ type: z.literal("rejected"), reason: z.string().trim().min(1).max(500) }),
+  z.strictObject({ type: z.literal("rejected"), reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)) }),
   z.strictObject({ type: z.literal("picked") }),
   z.strictObject({ type: z.literal("packed") }),
   z.strictObject({
     type: z.literal("shipped"),
-    carrier: z.string().trim().min(1).max(40).regex(/^[a-z0-9-]+$/, "lower-case letters, digits and dashes"),
-    trackingNumber: z.string().trim().min(4).max(40).regex(/^[A-Za-z0-9-]+$/, "letters, digits and dashes").optional(),
-    weightGrams: z.number().int().positive().max(70_000),
+    carrier: z.string().check(z.trim(), z.minLength(1), z.maxLength(40), z.regex(/^[a-z0-9-]+$/, "lower-case letters, digits and dashes")),
+    trackingNumber: z.optional(z.string().check(z.trim(), z.minLength(4), z.maxLength(40), z.regex(/^[A-Za-z0-9-]+$/, "letters, digits and dashes"))),
+    weightGrams: z.int().check(z.positive(), z.lte(70_000)),
   }),
   z.strictObject({ type: z.literal("ready_for_pickup") }),
   z.strictObject({ type: z.literal("picked_up") }),

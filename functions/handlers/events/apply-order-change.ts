@@ -1,5 +1,6 @@
 import type { EventBridgeEvent } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../../domain/schema.js";
 import { applyChange } from "../../app/change-order.js";
 import { taskHandler } from "../../shared/middy.js";
 import { logger } from "../../shared/powertools.js";
@@ -7,7 +8,7 @@ import * as root from "../composition-root.js";
 
 const changeDeps = root.changeDeps();
 
-const detailSchema = z.object({ data: z.object({ orderId: z.string().min(1), revision: z.number().int().min(2) }) });
+const detailSchema = z.object({ data: z.object({ orderId: z.string().check(z.minLength(1)), revision: z.int().check(z.gte(2)) }) });
 
 /** Target of the order-changed rule: makes sure a committed change's effects are carried out (stock, payment, waiting steps). */
 export const handler = taskHandler(async (event: EventBridgeEvent<string, unknown>) => {

@@ -1,5 +1,6 @@
 import type { EventBridgeEvent } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../../domain/schema.js";
 import { recordOrderNotifications } from "../../app/record-notifications.js";
 import { moneySchema } from "../../domain/order-schema.js";
 import { taskHandler } from "../../shared/middy.js";
@@ -10,21 +11,21 @@ import * as root from "../composition-root.js";
 const deps = { outbox: root.outbox(), clock: systemClock };
 
 const detailSchema = z.object({
-  metadata: z.object({ eventId: z.string().min(1), version: z.number(), occurredAt: z.string(), correlationId: z.string() }),
+  metadata: z.object({ eventId: z.string().check(z.minLength(1)), version: z.number(), occurredAt: z.string(), correlationId: z.string() }),
   data: z.object({
-    orderId: z.string().min(1),
+    orderId: z.string().check(z.minLength(1)),
     externalOrderId: z.string(),
-    customer: z.object({ email: z.string(), name: z.string(), phone: z.string().optional() }),
-    grandTotal: moneySchema.optional(),
-    itemCount: z.number().int(),
-    problems: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-    reason: z.string().optional(),
-    carrier: z.string().optional(),
-    trackingNumber: z.string().optional(),
-    promisedBy: z.string().optional(),
-    locationId: z.string().optional(),
-    pickupBy: z.string().optional(),
-    kind: z.enum(["cancel-lines", "close-short", "edit"]).optional(),
+    customer: z.object({ email: z.string(), name: z.string(), phone: z.optional(z.string()) }),
+    grandTotal: z.optional(moneySchema),
+    itemCount: z.int(),
+    problems: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+    reason: z.optional(z.string()),
+    carrier: z.optional(z.string()),
+    trackingNumber: z.optional(z.string()),
+    promisedBy: z.optional(z.string()),
+    locationId: z.optional(z.string()),
+    pickupBy: z.optional(z.string()),
+    kind: z.optional(z.enum(["cancel-lines", "close-short", "edit"])),
   }),
 });
 

@@ -1,5 +1,6 @@
 import type { EventBridgeEvent } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../../domain/schema.js";
 import { resumeBackorders } from "../../app/backorders.js";
 import { taskHandler } from "../../shared/middy.js";
 import { logger } from "../../shared/powertools.js";
@@ -9,7 +10,7 @@ import * as root from "../composition-root.js";
 const allocateDeps = root.allocateDeps();
 const awaitingDeps = root.awaitingDeps();
 
-const detailSchema = z.object({ data: z.object({ sku: z.string().min(1) }) });
+const detailSchema = z.object({ data: z.object({ sku: z.string().check(z.minLength(1)) }) });
 
 /** Target of the back-in-stock rule (BackInStock, InventoryAdjusted): orders waiting for the SKU are planned again. */
 export const handler = taskHandler(async (event: EventBridgeEvent<string, unknown>) => {

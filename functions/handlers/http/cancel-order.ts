@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../../domain/schema.js";
 import { cancelOrder } from "../../app/cancel-order.js";
 import { changeOrder } from "../../app/change-order.js";
 import { ValidationError } from "../../domain/errors.js";
@@ -12,13 +13,13 @@ const cancelDeps = root.cancelDeps();
 const changeDeps = root.changeDeps();
 
 const bodySchema = z.strictObject({
-  reason: z.string().trim().min(1).max(500).default("cancelled by an operator"),
+  reason: z._default(z.string().check(z.trim(), z.minLength(1), z.maxLength(500)), "cancelled by an operator"),
   /** Only these lines (quantity absent: every unit of the line that can still be cancelled). */
-  lines: z
-    .array(z.strictObject({ lineId: z.string().regex(/^\d{3}$/, "must be a line id such as 001"), quantity: quantitySchema.optional() }))
-    .min(1, "must name at least one line")
-    .max(98)
-    .optional(),
+  lines: z.optional(
+    z
+      .array(z.strictObject({ lineId: z.string().check(z.regex(/^\d{3}$/, "must be a line id such as 001")), quantity: z.optional(quantitySchema) }))
+      .check(z.minLength(1, "must name at least one line"), z.maxLength(98)),
+  ),
 });
 
 /**

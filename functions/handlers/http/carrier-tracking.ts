@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../../domain/schema.js";
 import { verifyWebhookSignature, SIGNATURE_HEADER } from "../../adapters/channels/signature.js";
 import { recordTracking } from "../../app/fulfilment.js";
 import { TRACKING_STATUSES } from "../../domain/carrier.js";
@@ -13,9 +14,9 @@ const shipDeps = root.shipDeps();
 const MAX_BYTES = 64 * 1024;
 const secrets = root.carrierSecrets();
 const bodySchema = z.strictObject({
-  trackingNumber: z.string().trim().min(4).max(40),
+  trackingNumber: z.string().check(z.trim(), z.minLength(4), z.maxLength(40)),
   status: z.enum(TRACKING_STATUSES),
-  at: z.iso.datetime({ offset: true }).optional(),
+  at: z.optional(z.iso.datetime({ offset: true })),
 });
 
 /**

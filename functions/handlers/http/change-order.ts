@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../../domain/schema.js";
 import { changeOrder } from "../../app/change-order.js";
 import { ValidationError } from "../../domain/errors.js";
 import { addressSchema, moneySchema, quantitySchema, skuSchema, toFieldIssues } from "../../domain/order-schema.js";
@@ -11,23 +12,26 @@ const changeDeps = root.changeDeps();
 
 const bodySchema = z
   .strictObject({
-    reason: z.string().trim().min(1).max(500).default("changed by an operator"),
-    shippingAddress: addressSchema.optional(),
+    reason: z._default(z.string().check(z.trim(), z.minLength(1), z.maxLength(500)), "changed by an operator"),
+    shippingAddress: z.optional(addressSchema),
     /** New quantities of existing lines; 0 removes the line. */
-    lines: z
-      .array(z.strictObject({ lineId: z.string().regex(/^\d{3}$/, "must be a line id such as 001"), quantity: z.int("must be a whole number").min(0, "must not be negative").max(100_000) }))
-      .max(98)
-      .optional(),
-    addLines: z.array(z.strictObject({ sku: skuSchema, quantity: quantitySchema, unitPrice: moneySchema })).max(98).optional(),
-    shippingPrice: moneySchema.optional(),
-    taxTotal: moneySchema.optional(),
-    discountTotal: moneySchema.optional(),
+    lines: z.optional(
+      z
+        .array(z.strictObject({ lineId: z.string().check(z.regex(/^\d{3}$/, "must be a line id such as 001")), quantity: z.int("must be a whole number").check(z.gte(0, "must not be negative"), z.lte(100_000)) }))
+        .check(z.maxLength(98)),
+    ),
+    addLines: z.optional(z.array(z.strictObject({ sku: skuSchema, quantity: quantitySchema, unitPrice: moneySchema })).check(z.maxLength(98))),
+    shippingPrice: z.optional(moneySchema),
+    taxTotal: z.optional(moneySchema),
+    discountTotal: z.optional(moneySchema),
   })
-  .superRefine((b, ctx) => {
-    const a = b.shippingAddress;
-    if (a && (a.lat === undefined) !== (a.lon === undefined)) ctx.addIssue({ code: "custom", path: ["shippingAddress", a.lat === undefined ? "lat" : "lon"], message: "lat and lon go together" });
-    if (!a && !b.lines && !b.addLines && !b.shippingPrice && !b.taxTotal && !b.discountTotal) ctx.addIssue({ code: "custom", path: [], message: "must change something: shippingAddress, lines, addLines or a total" });
-  });
+  .check(
+    z.superRefine((b, ctx) => {
+      const a = b.shippingAddress;
+      if (a && (a.lat === undefined) !== (a.lon === undefined)) ctx.addIssue({ code: "custom", path: ["shippingAddress", a.lat === undefined ? "lat" : "lon"], message: "lat and lon go together" });
+      if (!a && !b.lines && !b.addLines && !b.shippingPrice && !b.taxTotal && !b.discountTotal) ctx.addIssue({ code: "custom", path: [], message: "must change something: shippingAddress, lines, addLines or a total" });
+    }),
+  );
 
 /**
  * PATCH /orders/{orderId}: edits an order before it is released to a location (shipping

@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../../domain/schema.js";
 import { availableToPromise } from "../../domain/catalog.js";
 import { ValidationError } from "../../domain/errors.js";
 import { toFieldIssues } from "../../domain/order-schema.js";
@@ -9,9 +10,9 @@ import * as root from "../composition-root.js";
 const inventory = root.inventory();
 
 const querySchema = z.strictObject({
-  location: z.string().min(1).max(64),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().min(1).max(2048).optional(),
+  location: z.string().check(z.minLength(1), z.maxLength(64)),
+  limit: z._default(z.coerce.number().check(z.refine(Number.isInteger, "must be a whole number"), z.gte(1), z.lte(100)), 50),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 });
 
 /** GET /inventory?location=&limit=&cursor=: a location's stock, by SKU. */

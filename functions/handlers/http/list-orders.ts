@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../../domain/schema.js";
 import { listOrders } from "../../app/read-orders.js";
 import { ValidationError } from "../../domain/errors.js";
 import { ORDER_STATUSES } from "../../domain/order.js";
@@ -10,10 +11,10 @@ import * as root from "../composition-root.js";
 const orders = root.orders();
 
 const querySchema = z.strictObject({
-  status: z.enum(ORDER_STATUSES).optional(),
-  channel: z.string().regex(/^[a-z0-9-]{1,40}$/, "must be a channel name").optional(),
-  limit: z.coerce.number().int("must be a whole number").min(1).max(100).default(25),
-  cursor: z.string().min(1).max(2048).optional(),
+  status: z.optional(z.enum(ORDER_STATUSES)),
+  channel: z.optional(z.string().check(z.regex(/^[a-z0-9-]{1,40}$/, "must be a channel name"))),
+  limit: z._default(z.coerce.number().check(z.refine(Number.isInteger, "must be a whole number"), z.gte(1), z.lte(100)), 25),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 });
 
 /** GET /orders?status=&channel=&limit=&cursor=: newest first. */

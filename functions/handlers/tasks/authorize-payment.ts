@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../../domain/schema.js";
 import { authorizePayment } from "../../app/authorize-payment.js";
 import { taskHandler } from "../../shared/middy.js";
 import * as root from "../composition-root.js";
@@ -8,6 +9,6 @@ const deps = { orders: root.orders(), payments: root.payments(), provider: root.
 
 /** Workflow step "Authorize payment": PaymentDeclinedError is caught by the workflow, PaymentProviderTimeoutError retried. */
 export const handler = taskHandler(async (event: unknown) => {
-  const record = await authorizePayment(deps, z.object({ orderId: z.string().min(1) }).parse(event).orderId);
+  const record = await authorizePayment(deps, z.object({ orderId: z.string().check(z.minLength(1)) }).parse(event).orderId);
   return { status: record.status, authorizationId: record.authorizationId, amount: record.amount, at: record.at };
 });

@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../../domain/schema.js";
 import { awaitDelivery } from "../../app/fulfilment.js";
 import { taskHandler } from "../../shared/middy.js";
 import * as root from "../composition-root.js";
@@ -7,6 +8,6 @@ const shipDeps = root.shipDeps();
 
 /** Workflow step "Await delivery" (waitForTaskToken): the carrier's delivery scan answers it. */
 export const handler = taskHandler(async (event: unknown) => {
-  const { orderId, shipmentId, token } = z.object({ orderId: z.string().min(1), shipmentId: z.string().min(1), token: z.string().min(1) }).parse(event);
+  const { orderId, shipmentId, token } = z.object({ orderId: z.string().check(z.minLength(1)), shipmentId: z.string().check(z.minLength(1)), token: z.string().check(z.minLength(1)) }).parse(event);
   return awaitDelivery(shipDeps, orderId, shipmentId, token);
 });

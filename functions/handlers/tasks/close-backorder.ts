@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../../domain/schema.js";
 import { closeBackorder } from "../../app/close-backorder.js";
 import { taskHandler } from "../../shared/middy.js";
 import * as root from "../composition-root.js";
@@ -8,7 +9,7 @@ const changeDeps = root.changeDeps();
 const payments = root.payments();
 const shipDeps = root.shipDeps();
 
-const inputSchema = z.object({ orderId: z.string().min(1), reason: z.string().min(1).max(2000) });
+const inputSchema = z.object({ orderId: z.string().check(z.minLength(1)), reason: z.string().check(z.minLength(1), z.maxLength(2000)) });
 
 /** Workflow step "Cancel the backorder": the stock did not come in time; cancel, or close short what partly shipped. */
 export const handler = taskHandler(async (event: unknown) => {

@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../../domain/schema.js";
 import { closeRemainder } from "../../app/awaiting-stock.js";
 import { taskHandler } from "../../shared/middy.js";
 import * as root from "../composition-root.js";
@@ -6,7 +7,7 @@ import * as root from "../composition-root.js";
 const awaitingDeps = root.awaitingDeps();
 const changeDeps = root.changeDeps();
 
-const inputSchema = z.object({ orderId: z.string().min(1), shipmentId: z.string().min(1), reason: z.string().min(1).max(2000) });
+const inputSchema = z.object({ orderId: z.string().check(z.minLength(1)), shipmentId: z.string().check(z.minLength(1)), reason: z.string().check(z.minLength(1), z.maxLength(2000)) });
 
 /** Workflow step "Close the rest short": the stock a waiting rest needed did not come in time. */
 export const handler = taskHandler(async (event: unknown) => {

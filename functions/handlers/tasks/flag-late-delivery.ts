@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../../domain/schema.js";
 import { flagLateDelivery } from "../../app/fulfilment.js";
 import { taskHandler } from "../../shared/middy.js";
 import * as root from "../composition-root.js";
@@ -7,6 +8,6 @@ const shipDeps = root.shipDeps();
 
 /** Workflow step "Flag late delivery": the promised time passed; the stream announces DeliveryLate. */
 export const handler = taskHandler(async (event: unknown) => {
-  const { orderId, shipmentId, alertsBefore } = z.object({ orderId: z.string().min(1), shipmentId: z.string().min(1), alertsBefore: z.number().int().min(0).default(0) }).parse(event);
+  const { orderId, shipmentId, alertsBefore } = z.object({ orderId: z.string().check(z.minLength(1)), shipmentId: z.string().check(z.minLength(1)), alertsBefore: z._default(z.int().check(z.gte(0)), 0) }).parse(event);
   return flagLateDelivery(shipDeps, orderId, shipmentId, alertsBefore);
 });

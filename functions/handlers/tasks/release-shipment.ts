@@ -1,16 +1,17 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../../domain/schema.js";
 import { releaseShipment } from "../../app/fulfilment.js";
 import { taskHandler } from "../../shared/middy.js";
 import * as root from "../composition-root.js";
 
 const shipDeps = root.shipDeps();
 
-const lineSchema = z.object({ lineId: z.string().min(1), sku: z.string().min(1), quantity: z.number().int().positive() });
+const lineSchema = z.object({ lineId: z.string().check(z.minLength(1)), sku: z.string().check(z.minLength(1)), quantity: z.int().check(z.positive()) });
 const inputSchema = z.object({
-  orderId: z.string().min(1),
-  token: z.string().min(1),
+  orderId: z.string().check(z.minLength(1)),
+  token: z.string().check(z.minLength(1)),
   // An awaiting rest has no location until stock comes in.
-  shipment: z.object({ shipmentId: z.string().min(1), locationId: z.string(), round: z.number().int().positive().default(1), lines: z.array(lineSchema).min(1), awaitingStock: z.boolean().optional() }),
+  shipment: z.object({ shipmentId: z.string().check(z.minLength(1)), locationId: z.string(), round: z._default(z.int().check(z.positive()), 1), lines: z.array(lineSchema).check(z.minLength(1)), awaitingStock: z.optional(z.boolean()) }),
 });
 
 /** Workflow step "Release to location" (waitForTaskToken): the location's fulfilment request; its callbacks answer the step. */

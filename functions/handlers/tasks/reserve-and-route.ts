@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../../domain/schema.js";
 import { allocateOrWait } from "../../app/backorders.js";
 import { taskHandler } from "../../shared/middy.js";
 import { logger } from "../../shared/powertools.js";
@@ -11,7 +12,7 @@ const allocateDeps = root.allocateDeps();
  * plan all or nothing, answering the step at once; or parks the order until stock comes in.
  */
 export const handler = taskHandler(async (event: unknown) => {
-  const { orderId, token } = z.object({ orderId: z.string().min(1), token: z.string().min(1) }).parse(event);
+  const { orderId, token } = z.object({ orderId: z.string().check(z.minLength(1)), token: z.string().check(z.minLength(1)) }).parse(event);
   const result = await allocateOrWait(allocateDeps, orderId, token, { budgetMs: 200 });
   logger.info("Order routed", { orderId, ...result });
   return result;

@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../../domain/schema.js";
 import { validateOrder } from "../../app/validate-order.js";
 import { ruleBasedFraudScorer } from "../../domain/holds.js";
 import { defaultRoutingRules } from "../../domain/routing-rules.js";
@@ -16,7 +17,7 @@ const deps = {
   holdRules: async (channel: string) => (await rules.current(channel)).holds ?? defaultRoutingRules(channel).holds,
 };
 
-const inputSchema = z.object({ orderId: z.string().min(1) });
+const inputSchema = z.object({ orderId: z.string().check(z.minLength(1)) });
 
 /** Workflow step "Validate order": confirms, rejects, or puts the order on hold. */
 export const handler = taskHandler(async (event: unknown) => validateOrder(deps, inputSchema.parse(event).orderId));

@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../../domain/schema.js";
 import { withdrawShipment } from "../../app/fulfilment.js";
 import { rerouteShipment } from "../../app/reserve-and-route.js";
 import { taskHandler } from "../../shared/middy.js";
@@ -7,7 +8,7 @@ import * as root from "../composition-root.js";
 const allocateDeps = root.allocateDeps();
 const shipDeps = root.shipDeps();
 
-const inputSchema = z.object({ orderId: z.string().min(1), shipmentId: z.string().min(1), error: z.object({ Error: z.string().default("States.TaskFailed"), Cause: z.string().default("") }) });
+const inputSchema = z.object({ orderId: z.string().check(z.minLength(1)), shipmentId: z.string().check(z.minLength(1)), error: z.object({ Error: z._default(z.string(), "States.TaskFailed"), Cause: z._default(z.string(), "") }) });
 
 /**
  * Workflow step "Withdraw the shipment": a rejection or a missed SLA. The stock goes back and the
