@@ -183,6 +183,8 @@ describe("cancelling some lines of an order", () => {
   it("bad requests write nothing: no Idempotency-Key, an unknown line, more units than the line has; cancelling every line left cancels the order", async () => {
     const orderId = await order("CHG-bad-1", [{ sku: "CHG-A", quantity: 1, amount: 1000 }, { sku: "CHG-B", quantity: 2, amount: 1000 }]);
     await shipmentsIn(orderId, "RELEASED");
+    // Released, then the step parks its token on the shipment (a new version): the baseline is the settled order.
+    await quiesce();
     const before = await operatorGet(`/orders/${orderId}`);
     const noKey = await send("POST", `/orders/${orderId}/cancel`, { lines: [{ lineId: "001" }] });
     expect(noKey.status).toBe(400);
