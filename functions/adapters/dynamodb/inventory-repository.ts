@@ -20,7 +20,7 @@ import {
 import { ValidationError } from "../../domain/errors.js";
 import { batchGetAll, isConditionFailed } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { INDEXES, ITEM_TYPES, keys, type Key } from "./keys.js";
+import { ITEM_TYPES, keys, type Key } from "./keys.js";
 import type { Clock, IdGenerator } from "../../app/ports.js";
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]>[number];
@@ -144,7 +144,7 @@ export class DynamoInventory {
             GSI1PK: keys.reservationsOfOrder(a.orderId).value,
             GSI1SK: `${l.lineId}#${l.locationId}`,
             // Soft holds are listed by due time for the sweeper (normalized ISO, so strings sort as times).
-            ...(a.holdUntil ? { GSI2PK: "HOLDS", GSI2SK: `${new Date(a.holdUntil).toISOString()}#${a.orderId}#${l.lineId}` } : {}),
+            ...(a.holdUntil ? keys.holdIndex(new Date(a.holdUntil).toISOString(), a.orderId, l.lineId) : {}),
             type: ITEM_TYPES.reservation,
             ...r,
             version: 1,
@@ -349,9 +349,9 @@ export class DynamoInventory {
       const page = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: INDEXES.byStatus,
+          IndexName: keys.holdsDue(now).index,
           KeyConditionExpression: "GSI2PK = :holds AND GSI2SK <= :now",
-          ExpressionAttributeValues: { ":holds": "HOLDS", ":now": `${now}~` },
+          ExpressionAttributeValues: { ":holds": keys.holdsDue(now).pk, ":now": keys.holdsDue(now).upTo },
           ExclusiveStartKey: start,
           ReturnConsumedCapacity: "TOTAL",
         }),

@@ -16,6 +16,7 @@
  *  - locations: PK = LOCATION#<id>, listed via GSI1 (GSI1PK = LOCATIONS); shipments released per day: SK = USAGE#<yyyy-mm-dd>
  *  - reservations of a SKU at a location: PK = SKU#<sku>, SK begins_with RES#<location>#
  *  - reservations of an order: GSI1 (GSI1PK = RESERVATIONS#<orderId>)
+ *  - reservations with a hold-until time, soonest first: GSI2 (GSI2PK = HOLDS, GSI2SK = <holdUntil>#<orderId>#<lineId>)
  *  - stock of a location: GSI1 (GSI1PK = STOCK#LOCATION#<location>, GSI1SK = sku)
  *  - adjustment journal of a SKU at a location: PK = SKU#<sku>, SK begins_with ADJ#<location>#
  *  - a channel's routing rules: PK = ROUTING#<channel>, SK = RULES (current), RULES#v<nnnnnn> (every version)
@@ -53,6 +54,8 @@ export const INDEXES = { byChannel: "GSI1", byStatus: "GSI2", all: "GSI3" } as c
 const orderPk = (orderId: string) => `ORDER#${orderId}`;
 /** Sort keys in the order indexes: time first, then id, so pages are stable. */
 const orderSortKey = (createdAt: string, orderId: string) => `${createdAt}#${orderId}`;
+
+const HOLDS_PARTITION = "HOLDS";
 
 export const keys = {
   order: (orderId: string): Key => ({ PK: orderPk(orderId), SK: "ORDER" }),
@@ -99,6 +102,10 @@ export const keys = {
   stockIndex: (sku: string, locationId: string) => ({ GSI1PK: `STOCK#LOCATION#${locationId}`, GSI1SK: sku }),
   stockOfLocation: (locationId: string) => ({ index: INDEXES.byChannel, pk: "GSI1PK", value: `STOCK#LOCATION#${locationId}` }),
   locations: () => ({ index: INDEXES.byChannel, pk: "GSI1PK", value: "LOCATIONS" }),
+  /** A reservation held until a time, indexed so the expiry sweep finds what fell due (GSI2, soonest first). */
+  holdIndex: (holdUntil: string, orderId: string, lineId: string) => ({ GSI2PK: HOLDS_PARTITION, GSI2SK: `${holdUntil}#${orderId}#${lineId}` }),
+  /** Holds due at or before `now` (ISO): the GSI2 partition and the sort-key bound. */
+  holdsDue: (now: string) => ({ index: INDEXES.byStatus, pk: HOLDS_PARTITION, upTo: `${now}~` }),
   skuPartition: (sku: string): string => `SKU#${sku}`,
   stockPrefix: "STOCK#",
   /** Reservations live in their SKU's partition, so the reserved counter can be recomputed from one query. */
