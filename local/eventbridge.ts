@@ -4,6 +4,7 @@ import path from "node:path";
 import { LOCAL_ACCOUNT, LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
 import { queueNameOf, type DeadLetterStore } from "./dead-letters.js";
 import { matchesPattern, validatePattern } from "./event-pattern.js";
+import { InFlight } from "./in-flight.js";
 import type { Resolver } from "./intrinsics.js";
 import type { LambdaRuntime } from "./lambda-runtime.js";
 import { AwsError } from "./aws-errors.js";
@@ -77,8 +78,7 @@ export class EventBridgeLocal {
   readonly rules: LocalRule[] = [];
   readonly archives: LocalArchive[] = [];
   readonly stats = { entries: 0, deliveries: 0, failedDeliveries: 0 };
-  private inFlight = 0;
-  private idleWaiters: (() => void)[] = [];
+  private readonly inFlight = new InFlight();
 
   constructor(
     assembly: CloudAssembly,
@@ -164,17 +164,16 @@ export class EventBridgeLocal {
 
   /** Target deliveries in flight (including their retries). */
   deliveriesInFlight(): number {
-    return this.inFlight;
+    return this.inFlight.size;
   }
 
   isIdle(): boolean {
-    return this.inFlight === 0;
+    return this.inFlight.size === 0;
   }
 
   /** Resolves when no delivery is in flight (tests and the bench wait on this). */
   idle(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.inFlight.idle();
   }
 
   private busName(nameOrArn: string | undefined): string {
@@ -246,7 +245,6 @@ export class EventBridgeLocal {
   }
 
   private deliver(rule: LocalRule, target: RuleTarget, event: BusEvent): void {
-    this.inFlight++;
     const started = Date.now();
     const attempt = async (n: number): Promise<void> => {
       const result = await this.lambda.invoke(target.arn, this.targetInput(target, event));
@@ -273,9 +271,6 @@ export class EventBridgeLocal {
       await new Promise((r) => setTimeout(r, delay));
       return attempt(n + 1);
     };
-    void attempt(1).finally(() => {
-      this.inFlight--;
-      if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
-    });
+    void this.inFlight.track(() => attempt(1));
   }
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
+import { InFlight } from "./in-flight.js";
 import type { Resolver } from "./intrinsics.js";
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), "lambda-worker.mjs");
@@ -85,8 +86,7 @@ export class LambdaRuntime {
   readonly stats: LambdaStats = { invocations: {}, coldStarts: {}, durationMs: {}, injectedFaults: {} };
   private faults: Fault[];
   /** Invocations accepted and not yet answered (queued for an instance or running). */
-  private active = 0;
-  private idleWaiters: (() => void)[] = [];
+  private readonly active = new InFlight();
 
   constructor(
     assembly: CloudAssembly,
@@ -134,27 +134,17 @@ export class LambdaRuntime {
     const fn = this.find(nameOrArn);
     if (!fn) return { ok: false, errorType: "ResourceNotFoundException", errorMessage: `Function not found: ${nameOrArn}` };
     this.stats.invocations[fn.name] = (this.stats.invocations[fn.name] ?? 0) + 1;
-    this.active++;
-    try {
-      return await this.run(fn, event);
-    } finally {
-      if (--this.active === 0) for (const w of this.idleWaiters.splice(0)) w();
-    }
+    return this.active.track(() => this.run(fn, event));
   }
 
   /** Invocations in flight (queued or running). */
   inFlight(): number {
-    return this.active;
-  }
-
-  isIdle(): boolean {
-    return this.active === 0;
+    return this.active.size;
   }
 
   /** Resolves when no invocation is in flight. */
   idle(): Promise<void> {
-    if (this.active === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.active.idle();
   }
 
   private async run(fn: FunctionConfig, event: unknown): Promise<InvokeResult> {

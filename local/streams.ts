@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import path from "node:path";
 import { LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
 import { queueNameOf, type DeadLetterStore } from "./dead-letters.js";
-import { matchesPattern } from "./event-pattern.js";
+import { matchesPattern, validatePattern } from "./event-pattern.js";
 import type { Resolver } from "./intrinsics.js";
 import type { LambdaRuntime } from "./lambda-runtime.js";
 
@@ -100,7 +100,16 @@ export class DynamoStreamsLocal {
         tableName: table,
         batchSize: Number(p.BatchSize ?? 100),
         startingPosition: text(p.StartingPosition, "TRIM_HORIZON") === "LATEST" ? "LATEST" : "TRIM_HORIZON",
-        filters: ((p.FilterCriteria as { Filters?: { Pattern: string }[] } | undefined)?.Filters ?? []).map((f) => JSON.parse(f.Pattern) as unknown),
+        filters: ((p.FilterCriteria as { Filters?: { Pattern: string }[] } | undefined)?.Filters ?? []).map((f) => {
+          const pattern = JSON.parse(f.Pattern) as unknown;
+          // Lambda refuses an invalid filter when the mapping is created: so does the local cloud, at start.
+          try {
+            validatePattern(pattern);
+          } catch (e) {
+            throw new Error(`EventSourceMapping ${logicalId}: ${(e as Error).message}`);
+          }
+          return pattern;
+        }),
         maxRetries: Number(p.MaximumRetryAttempts ?? -1),
         maxRecordAgeSeconds: Number(p.MaximumRecordAgeInSeconds ?? -1),
         bisect: p.BisectBatchOnFunctionError === true || p.BisectBatchOnFunctionError === "true",

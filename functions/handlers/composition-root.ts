@@ -35,15 +35,8 @@ import { systemClock, ulidIds } from "../shared/runtime.js";
 
 /** A value built on first use and kept for the life of the execution environment. */
 function once<T>(build: () => T): () => T {
-  let value: T | undefined;
-  let built = false;
-  return () => {
-    if (!built) {
-      value = build();
-      built = true;
-    }
-    return value as T;
-  };
+  let cell: { value: T } | undefined;
+  return () => (cell ??= { value: build() }).value;
 }
 
 export const tableName = /* @__PURE__ */ once(() => requireEnv("TABLE_NAME"));
