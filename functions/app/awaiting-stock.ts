@@ -1,6 +1,7 @@
 import { reservationLines, type PlannedShipment } from "../domain/allocation.js";
 import { NotFoundError } from "../domain/errors.js";
 import { moveShipment } from "../domain/shipment.js";
+import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
 import type { AllocateDeps } from "./backorders.js";
 import { ORDER_CANCELLED } from "../domain/workflow-errors.js";
 import { changeOrder, type ChangeOrderDeps } from "./change-order.js";
@@ -15,7 +16,6 @@ export interface AwaitingStockDeps {
   capacity?: Pick<CapacityUsage, "countRelease">;
 }
 
-const MAX_ATTEMPTS = 5;
 const lineKey = (lines: PlannedShipment["lines"]) => lines.map((l) => `${l.lineId}:${l.sku}:${l.quantity}`).sort().join(",");
 const sameLines = (a: PlannedShipment["lines"], b: PlannedShipment["lines"]) => lineKey(a) === lineKey(b);
 
@@ -37,38 +37,40 @@ export async function waitForStock(deps: AwaitingStockDeps, orderId: string, pla
  * other. Otherwise it waits on. A cancelled order or shipment ends the wait.
  */
 export async function restock(deps: AwaitingStockDeps, orderId: string, shipmentId: string, token: string): Promise<{ outcome: "RELEASED" | "WAITING" | "CANCELLED" }> {
+  // Others keep changing it (another resume, a cut): they will answer the step; the next stock event looks again.
+  return withOptimisticRetry(`Shipment ${shipmentId}`, () => restockOnce(deps, orderId, shipmentId, token), { otherwise: () => ({ outcome: "WAITING" as const }) });
+}
+
+async function restockOnce(deps: AwaitingStockDeps, orderId: string, shipmentId: string, token: string): Promise<{ outcome: "RELEASED" | "WAITING" | "CANCELLED" } | typeof AGAIN> {
   const { orders, tasks, backorders, clock } = deps.allocate;
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const [order, s] = await Promise.all([orders.get(orderId), deps.shipments.get(orderId, shipmentId)]);
-    if (!order || !s) throw new NotFoundError(`Shipment ${shipmentId} does not exist`);
-    if (order.status === "CANCELLED" || s.status === "CANCELLED") {
-      await tasks.fail(token, order.status === "CANCELLED" ? ORDER_CANCELLED : SHIPMENT_CANCELLED, `Shipment ${shipmentId} was cancelled`);
-      await backorders.unpark(orderId);
-      return { outcome: "CANCELLED" };
-    }
-    if (s.status !== "AWAITING_STOCK") {
-      await tasks.succeed(token, { shipmentId, locationId: s.locationId, round: s.round, lines: s.lines });
-      await backorders.unpark(orderId);
-      return { outcome: "RELEASED" };
-    }
-    const planned = await rerouteShipment(deps.allocate, orderId, { shipmentId, lines: s.lines }, { sameId: true, budgetMs: 200 });
-    if (!planned) return { outcome: "WAITING" };
-    const now = clock.now();
-    const released = { ...moveShipment(s, "RELEASED", now, `stock came in at ${planned.locationId}`), locationId: planned.locationId, round: planned.round };
-    // Lines cut since the plan was made (a cancellation): give its stock back and plan again.
-    if (!sameLines(planned.lines, s.lines)) {
-      await deps.allocate.inventory.close(orderId, reservationLines([planned]), "RELEASED");
-      await deps.allocate.allocations.discard(orderId, (await deps.allocate.allocations.all(orderId)).find((r) => r.replaces === shipmentId)?.planId ?? "", planned.round);
-      continue;
-    }
-    // Changed under us (another resume released it with this same plan, or a cut): look again from the top.
-    if (!(await deps.shipments.save(released, s.version))) continue;
-    await deps.capacity?.countRelease(planned.locationId, dayOf(now));
-    await tasks.succeed(token, planned);
+  const [order, s] = await Promise.all([orders.get(orderId), deps.shipments.get(orderId, shipmentId)]);
+  if (!order || !s) throw new NotFoundError(`Shipment ${shipmentId} does not exist`);
+  if (order.status === "CANCELLED" || s.status === "CANCELLED") {
+    await tasks.fail(token, order.status === "CANCELLED" ? ORDER_CANCELLED : SHIPMENT_CANCELLED, `Shipment ${shipmentId} was cancelled`);
+    await backorders.unpark(orderId);
+    return { outcome: "CANCELLED" };
+  }
+  if (s.status !== "AWAITING_STOCK") {
+    await tasks.succeed(token, { shipmentId, locationId: s.locationId, round: s.round, lines: s.lines });
     await backorders.unpark(orderId);
     return { outcome: "RELEASED" };
   }
-  return { outcome: "WAITING" };
+  const planned = await rerouteShipment(deps.allocate, orderId, { shipmentId, lines: s.lines }, { sameId: true, budgetMs: 200 });
+  if (!planned) return { outcome: "WAITING" };
+  const now = clock.now();
+  const released = { ...moveShipment(s, "RELEASED", now, `stock came in at ${planned.locationId}`), locationId: planned.locationId, round: planned.round };
+  // Lines cut since the plan was made (a cancellation): give its stock back and plan again.
+  if (!sameLines(planned.lines, s.lines)) {
+    await deps.allocate.inventory.close(orderId, reservationLines([planned]), "RELEASED");
+    await deps.allocate.allocations.discard(orderId, (await deps.allocate.allocations.all(orderId)).find((r) => r.replaces === shipmentId)?.planId ?? "", planned.round);
+    return AGAIN;
+  }
+  // Changed under us (another resume released it with this same plan, or a cut): look again from the top.
+  if (!(await deps.shipments.save(released, s.version))) return AGAIN;
+  await deps.capacity?.countRelease(planned.locationId, dayOf(now));
+  await tasks.succeed(token, planned);
+  await backorders.unpark(orderId);
+  return { outcome: "RELEASED" };
 }
 
 /**

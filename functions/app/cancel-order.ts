@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError } from "../domain/errors.js";
 import { canTransition, transition } from "../domain/order.js";
 import { LEFT_LOCATION, moveShipment } from "../domain/shipment.js";
+import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
 import { HOLD_CANCELLED, ORDER_CANCELLED } from "../domain/workflow-errors.js";
 import { undoOrder } from "./undo-order.js";
 import type { BackorderStore, Clock, HoldStore, InventoryReservations, OrderRepository, PaymentProvider, PaymentStore, ShipmentStore, StoredShipment, TaskResponder } from "./ports.js";
@@ -17,8 +18,6 @@ export interface CancelOrderDeps {
   fulfilment?: { shipments: ShipmentStore; backorders: BackorderStore; tasks: TaskResponder };
 }
 
-const MAX_ATTEMPTS = 5;
-
 /**
  * Cancels an order that has not shipped and undoes exactly what was done: the status moves to
  * CANCELLED first (so a workflow step running at the same moment sees it and stops), then every
@@ -26,7 +25,7 @@ const MAX_ATTEMPTS = 5;
  * repeated cancel, or one that crashed halfway, finishes the job and answers the same.
  */
 export async function cancelOrder(deps: CancelOrderDeps, orderId: string, reason: string): Promise<{ orderId: string; status: "CANCELLED"; released: number; payment: string }> {
-  for (let attempt = 1; ; attempt++) {
+  return withOptimisticRetry(`Order ${orderId}`, async () => {
     const order = await deps.orders.get(orderId);
     if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
     const shipments = (await deps.fulfilment?.shipments.ofOrder(orderId)) ?? [];
@@ -36,17 +35,14 @@ export async function cancelOrder(deps: CancelOrderDeps, orderId: string, reason
     if (order.status !== "CANCELLED") {
       if (!canTransition(order.status, "CANCELLED"))
         throw new ConflictError(`Order ${orderId} is ${order.status} and can no longer be cancelled${order.status === "REJECTED" || order.status === "FAILED" ? "" : "; shipped orders are returned instead"}`, { status: order.status });
-      if (!(await deps.orders.saveHeader(transition(order, "CANCELLED", deps.clock.now(), reason), order.version))) {
-        if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
-        continue;
-      }
+      if (!(await deps.orders.saveHeader(transition(order, "CANCELLED", deps.clock.now(), reason), order.version))) return AGAIN;
     }
     const token = deps.hold && (await deps.hold.holds.getToken(orderId));
     if (token) await deps.hold?.tasks.fail(token, HOLD_CANCELLED, "The order was cancelled");
     const undone = await undoOrder(deps, orderId);
     if (deps.fulfilment) await stopFulfilment(deps.fulfilment, orderId, shipments, deps.clock.now());
-    return { orderId, status: "CANCELLED", ...undone };
-  }
+    return { orderId, status: "CANCELLED" as const, ...undone };
+  });
 }
 
 
@@ -59,16 +55,13 @@ async function stopFulfilment(f: NonNullable<CancelOrderDeps["fulfilment"]>, ord
   }
   for (const known of shipments) {
     // A workflow step may park its token on the shipment meanwhile (a new version): read again and retry, so no step is left waiting.
-    for (let attempt = 1, s: StoredShipment | undefined = known; s; attempt++) {
-      if (s.status === "CANCELLED" || s.status === "REJECTED" || s.status === "NOT_COLLECTED" || s.status === "PICKED_UP" || s.handover) break;
-      if (await f.shipments.save(moveShipment(s, "CANCELLED", at, "the order was cancelled"), s.version)) {
-        if (s.tokens?.release) await f.tasks.fail(s.tokens.release, ORDER_CANCELLED, `Order ${orderId} was cancelled`);
-        // A pickup waiting at the store: the workflow waits for the customer, not the location.
-        if (s.status === "READY_FOR_PICKUP" && s.tokens?.delivery) await f.tasks.fail(s.tokens.delivery, ORDER_CANCELLED, `Order ${orderId} was cancelled`);
-        break;
-      }
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`Shipment ${known.shipmentId} kept changing under us; gave up after ${attempt} attempts`);
-      s = await f.shipments.get(orderId, known.shipmentId);
-    }
+    await withOptimisticRetry(`Shipment ${known.shipmentId}`, async (n) => {
+      const s = n === 1 ? known : await f.shipments.get(orderId, known.shipmentId);
+      if (!s || s.status === "CANCELLED" || s.status === "REJECTED" || s.status === "NOT_COLLECTED" || s.status === "PICKED_UP" || s.handover) return;
+      if (!(await f.shipments.save(moveShipment(s, "CANCELLED", at, "the order was cancelled"), s.version))) return AGAIN;
+      if (s.tokens?.release) await f.tasks.fail(s.tokens.release, ORDER_CANCELLED, `Order ${orderId} was cancelled`);
+      // A pickup waiting at the store: the workflow waits for the customer, not the location.
+      if (s.status === "READY_FOR_PICKUP" && s.tokens?.delivery) await f.tasks.fail(s.tokens.delivery, ORDER_CANCELLED, `Order ${orderId} was cancelled`);
+    });
   }
 }

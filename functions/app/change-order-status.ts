@@ -1,5 +1,6 @@
 import { NotFoundError } from "../domain/errors.js";
 import { transition, type OrderStatus } from "../domain/order.js";
+import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
 import type { Clock, OrderRepository } from "./ports.js";
 
 export interface ChangeStatusDeps {
@@ -13,8 +14,6 @@ export interface ChangeStatusCommand {
   reason?: string;
 }
 
-const MAX_ATTEMPTS = 5;
-
 /**
  * Moves an order along an allowed edge with optimistic locking. Re-applying a change the order
  * already shows is a no-op, so a workflow step retried after a timeout does not fail.
@@ -23,7 +22,7 @@ export async function changeOrderStatus(
   deps: ChangeStatusDeps,
   command: ChangeStatusCommand,
 ): Promise<{ orderId: string; status: OrderStatus; changed: boolean; at: string }> {
-  for (let attempt = 1; ; attempt++) {
+  return withOptimisticRetry(`Order ${command.orderId}`, async () => {
     const order = await deps.orders.get(command.orderId);
     if (!order) throw new NotFoundError(`Order ${command.orderId} does not exist`);
     const last = order.statusHistory.at(-1);
@@ -32,6 +31,6 @@ export async function changeOrderStatus(
     const next = transition(order, command.status, deps.clock.now(), command.reason);
     if (await deps.orders.saveHeader(next, order.version))
       return { orderId: next.orderId, status: next.status, changed: true, at: next.updatedAt };
-    if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${command.orderId} kept changing under us; gave up after ${attempt} attempts`);
-  }
+    return AGAIN;
+  });
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { branchesOf, reservationLineId } from "../domain/allocation.js";
 import { ConflictError, IdempotencyKeyReuseError, NotFoundError, ValidationError } from "../domain/errors.js";
+import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
 import type { Money } from "../domain/money.js";
 import { cancelLines, editOrder, revisionOf, type CancelLinesRequest, type EditRequest, type OrderChange, type PreparedChange } from "../domain/order-change.js";
 import type { Order } from "../domain/order.js";
@@ -40,7 +41,6 @@ export interface ChangeResult {
   payment: string;
 }
 
-const MAX_ATTEMPTS = 5;
 /** The order is between planning and release: its shipments exist a moment later. */
 const BUSY_RETRY_SECONDS = 2;
 
@@ -58,7 +58,7 @@ const BUSY_RETRY_SECONDS = 2;
  */
 export async function changeOrder(deps: ChangeOrderDeps, orderId: string, request: ChangeRequest, meta: { actor: string; reason: string; idempotencyKey: string; ifRevision?: number }): Promise<ChangeResult> {
   const requestHash = createHash("sha256").update(JSON.stringify(request)).digest("hex");
-  for (let attempt = 1; ; attempt++) {
+  return withOptimisticRetry(`Order ${orderId}`, async (): Promise<ChangeResult | typeof AGAIN> => {
     const order = await deps.orders.get(orderId);
     if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
     const known = order.changes?.find((c) => c.idempotencyKey === meta.idempotencyKey);
@@ -94,8 +94,8 @@ export async function changeOrder(deps: ChangeOrderDeps, orderId: string, reques
     const change: OrderChange = { ...prepared.change, requestHash };
     const withHash: PreparedChange = { ...prepared, change, order: { ...prepared.order, changes: [...(order.changes ?? []), change] } };
     if (await deps.orders.commitChange(withHash, order.version, { round: latest?.round ?? 0, ...(latest ? { planId: latest.planId } : {}) })) return finish(deps, withHash.order, change);
-    if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
-  }
+    return AGAIN;
+  });
 }
 
 async function assertSellable(deps: Pick<ChangeOrderDeps, "catalog">, request: EditRequest): Promise<void> {
@@ -161,7 +161,7 @@ const money = (amount: number, currency: string): Money => ({ amount, currency }
  */
 async function settlePayment(deps: ChangeOrderDeps, order: Order, revision: number): Promise<string> {
   const ref = `r${revision}`;
-  for (let attempt = 1; ; attempt++) {
+  return withOptimisticRetry(`Payment of ${order.orderId}`, async () => {
     const current = await deps.payments.getVersioned(order.orderId);
     if (!current?.record.authorizationId || !["AUTHORIZED", "PARTIALLY_CAPTURED"].includes(current.record.status)) return current?.record.status ?? "NONE";
     const { record, version } = current;
@@ -174,8 +174,9 @@ async function settlePayment(deps: ChangeOrderDeps, order: Order, revision: numb
     if (record.amount.amount > floor) {
       const reduced = await deps.provider.reduceAuthorization({ orderId: order.orderId, authorizationId, amount: money(floor, currency), idempotencyKey: `${order.orderId}.${ref}.reduce` });
       const reductions = [...(record.reductions ?? []), { revision, from: record.amount, to: reduced.amount, at: reduced.at }];
-      if (!(await deps.payments.update(order.orderId, { amount: reduced.amount, reductions }, version)) && attempt >= MAX_ATTEMPTS) throw new Error(`Payment of ${order.orderId} kept changing under us`);
-      continue;
+      // Lowered (or lost to another writer): either way, read again and settle the rest.
+      await deps.payments.update(order.orderId, { amount: reduced.amount, reductions }, version);
+      return AGAIN;
     }
     // Units not captured yet are captured as they ship (captures come only with a shipment that left): nothing to settle now.
     if (decided.reduce((n, c) => n + c.units, 0) < openUnits(order)) return record.status;
@@ -195,6 +196,6 @@ async function settlePayment(deps: ChangeOrderDeps, order: Order, revision: numb
       }
       if (await deps.payments.update(order.orderId, { status: "CAPTURED", ...(diff < 0 ? { refunds, refunded: money(refunded, currency) } : {}) }, version)) return "CAPTURED";
     }
-    if (attempt >= MAX_ATTEMPTS) throw new Error(`Payment of ${order.orderId} kept changing under us; gave up after ${attempt} attempts`);
-  }
+    return AGAIN;
+  });
 }

@@ -1,6 +1,7 @@
 import { HOLD_CANCELLED } from "../domain/workflow-errors.js";
 import { ConflictError, NotFoundError } from "../domain/errors.js";
 import { transition, type OrderStatus } from "../domain/order.js";
+import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
 import type { Clock, OrderRepository } from "./ports.js";
 import type { HoldStore, TaskResponder } from "./ports.js";
 
@@ -15,8 +16,6 @@ export interface HoldDeps {
   clock: Clock;
 }
 
-const MAX_ATTEMPTS = 5;
-
 /**
  * An operator's decision on a held order: release (on to reserve and route) or cancel. The status
  * changes first; then the waiting task is answered if its token is known yet. If the workflow has
@@ -25,23 +24,20 @@ const MAX_ATTEMPTS = 5;
  */
 export async function decideHold(deps: HoldDeps, orderId: string, decision: "release" | "cancel", actor: string): Promise<{ orderId: string; status: OrderStatus }> {
   const target: OrderStatus = decision === "release" ? "CONFIRMED" : "CANCELLED";
-  for (let attempt = 1; ; attempt++) {
+  return withOptimisticRetry(`Order ${orderId}`, async () => {
     const order = await deps.orders.get(orderId);
     if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
     const decided = order.statusHistory.some((h, i) => i > 0 && order.statusHistory[i - 1]?.status === "ON_HOLD" && h.status === target);
     if (order.status !== "ON_HOLD" && !decided) throw new ConflictError(`Order ${orderId} is ${order.status}, not on hold`, { status: order.status });
     if (order.status === "ON_HOLD") {
       const next = transition(order, target, deps.clock.now(), `hold ${decision === "release" ? "released" : "cancelled"} by ${actor}`);
-      if (!(await deps.orders.saveHeader(next, order.version))) {
-        if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
-        continue;
-      }
+      if (!(await deps.orders.saveHeader(next, order.version))) return AGAIN;
     }
     const token = await deps.holds.getToken(orderId);
     if (token) await answer(deps.tasks, token, target);
     // Decided earlier: the order may have moved on since (e.g. to ALLOCATED).
     return { orderId, status: order.status === "ON_HOLD" ? target : order.status };
-  }
+  });
 }
 
 /** The workflow's "Wait for hold release" step: keeps the token, and answers at once if the decision came first. */

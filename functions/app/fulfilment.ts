@@ -3,6 +3,7 @@ import type { TrackingStatus } from "../domain/carrier.js";
 import { ConflictError, NotFoundError } from "../domain/errors.js";
 import { AwaitingStockError, OrderCancelledError, SHIPMENT_CANCELLED, SHIPMENT_REJECTED } from "../domain/workflow-errors.js";
 import type { Order } from "../domain/order.js";
+import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
 import type { CaptureRecord } from "../domain/payment.js";
 import { applyFulfilmentEvent, captureAmountFor, followShipments, moveShipment, orderIdOfShipment, type FulfilmentEvent, type Shipment, type ShipmentStatus } from "../domain/shipment.js";
 import { ORDER_CANCELLED } from "../domain/workflow-errors.js";
@@ -32,7 +33,6 @@ export interface ShipDeps extends FulfilmentDeps {
   locations: LocationDirectory;
 }
 
-const MAX_ATTEMPTS = 5;
 
 async function orderOf(orders: OrderRepository, orderId: string): Promise<Order> {
   const order = await orders.get(orderId);
@@ -48,24 +48,22 @@ async function shipmentOf(shipments: ShipmentStore, orderId: string, shipmentId:
 
 /** Changes and saves a shipment under its version (starting from `known` when the caller just read it), again if it changed meanwhile. */
 async function updateShipment(deps: Pick<FulfilmentDeps, "shipments">, orderId: string, shipmentId: string, change: (s: StoredShipment) => StoredShipment, known?: StoredShipment): Promise<StoredShipment> {
-  for (let attempt = 1; ; attempt++) {
-    const current = attempt === 1 && known ? known : await shipmentOf(deps.shipments, orderId, shipmentId);
+  return withOptimisticRetry(`Shipment ${shipmentId}`, async (n) => {
+    const current = n === 1 && known ? known : await shipmentOf(deps.shipments, orderId, shipmentId);
     const next = change(current);
     // Only the save that ships it indexes the tracking number; later saves (tracking, alerts) leave the index alone.
     const ships = next.status === "SHIPPED" && current.status !== "SHIPPED";
-    if (next === current || (await deps.shipments.save(next, current.version, ships))) return next;
-    if (attempt >= MAX_ATTEMPTS) throw new Error(`Shipment ${shipmentId} kept changing under us; gave up after ${attempt} attempts`);
-  }
+    return next === current || (await deps.shipments.save(next, current.version, ships)) ? next : AGAIN;
+  });
 }
 
 /** Moves the order to the status its shipments now imply (SHIPPED, PARTIALLY_SHIPPED, DELIVERED); `reason` goes on the first move. */
 export async function followOrderShipments(deps: Pick<FulfilmentDeps, "orders" | "clock"> & { shipments: Pick<ShipmentStore, "ofOrder"> }, orderId: string, reason?: string): Promise<Order> {
-  for (let attempt = 1; ; attempt++) {
+  return withOptimisticRetry(`Order ${orderId}`, async () => {
     const [order, shipments] = await Promise.all([orderOf(deps.orders, orderId), deps.shipments.ofOrder(orderId)]);
     const next = followShipments(order, shipments, deps.clock.now(), reason);
-    if (next === order || (await deps.orders.saveHeader(next, order.version))) return next;
-    if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
-  }
+    return next === order || (await deps.orders.saveHeader(next, order.version)) ? next : AGAIN;
+  });
 }
 
 /** What the "Release to location" step's token is answered with once the location handed the parcel over (or set a pickup aside). */
@@ -223,7 +221,7 @@ async function book(deps: Pick<ShipDeps, "carrier" | "locations">, order: Order,
  * then captured with the key `<shipmentId>.capture`, then recorded as done.
  */
 export async function capturePayment(deps: Pick<ShipDeps, "payments" | "provider">, order: Order, s: Pick<Shipment, "shipmentId" | "lines">): Promise<CaptureRecord | undefined> {
-  for (let attempt = 1; ; attempt++) {
+  return withOptimisticRetry(`Payment of ${order.orderId}`, async () => {
     const current = await deps.payments.getVersioned(order.orderId);
     const authorizationId = current?.record.authorizationId;
     if (!current || !authorizationId || current.record.status === "VOIDED" || current.record.status === "DECLINED") return undefined;
@@ -234,17 +232,16 @@ export async function capturePayment(deps: Pick<ShipDeps, "payments" | "provider
       const others = Object.values(record.captures ?? {});
       const before = { amount: others.reduce((n, c) => n + c.amount.amount, 0), units: others.reduce((n, c) => n + c.units, 0) };
       const amount = captureAmountFor(order, s, before);
-      const decided = await deps.payments.writeCaptures(order.orderId, { captures: { ...record.captures, [s.shipmentId]: { amount, units: s.lines.reduce((n, l) => n + l.quantity, 0) } } }, version);
-      if (!decided && attempt >= MAX_ATTEMPTS) throw new Error(`Payment of ${order.orderId} kept changing under us; gave up after ${attempt} attempts`);
-      continue;
+      // Decided (or lost to another writer): either way, read again and capture what is decided.
+      await deps.payments.writeCaptures(order.orderId, { captures: { ...record.captures, [s.shipmentId]: { amount, units: s.lines.reduce((n, l) => n + l.quantity, 0) } } }, version);
+      return AGAIN;
     }
     const done = await deps.provider.capture({ orderId: order.orderId, authorizationId, amount: planned.amount, idempotencyKey: `${s.shipmentId}.capture` });
     const captures = { ...(record.captures ?? {}), [s.shipmentId]: { ...planned, captureId: done.captureId, at: done.at } };
     const total = Object.values(captures).reduce((n, c) => n + (c.captureId ? c.amount.amount : 0), 0);
     const status = total >= record.amount.amount ? "CAPTURED" : "PARTIALLY_CAPTURED";
-    if (await deps.payments.writeCaptures(order.orderId, { captures, captured: { amount: total, currency: record.amount.currency }, status }, version)) return captures[s.shipmentId];
-    if (attempt >= MAX_ATTEMPTS) throw new Error(`Payment of ${order.orderId} kept changing under us; gave up after ${attempt} attempts`);
-  }
+    return (await deps.payments.writeCaptures(order.orderId, { captures, captured: { amount: total, currency: record.amount.currency }, status }, version)) ? captures[s.shipmentId] : AGAIN;
+  });
 }
 
 /**

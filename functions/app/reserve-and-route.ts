@@ -3,6 +3,7 @@ import { revisionOf } from "../domain/order-change.js";
 import { NotFoundError } from "../domain/errors.js";
 import { OrderCancelledError } from "../domain/workflow-errors.js";
 import { InsufficientStockError } from "../domain/inventory.js";
+import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
 import { transition, type Order } from "../domain/order.js";
 import { TERMINAL_SHIPMENT_STATUSES, type Shipment } from "../domain/shipment.js";
 import { loadRouter } from "./quote-route.js";
@@ -21,10 +22,10 @@ export interface ReserveAndRouteDeps {
   ids: IdGenerator;
 }
 
+/** Reroutes tried before the lines wait for the next full round. */
 const MAX_PLANS = 3;
 /** Statuses that follow the order's shipments; a later allocation round leaves them as they are. */
 const PAST_ALLOCATION: readonly Order["status"][] = ["PARTIALLY_SHIPPED", "SHIPPED", "DELIVERED", "READY_FOR_PICKUP"];
-const MAX_STATUS_ATTEMPTS = 5;
 const LIVE = (s: { status: string }) => s.status !== "REJECTED" && s.status !== "CANCELLED";
 
 /**
@@ -41,8 +42,9 @@ const LIVE = (s: { status: string }) => s.status !== "REJECTED" && s.status !== 
  * at a location that rejected this order. `replan` plans a backordered round again (stock came in).
  */
 export async function reserveAndRoute(deps: ReserveAndRouteDeps, orderId: string, options: { budgetMs?: number; replan?: boolean } = {}): Promise<AllocationRecord> {
-  let order = await deps.orders.get(orderId);
-  if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
+  const found = await deps.orders.get(orderId);
+  if (!found) throw new NotFoundError(`Order ${orderId} does not exist`);
+  let order: Order = found;
   if (order.status === "CANCELLED") throw new OrderCancelledError(`Order ${orderId} was cancelled`);
   const shipments = (await deps.shipments?.ofOrder(orderId)) ?? [];
   const latest = await deps.allocations.get(orderId);
@@ -50,26 +52,27 @@ export async function reserveAndRoute(deps: ReserveAndRouteDeps, orderId: string
   const round = !latest ? 1 : closed ? latest.round + 1 : latest.round;
   // A backorder planned again: the new plan replaces the old in one write, so readers never see none.
   let replacing = latest && !closed && latest.outcome === "BACKORDERED" && options.replan ? latest.planId : undefined;
-  for (let attempt = 1, stale = 0; ; attempt++) {
-    const current = attempt === 1 && stale === 0 ? latest : await deps.allocations.get(orderId);
+  // Stock taken by another order since planning, or the order changed meanwhile: plan again.
+  return withOptimisticRetry(`Routing of order ${orderId}`, async (n) => {
+    const current = n === 1 ? latest : await deps.allocations.get(orderId);
     const record = current && current.round === round && current.planId !== replacing ? current : await plan(deps, order, round, shipments, options, replacing);
     replacing = undefined;
     if (record.outcome === "ALLOCATED") {
       try {
         await deps.inventory.reserve(allocationOf(record));
       } catch (error) {
-        if (!(error instanceof InsufficientStockError) || attempt >= MAX_PLANS) throw error;
+        if (!(error instanceof InsufficientStockError)) throw error;
         await deps.allocations.discard(orderId, record.planId, round);
-        continue;
+        return AGAIN;
       }
     }
     if (await moveTo(deps, orderId, record)) return record;
     // The order's lines or address changed since this plan was made: give its stock back and plan the order as it is now.
-    if (++stale > MAX_STATUS_ATTEMPTS) throw new Error(`Order ${orderId} kept changing while it was routed; gave up after ${stale} plans`);
     if (record.outcome === "ALLOCATED") await deps.inventory.close(orderId, reservationLines(record.shipments), "RELEASED");
     await deps.allocations.discard(orderId, record.planId, round);
     order = (await deps.orders.get(orderId))!;
-  }
+    return AGAIN;
+  });
 }
 
 /**
@@ -83,7 +86,7 @@ export async function reserveAndRoute(deps: ReserveAndRouteDeps, orderId: string
 export async function rerouteShipment(deps: ReserveAndRouteDeps, orderId: string, withdrawn: Pick<Shipment, "shipmentId" | "lines">, options: { budgetMs?: number; sameId?: boolean } = {}): Promise<PlannedShipment | undefined> {
   const order = await deps.orders.get(orderId);
   if (!order || order.status === "CANCELLED") return undefined;
-  for (let attempt = 1; attempt <= MAX_PLANS; attempt++) {
+  return withOptimisticRetry(`Rerouting of shipment ${withdrawn.shipmentId}`, async (): Promise<PlannedShipment | undefined | typeof AGAIN> => {
     const rounds = await deps.allocations.all(orderId);
     let record = rounds.find((r) => r.replaces === withdrawn.shipmentId);
     if (!record) {
@@ -99,7 +102,7 @@ export async function rerouteShipment(deps: ReserveAndRouteDeps, orderId: string
       const next = plannedShipments(orderId, p, round, shipmentsPlanned(rounds)).map((s) => (options.sameId ? { ...s, shipmentId: withdrawn.shipmentId } : s));
       const candidate: AllocationRecord = { orderId, planId: deps.ids.next(), round, createdAt: deps.clock.now(), approximateDestination: destination.approximate, excludedLocations, replaces: withdrawn.shipmentId, outcome: "ALLOCATED", shipments: next, backordered: [], cost: p.cost, algorithm: p.algorithm, rulesVersion: rules.version, shortagePolicy: rules.shortagePolicy };
       // Another branch may have taken this round number at the same moment: plan again under the next.
-      if (!(await deps.allocations.create(candidate))) continue;
+      if (!(await deps.allocations.create(candidate))) return AGAIN;
       record = candidate;
     }
     try {
@@ -111,8 +114,7 @@ export async function rerouteShipment(deps: ReserveAndRouteDeps, orderId: string
       return undefined;
     }
     return record.shipments[0];
-  }
-  return undefined;
+  }, { attempts: MAX_PLANS, otherwise: () => undefined });
 }
 
 /** Where the order goes: a pickup order to its store, any other to its address. */
@@ -169,7 +171,7 @@ async function plan(deps: ReserveAndRouteDeps, order: Order, round: number, ship
 
 /** Moves the order to the plan's outcome; false when the plan is stale (the order changed since it was made). */
 async function moveTo(deps: ReserveAndRouteDeps, orderId: string, record: AllocationRecord): Promise<boolean> {
-  for (let attempt = 1; ; attempt++) {
+  return withOptimisticRetry(`Order ${orderId}`, async () => {
     const order = (await deps.orders.get(orderId))!;
     if (order.status === "CANCELLED") {
       // Cancelled while we reserved: give the stock back, and stop the workflow.
@@ -181,7 +183,6 @@ async function moveTo(deps: ReserveAndRouteDeps, orderId: string, record: Alloca
     if (order.status === record.outcome || PAST_ALLOCATION.includes(order.status)) return true;
     const reason = record.backordered.length ? `${record.backordered.reduce((t, b) => t + b.quantity, 0)} unit(s) backordered` : undefined;
     const next = transition(order, record.outcome, deps.clock.now(), reason);
-    if (await deps.orders.saveHeader(next, order.version)) return true;
-    if (attempt >= MAX_STATUS_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
-  }
+    return (await deps.orders.saveHeader(next, order.version)) ? true : AGAIN;
+  });
 }

@@ -2,6 +2,7 @@ import type { FieldIssue } from "../domain/errors.js";
 import { NotFoundError } from "../domain/errors.js";
 import { multiply } from "../domain/money.js";
 import { computeTotals, transition, type Order } from "../domain/order.js";
+import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
 import { holdReasons, type FraudScorer } from "../domain/holds.js";
 import type { Catalog, Clock, OrderRepository } from "./ports.js";
 
@@ -56,15 +57,13 @@ async function pickupProblems(catalog: Catalog, locationId: string): Promise<Fie
   return message ? [{ path: "pickup.locationId", message }] : [];
 }
 
-const MAX_ATTEMPTS = 5;
-
 /**
  * The workflow's first step: the order adds up, can be shipped and sells only known, sellable
  * SKUs. It moves the order to CONFIRMED, or to REJECTED with the problems kept on the order (the
  * stream announces either). Run again after it decided, it returns the same decision.
  */
 export async function validateOrder(deps: ValidateOrderDeps, orderId: string): Promise<ValidationOutcome> {
-  for (let attempt = 1; ; attempt++) {
+  return withOptimisticRetry(`Order ${orderId}`, async () => {
     const order = await deps.orders.get(orderId);
     if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
     if (order.status !== "RECEIVED") {
@@ -86,6 +85,6 @@ export async function validateOrder(deps: ValidateOrderDeps, orderId: string): P
           ? transition(order, "ON_HOLD", now, holds.join("; "))
           : transition(order, "CONFIRMED", now);
     if (await deps.orders.saveHeader(next, order.version)) return { orderId, valid: problems.length === 0, onHold: holds.length > 0, problems, checkedAt: now };
-    if (attempt >= MAX_ATTEMPTS) throw new Error(`Order ${orderId} kept changing under us; gave up after ${attempt} attempts`);
-  }
+    return AGAIN;
+  });
 }

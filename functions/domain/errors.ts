@@ -57,6 +57,21 @@ export class ConflictError extends DomainError {
   readonly code = "CONFLICT";
 }
 
+/**
+ * A record kept changing between our read and our conditional write, attempt after attempt (see
+ * domain/optimistic.ts). Nothing was written by the attempt that gave up; trying again later is
+ * safe. 409 over HTTP; the workflows retry it by name.
+ */
+export class ConcurrentModificationError extends DomainError {
+  readonly code = "CONCURRENT_MODIFICATION";
+  constructor(
+    readonly subject: string,
+    readonly attempts: number,
+  ) {
+    super(`${subject} kept changing under us; gave up after ${attempts} attempts`, { subject, attempts, retryable: true });
+  }
+}
+
 /** A status change along an edge the lifecycle does not allow. */
 export class InvalidTransitionError extends DomainError {
   readonly code = "INVALID_TRANSITION";

@@ -1,4 +1,4 @@
-import { DomainError } from "./errors.js";
+import { ConcurrentModificationError, DomainError } from "./errors.js";
 
 /**
  * The errors a workflow step fails with on purpose, which the state machines catch or retry by
@@ -51,4 +51,5 @@ export const WORKFLOW_ERROR_NAMES: readonly string[] = [
   HOLD_CANCELLED,
   SHIPMENT_REJECTED,
   SHIPMENT_CANCELLED,
+  new ConcurrentModificationError("", 0).name,
 ];

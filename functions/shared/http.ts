@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import {
+  ConcurrentModificationError,
   ConflictError,
   IdempotencyKeyReuseError,
   DomainError,
@@ -22,6 +23,7 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number][] = [
   [NotFoundError, 404],
   [UnknownChannelError, 404],
   [ConflictError, 409],
+  [ConcurrentModificationError, 409],
   [InsufficientStockError, 409],
   [NegativeAvailableError, 409],
   [InvalidTransitionError, 409],

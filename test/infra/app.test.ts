@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { buildApp } from "../../infra/app.js";
 import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, EVENT_SOURCES, ORDER_EVENTS } from "../../functions/domain/events.js";
 import { EVENT_FOR_STATUS } from "../../functions/domain/order-events.js";
+import { ConcurrentModificationError } from "../../functions/domain/errors.js";
 import { OrderCancelledError, PaymentDeclinedError, PaymentProviderTimeoutError, WORKFLOW_ERROR_NAMES } from "../../functions/domain/workflow-errors.js";
 import { ORDER_STATUSES } from "../../functions/domain/order.js";
 import { checkDefinition } from "../../local/stepfunctions.js";
@@ -253,7 +254,14 @@ describe("order-fulfillment.asl.json", () => {
     const authorize = asl.States["Authorize payment"] as { Retry: { ErrorEquals: string[] }[]; Catch: { ErrorEquals: string[] }[] };
     expect(authorize.Catch.map((c) => c.ErrorEquals[0])).toEqual([new OrderCancelledError("x").name, new PaymentDeclinedError("x").name, "States.ALL"]);
     // Business outcomes are never retried; a lost provider answer is, under the same key; then anything else a few times.
-    expect(authorize.Retry.map((r) => r.ErrorEquals)).toEqual([[new OrderCancelledError("x").name, new PaymentDeclinedError("x").name], [new PaymentProviderTimeoutError().name], expect.arrayContaining(["Lambda.ServiceException"]) as unknown, ["States.TaskFailed"]]);
+    expect(authorize.Retry.map((r) => r.ErrorEquals)).toEqual([[new ConcurrentModificationError("x", 1).name], [new OrderCancelledError("x").name, new PaymentDeclinedError("x").name], [new PaymentProviderTimeoutError().name], expect.arrayContaining(["Lambda.ServiceException"]) as unknown, ["States.TaskFailed"]]);
+  });
+
+  it("retries a lost optimistic-concurrency race (ConcurrentModificationError) on every Lambda task, with jittered backoff", () => {
+    const lambdaTasks = tasks.filter(([, s]) => s.Resource === "arn:aws:states:::lambda:invoke" || s.Resource === "arn:aws:states:::lambda:invoke.waitForTaskToken");
+    expect(lambdaTasks.length).toBeGreaterThan(10);
+    const missing = lambdaTasks.filter(([, s]) => !((s.Retry ?? []) as { ErrorEquals: string[]; MaxAttempts?: number; JitterStrategy?: string }[]).some((r) => r.ErrorEquals.includes(new ConcurrentModificationError("x", 1).name) && (r.MaxAttempts ?? 3) > 0 && r.JitterStrategy === "FULL"));
+    expect(missing.map(([path]) => path)).toEqual([]);
   });
 
   it("never retries a hold's expiry: the timeout is the decision", () => {

@@ -18,6 +18,7 @@ import {
   type ReservationStatus,
 } from "../../domain/inventory.js";
 import { ValidationError } from "../../domain/errors.js";
+import { AGAIN, withOptimisticRetry } from "../../domain/optimistic.js";
 import { batchGetAll, isConditionFailed } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { ITEM_TYPES, keys, type Key } from "./keys.js";
@@ -30,7 +31,8 @@ type Item = Record<string, unknown>;
 const TRANSACTION_LIMIT = 100;
 /** Closed reservation items are kept this long (TTL) for audits, then DynamoDB deletes them. */
 const CLOSED_RETENTION_SECONDS = 90 * 86_400;
-const MAX_RETRIES = 8;
+/** Stock records are the hottest items in the table (a popular SKU at one location): more attempts than the default. */
+const HOT_RECORD = { attempts: 9 };
 
 /** Stock as stored: the domain fields plus `available`, kept because conditions cannot do arithmetic. */
 export interface StoredStock extends Stock {
@@ -204,7 +206,7 @@ export class DynamoInventory {
   /** Releases (cancel), consumes (shipped: on hand and reserved both drop) or expires ACTIVE reservations; others are left as they are. */
   async close(orderId: string, lines: Pick<AllocationLine, "lineId" | "sku" | "locationId">[], to: Exclude<ReservationStatus, "ACTIVE" | "MOVED">): Promise<number> {
     let closed = 0;
-    for (let attempt = 0; ; attempt++) {
+    return withOptimisticRetry(`Reservations of order ${orderId}`, async () => {
       const current = (await this.reservationsFor(orderId, lines)).filter((r): r is Reservation & { version: number } => r?.status === "ACTIVE");
       if (current.length === 0) return closed;
       try {
@@ -214,9 +216,10 @@ export class DynamoInventory {
         }
         return closed;
       } catch (error) {
-        if (!cancellation(error) || attempt >= MAX_RETRIES) throw error;
+        if (!cancellation(error)) throw error;
+        return AGAIN;
       }
-    }
+    }, HOT_RECORD);
   }
 
   private async closeChunk(rs: (Reservation & { version: number })[], to: ReservationStatus): Promise<void> {
@@ -251,7 +254,7 @@ export class DynamoInventory {
    */
   async resize(orderId: string, line: Pick<AllocationLine, "lineId" | "sku" | "locationId">, quantity: number): Promise<number> {
     if (quantity <= 0) return this.close(orderId, [line], "RELEASED");
-    for (let attempt = 0; ; attempt++) {
+    return withOptimisticRetry(`Reservation ${line.lineId} of order ${orderId}`, async () => {
       const [r] = await this.reservationsFor(orderId, [line]);
       if (!r || r.status !== "ACTIVE" || r.quantity <= quantity) return 0;
       const freed = r.quantity - quantity;
@@ -277,9 +280,10 @@ export class DynamoInventory {
         );
         return freed;
       } catch (error) {
-        if (!cancellation(error) || attempt >= MAX_RETRIES) throw error;
+        if (!cancellation(error)) throw error;
+        return AGAIN;
       }
-    }
+    }, HOT_RECORD);
   }
 
   /** Moves an ACTIVE reservation to another location in one transaction (reroute). Idempotent. */
@@ -377,7 +381,7 @@ export class DynamoInventory {
     if (batch.length * 2 + 1 > TRANSACTION_LIMIT) throw new ValidationError("Invalid adjustments", [{ path: "adjustments", message: `at most ${Math.floor((TRANSACTION_LIMIT - 1) / 2)} per batch` }]);
     const requestHash = createHash("sha256").update(JSON.stringify(batch)).digest("hex");
     const idemKey = idempotencyKey ? keys.idempotency("adjustments", idempotencyKey) : undefined;
-    for (let attempt = 0; ; attempt++) {
+    return withOptimisticRetry("Stock adjusted", async () => {
       if (idemKey) {
         const prior = await this.getItems([idemKey]);
         const found = prior.get(keyOf(idemKey));
@@ -446,9 +450,10 @@ export class DynamoInventory {
         return results;
       } catch (error) {
         // A stock item changed since it was read (or a concurrent request took the key): read again.
-        if (!cancellation(error) || attempt >= MAX_RETRIES) throw error;
+        if (!cancellation(error)) throw error;
+        return AGAIN;
       }
-    }
+    }, HOT_RECORD);
   }
 
   /**
@@ -458,7 +463,7 @@ export class DynamoInventory {
    */
   async setPlanning(sku: string, locationId: string, planning: StockPlanning): Promise<StoredStock> {
     const key = keys.stock(sku, locationId);
-    for (let attempt = 0; ; attempt++) {
+    return withOptimisticRetry(`Stock of ${sku} at ${locationId}`, async () => {
       const stored = (await this.getItems([key])).get(keyOf(key)) as unknown as StoredStock | undefined;
       if (!stored) await this.assertKnown([{ sku, locationId }]);
       const now = this.clock.now();
@@ -482,9 +487,10 @@ export class DynamoInventory {
         );
         return { ...next, updatedAt: now } as StoredStock;
       } catch (error) {
-        if (!isConditionFailed(error) || attempt >= MAX_RETRIES) throw error;
+        if (!isConditionFailed(error)) throw error;
+        return AGAIN;
       }
-    }
+    }, HOT_RECORD);
   }
 
   /** Throws UnknownStockError naming each (SKU, location) pair, by index, whose SKU or location does not exist; undefined entries are skipped. */

@@ -2,9 +2,9 @@ import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentCl
 import { isDeepStrictEqual } from "node:util";
 import { ConflictError } from "../../domain/errors.js";
 import { defaultRoutingRules, type RoutingRules, type RoutingRulesInput } from "../../domain/routing-rules.js";
+import { AGAIN, withOptimisticRetry } from "../../domain/optimistic.js";
 import { ITEM_TYPES, keys } from "./keys.js";
 
-const MAX_RETRIES = 5;
 const strip = ({ PK: _a, SK: _b, type: _t, ...rest }: Record<string, unknown>) => rest as unknown as RoutingRules;
 const contentOf = ({ filters, objective, costModel, shortagePolicy, holds }: RoutingRulesInput) => ({ filters, objective, costModel, shortagePolicy, holds });
 
@@ -47,7 +47,7 @@ export class DynamoRoutingRules {
    * only if the current version is still that one; unchanged content makes no new version.
    */
   async put(channel: string, input: RoutingRulesInput, actor: string, at: string, expectedVersion?: number): Promise<{ rules: RoutingRules; changed: boolean }> {
-    for (let attempt = 0; ; attempt++) {
+    return withOptimisticRetry(`Routing rules of ${channel}`, async () => {
       const current = await this.current(channel);
       if (expectedVersion !== undefined && current.version !== expectedVersion)
         throw new ConflictError(`Routing rules of ${channel} are at version ${current.version}, not ${expectedVersion}`, { currentVersion: current.version });
@@ -74,8 +74,8 @@ export class DynamoRoutingRules {
         // Someone wrote a version between our read and our write: with If-Match that is a conflict; without, read again.
         if ((error as Error).name !== "TransactionCanceledException") throw error;
         if (expectedVersion !== undefined) throw new ConflictError(`Routing rules of ${channel} changed concurrently`, { expectedVersion });
-        if (attempt >= MAX_RETRIES) throw error;
+        return AGAIN;
       }
-    }
+    });
   }
 }
