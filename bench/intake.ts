@@ -125,9 +125,9 @@ try {
   // 3. Let every workflow run to its wait on the locations, then take each order to delivery.
   await cloud.idle();
   const end2endSeconds = (performance.now() - intakeStart) / 1000;
-  const fulfilStart = performance.now();
-  await toDelivery(`bench-${runId}`, N, "fulfilment");
-  const fulfilSeconds = (performance.now() - fulfilStart) / 1000;
+  const fulfillStart = performance.now();
+  await toDelivery(`bench-${runId}`, N, "fulfillment");
+  const fulfillSeconds = (performance.now() - fulfillStart) / 1000;
   const executions = [...cloud.sfn.executions.values()].filter((e) => !(JSON.parse(e.input) as { order?: { externalOrderId?: string } }).order?.externalOrderId?.startsWith("warm-"));
   const byStatus = executions.reduce<Record<string, number>>((acc, e) => ((acc[e.status] = (acc[e.status] ?? 0) + 1), acc), {});
   const lambdaStats = cloud.lambda.stats;
@@ -170,7 +170,7 @@ try {
       ordersPerSecond: intakeRate,
       endToEndOrdersPerSecond: N / end2endSeconds,
     },
-    fulfilment: { handoverToDeliverySeconds: fulfilSeconds, ordersPerSecond: N / fulfilSeconds },
+    fulfillment: { handoverToDeliverySeconds: fulfillSeconds, ordersPerSecond: N / fulfillSeconds },
     rawDynamoDb: { transactionsPerSecond: rawRate, itemsPerTransaction: 4 },
     intakeToRawRatio: intakeRate / rawRate,
     executions: byStatus,
@@ -193,7 +193,7 @@ try {
       ["orders / concurrency", `${N} / ${C} (${failures.length} failed), after ${WARMUP} unmeasured warm-up orders`],
       ["intake latency p50/p95/p99", `${f(result.intake.p50Ms)} / ${f(result.intake.p95Ms)} / ${f(result.intake.p99Ms)} ms`],
       ["intake throughput", `${f(intakeRate)} orders/s (to release at the location, workflows included: ${f(result.intake.endToEndOrdersPerSecond)}/s)`],
-      ["handover → delivered", `${f(result.fulfilment.ordersPerSecond)} orders/s (shipped callback, carrier booking, capture, delivery scan)`],
+      ["handover → delivered", `${f(result.fulfillment.ordersPerSecond)} orders/s (shipped callback, carrier booking, capture, delivery scan)`],
       ["raw DynamoDB Local", `${f(rawRate)} transactions/s of 4 items → intake is ${f(result.intakeToRawRatio * 100)}% of it`],
       ["executions", Object.entries(byStatus).map(([k, v]) => `${k} ${v}`).join(", ")],
       ["per order: Lambda", `${f(usage.lambdaInvocations, 2)} invocations, ${f(usage.lambdaGbSeconds * 1000, 1)} GB-ms (local durations)`],

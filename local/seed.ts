@@ -5,7 +5,7 @@ import type { Location, Sku, Stock } from "../functions/domain/catalog.js";
 
 /** Demo catalog: a few locations across Germany and the Netherlands and SKUs with uneven stock. */
 export const DEMO_LOCATIONS: Location[] = [
-  { locationId: "WH-BER", name: "Berlin fulfilment centre", kind: "warehouse", country: "DE", lat: 52.52, lon: 13.405, capabilities: ["ship", "receive-returns"], dailyCapacity: 5000, handlingCost: { amount: 150, currency: "EUR" }, priority: 1, active: true, groups: ["de-warehouses"] },
+  { locationId: "WH-BER", name: "Berlin fulfillment centre", kind: "warehouse", country: "DE", lat: 52.52, lon: 13.405, capabilities: ["ship", "receive-returns"], dailyCapacity: 5000, handlingCost: { amount: 150, currency: "EUR" }, priority: 1, active: true, groups: ["de-warehouses"] },
   { locationId: "WH-RTM", name: "Rotterdam hub", kind: "warehouse", country: "NL", lat: 51.9244, lon: 4.4777, capabilities: ["ship", "receive-returns"], dailyCapacity: 3000, handlingCost: { amount: 130, currency: "EUR" }, priority: 2, active: true, groups: ["benelux"] },
   { locationId: "ST-HAM", name: "Hamburg store", kind: "store", country: "DE", lat: 53.5511, lon: 9.9937, capabilities: ["pickup", "ship-from-store", "receive-returns"], dailyCapacity: 80, handlingCost: { amount: 320, currency: "EUR" }, priority: 3, active: true, groups: ["de-stores"] },
   { locationId: "ST-MUC", name: "Munich store", kind: "store", country: "DE", lat: 48.1351, lon: 11.582, capabilities: ["pickup", "ship-from-store", "receive-returns"], dailyCapacity: 60, handlingCost: { amount: 340, currency: "EUR" }, priority: 3, active: true, groups: ["de-stores"] },

@@ -15,7 +15,7 @@ export interface CancelOrderDeps {
   /** To end a workflow waiting on a hold decision. */
   hold?: { holds: HoldStore; tasks: TaskResponder };
   /** To refuse once something shipped, and to end a workflow waiting on stock or on its locations. */
-  fulfilment?: { shipments: ShipmentStore; backorders: BackorderStore; tasks: TaskResponder };
+  fulfillment?: { shipments: ShipmentStore; backorders: BackorderStore; tasks: TaskResponder };
 }
 
 /**
@@ -28,7 +28,7 @@ export async function cancelOrder(deps: CancelOrderDeps, orderId: string, reason
   return withOptimisticRetry(`Order ${orderId}`, async () => {
     const order = await deps.orders.get(orderId);
     if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
-    const shipments = (await deps.fulfilment?.shipments.ofOrder(orderId)) ?? [];
+    const shipments = (await deps.fulfillment?.shipments.ofOrder(orderId)) ?? [];
     const gone = shipments.find((s) => s.handover || LEFT_LOCATION.includes(s.status));
     if (gone && order.status !== "CANCELLED")
       throw new ConflictError(`Order ${orderId} has shipped (shipment ${gone.shipmentId}); it can no longer be cancelled, start a return instead`, { status: order.status, shipmentId: gone.shipmentId, returns: `/orders/${orderId}/returns` });
@@ -40,14 +40,14 @@ export async function cancelOrder(deps: CancelOrderDeps, orderId: string, reason
     const token = deps.hold && (await deps.hold.holds.getToken(orderId));
     if (token) await deps.hold?.tasks.fail(token, HOLD_CANCELLED, "The order was cancelled");
     const undone = await undoOrder(deps, orderId);
-    if (deps.fulfilment) await stopFulfilment(deps.fulfilment, orderId, shipments, deps.clock.now());
+    if (deps.fulfillment) await stopFulfillment(deps.fulfillment, orderId, shipments, deps.clock.now());
     return { orderId, status: "CANCELLED" as const, ...undone };
   });
 }
 
 
 /** Ends what waits for the cancelled order: its backorder, and its locations (their shipments are CANCELLED). */
-async function stopFulfilment(f: NonNullable<CancelOrderDeps["fulfilment"]>, orderId: string, shipments: StoredShipment[], at: string): Promise<void> {
+async function stopFulfillment(f: NonNullable<CancelOrderDeps["fulfillment"]>, orderId: string, shipments: StoredShipment[], at: string): Promise<void> {
   const parked = await f.backorders.tokenOf(orderId);
   if (parked) {
     await f.tasks.fail(parked, ORDER_CANCELLED, `Order ${orderId} was cancelled`);

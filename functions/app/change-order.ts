@@ -9,7 +9,7 @@ import type { PaymentRecord } from "../domain/payment.js";
 import { LEFT_LOCATION, openUnits } from "../domain/shipment.js";
 import { tryAgain, type AllocateDeps } from "./backorders.js";
 import { cancelOrder, type CancelOrderDeps } from "./cancel-order.js";
-import { followOrderShipments } from "./fulfilment.js";
+import { followOrderShipments } from "./shipments.js";
 import { SHIPMENT_CANCELLED } from "../domain/workflow-errors.js";
 import type { AllocationStore, CaptureStore, Catalog, Clock, InventoryReservations, OrderRepository, PaymentProvider, ShipmentStore } from "./ports.js";
 

@@ -33,7 +33,7 @@ export type OrderEventType = (typeof ORDER_EVENTS)[keyof typeof ORDER_EVENTS];
 /** Order events a customer hears about; the notifications rule matches exactly these. */
 export const CUSTOMER_FACING_ORDER_EVENTS: readonly OrderEventType[] = [ORDER_EVENTS.confirmed, ORDER_EVENTS.rejected, ORDER_EVENTS.backordered, ORDER_EVENTS.cancelled, ORDER_EVENTS.delivered, ORDER_EVENTS.changed];
 
-/** Detail types published by the fulfilment context, from changes to shipments. */
+/** Detail types published by the fulfillment context, from changes to shipments. */
 export const FULFILLMENT_EVENTS = {
   released: "ShipmentReleased",
   accepted: "ShipmentAccepted",

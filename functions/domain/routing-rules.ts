@@ -103,18 +103,18 @@ export function parseRoutingRules(body: unknown): RoutingRulesInput {
   return r.data;
 }
 
-/** Capabilities that let a location fulfil an order at all (ship, ship from a store, or hand over in store). */
+/** Capabilities that let a location fulfill an order at all (ship, ship from a store, or hand over in store). */
 const FULFILLING = new Set(["ship", "ship-from-store", "pickup"]);
 
 /**
  * Why a location may not serve a channel at all, whatever the order: inactive, outside the
- * channel's groups, excluded, or unable to fulfil. Undefined when it may.
+ * channel's groups, excluded, or unable to fulfill. Undefined when it may.
  */
 export function channelExclusion(filters: RoutingFilters, location: Location): string | undefined {
   if (!location.active) return "inactive";
   if (filters.excludeLocations.includes(location.locationId)) return "excluded by the channel's rules";
   if (filters.locationGroups.length && !location.groups.some((g) => filters.locationGroups.includes(g))) return `not in groups ${filters.locationGroups.join(", ")}`;
-  if (!location.capabilities.some((c) => FULFILLING.has(c))) return "cannot fulfil orders (no ship or pickup capability)";
+  if (!location.capabilities.some((c) => FULFILLING.has(c))) return "cannot fulfill orders (no ship or pickup capability)";
   return undefined;
 }
 

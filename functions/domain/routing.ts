@@ -14,7 +14,7 @@ export interface RouteLine {
 /** Where the order goes: to an address, picked up in a store, or shipped to a store for collection. */
 export type Delivery = { kind: "ship"; lat: number; lon: number } | { kind: "pickup"; locationId: string } | { kind: "ship-to-store"; locationId: string };
 
-/** A location that might fulfil: its units per SKU it may promise and the orders it can still take today. */
+/** A location that might fulfill: its units per SKU it may promise and the orders it can still take today. */
 export interface Candidate {
   location: Location;
   stock: Record<string, number>;

@@ -18,7 +18,7 @@ const EVENT_FOR_SHIPMENT_STATUS: Record<ShipmentStatus, FulfillmentEventType> = 
 
 /**
  * The events one change of a shipment announces: one per status it entered since the previous
- * image (ShipmentReleased is the location's fulfilment request), and DeliveryLate each time the
+ * image (ShipmentReleased is the location's fulfillment request), and DeliveryLate each time the
  * promised delivery passed. Ids are `<shipmentId>.<DetailType>` (`.<n>` for the n-th late alert):
  * a shipment enters each status at most once, so a redelivered record yields the same ids.
  */

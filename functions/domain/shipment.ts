@@ -5,7 +5,7 @@ import type { Money } from "./money.js";
 import { transition, type Customer, type Order, type OrderStatus } from "./order.js";
 
 /**
- * Where one shipment of an order is. RELEASED: the location was asked to fulfil it; ACCEPTED,
+ * Where one shipment of an order is. RELEASED: the location was asked to fulfill it; ACCEPTED,
  * PICKED, PACKED: the location's progress; SHIPPED: handed to the carrier, the reservation
  * consumed and the payment for it captured; DELIVERED: the carrier delivered it. REJECTED: the
  * location refused it (or missed its SLA) and the lines were routed elsewhere; CANCELLED: the
@@ -106,7 +106,7 @@ export interface Shipment {
 }
 
 /** The callbacks a location sends on POST /fulfillments/{fulfillmentId}/events. */
-export const fulfilmentEventSchema = z.discriminatedUnion("type", [
+export const fulfillmentEventSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("accepted") }),
   z.strictObject({ type: z.literal("rejected"), reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)) }),
   z.strictObject({ type: z.literal("picked") }),
@@ -120,9 +120,9 @@ export const fulfilmentEventSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("ready_for_pickup") }),
   z.strictObject({ type: z.literal("picked_up") }),
 ]);
-export type FulfilmentEvent = z.infer<typeof fulfilmentEventSchema>;
+export type FulfillmentEvent = z.infer<typeof fulfillmentEventSchema>;
 
-const STATUS_OF_EVENT: Record<FulfilmentEvent["type"], ShipmentStatus | undefined> = {
+const STATUS_OF_EVENT: Record<FulfillmentEvent["type"], ShipmentStatus | undefined> = {
   accepted: "ACCEPTED",
   rejected: "REJECTED",
   picked: "PICKED",
@@ -144,7 +144,7 @@ export function moveShipment(s: Shipment, to: ShipmentStatus, at: string, reason
  * A location's callback applied to its shipment. Repeating the latest event is a no-op (the
  * shipment comes back unchanged); going back, or anything after the handover, is a conflict.
  */
-export function applyFulfilmentEvent(s: Shipment, event: FulfilmentEvent, at: string): Shipment {
+export function applyFulfillmentEvent(s: Shipment, event: FulfillmentEvent, at: string): Shipment {
   const forPickup = event.type === "ready_for_pickup" || event.type === "picked_up";
   if (s.pickup && event.type === "shipped") throw new ConflictError(`Shipment ${s.shipmentId} is a pickup: the store hands it to the customer ("ready_for_pickup", then "picked_up")`, { status: s.status });
   if (!s.pickup && forPickup) throw new ConflictError(`Shipment ${s.shipmentId} goes to a carrier; "${event.type}" is for pickup orders`, { status: s.status });
@@ -217,5 +217,5 @@ export function captureAmountFor(order: Pick<Order, "lines" | "totals">, shipmen
   return { amount: Math.max(0, Math.min(amount, order.totals.grandTotal.amount - capturedBefore.amount)), currency };
 }
 
-/** `<orderId>-S<n>`: a shipment (fulfilment) id names its order. */
+/** `<orderId>-S<n>`: a shipment (fulfillment) id names its order. */
 export const orderIdOfShipment = (shipmentId: string): string | undefined => /^([0-9A-HJKMNP-TV-Z]{26})-S\d{1,3}$/.exec(shipmentId)?.[1];

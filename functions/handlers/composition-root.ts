@@ -26,7 +26,7 @@ import type { AllocateDeps } from "../app/backorders.js";
 import type { CancelOrderDeps } from "../app/cancel-order.js";
 import type { ChangeOrderDeps } from "../app/change-order.js";
 import type { HoldDeps } from "../app/decide-hold.js";
-import type { ShipDeps } from "../app/fulfilment.js";
+import type { ShipDeps } from "../app/shipments.js";
 import type { CarrierPort, PaymentProvider } from "../app/ports.js";
 import { routingDataFrom } from "../app/quote-route.js";
 import { requireEnv } from "../shared/env.js";
@@ -82,7 +82,7 @@ export const carrier = /* @__PURE__ */ once((): CarrierPort => {
   }
 });
 
-/** What the fulfilment steps and callbacks use. */
+/** What the fulfillment steps and callbacks use. */
 export const shipDeps = /* @__PURE__ */ once(
   (): ShipDeps => ({
     orders: orders(),
@@ -125,7 +125,7 @@ export const cancelDeps = /* @__PURE__ */ once(
     inventory: inventory(),
     clock: systemClock,
     hold: { holds: holds(), tasks: tasks() },
-    fulfilment: { shipments: shipments(), backorders: backorders(), tasks: tasks() },
+    fulfillment: { shipments: shipments(), backorders: backorders(), tasks: tasks() },
   }),
 );
 

@@ -220,12 +220,12 @@ describe("the workflow definitions", () => {
   it("the check sees into a Map's branch: a branch task without Catch or reason is a finding", () => {
     const [, machine] = definitions.find(([f]) => f === "order-fulfillment.asl.json")!;
     const broken = structuredClone(machine);
-    const branch = (broken.States["Fulfil shipments"] as unknown as AslMachine & { ItemProcessor: AslMachine }).ItemProcessor.States;
+    const branch = (broken.States["Fulfill shipments"] as unknown as AslMachine & { ItemProcessor: AslMachine }).ItemProcessor.States;
     delete branch["Release to location"]!.Catch;
     delete branch.Ship!.Comment;
     expect(checkTasks(broken)).toEqual([
-      "Fulfil shipments/Release to location: no Catch, and its Comment does not say why its container's Catch handles it",
-      "Fulfil shipments/Ship: no Catch, and its Comment does not say why its container's Catch handles it",
+      "Fulfill shipments/Release to location: no Catch, and its Comment does not say why its container's Catch handles it",
+      "Fulfill shipments/Ship: no Catch, and its Comment does not say why its container's Catch handles it",
     ]);
   });
 
@@ -271,7 +271,7 @@ describe("order-fulfillment.asl.json", () => {
   });
 
   it("waits for a pickup exactly the collection window the domain promises the customer", () => {
-    const branch = (asl.States["Fulfil shipments"] as { ItemProcessor: { States: Record<string, { TimeoutSeconds?: number; Catch?: { ErrorEquals: string[]; Next: string }[] }> } }).ItemProcessor.States;
+    const branch = (asl.States["Fulfill shipments"] as { ItemProcessor: { States: Record<string, { TimeoutSeconds?: number; Catch?: { ErrorEquals: string[]; Next: string }[] }> } }).ItemProcessor.States;
     expect(branch["Await delivery"]?.TimeoutSeconds).toBe(COLLECTION_WINDOW_SECONDS);
     expect(branch["Await delivery"]?.Catch?.find((c) => c.ErrorEquals.includes("States.Timeout"))?.Next).toBe("Flag late delivery");
   });
@@ -282,5 +282,17 @@ describe("order-fulfillment.asl.json", () => {
       if (status) expect(ORDER_STATUSES).toContain(status);
     }
     expect(() => checkDefinition("order-fulfillment", asl as never)).not.toThrow();
+  });
+});
+
+describe("the code base", () => {
+  it("spells fulfillment one way (American, as the routes, events and marketplaces do), in names, files and prose", () => {
+    const root = new URL("../../", import.meta.url);
+    const files = ["README.md", "package.json", ...["functions", "infra", "local", "statemachines", "test", "bench", "scripts"].flatMap((dir) => readdirSync(new URL(dir, root), { recursive: true, encoding: "utf8" }).map((f) => `${dir}/${f}`))].filter((f) => /\.(ts|mjs|js|json|md)$/.test(f) && !f.includes("node_modules"));
+    expect(files.length).toBeGreaterThan(100);
+    // Built from parts, so this file does not match itself.
+    const british = new RegExp(["fulfi", "l(?!l)"].join(""), "i");
+    const found = files.filter((f) => british.test(f) || british.test(readFileSync(new URL(f, root), "utf8")));
+    expect(found).toEqual([]);
   });
 });

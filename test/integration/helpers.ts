@@ -131,8 +131,8 @@ export async function operatorPost(path: string, body?: unknown): Promise<{ stat
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
-/** A location's callback on a fulfilment request. */
-export const fulfilmentEvent = (shipmentId: string, event: Record<string, unknown>) => operatorPost(`/fulfillments/${shipmentId}/events`, event);
+/** A location's callback on a fulfillment request. */
+export const fulfillmentEvent = (shipmentId: string, event: Record<string, unknown>) => operatorPost(`/fulfillments/${shipmentId}/events`, event);
 
 /** A carrier's signed tracking update. */
 export async function trackingUpdate(carrier: string, body: Record<string, unknown>, secret = cloud.carrierSecret): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -166,8 +166,8 @@ export async function shipmentsIn(orderId: string, status: string, count = 1): P
 
 /** Drives one released shipment through its location's callbacks to the handover, then waits until it is SHIPPED. */
 export async function shipIt(orderId: string, shipmentId: string, carrier = "oms-post"): Promise<ShipmentView> {
-  for (const type of ["accepted", "picked", "packed"]) expect((await fulfilmentEvent(shipmentId, { type })).status).toBe(200);
-  expect((await fulfilmentEvent(shipmentId, { type: "shipped", carrier, weightGrams: 1200 })).status).toBe(200);
+  for (const type of ["accepted", "picked", "packed"]) expect((await fulfillmentEvent(shipmentId, { type })).status).toBe(200);
+  expect((await fulfillmentEvent(shipmentId, { type: "shipped", carrier, weightGrams: 1200 })).status).toBe(200);
   const view = await orderWhen(orderId, (o) => o.shipments.some((s) => s.shipmentId === shipmentId && s.status === "SHIPPED"));
   return view.shipments.find((s) => s.shipmentId === shipmentId)!;
 }

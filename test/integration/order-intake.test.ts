@@ -48,7 +48,7 @@ describe("a signed order through the local cloud", () => {
     const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: executionArn(orderId) }));
     const entered = (history.events ?? []).filter((e) => e.type?.endsWith("StateEntered")).map((e) => e.stateEnteredEventDetails?.name);
     // Billed transitions so far: the events come from the table's stream, not from states.
-    expect(entered).toEqual(["Validate order", "Is the order valid?", "Reserve and route", "Authorize payment", "Fulfil shipments", "Release to location"]);
+    expect(entered).toEqual(["Validate order", "Is the order valid?", "Reserve and route", "Authorize payment", "Fulfill shipments", "Release to location"]);
     // The channel collected the payment (no card): authorized as such.
     expect(order.json.payment).toMatchObject({ status: "AUTHORIZED", method: "marketplace", amount: { amount: 6326, currency: "EUR" } });
     const events = await eventually(() => archivedEvents({ source: "oms.orders", where: (d) => d.orderId === orderId }), (e) => e.length >= 4);

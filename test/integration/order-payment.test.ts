@@ -49,7 +49,7 @@ describe("payment authorization in the order workflow", () => {
     const view = (await operatorGet(`/orders/${orderId}`)).json;
     expect(view).toMatchObject({ status: "ALLOCATED", payment: { status: "AUTHORIZED", authorizationId: expect.stringMatching(/^auth_/) as unknown } });
     expect(await reservedHere()).toBe(before + 2);
-    expect(await entered(orderId)).toEqual(["Validate order", "Is the order valid?", "Reserve and route", "Authorize payment", "TaskFailed:PaymentProviderTimeoutError", "Fulfil shipments", "Release to location"]);
+    expect(await entered(orderId)).toEqual(["Validate order", "Is the order valid?", "Reserve and route", "Authorize payment", "TaskFailed:PaymentProviderTimeoutError", "Fulfill shipments", "Release to location"]);
     const authorized = await eventually(() => archivedEvents({ detailType: "PaymentAuthorized", where: (d) => d.orderId === orderId }), (e) => e.length > 0);
     expect(authorized).toHaveLength(1);
   });

@@ -189,7 +189,7 @@ describe("time-outs on the cloud's own clock", () => {
     expect(stock.find((x) => x.locationId === "ST-HAM")).toMatchObject({ onHand: 3, reserved: 0 });
     const execution = await executionOf(orderId);
     expect(execution.status).toBe("SUCCEEDED");
-    expect(execution.states.slice(-4)).toEqual(["Still worth waiting?", "Not collected", "Anything left to fulfil?", "Order cancelled"]);
+    expect(execution.states.slice(-4)).toEqual(["Still worth waiting?", "Not collected", "Anything left to fulfill?", "Order cancelled"]);
     expect((await api(`/fulfillments/${s!.shipmentId}/events`, { method: "POST", body: { type: "picked_up" } })).status).toBe(409);
   });
 
@@ -235,7 +235,7 @@ describe("time-outs on the cloud's own clock", () => {
     expect(execution.status).toBe("SUCCEEDED");
     // The rest waited in its own branch of the Map ("Wait for stock"), beside the part that shipped.
     expect(execution.states).toContain("Wait for stock");
-    expect(execution.states.slice(-3)).toEqual(["Close the rest short", "Anything left to fulfil?", "Order delivered"]);
+    expect(execution.states.slice(-3)).toEqual(["Close the rest short", "Anything left to fulfill?", "Order delivered"]);
   });
 
   it("lines a location rejected and nobody else has wait in a later round; when that backorder expires, they are closed short and the order is delivered for what shipped", async () => {

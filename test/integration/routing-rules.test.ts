@@ -59,7 +59,7 @@ describe("routing rules per channel", () => {
         { locationId: "ST-MUC", reason: "excluded by the channel's rules" },
       ]),
     );
-    // A channel nobody configured uses every active location that can fulfil.
+    // A channel nobody configured uses every active location that can fulfill.
     const open = (await operatorGet("/inventory/HOODIE-GRY-M?channel=rules-unset")).json.network as { atp: number };
     expect(open.atp).toBe((res.json.totals as { atp: number }).atp);
   });

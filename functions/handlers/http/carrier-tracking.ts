@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import "../../domain/schema.js";
 import { verifyWebhookSignature, SIGNATURE_HEADER } from "../../adapters/channels/signature.js";
-import { recordTracking } from "../../app/fulfilment.js";
+import { recordTracking } from "../../app/delivery.js";
 import { TRACKING_STATUSES } from "../../domain/carrier.js";
 import { MalformedBodyError, PayloadTooLargeError, UnauthorizedError, ValidationError } from "../../domain/errors.js";
 import { toFieldIssues } from "../../domain/order-schema.js";

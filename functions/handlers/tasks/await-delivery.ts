@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import "../../domain/schema.js";
-import { awaitDelivery } from "../../app/fulfilment.js";
+import { awaitDelivery } from "../../app/delivery.js";
 import { taskHandler } from "../../shared/middy.js";
 import * as root from "../composition-root.js";
 

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import "../../domain/schema.js";
-import { shipShipment } from "../../app/fulfilment.js";
+import { shipShipment } from "../../app/ship-shipment.js";
 import { taskHandler } from "../../shared/middy.js";
 import { logger } from "../../shared/powertools.js";
 import * as root from "../composition-root.js";

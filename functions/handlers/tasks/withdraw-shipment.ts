@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import "../../domain/schema.js";
-import { withdrawShipment } from "../../app/fulfilment.js";
+import { withdrawShipment } from "../../app/release-shipment.js";
 import { rerouteShipment } from "../../app/reserve-and-route.js";
 import { taskHandler } from "../../shared/middy.js";
 import * as root from "../composition-root.js";

@@ -8,12 +8,12 @@ import {
   SHIPMENT_TRANSITIONS,
   TERMINAL_SHIPMENT_STATUSES,
   COLLECTION_WINDOW_SECONDS,
-  applyFulfilmentEvent,
+  applyFulfillmentEvent,
   captureAmountFor,
   moveShipment,
   orderIdOfShipment,
   orderStatusFromShipments,
-  type FulfilmentEvent,
+  type FulfillmentEvent,
   type Shipment,
 } from "../../../functions/domain/shipment.js";
 import { channelOrder } from "../../fixtures/orders.js";
@@ -34,7 +34,7 @@ const shipment = (over: Partial<Shipment> = {}): Shipment => ({
   ...over,
 });
 
-const eventArb: fc.Arbitrary<FulfilmentEvent> = fc.oneof(
+const eventArb: fc.Arbitrary<FulfillmentEvent> = fc.oneof(
   fc.constant({ type: "accepted" as const }),
   fc.constant({ type: "picked" as const }),
   fc.constant({ type: "packed" as const }),
@@ -79,7 +79,7 @@ describe("shipment status model", () => {
         let s = shipment(pickup ? { pickup: true } : {});
         for (const e of events) {
           try {
-            s = applyFulfilmentEvent(s, e, AT);
+            s = applyFulfillmentEvent(s, e, AT);
           } catch (error) {
             expect(error).toBeInstanceOf(ConflictError);
           }
@@ -97,29 +97,29 @@ describe("shipment status model", () => {
   });
 
   it("repeating the latest callback changes nothing; a late one after a rejection is a conflict", () => {
-    const accepted = applyFulfilmentEvent(shipment(), { type: "accepted" }, AT);
-    expect(applyFulfilmentEvent(accepted, { type: "accepted" }, AT)).toBe(accepted);
-    const handed = applyFulfilmentEvent(accepted, { type: "shipped", carrier: "oms-post", weightGrams: 500 }, AT);
+    const accepted = applyFulfillmentEvent(shipment(), { type: "accepted" }, AT);
+    expect(applyFulfillmentEvent(accepted, { type: "accepted" }, AT)).toBe(accepted);
+    const handed = applyFulfillmentEvent(accepted, { type: "shipped", carrier: "oms-post", weightGrams: 500 }, AT);
     expect(handed.handover).toEqual({ carrier: "oms-post", weightGrams: 500, at: AT });
-    expect(applyFulfilmentEvent(handed, { type: "shipped", carrier: "other", weightGrams: 1 }, AT)).toBe(handed);
-    expect(() => applyFulfilmentEvent(handed, { type: "rejected", reason: "x" }, AT)).toThrow(ConflictError);
-    const rejected = applyFulfilmentEvent(shipment(), { type: "rejected", reason: "damaged" }, AT);
+    expect(applyFulfillmentEvent(handed, { type: "shipped", carrier: "other", weightGrams: 1 }, AT)).toBe(handed);
+    expect(() => applyFulfillmentEvent(handed, { type: "rejected", reason: "x" }, AT)).toThrow(ConflictError);
+    const rejected = applyFulfillmentEvent(shipment(), { type: "rejected", reason: "damaged" }, AT);
     expect(rejected.history.at(-1)).toEqual({ status: "REJECTED", at: AT, reason: "damaged" });
-    expect(() => applyFulfilmentEvent(rejected, { type: "packed" }, AT)).toThrow(ConflictError);
+    expect(() => applyFulfillmentEvent(rejected, { type: "packed" }, AT)).toThrow(ConflictError);
   });
 
   it("a pickup is set aside, then collected; a parcel's callbacks are refused for it, and the other way round", () => {
     const pickup = shipment({ pickup: true });
-    expect(() => applyFulfilmentEvent(pickup, { type: "shipped", carrier: "oms-post", weightGrams: 500 }, AT)).toThrow(/is a pickup/);
-    expect(() => applyFulfilmentEvent(shipment(), { type: "ready_for_pickup" }, AT)).toThrow(/for pickup orders/);
-    expect(() => applyFulfilmentEvent(pickup, { type: "picked_up" }, AT)).toThrow(ConflictError);
-    const ready = applyFulfilmentEvent(applyFulfilmentEvent(pickup, { type: "packed" }, AT), { type: "ready_for_pickup" }, AT);
+    expect(() => applyFulfillmentEvent(pickup, { type: "shipped", carrier: "oms-post", weightGrams: 500 }, AT)).toThrow(/is a pickup/);
+    expect(() => applyFulfillmentEvent(shipment(), { type: "ready_for_pickup" }, AT)).toThrow(/for pickup orders/);
+    expect(() => applyFulfillmentEvent(pickup, { type: "picked_up" }, AT)).toThrow(ConflictError);
+    const ready = applyFulfillmentEvent(applyFulfillmentEvent(pickup, { type: "packed" }, AT), { type: "ready_for_pickup" }, AT);
     expect(ready).toMatchObject({ status: "READY_FOR_PICKUP", pickupBy: "2026-11-29T10:00:00.000Z" });
-    expect(applyFulfilmentEvent(ready, { type: "ready_for_pickup" }, AT)).toBe(ready);
-    expect(() => applyFulfilmentEvent(ready, { type: "rejected", reason: "x" }, AT)).toThrow(ConflictError);
-    const collected = applyFulfilmentEvent(ready, { type: "picked_up" }, AT);
+    expect(applyFulfillmentEvent(ready, { type: "ready_for_pickup" }, AT)).toBe(ready);
+    expect(() => applyFulfillmentEvent(ready, { type: "rejected", reason: "x" }, AT)).toThrow(ConflictError);
+    const collected = applyFulfillmentEvent(ready, { type: "picked_up" }, AT);
     expect(collected.history.map((h) => h.status)).toEqual(["RELEASED", "PACKED", "READY_FOR_PICKUP", "PICKED_UP"]);
-    expect(applyFulfilmentEvent(collected, { type: "picked_up" }, AT)).toBe(collected);
+    expect(applyFulfillmentEvent(collected, { type: "picked_up" }, AT)).toBe(collected);
   });
 
   it("reads the order id out of a shipment id, and nothing out of anything else", () => {

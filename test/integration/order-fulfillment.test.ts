@@ -4,18 +4,18 @@ import { DynamoCatalog } from "../../functions/adapters/dynamodb/catalog-reposit
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
 import { genericOrderBody } from "../fixtures/orders.js";
 import { GetExecutionHistoryCommand } from "@aws-sdk/client-sfn";
-import { archivedEvents, cloud, deliver, dynamo, eventually, executionArn, finishedExecution, fulfilmentEvent, notificationsOf, operatorGet, outbox, operatorPost, orderWhen, postOrder, sfn, shipIt, shipmentsIn, quiesce } from "./helpers.js";
+import { archivedEvents, cloud, deliver, dynamo, eventually, executionArn, finishedExecution, fulfillmentEvent, notificationsOf, operatorGet, outbox, operatorPost, orderWhen, postOrder, sfn, shipIt, shipmentsIn, quiesce } from "./helpers.js";
 
 const EUR = (amount: number) => ({ amount, currency: "EUR" });
 
 beforeAll(async () => {
   const catalog = new DynamoCatalog(documentClient(dynamo), cloud.tableName);
   const wh = { kind: "warehouse" as const, country: "DE", capabilities: ["ship" as const], dailyCapacity: 1000, priority: 1, active: true, groups: ["ful-test"] };
-  await catalog.putLocation({ ...wh, locationId: "FUL-BER", name: "Fulfilment test Berlin", lat: 52.5, lon: 13.4, handlingCost: EUR(100) });
-  await catalog.putLocation({ ...wh, locationId: "FUL-HAM", name: "Fulfilment test Hamburg", lat: 53.55, lon: 10.0, handlingCost: EUR(100) });
-  await catalog.putLocation({ ...wh, kind: "store", capabilities: ["pickup"], locationId: "FUL-STORE", name: "Fulfilment test store", lat: 48.1, lon: 11.6, handlingCost: EUR(300) });
-  await catalog.putLocation({ ...wh, locationId: "FUL-MUC", name: "Fulfilment test Munich", lat: 48.14, lon: 11.58, handlingCost: EUR(100) });
-  for (const sku of ["FUL-A", "FUL-X", "FUL-Y", "FUL-R", "FUL-C", "FUL-P", "FUL-M1", "FUL-M2", "FUL-S", "FUL-T"]) await catalog.putSku({ sku, name: `Fulfilment test item ${sku}`, unitWeightGrams: 500, active: true });
+  await catalog.putLocation({ ...wh, locationId: "FUL-BER", name: "Fulfillment test Berlin", lat: 52.5, lon: 13.4, handlingCost: EUR(100) });
+  await catalog.putLocation({ ...wh, locationId: "FUL-HAM", name: "Fulfillment test Hamburg", lat: 53.55, lon: 10.0, handlingCost: EUR(100) });
+  await catalog.putLocation({ ...wh, kind: "store", capabilities: ["pickup"], locationId: "FUL-STORE", name: "Fulfillment test store", lat: 48.1, lon: 11.6, handlingCost: EUR(300) });
+  await catalog.putLocation({ ...wh, locationId: "FUL-MUC", name: "Fulfillment test Munich", lat: 48.14, lon: 11.58, handlingCost: EUR(100) });
+  for (const sku of ["FUL-A", "FUL-X", "FUL-Y", "FUL-R", "FUL-C", "FUL-P", "FUL-M1", "FUL-M2", "FUL-S", "FUL-T"]) await catalog.putSku({ sku, name: `Fulfillment test item ${sku}`, unitWeightGrams: 500, active: true });
   const stock = (sku: string, locationId: string, onHand: number) => catalog.putStock({ sku, locationId, onHand, reserved: 0, safetyStock: 0, reorderPoint: 0 });
   await stock("FUL-A", "FUL-BER", 100);
   await stock("FUL-X", "FUL-BER", 10); // X only in Berlin, Y only in Hamburg: an order of both splits
@@ -127,14 +127,14 @@ describe("split, rejection, cancellation", () => {
     const orderId = await order("FUL-reject-1", [{ sku: "FUL-R", quantity: 2, amount: 2000 }]);
     const [first] = await shipmentsIn(orderId, "RELEASED");
     expect(first!.locationId).toBe("FUL-BER");
-    expect((await fulfilmentEvent(first!.shipmentId, { type: "accepted" })).status).toBe(200);
-    expect((await fulfilmentEvent(first!.shipmentId, { type: "rejected", reason: "damaged in the bin" })).json).toMatchObject({ status: "REJECTED" });
+    expect((await fulfillmentEvent(first!.shipmentId, { type: "accepted" })).status).toBe(200);
+    expect((await fulfillmentEvent(first!.shipmentId, { type: "rejected", reason: "damaged in the bin" })).json).toMatchObject({ status: "REJECTED" });
     const view = await orderWhen(orderId, (o) => o.shipments.some((s) => s.status === "RELEASED" && s.round === 2));
     const second = view.shipments.find((s) => s.round === 2)!;
     expect(second).toMatchObject({ shipmentId: `${orderId}-S2`, locationId: "FUL-HAM" });
     expect(await stockOf("FUL-R", "FUL-BER")).toMatchObject({ onHand: berBefore.onHand, reserved: berBefore.reserved });
     // A late callback for the rejected shipment is refused.
-    expect((await fulfilmentEvent(first!.shipmentId, { type: "packed" })).status).toBe(409);
+    expect((await fulfillmentEvent(first!.shipmentId, { type: "packed" })).status).toBe(409);
     await deliver(await shipIt(orderId, second.shipmentId));
     const done = await orderWhen(orderId, (o) => o.status === "DELIVERED");
     expect(done.shipments.map((s) => [s.shipmentId, s.status])).toEqual([[first!.shipmentId, "REJECTED"], [second.shipmentId, "DELIVERED"]]);
@@ -151,7 +151,7 @@ describe("split, rejection, cancellation", () => {
     expect(released.map((s) => s.locationId).sort()).toEqual(["FUL-BER", "FUL-HAM"]);
     const ber = released.find((s) => s.locationId === "FUL-BER")!;
     const ham = released.find((s) => s.locationId === "FUL-HAM")!;
-    expect((await fulfilmentEvent(ham.shipmentId, { type: "rejected", reason: "shelf empty" })).status).toBe(200);
+    expect((await fulfillmentEvent(ham.shipmentId, { type: "rejected", reason: "shelf empty" })).status).toBe(200);
     // Rerouted in its own branch: Munich has it released while Berlin has not shipped yet.
     const view = await orderWhen(orderId, (o) => o.shipments.some((s) => s.locationId === "FUL-MUC" && s.status === "RELEASED"));
     expect(view.shipments.map((s) => [s.locationId, s.status, s.round])).toEqual([
@@ -177,10 +177,10 @@ describe("split, rejection, cancellation", () => {
     const before = await stockOf("FUL-C", "FUL-BER");
     const orderId = await order("FUL-cancel-1", [{ sku: "FUL-C", quantity: 3, amount: 1500 }]);
     const [released] = await shipmentsIn(orderId, "RELEASED");
-    expect((await fulfilmentEvent(released!.shipmentId, { type: "picked" })).status).toBe(200);
+    expect((await fulfillmentEvent(released!.shipmentId, { type: "picked" })).status).toBe(200);
     expect((await operatorPost(`/orders/${orderId}/cancel`, { reason: "customer changed their mind" })).json).toMatchObject({ orderId, status: "CANCELLED", released: 1, payment: "VOIDED" });
     await endedCancelled(orderId, "FUL-C", "FUL-BER", before);
-    expect((await fulfilmentEvent(released!.shipmentId, { type: "shipped", carrier: "oms-post", weightGrams: 900 })).status).toBe(409);
+    expect((await fulfillmentEvent(released!.shipmentId, { type: "shipped", carrier: "oms-post", weightGrams: 900 })).status).toBe(409);
     const events = await eventually(() => Promise.all(["OrderCancelled", "ShipmentCancelled", "PaymentVoided"].map((detailType) => archivedEvents({ detailType, where: (d) => d.orderId === orderId }))), (all) => all.every((e) => e.length === 1));
     expect(events.map((e) => e.length)).toEqual([1, 1, 1]);
   });
@@ -205,10 +205,10 @@ describe("buy online, pick up in store", () => {
     const [released] = await shipmentsIn(orderId, "RELEASED");
     expect(released).toMatchObject({ locationId: "FUL-STORE", round: 1 });
     // A pickup never meets a carrier.
-    const shipped = await fulfilmentEvent(released!.shipmentId, { type: "shipped", carrier: "oms-post", weightGrams: 500 });
+    const shipped = await fulfillmentEvent(released!.shipmentId, { type: "shipped", carrier: "oms-post", weightGrams: 500 });
     expect(shipped.status).toBe(409);
     expect((shipped.json.error as { message: string }).message).toContain("is a pickup");
-    for (const type of ["accepted", "picked", "ready_for_pickup"]) expect((await fulfilmentEvent(released!.shipmentId, { type })).status).toBe(200);
+    for (const type of ["accepted", "picked", "ready_for_pickup"]) expect((await fulfillmentEvent(released!.shipmentId, { type })).status).toBe(200);
     const ready = await orderWhen(orderId, (o) => o.status === "READY_FOR_PICKUP");
     expect(ready.shipments[0]).toMatchObject({ status: "READY_FOR_PICKUP" });
     expect(ready.shippingAddress).toBeUndefined();
@@ -217,7 +217,7 @@ describe("buy online, pick up in store", () => {
     expect(await stockOf("FUL-P", "FUL-STORE")).toMatchObject({ onHand: before.onHand, reserved: before.reserved + 2 });
     expect(ready.payment).toMatchObject({ status: "AUTHORIZED" });
 
-    const collected = await fulfilmentEvent(released!.shipmentId, { type: "picked_up" });
+    const collected = await fulfillmentEvent(released!.shipmentId, { type: "picked_up" });
     expect(collected).toMatchObject({ status: 200, json: { status: "PICKED_UP", handedOver: true } });
     const done = await finishedExecution(orderId);
     expect({ status: done.status, error: done.error }).toEqual({ status: "SUCCEEDED", error: undefined });
@@ -231,7 +231,7 @@ describe("buy online, pick up in store", () => {
     expect(view.shipments[0]?.capture?.amount).toEqual((view.totals as { grandTotal: unknown }).grandTotal);
     expect(await stockOf("FUL-P", "FUL-STORE")).toMatchObject({ onHand: before.onHand - 2, reserved: before.reserved });
     // The store's retry changes nothing.
-    expect(await fulfilmentEvent(released!.shipmentId, { type: "picked_up" })).toMatchObject({ status: 200, json: { status: "PICKED_UP" } });
+    expect(await fulfillmentEvent(released!.shipmentId, { type: "picked_up" })).toMatchObject({ status: 200, json: { status: "PICKED_UP" } });
     expect(await stockOf("FUL-P", "FUL-STORE")).toMatchObject({ onHand: before.onHand - 2, reserved: before.reserved });
 
     const events = await eventually(
@@ -248,11 +248,11 @@ describe("buy online, pick up in store", () => {
     const before = await stockOf("FUL-P", "FUL-STORE");
     const orderId = await order("FUL-pickup-cancel", [{ sku: "FUL-P", quantity: 1, amount: 1500 }], { pickup: { locationId: "FUL-STORE" } });
     const [released] = await shipmentsIn(orderId, "RELEASED");
-    expect((await fulfilmentEvent(released!.shipmentId, { type: "ready_for_pickup" })).status).toBe(200);
+    expect((await fulfillmentEvent(released!.shipmentId, { type: "ready_for_pickup" })).status).toBe(200);
     await orderWhen(orderId, (o) => o.status === "READY_FOR_PICKUP");
     expect((await operatorPost(`/orders/${orderId}/cancel`, { reason: "customer changed their mind" })).status).toBe(200);
     await endedCancelled(orderId, "FUL-P", "FUL-STORE", before);
-    expect((await fulfilmentEvent(released!.shipmentId, { type: "picked_up" })).status).toBe(409);
+    expect((await fulfillmentEvent(released!.shipmentId, { type: "picked_up" })).status).toBe(409);
   });
 
   it("a pickup at a location that does not offer pickup is rejected by validation, with nothing reserved", async () => {
