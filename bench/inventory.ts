@@ -1,6 +1,8 @@
 import { DynamoDBClient, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { documentClient } from "../functions/adapters/dynamodb/client.js";
-import { DynamoInventory } from "../functions/adapters/dynamodb/inventory-repository.js";
+import { checkInventoryDrift } from "../functions/adapters/dynamodb/inventory-drift.js";
+import { DynamoReservations } from "../functions/adapters/dynamodb/reservations.js";
+import { DynamoStockLedger } from "../functions/adapters/dynamodb/stock-ledger.js";
 import type { LocalCloud } from "../local/cloud.js";
 import { quantile, runPool } from "./run-pool.js";
 
@@ -27,12 +29,13 @@ export interface InventoryBench {
  */
 export async function benchInventory(cloud: LocalCloud, n: number, concurrency: number): Promise<InventoryBench> {
   const client = new DynamoDBClient({ endpoint: cloud.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "b", secretAccessKey: "b" }, maxAttempts: 10 });
-  const inv = new DynamoInventory(documentClient(client), cloud.tableName, { now: () => new Date().toISOString() }, { next: () => crypto.randomUUID() });
+  const db = documentClient(client);
+  const inv = new DynamoReservations(db, cloud.tableName, { now: () => new Date().toISOString() });
   const sku = `HOT-${Date.now().toString(36)}`;
   // The stream consumer would otherwise share these 2 cores with the writes being measured; in AWS
   // it runs apart. Records wait in the stream and are published after the measurement.
   cloud.streams.pause();
-  await inv.putStock({ sku, locationId: "WH-BER", onHand: n * 10, reserved: 0, safetyStock: 0, reorderPoint: 0 });
+  await new DynamoStockLedger(db, cloud.tableName, { now: () => new Date().toISOString() }, { next: () => crypto.randomUUID() }).putStock({ sku, locationId: "WH-BER", onHand: n * 10, reserved: 0, safetyStock: 0, reorderPoint: 0 });
   await client.send(new PutItemCommand({ TableName: cloud.tableName, Item: { PK: { S: `BENCH#RAW#${sku}` }, SK: { S: "COUNTER" }, n: { N: "0" } } }));
   const raw = async () => {
     await client.send(
@@ -83,7 +86,7 @@ export async function benchInventory(cloud: LocalCloud, n: number, concurrency: 
   const afterRelease = { ...cloud.endpoint.dynamoStats };
   cloud.streams.resume();
   await cloud.idle();
-  const report = await inv.check();
+  const report = await checkInventoryDrift(db, cloud.tableName);
   return {
     reservations: n,
     concurrency,

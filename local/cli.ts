@@ -3,7 +3,8 @@ import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { signWebhook } from "../functions/adapters/channels/signature.js";
 import { documentClient } from "../functions/adapters/dynamodb/client.js";
-import { DynamoInventory } from "../functions/adapters/dynamodb/inventory-repository.js";
+import { checkInventoryDrift } from "../functions/adapters/dynamodb/inventory-drift.js";
+import { DynamoStockLedger } from "../functions/adapters/dynamodb/stock-ledger.js";
 import { DynamoCatalog } from "../functions/adapters/dynamodb/catalog-repository.js";
 import { DynamoRoutingRules } from "../functions/adapters/dynamodb/routing-rules-repository.js";
 import { simulateRouting, type SimulatedOrder } from "../functions/app/simulate-routing.js";
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
     }
     case "inventory check": {
       const db = documentClient(new DynamoDBClient(target.aws));
-      const report = await new DynamoInventory(db, target.tableName, { now: () => new Date().toISOString() }, { next: () => "" }).check();
+      const report = await checkInventoryDrift(db, target.tableName);
       if (report.drift.length === 0) return console.log(`no drift (${report.checked} stock records checked, ${target.kind === "local" ? "local cloud" : `stage ${target.name}`})`);
       for (const d of report.drift) console.log(`DRIFT ${d.sku} at ${d.locationId}: reserved ${d.reserved} vs reservations ${d.sumOfReservations}; available ${d.available} vs ${d.expectedAvailable}`);
       process.exitCode = 1;
@@ -149,7 +150,7 @@ async function main(): Promise<void> {
       if (!Array.isArray(orders)) throw new Error(`${values.orders} must hold a JSON array of orders`);
       const db = documentClient(new DynamoDBClient(target.aws));
       const catalog = new DynamoCatalog(db, target.tableName);
-      const inventory = new DynamoInventory(db, target.tableName, { now: () => new Date().toISOString() }, { next: () => "" });
+      const inventory = new DynamoStockLedger(db, target.tableName, { now: () => new Date().toISOString() }, { next: () => "" });
       const skus = [...new Set(orders.flatMap((o) => o.lines.map((l) => l.sku)))];
       const snapshot = { locations: await catalog.listLocations(), skus: await catalog.getSkus(skus), stock: (await Promise.all(skus.map((sku) => inventory.stockOf(sku)))).flat() };
       const channel = values.channel ?? "generic";

@@ -181,7 +181,7 @@ export interface CapacityUsage {
 /** A reservation line's identity: which line of the order, which SKU, at which location. */
 export type ReservationLineRef = Pick<AllocationLine, "lineId" | "sku" | "locationId">;
 
-/** Stock reservations (functions/adapters/dynamodb/inventory-repository.ts): every change all or nothing, never below zero available. */
+/** Stock reservations (functions/adapters/dynamodb/reservations.ts): every change all or nothing, never below zero available. */
 export interface InventoryReservations {
   /** Reserves a plan's lines all or nothing; the same plan again is a replay, not a second reservation. */
   reserve(allocation: Allocation): Promise<unknown>;

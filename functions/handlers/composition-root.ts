@@ -10,12 +10,13 @@ import { DynamoBackorderStore } from "../adapters/dynamodb/backorder-store.js";
 import { DynamoCatalog } from "../adapters/dynamodb/catalog-repository.js";
 import { documentClient } from "../adapters/dynamodb/client.js";
 import { DynamoHoldStore } from "../adapters/dynamodb/hold-store.js";
-import { DynamoInventory } from "../adapters/dynamodb/inventory-repository.js";
 import { DynamoNotificationOutbox } from "../adapters/dynamodb/notification-outbox.js";
 import { DynamoOrderRepository } from "../adapters/dynamodb/order-repository.js";
 import { DynamoPaymentStore } from "../adapters/dynamodb/payment-store.js";
+import { DynamoReservations } from "../adapters/dynamodb/reservations.js";
 import { DynamoRoutingRules } from "../adapters/dynamodb/routing-rules-repository.js";
 import { DynamoShipmentStore } from "../adapters/dynamodb/shipment-store.js";
+import { DynamoStockLedger } from "../adapters/dynamodb/stock-ledger.js";
 import { EventBridgePublisher } from "../adapters/eventbridge/event-publisher.js";
 import { LocalPaymentProvider } from "../adapters/payments/local-provider.js";
 import { SecretsManagerChannelSecrets } from "../adapters/secrets/channel-secrets.js";
@@ -45,7 +46,10 @@ const sfnClient = /* @__PURE__ */ once(() => new SFNClient({}));
 
 export const orders = /* @__PURE__ */ once(() => new DynamoOrderRepository(db(), tableName()));
 export const catalog = /* @__PURE__ */ once(() => new DynamoCatalog(db(), tableName()));
-export const inventory = /* @__PURE__ */ once(() => new DynamoInventory(db(), tableName(), systemClock, ulidIds));
+/** Reservations: reserve, release, consume, resize, move, expire. */
+export const reservations = /* @__PURE__ */ once(() => new DynamoReservations(db(), tableName(), systemClock));
+/** Stock records, their adjustments journal and planning figures, and the reads of stock. */
+export const stock = /* @__PURE__ */ once(() => new DynamoStockLedger(db(), tableName(), systemClock, ulidIds));
 export const routingRules = /* @__PURE__ */ once(() => new DynamoRoutingRules(db(), tableName()));
 export const shipments = /* @__PURE__ */ once(() => new DynamoShipmentStore(db(), tableName()));
 export const allocations = /* @__PURE__ */ once(() => new DynamoAllocationStore(db(), tableName()));
@@ -89,7 +93,7 @@ export const shipDeps = /* @__PURE__ */ once(
     shipments: shipments(),
     tasks: tasks(),
     clock: systemClock,
-    inventory: inventory(),
+    inventory: reservations(),
     payments: payments(),
     provider: paymentProvider(),
     carrier: carrier(),
@@ -103,8 +107,8 @@ export const allocateDeps = /* @__PURE__ */ once(
   (): AllocateDeps => ({
     orders: orders(),
     allocations: allocations(),
-    routing: routingDataFrom(catalog(), inventory(), routingRules(), systemClock),
-    inventory: inventory(),
+    routing: routingDataFrom(catalog(), stock(), routingRules(), systemClock),
+    inventory: reservations(),
     shipments: shipments(),
     backorders: backorders(),
     tasks: tasks(),
@@ -122,7 +126,7 @@ export const cancelDeps = /* @__PURE__ */ once(
     orders: orders(),
     payments: payments(),
     provider: paymentProvider(),
-    inventory: inventory(),
+    inventory: reservations(),
     clock: systemClock,
     hold: { holds: holds(), tasks: tasks() },
     fulfillment: { shipments: shipments(), backorders: backorders(), tasks: tasks() },
@@ -138,7 +142,7 @@ export const changeDeps = /* @__PURE__ */ once(
     orders: orders(),
     shipments: shipments(),
     allocations: allocations(),
-    inventory: inventory(),
+    inventory: reservations(),
     payments: payments(),
     provider: paymentProvider(),
     catalog: catalog(),

@@ -2,7 +2,9 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
-import { DynamoInventory } from "../../functions/adapters/dynamodb/inventory-repository.js";
+import { DynamoReservations } from "../../functions/adapters/dynamodb/reservations.js";
+import { DynamoStockLedger } from "../../functions/adapters/dynamodb/stock-ledger.js";
+import { checkInventoryDrift } from "../../functions/adapters/dynamodb/inventory-drift.js";
 import { IdempotencyKeyReuseError, ValidationError } from "../../functions/domain/errors.js";
 import { InsufficientStockError, NegativeAvailableError, UnknownStockError, type AllocationLine } from "../../functions/domain/inventory.js";
 import { ulidIds } from "../../functions/shared/runtime.js";
@@ -12,17 +14,19 @@ import { cloud, snapshot } from "./helpers.js";
 let now = Date.parse("2026-11-22T10:00:00Z");
 const clock = { now: () => new Date(now).toISOString() };
 const db = documentClient(new DynamoDBClient({ endpoint: cloud.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" }, maxAttempts: 10 }));
-const inv = new DynamoInventory(db, cloud.tableName, clock, ulidIds);
+const inv = new DynamoReservations(db, cloud.tableName, clock);
+const ledger = new DynamoStockLedger(db, cloud.tableName, clock, ulidIds);
+const check = () => checkInventoryDrift(db, cloud.tableName);
 let n = 0;
 const sku = () => `INV-TEST-${Date.now().toString(36)}-${++n}`;
 
 async function stockAt(s: string) {
-  return Object.fromEntries((await inv.stockOf(s)).map((x) => [x.locationId, { onHand: x.onHand, reserved: x.reserved, available: x.available }]));
+  return Object.fromEntries((await ledger.stockOf(s)).map((x) => [x.locationId, { onHand: x.onHand, reserved: x.reserved, available: x.available }]));
 }
 
 async function withStock(levels: Record<string, number>, safety = 0) {
   const s = sku();
-  for (const [locationId, onHand] of Object.entries(levels)) await inv.putStock({ sku: s, locationId, onHand, reserved: 0, safetyStock: safety, reorderPoint: 0 });
+  for (const [locationId, onHand] of Object.entries(levels)) await ledger.putStock({ sku: s, locationId, onHand, reserved: 0, safetyStock: safety, reorderPoint: 0 });
   return s;
 }
 
@@ -76,7 +80,7 @@ describe("reservations", () => {
     expect((a ?? 0) + (b ?? 0)).toBeGreaterThanOrEqual(1);
     expect((await stockAt(s)).A).toEqual({ onHand: 10, reserved: 0, available: 10 });
     expect((await inv.reservationsOfSku(s)).find((r) => r.orderId === "o-4")?.status).toBe("EXPIRED");
-    expect((await inv.check()).drift).toEqual([]);
+    expect((await check()).drift).toEqual([]);
   });
 
   it("500 concurrent attempts (mixed sizes, duplicates) for 100 units over 3 locations never oversell and leave no drift", async () => {
@@ -113,7 +117,7 @@ describe("reservations", () => {
     const items = (await inv.reservationsOfSku(s)).filter((r) => r.status === "ACTIVE");
     expect(items.length).toBe(won.size);
     expect(items.reduce((t, r) => t + r.quantity, 0)).toBe(Object.values(reservedByLocation).reduce((t, q) => t + q, 0));
-    expect((await inv.check()).drift).toEqual([]);
+    expect((await check()).drift).toEqual([]);
   }, 120_000);
 
   it("random sequences of reserve / release / consume / adjust / expire keep every invariant (property)", async () => {
@@ -134,7 +138,7 @@ describe("reservations", () => {
               if ((await inv.close(orderId, [line], "CONSUMED")) === 1) model[o.loc] -= r?.quantity ?? 0;
             }
             if (o.kind === "adjust" && o.qty !== 0) {
-              await inv.adjust([{ sku: s, locationId: o.loc, delta: o.qty, reason: o.qty > 0 ? "receipt" : "correction" }], "property-test");
+              await ledger.adjust([{ sku: s, locationId: o.loc, delta: o.qty, reason: o.qty > 0 ? "receipt" : "correction" }], "property-test");
               model[o.loc] += o.qty;
             }
             if (o.kind === "expire") {
@@ -164,21 +168,21 @@ describe("adjustments", () => {
     const s = await withStock({ A: 5 });
     await inv.reserve({ orderId: "adj-1", lines: [{ lineId: "1", sku: s, locationId: "A", quantity: 4 }] });
     const batch = [{ sku: s, locationId: "A", delta: 10, reason: "receipt" as const }];
-    const first = await inv.adjust(batch, "ops@example.com", "key-1");
-    const again = await inv.adjust(batch, "ops@example.com", "key-1");
+    const first = await ledger.adjust(batch, "ops@example.com", "key-1");
+    const again = await ledger.adjust(batch, "ops@example.com", "key-1");
     expect(again).toEqual(first);
     expect(first[0]).toMatchObject({ before: { onHand: 5, available: 1 }, after: { onHand: 15, available: 11 }, shortfall: 0 });
-    await expect(inv.adjust([{ sku: s, locationId: "A", delta: 1, reason: "receipt" }], "ops", "key-1")).rejects.toBeInstanceOf(IdempotencyKeyReuseError);
+    await expect(ledger.adjust([{ sku: s, locationId: "A", delta: 1, reason: "receipt" }], "ops", "key-1")).rejects.toBeInstanceOf(IdempotencyKeyReuseError);
     expect((await stockAt(s)).A).toEqual({ onHand: 15, reserved: 4, available: 11 });
 
     const before = await snapshot();
-    await expect(inv.adjust([{ sku: s, locationId: "A", set: 2, reason: "correction" }], "ops")).rejects.toBeInstanceOf(NegativeAvailableError);
+    await expect(ledger.adjust([{ sku: s, locationId: "A", set: 2, reason: "correction" }], "ops")).rejects.toBeInstanceOf(NegativeAvailableError);
     expect(await snapshot()).toEqual(before);
-    const counted = await inv.adjust([{ sku: s, locationId: "A", set: 2, reason: "cycle-count" }], "counter");
+    const counted = await ledger.adjust([{ sku: s, locationId: "A", set: 2, reason: "cycle-count" }], "counter");
     expect(counted[0]).toMatchObject({ after: { onHand: 2, available: -2 }, shortfall: 2 });
     await expect(inv.reserve({ orderId: "adj-2", lines: [{ lineId: "1", sku: s, locationId: "A", quantity: 1 }] })).rejects.toBeInstanceOf(InsufficientStockError);
-    const journal = await inv.journalOf(s);
+    const journal = await ledger.journalOf(s);
     expect(journal.map((j) => [j.reason, j.actor, j.delta])).toEqual([["receipt", "ops@example.com", 10], ["cycle-count", "counter", -13]]);
-    expect((await inv.check()).drift).toEqual([]);
+    expect((await check()).drift).toEqual([]);
   });
 });

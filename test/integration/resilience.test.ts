@@ -9,7 +9,8 @@ import { DynamoCatalog } from "../../functions/adapters/dynamodb/catalog-reposit
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
 import { keys } from "../../functions/adapters/dynamodb/keys.js";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { DynamoInventory } from "../../functions/adapters/dynamodb/inventory-repository.js";
+import { checkInventoryDrift } from "../../functions/adapters/dynamodb/inventory-drift.js";
+import { DynamoStockLedger } from "../../functions/adapters/dynamodb/stock-ledger.js";
 import { DynamoPaymentStore } from "../../functions/adapters/dynamodb/payment-store.js";
 import { startLocalCloud, type LocalCloud } from "../../local/cloud.js";
 import { genericOrderBody } from "../fixtures/orders.js";
@@ -98,7 +99,7 @@ describe("faults in the task functions", () => {
   afterAll(() => cloud.lambda.setFaults(undefined));
   it("every order still ends terminal and consistent: delivered and captured in full, or failed with no stock held and nothing captured", async () => {
     const db = documentClient(new DynamoDBClient({ endpoint: cloud.dynamoEndpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } }));
-    const inventory = new DynamoInventory(db, cloud.tableName, { now: () => new Date().toISOString() }, { next: () => crypto.randomUUID() });
+    const inventory = new DynamoStockLedger(db, cloud.tableName, { now: () => new Date().toISOString() }, { next: () => crypto.randomUUID() });
     await new DynamoCatalog(db, cloud.tableName).putStock({ sku: "MUG-LOGO", locationId: "WH-BER", onHand: 10_000, reserved: 0, safetyStock: 0, reorderPoint: 0 });
     const ids: string[] = [];
     for (let i = 0; i < 40; i++) ids.push(await place(`FAULT-${i}`, "MUG-LOGO"));
@@ -142,7 +143,7 @@ describe("faults in the task functions", () => {
     expect(Object.keys(outcome).every((k) => k === "DELIVERED" || k === "FAILED")).toBe(true);
     const mugs = (await inventory.stockOf("MUG-LOGO")).find((s) => s.locationId === "WH-BER");
     expect(mugs).toMatchObject({ reserved: 0, onHand: 10_000 - consumed });
-    expect((await inventory.check()).drift).toEqual([]);
+    expect((await checkInventoryDrift(db, cloud.tableName)).drift).toEqual([]);
     expect(Object.values(cloud.lambda.stats.injectedFaults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   }, 240_000);
 });
@@ -163,7 +164,7 @@ describe("time-outs on the cloud's own clock", () => {
     const v = await until(orderId, (x) => x.shipments.some((s) => s.round === 2 && s.status === "RELEASED"));
     expect(v.shipments.map((s) => [s.locationId, s.status, s.round]), await story(orderId)).toEqual([["WH-BER", "REJECTED", 1], ["WH-RTM", "RELEASED", 2]]);
     expect(v.statusHistory.at(-1)?.status).toBe("ALLOCATED");
-    const stock = await new DynamoInventory(db, cloud.tableName, { now: () => new Date().toISOString() }, { next: () => crypto.randomUUID() }).stockOf("SLA-A");
+    const stock = await new DynamoStockLedger(db, cloud.tableName, { now: () => new Date().toISOString() }, { next: () => crypto.randomUUID() }).stockOf("SLA-A");
     expect(Object.fromEntries(stock.map((s) => [s.locationId, s.reserved]))).toEqual({ "WH-BER": 0, "WH-RTM": 1 });
   });
 
@@ -185,7 +186,7 @@ describe("time-outs on the cloud's own clock", () => {
     expect(v.shipments.map((x) => x.status)).toEqual(["NOT_COLLECTED"]);
     await cloud.idle(); // the order is CANCELLED first, then the workflow step gives everything back
     expect(await new DynamoPaymentStore(db, cloud.tableName).get(orderId)).toMatchObject({ status: "VOIDED" });
-    const stock = await new DynamoInventory(db, cloud.tableName, { now: () => new Date().toISOString() }, { next: () => crypto.randomUUID() }).stockOf("NOSHOW-A");
+    const stock = await new DynamoStockLedger(db, cloud.tableName, { now: () => new Date().toISOString() }, { next: () => crypto.randomUUID() }).stockOf("NOSHOW-A");
     expect(stock.find((x) => x.locationId === "ST-HAM")).toMatchObject({ onHand: 3, reserved: 0 });
     const execution = await executionOf(orderId);
     expect(execution.status).toBe("SUCCEEDED");
@@ -229,7 +230,7 @@ describe("time-outs on the cloud's own clock", () => {
     expect(Object.values(payment!.captures ?? {}).map((c) => c.amount.amount).sort((a, b) => a - b)).toEqual([t.grandTotal.amount - share, share].sort((a, b) => a - b));
     const reduced = await db.send(new GetCommand({ TableName: cloud.tableName, Key: keys.providerRequest("reduce", `${orderId}.r2.reduce`), ConsistentRead: true }));
     expect(reduced.Item?.result).toMatchObject({ status: "REDUCED", amount: { amount: t.grandTotal.amount } });
-    const stock = await new DynamoInventory(db, cloud.tableName, { now: () => new Date().toISOString() }, { next: () => crypto.randomUUID() }).stockOf("SHORT-A");
+    const stock = await new DynamoStockLedger(db, cloud.tableName, { now: () => new Date().toISOString() }, { next: () => crypto.randomUUID() }).stockOf("SHORT-A");
     expect(stock.find((x) => x.locationId === "WH-BER")).toMatchObject({ onHand: 0, reserved: 0 });
     const execution = await executionOf(orderId);
     expect(execution.status).toBe("SUCCEEDED");

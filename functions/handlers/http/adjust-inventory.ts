@@ -3,7 +3,7 @@ import { actorOf, idempotencyKeyOf, json, jsonBody } from "../../shared/http.js"
 import { httpHandler } from "../../shared/middy.js";
 import * as root from "../composition-root.js";
 
-const inventory = root.inventory();
+const inventory = root.stock();
 
 /** POST /inventory/adjustments: a journaled batch, all or nothing, under a required Idempotency-Key. */
 export const handler = httpHandler(async (event) => {

@@ -7,7 +7,7 @@ import { httpHandler } from "../../shared/middy.js";
 import * as root from "../composition-root.js";
 
 const catalog = root.catalog();
-const inventory = root.inventory();
+const inventory = root.stock();
 const routingRules = root.routingRules();
 
 /** GET /inventory/{sku}[?channel=C]: stock and ATP at every location and the totals; with a channel, its network ATP under its routing rules. */

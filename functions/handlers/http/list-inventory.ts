@@ -7,7 +7,7 @@ import { json } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
 import * as root from "../composition-root.js";
 
-const inventory = root.inventory();
+const inventory = root.stock();
 
 const querySchema = z.strictObject({
   location: z.string().check(z.minLength(1), z.maxLength(64)),

@@ -4,7 +4,7 @@ import { json, jsonBody } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
 import * as root from "../composition-root.js";
 
-const inventory = root.inventory();
+const inventory = root.stock();
 
 /** PUT /inventory/{sku}/locations/{locationId}: safety stock, reorder point and incoming stock of one stock record. */
 export const handler = httpHandler(async (event) => {

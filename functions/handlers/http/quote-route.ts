@@ -6,7 +6,7 @@ import { systemClock } from "../../shared/runtime.js";
 import * as root from "../composition-root.js";
 
 const catalog = root.catalog();
-const inventory = root.inventory();
+const inventory = root.stock();
 const routingRules = root.routingRules();
 
 const data = routingDataFrom(catalog, inventory, routingRules, systemClock);

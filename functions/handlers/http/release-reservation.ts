@@ -3,7 +3,7 @@ import { json, jsonBody } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
 import * as root from "../composition-root.js";
 
-const inventory = root.inventory();
+const inventory = root.reservations();
 
 /** POST /reservations/{orderId}/release: release the given lines' active reservations (already released ones are left alone). */
 export const handler = httpHandler(async (event) => {
