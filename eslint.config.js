@@ -38,6 +38,17 @@ export default tseslint.config(
         "error",
         { patterns: [{ group: ["@aws-sdk/*", "node:*", "aws-lambda", "../adapters/*", "../handlers/*"], message: "The domain is pure: no AWS SDK, no I/O." }] },
       ],
+      // Nor a clock of its own: time comes in as a value (a Clock's now, a search's stopwatch).
+      "no-restricted-properties": [
+        "error",
+        { object: "performance", property: "now", message: "The domain reads no clock: take the time (or a stopwatch) as an argument." },
+        { object: "Date", property: "now", message: "The domain reads no clock: take the time as an argument." },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "MemberExpression[object.name='process'][property.name='env']", message: "Read configuration through functions/shared/env.ts (fail fast at cold start)." },
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "The domain reads no clock: take the time as an argument." },
+      ],
     },
   },
   {

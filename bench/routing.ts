@@ -6,6 +6,7 @@ import { cpus, totalmem } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Router, type Candidate, type Plan, type RoutingProblem } from "../functions/domain/routing.js";
+import { stopwatch } from "../functions/app/quote-route.js";
 import { instanceSetA, instanceSetB } from "./routing-instances.js";
 import { solveMilp } from "./routing-milp.js";
 import { quantile } from "./run-pool.js";
@@ -56,7 +57,7 @@ function timed<T>(f: () => T): [T, number] {
 async function setA(count: number) {
   const problems = instanceSetA(seed, count);
   // Warm the JIT so the first instances do not pay for compilation.
-  for (const p of instanceSetA(seed + 1, 50)) new Router(p).optimize({ budgetMs });
+  for (const p of instanceSetA(seed + 1, 50)) new Router(p).optimize({ budgetMs, stopwatch });
   const greedy: Plan[] = [];
   const best: Plan[] = [];
   const optimum: number[] = [];
@@ -66,8 +67,8 @@ async function setA(count: number) {
   let worseThanGreedy = 0;
   let timedOut = 0;
   for (const [i, p] of problems.entries()) {
-    const [g, gt] = timed(() => new Router(p).greedy());
-    const [o, ot] = timed(() => new Router(p).optimize({ budgetMs }));
+    const [g, gt] = timed(() => new Router(p).greedy({ stopwatch }));
+    const [o, ot] = timed(() => new Router(p).optimize({ budgetMs, stopwatch }));
     const milp = await solveMilp(new Router(p));
     if (milp.status !== "Optimal") throw new Error(`MILP did not prove optimality on instance ${i}: ${milp.status}`);
     greedy.push(g);
@@ -82,7 +83,7 @@ async function setA(count: number) {
   }
   // The latency target's own case: 10 lines × 50 candidate locations.
   const big = instanceSetA(seed + 2, 300, { minLocations: 50, maxLocations: 50, minLines: 10, maxLines: 10 });
-  const bigMs = big.map((p) => timed(() => new Router(p).optimize({ budgetMs }))[1]);
+  const bigMs = big.map((p) => timed(() => new Router(p).optimize({ budgetMs, stopwatch }))[1]);
   return {
     instances: count,
     greedy: quality(greedy, optimum, gMs),
@@ -104,7 +105,7 @@ function setB(count: number) {
     for (const o of stream) {
       const candidates: Candidate[] = locations.map((location) => ({ location, stock: stock.get(location.locationId)!, remainingCapacity: capacity.get(location.locationId)! }));
       const problem: RoutingProblem = { ...o, candidates, filters: rules.filters, objective: rules.objective, costModel: rules.costModel };
-      const [plan, t] = timed(() => (algorithm === "greedy" ? new Router(problem).greedy() : new Router(problem).optimize({ budgetMs })));
+      const [plan, t] = timed(() => (algorithm === "greedy" ? new Router(problem).greedy({ stopwatch }) : new Router(problem).optimize({ budgetMs, stopwatch })));
       ms.push(t);
       cost += plan.cost.total;
       shipments += plan.shipments.length;

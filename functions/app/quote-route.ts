@@ -34,10 +34,13 @@ export interface QuoteRequest {
   rules?: Omit<RoutingRules, "channel" | "version">;
 }
 
+/** The routing search's stopwatch (the domain reads no clock): this process's monotonic milliseconds. */
+export const stopwatch = (): number => performance.now();
+
 /** Plans an order without reserving anything (see loadRouter for what it reads). */
 export async function quoteRoute(data: RoutingData, request: QuoteRequest, options: { budgetMs?: number } = {}): Promise<Plan & { channel: string; rulesVersion: number | "given" }> {
   const { router, rules } = await loadRouter(data, request);
-  const plan = request.algorithm === "greedy" ? router.greedy() : router.optimize(options);
+  const plan = request.algorithm === "greedy" ? router.greedy({ stopwatch }) : router.optimize({ ...options, stopwatch });
   return { channel: request.channel, rulesVersion: request.rules ? "given" : rules.version, ...plan };
 }
 

@@ -6,7 +6,7 @@ import { InsufficientStockError } from "../domain/inventory.js";
 import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
 import { transition, type Order } from "../domain/order.js";
 import { TERMINAL_SHIPMENT_STATUSES, type Shipment } from "../domain/shipment.js";
-import { loadRouter } from "./quote-route.js";
+import { loadRouter, stopwatch } from "./quote-route.js";
 import type { Clock, IdGenerator, InventoryReservations, OrderRepository, RoutingData } from "./ports.js";
 import type { AllocationStore } from "./ports.js";
 
@@ -95,7 +95,7 @@ export async function rerouteShipment(deps: ReserveAndRouteDeps, orderId: string
       if (!destination) return undefined;
       const excludedLocations = [...new Set(shipments.filter((s) => s.status === "REJECTED").map((s) => s.locationId))];
       const { router, rules } = await loadRouter(deps.routing, { channel: order.channel, lines: withdrawn.lines, delivery: destination.delivery, excludeLocations: excludedLocations });
-      const p = router.optimize(options);
+      const p = router.optimize({ budgetMs: options.budgetMs, stopwatch });
       if (p.backordered.length > 0 || p.shipments.length !== 1) return undefined;
       const round = (rounds.at(-1)?.round ?? 0) + 1;
       // The waiting rest of an order keeps its shipment id (its workflow branch follows it); a reroute gets a new one.
@@ -147,7 +147,7 @@ async function plan(deps: ReserveAndRouteDeps, order: Order, round: number, ship
     record = { ...base, outcome: "BACKORDERED", shipments: [], backordered: lines, cost: nothing, algorithm: "optimizer", rulesVersion: 0, shortagePolicy: "backorder" };
   } else {
     const { router, rules } = await loadRouter(deps.routing, { channel: order.channel, lines, delivery: destination.delivery, excludeLocations: excludedLocations });
-    const p = router.optimize(options);
+    const p = router.optimize({ budgetMs: options.budgetMs, stopwatch });
     const short = p.backordered.length > 0;
     const holdAll = p.shipments.length === 0 || (short && rules.shortagePolicy === "backorder");
     const shipments = holdAll ? [] : plannedShipments(order.orderId, p, round, planned);

@@ -1,6 +1,7 @@
 import type { Location, Sku, Stock } from "../domain/catalog.js";
 import { Router, type Delivery } from "../domain/routing.js";
 import { promisableByLocation, type RoutingRulesInput } from "../domain/routing-rules.js";
+import { stopwatch } from "./quote-route.js";
 
 /** What a simulation starts from: locations, the SKUs' weights, and stock per (SKU, location). */
 export interface InventorySnapshot {
@@ -55,7 +56,7 @@ export function simulateRouting(snapshot: InventorySnapshot, orders: SimulatedOr
     } catch (e) {
       return result.invalidOrders.push({ index, reason: (e as Error).message });
     }
-    const plan = options.algorithm === "greedy" ? router.greedy() : router.optimize({ budgetMs: options.budgetMs });
+    const plan = options.algorithm === "greedy" ? router.greedy({ stopwatch }) : router.optimize({ budgetMs: options.budgetMs, stopwatch });
     result.plannedOrders++;
     result.totalCost += plan.cost.total;
     result.shipments += plan.shipments.length;

@@ -203,7 +203,7 @@ describe("routing: properties over generated instances", () => {
         for (const p of instanceSetA(seed, 3)) {
           const router = new Router(p);
           const greedy = router.greedy();
-          const best = router.optimize({ budgetMs: 1000 });
+          const best = router.optimize({ budgetMs: 1000, stopwatch: () => performance.now() });
           expect(violations(p, greedy)).toEqual([]);
           expect(violations(p, best)).toEqual([]);
           expect(best.objective).toBeLessThanOrEqual(greedy.objective + 1e-6);
@@ -221,13 +221,30 @@ describe("routing: properties over generated instances", () => {
           const router = new Router(p);
           const milp = await solveMilp(router);
           expect(milp.status).toBe("Optimal");
-          const best = router.optimize({ budgetMs: 5000 });
+          const best = router.optimize({ budgetMs: 5000, stopwatch: () => performance.now() });
           expect(best.optimal).toBe(true);
           expect(Math.abs(best.objective - milp.objective)).toBeLessThanOrEqual(1e-6 * Math.max(1, milp.objective));
         }
       }),
       { numRuns: 40 },
     );
+  });
+
+  it("keeps the time budget it is given, on the caller's stopwatch: out of time, the best plan so far with its proven gap", () => {
+    // Big enough that the search needs far more than 32 nodes; the fake stopwatch moves 1 ms per look.
+    const p = instanceSetA(7, 1, { minLocations: 40, maxLocations: 40, maxLines: 8 })[0]!;
+    let ms = 0;
+    const tick = () => ms++;
+    const rushed = new Router(p).optimize({ budgetMs: 3, stopwatch: tick });
+    expect(rushed).toMatchObject({ optimal: false, stats: { timedOut: true } });
+    expect(rushed.gap).toBeGreaterThanOrEqual(0);
+    expect(rushed.stats.elapsedMs).toBeGreaterThan(3);
+    expect(rushed.objective).toBeLessThanOrEqual(new Router(p).greedy().objective + 1e-6);
+    // The same search with time to spare (no stopwatch: no deadline, and no clock read) finishes and proves its plan.
+    const patient = new Router(p).optimize({ budgetMs: 3 });
+    expect(patient).toMatchObject({ optimal: true, gap: 0, stats: { timedOut: false, elapsedMs: 0 } });
+    expect(patient.stats.nodes).toBeGreaterThan(rushed.stats.nodes);
+    expect(patient.objective).toBeLessThanOrEqual(rushed.objective + 1e-6);
   });
 
   it("uses the channel's default rules when none are configured", () => {
