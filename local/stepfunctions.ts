@@ -1,88 +1,26 @@
 import "./polyfills.js";
-import * as DynamoDB from "@aws-sdk/client-dynamodb";
 import { randomBytes, randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { JSONPath } from "jsonpath-plus";
 import { StateMachine as Runner } from "aws-local-stepfunctions";
+import type * as DynamoDB from "@aws-sdk/client-dynamodb";
 import { LOCAL_ACCOUNT, LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
 import { AwsError } from "./aws-errors.js";
 import type { LocalClock } from "./clock.js";
-import type { EventBridgeLocal, PutEventsEntry } from "./eventbridge.js";
+import type { EventBridgeLocal } from "./eventbridge.js";
 import type { Resolver } from "./intrinsics.js";
 import type { LambdaRuntime } from "./lambda-runtime.js";
+import { loadStateMachines, NAME_PATTERN } from "./sfn/definitions.js";
+import { captureTimeoutErrorClass, namedError } from "./sfn/errors.js";
+import { ServiceIntegrations } from "./sfn/integrations.js";
+import { ExecutionStore } from "./sfn/store.js";
+import { decodeToken, encodeToken } from "./sfn/tokens.js";
+import type { EventLog, ExecutionStatus, HistoryEvent, Json, LocalExecution, LocalStateMachine, PendingTaskState, StateDef } from "./sfn/types.js";
 
-type Json = unknown;
-type StateDef = Record<string, unknown> & { Type: string };
-type Definition = { StartAt: string; States: Record<string, StateDef>; Comment?: string; QueryLanguage?: string; TimeoutSeconds?: number };
-
-/** The part of the runner's event log entries we read (the package does not export the type). */
-interface EventLog {
-  type: string;
-  timestamp: number;
-  state?: { name: string; type: string; input?: unknown; output?: unknown };
-  Error?: string;
-  Cause?: unknown;
-}
-
-export interface LocalStateMachine {
-  /** Built (and schema-validated) once at start: validation costs ~200 ms, far too much per execution. */
-  runner: Runner;
-  /** What the runner runs: Wait states become clock-driven tasks, task timeouts move to our clock. */
-  runnable: Definition;
-  name: string;
-  arn: string;
-  definition: Definition;
-  definitionString: string;
-  roleArn: string;
-  type: string;
-  creationDate: string;
-  /** Every state by name (nested ones too), as written in the ASL. */
-  states: Map<string, StateDef>;
-}
-
-export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
-
-export interface HistoryEvent {
-  id: number;
-  previousEventId: number;
-  timestamp: string;
-  type: string;
-  [details: string]: unknown;
-}
-
-/** A task waiting for SendTaskSuccess/Failure, as persisted. */
-export interface PendingTaskState {
-  token: string;
-  stateName: string;
-  /** The request carrying the token has gone out (so a resumed execution does not send it twice). */
-  dispatched: boolean;
-  heartbeatSeconds?: number;
-  lastHeartbeatAt: number;
-  timeoutAt?: number;
-}
-
-export interface LocalExecution {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  status: ExecutionStatus;
-  startDate: string;
-  stopDate?: string;
-  input: string;
-  output?: string;
-  error?: string;
-  cause?: string;
-  history: HistoryEvent[];
-  /** Billable state transitions (entered states plus retries), as AWS counts them. */
-  transitions: number;
-  /** Callback tasks waiting on a token. */
-  pending: PendingTaskState[];
-  /** Due times (local clock, ms) of running Wait states and task timeouts, by state name. */
-  timers: Record<string, number>;
-  /** The execution that started this one (states:startExecution), if any. */
-  parentExecutionArn?: string;
-}
+// The local Step Functions: executions and their runs, task tokens, task timeouts and heartbeats,
+// Wait states on the local clock. Its parts live in sfn/: definitions (loading and checking the
+// ASL), integrations (what a Task calls), store (durability), tokens, errors, types.
+export { checkDefinition } from "./sfn/definitions.js";
+export type { ExecutionStatus, HistoryEvent, LocalExecution, LocalStateMachine, PendingTaskState } from "./sfn/types.js";
 
 interface LiveTask {
   resolve: (output: Json) => void;
@@ -107,93 +45,6 @@ interface Live {
   controller: AbortController;
 }
 
-const NAME_PATTERN = /^[0-9A-Za-z_-]{1,80}$/;
-const DYNAMODB_ACTIONS = new Set(["getItem", "putItem", "updateItem", "deleteItem"]);
-/** The runner's own Task timeout, far out of the way: our clock enforces TimeoutSeconds instead. */
-const RUNNER_TASK_TIMEOUT = 2_147_483;
-const LOCAL_WAIT = "arn:aws:states:::oms-local:wait";
-
-/** Task resources the local cloud can run, or a reason it cannot. */
-function unsupported(state: StateDef): string | undefined {
-  const r = text(state.Resource).replace(/\.waitForTaskToken$/, "");
-  const pattern = /\.(sync(:2)?)$/.exec(r)?.[1];
-  const base = r.replace(/\.sync(:2)?$/, "");
-  if (pattern && base !== "arn:aws:states:::states:startExecution") return `integration pattern .${pattern} is only supported for states:startExecution locally`;
-  if (base === "arn:aws:states:::lambda:invoke" || /^arn:aws:lambda:/.test(base)) return undefined;
-  if (base === "arn:aws:states:::events:putEvents") return undefined;
-  if (base === "arn:aws:states:::states:startExecution") return undefined;
-  const ddb = /^arn:aws:states:::dynamodb:(\w+)$/.exec(base);
-  if (ddb && DYNAMODB_ACTIONS.has(ddb[1] ?? "")) return undefined;
-  if (/^arn:aws:states:::aws-sdk:dynamodb:\w+$/.test(base)) return undefined;
-  return `resource ${text(state.Resource)} is not supported by the local cloud`;
-}
-
-function walkStates(states: Record<string, StateDef>, visit: (name: string, s: StateDef, topLevel: boolean) => void, topLevel = true): void {
-  for (const [name, s] of Object.entries(states)) {
-    visit(name, s, topLevel);
-    const iterator = (s.ItemProcessor ?? s.Iterator) as Definition | undefined;
-    if (iterator) walkStates(iterator.States, visit, false);
-    for (const branch of (s.Branches as Definition[] | undefined) ?? []) walkStates(branch.States, visit, false);
-  }
-}
-
-/** Rejects at start, with the state name, anything in an ASL definition the local runner cannot do faithfully. */
-export function checkDefinition(machine: string, definition: Definition): void {
-  const problems: string[] = [];
-  if (definition.QueryLanguage === "JSONata") problems.push(`${machine}: JSONata is not supported locally; use JSONPath`);
-  walkStates(definition.States, (name, s) => {
-    if (s.QueryLanguage === "JSONata") problems.push(`"${name}": JSONata is not supported locally`);
-    if ("Assign" in s) problems.push(`"${name}": Assign (variables) is not supported locally`);
-    if (s.ResultPath === "$") problems.push(`"${name}": an explicit ResultPath "$" is mis-handled by the local runner; omit it`);
-    if (s.Type === "Task") {
-      const why = unsupported(s);
-      if (why) problems.push(`"${name}": ${why}`);
-      if (s.TimeoutSecondsPath || s.HeartbeatSecondsPath) problems.push(`"${name}": TimeoutSecondsPath/HeartbeatSecondsPath are not supported locally`);
-    }
-  });
-  if (problems.length) throw new Error(`State machine ${machine} cannot run locally:\n  ${problems.join("\n  ")}`);
-}
-
-/** The definition the runner executes: Wait states → clock-driven tasks; task timeouts enforced by our clock. */
-function runnable(definition: Definition): Definition {
-  const convert = (states: Record<string, StateDef>): Record<string, StateDef> =>
-    Object.fromEntries(
-      Object.entries(states).map(([name, s]) => {
-        let out: StateDef = { ...s };
-        if (s.Type === "Wait") {
-          const { Seconds: _a, Timestamp: _b, SecondsPath: _c, TimestampPath: _d, ...rest } = s;
-          out = { ...rest, Type: "Task", Resource: LOCAL_WAIT, ResultPath: null, TimeoutSeconds: RUNNER_TASK_TIMEOUT };
-        } else if (s.Type === "Task") {
-          const { HeartbeatSeconds: _h, ...rest } = s;
-          out = { ...rest, TimeoutSeconds: RUNNER_TASK_TIMEOUT };
-        }
-        const iterator = (s.ItemProcessor ?? s.Iterator) as Definition | undefined;
-        if (iterator) out[s.ItemProcessor ? "ItemProcessor" : "Iterator"] = { ...iterator, States: convert(iterator.States) };
-        if (s.Branches) out.Branches = (s.Branches as Definition[]).map((b) => ({ ...b, States: convert(b.States) }));
-        return [name, out];
-      }),
-    );
-  return { ...definition, States: convert(definition.States) };
-}
-
-function namedError(name: string, message: string): Error {
-  const e = new Error(message);
-  e.name = name;
-  return e;
-}
-
-/** Task tokens carry their execution and state, so a token from a closed execution is told apart from garbage. */
-const encodeToken = (executionArn: string) =>
-  Buffer.from(JSON.stringify({ e: executionArn, n: randomBytes(12).toString("hex") })).toString("base64url");
-
-function decodeToken(token: string): { e: string } | undefined {
-  try {
-    const t = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { e?: unknown };
-    return typeof t.e === "string" ? { e: t.e } : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The Step Functions of the assembly. aws-local-stepfunctions interprets the ASL; around it this
@@ -204,13 +55,12 @@ function decodeToken(token: string): { e: string } | undefined {
  * running execution at the state it was in.
  */
 export class StepFunctionsLocal {
-  readonly machines = new Map<string, LocalStateMachine>();
+  readonly machines: Map<string, LocalStateMachine>;
   readonly executions = new Map<string, LocalExecution>();
   private readonly live = new Map<string, Live>();
-  private readonly dir: string;
+  private readonly store: ExecutionStore;
+  private readonly integrations: ServiceIntegrations;
   private timeoutErrorClass?: new () => Error;
-  private readonly dirty = new Set<LocalExecution>();
-  private flushScheduled = false;
 
   constructor(
     assembly: CloudAssembly,
@@ -218,53 +68,18 @@ export class StepFunctionsLocal {
     private readonly services: { lambda: LambdaRuntime; events: EventBridgeLocal; dynamodb: DynamoDB.DynamoDBClient; clock: LocalClock },
     dataDir: string,
   ) {
-    this.dir = path.join(dataDir, "executions");
-    for (const { stack, logicalId, resource } of assembly.ofType("AWS::StepFunctions::StateMachine")) {
-      const p = resource.Properties ?? {};
-      let definitionText: string;
-      if (p.DefinitionS3Location) {
-        const key = resolver.str(stack, (p.DefinitionS3Location as { Key: unknown }).Key);
-        definitionText = readFileSync(assembly.assetPath(key), "utf8");
-      } else if (p.DefinitionString !== undefined) definitionText = resolver.str(stack, p.DefinitionString);
-      else if (p.Definition !== undefined) definitionText = JSON.stringify(resolver.resolve(stack, p.Definition));
-      else throw new Error(`State machine ${logicalId} has no definition`);
-      const subs = (resolver.resolve(stack, p.DefinitionSubstitutions ?? {}) ?? {}) as Record<string, unknown>;
-      definitionText = definitionText.replace(/\$\{([A-Za-z0-9_]+)\}/g, (m, k: string) => (k in subs ? text(subs[k]) : m));
-      const physical = resolver.physicalOf(stack, logicalId);
-      const name = physical.attributes.Name ?? logicalId;
-      const definition = JSON.parse(definitionText) as Definition;
-      checkDefinition(name, definition);
-      const states = new Map<string, StateDef>();
-      walkStates(definition.States, (n, s) => states.set(n, s));
-      const run = runnable(definition);
-      this.machines.set(physical.ref, {
-        runner: new Runner(run as never, { validationOptions: { checkPaths: true, checkArn: true } }),
-        runnable: run,
-        name,
-        arn: physical.ref,
-        definition,
-        definitionString: definitionText,
-        roleArn: p.RoleArn ? resolver.str(stack, p.RoleArn) : `arn:aws:iam::${LOCAL_ACCOUNT}:role/${name}`,
-        type: text(p.StateMachineType, "STANDARD"),
-        creationDate: new Date().toISOString(),
-        states,
-      });
-    }
+    this.machines = loadStateMachines(assembly, resolver);
+    this.store = new ExecutionStore(dataDir);
+    this.integrations = new ServiceIntegrations(services, {
+      start: (arn, name, input, parent) => this.startExecution(arn, name, input, parent),
+      finished: (arn) => this.live.get(arn)?.done,
+    });
   }
 
   /** Loads kept executions and resumes the running ones where they were. */
   async start(): Promise<void> {
     this.timeoutErrorClass = await captureTimeoutErrorClass();
-    if (!existsSync(this.dir)) return;
-    for (const f of readdirSync(this.dir)) {
-      if (!f.endsWith(".json")) continue;
-      const e = JSON.parse(readFileSync(path.join(this.dir, f), "utf8")) as LocalExecution;
-      const machine = this.machines.get(e.stateMachineArn);
-      if (!machine) continue;
-      e.pending ??= [];
-      e.timers ??= {};
-      this.executions.set(e.executionArn, e);
-    }
+    for (const e of this.store.load()) if (this.machines.has(e.stateMachineArn)) this.executions.set(e.executionArn, e);
     for (const e of this.executions.values()) if (e.status === "RUNNING") this.resume(e);
   }
 
@@ -338,7 +153,7 @@ export class StepFunctionsLocal {
     if (kind === "heartbeat") {
       pending.lastHeartbeatAt = this.services.clock.now();
       task.heartbeat();
-      this.save(execution);
+      this.store.save(execution);
       return;
     }
     if (kind === "success") {
@@ -493,10 +308,10 @@ export class StepFunctionsLocal {
       execution.pending = [];
       execution.timers = {};
       this.finalHistory(execution);
-      this.save(execution);
+      this.store.save(execution);
       this.live.delete(execution.executionArn);
     })();
-    this.save(execution);
+    this.store.save(execution);
   }
 
   /** The runner reads $$.Task.Token while building the Parameters of the task it is about to run. */
@@ -535,12 +350,12 @@ export class StepFunctionsLocal {
           this.push(e, t, details, Date.parse(timestamp));
         }
         live.held.delete(name);
-        this.save(e);
+        this.store.save(e);
         break;
       case "StateExited":
         live.entered.delete(name);
         this.push(e, `${type}StateExited`, { stateExitedEventDetails: { name, output: json(ev.state.output), outputDetails: { truncated: false } } }, at);
-        this.save(e);
+        this.store.save(e);
         break;
       case "StateRetried":
         e.transitions++;
@@ -574,7 +389,7 @@ export class StepFunctionsLocal {
       if (callback) {
         if (!token) throw namedError("States.Runtime", `"${stateName}" waits for a task token but its Parameters do not pass $$.Task.Token`);
         work = this.awaitCallback(e, live, stateName, state, base, input, token, abort.signal);
-      } else work = this.invokeResource(e, base, resource, input);
+      } else work = this.integrations.invoke(e, base, resource, input);
       races.push(work);
       const out = await Promise.race(races);
       this.pushTaskEvent(e, live, stateName, "TaskSucceeded", { taskSucceededEventDetails: { ...details, output: JSON.stringify(out ?? null) } });
@@ -621,11 +436,11 @@ export class StepFunctionsLocal {
     result.catch(() => undefined);
     if (!pending.dispatched) {
       // The request that carries the token goes out once; a resumed execution only waits again.
-      await this.invokeResource(e, base, base, input);
+      await this.integrations.invoke(e, base, base, input);
       pending.dispatched = true;
       this.pushTaskEvent(e, live, stateName, "TaskSubmitted", { taskSubmittedEventDetails: { resourceType: base.split(":")[5], resource: base.split(":").slice(6).join(":"), output: "{}" } });
     }
-    this.save(e);
+    this.store.save(e);
     const races: Promise<Json>[] = [result];
     if (pending.heartbeatSeconds) {
       const hb = pending.heartbeatSeconds * 1000;
@@ -655,7 +470,7 @@ export class StepFunctionsLocal {
       else if (typeof state.TimestampPath === "string") dueAt = Date.parse(text(at(state.TimestampPath)));
       if (dueAt === undefined || Number.isNaN(dueAt)) throw namedError("States.Runtime", `"${stateName}": cannot work out how long to wait`);
       e.timers[stateName] = dueAt;
-      this.save(e);
+      this.store.save(e);
     }
     try {
       await clock.until(dueAt, live.controller.signal);
@@ -669,113 +484,8 @@ export class StepFunctionsLocal {
     return this.timeoutErrorClass ? new this.timeoutErrorClass() : namedError("States.Timeout", "States.Timeout");
   }
 
-  private async invokeResource(e: LocalExecution, base: string, resource: string, input: Json): Promise<Json> {
-    if (base === "arn:aws:states:::lambda:invoke" || base.startsWith("arn:aws:lambda:")) {
-      const direct = base.startsWith("arn:aws:lambda:");
-      const params = (direct ? { FunctionName: base, Payload: input } : input) as { FunctionName: string; Payload?: Json };
-      const out = await this.services.lambda.invoke(params.FunctionName, params.Payload ?? {});
-      if (!out.ok) {
-        if (out.errorType === "ResourceNotFoundException") throw namedError("Lambda.ResourceNotFoundException", out.errorMessage);
-        throw namedError(out.errorType, JSON.stringify({ errorType: out.errorType, errorMessage: out.errorMessage, trace: out.trace ?? [] }));
-      }
-      if (direct) return out.result;
-      return { ExecutedVersion: "$LATEST", Payload: out.result, StatusCode: 200, SdkHttpMetadata: { httpStatusCode: 200 }, SdkResponseMetadata: {} };
-    }
-    if (base === "arn:aws:states:::events:putEvents") {
-      try {
-        return this.services.events.putEvents((input as { Entries: PutEventsEntry[] }).Entries);
-      } catch (err) {
-        throw namedError(`EventBridge.${(err as Error).name}`, (err as Error).message);
-      }
-    }
-    if (base.startsWith("arn:aws:states:::states:startExecution")) return this.startChild(e, resource, input);
-    const action = /^arn:aws:states:::(?:aws-sdk:)?dynamodb:(\w+)$/.exec(base)?.[1];
-    if (action) {
-      const commandName = `${action[0]?.toUpperCase()}${action.slice(1)}Command`;
-      const Command = (DynamoDB as unknown as Record<string, new (i: unknown) => never>)[commandName];
-      if (!Command) throw namedError("States.Runtime", `Unknown DynamoDB action ${action}`);
-      try {
-        const { $metadata: _m, ...rest } = (await this.services.dynamodb.send(new Command(input))) as unknown as Record<string, unknown>;
-        return rest;
-      } catch (err) {
-        throw namedError(`DynamoDB.${(err as Error).name}`, (err as Error).message);
-      }
-    }
-    throw namedError("States.Runtime", `Unsupported resource ${resource}`);
-  }
-
-  /** states:startExecution, plain (returns at once), .sync (output as a string) or .sync:2 (output as JSON). */
-  private async startChild(parent: LocalExecution, resource: string, input: Json): Promise<Json> {
-    const p = input as { StateMachineArn: string; Name?: string; Input?: Json };
-    const childInput = typeof p.Input === "string" ? p.Input : JSON.stringify(p.Input ?? {});
-    let child: LocalExecution;
-    try {
-      child = this.startExecution(p.StateMachineArn, p.Name, childInput, parent.executionArn);
-    } catch (err) {
-      throw namedError(`StepFunctions.${(err as Error).name}`, (err as Error).message);
-    }
-    const sync = /\.sync(:2)?$/.exec(resource);
-    if (!sync) return { ExecutionArn: child.executionArn, StartDate: child.startDate };
-    await this.live.get(child.executionArn)?.done;
-    const describe = {
-      ExecutionArn: child.executionArn,
-      StateMachineArn: child.stateMachineArn,
-      Name: child.name,
-      Status: child.status,
-      StartDate: child.startDate,
-      StopDate: child.stopDate,
-      Input: sync[1] ? (JSON.parse(child.input) as Json) : child.input,
-      Output: child.output === undefined ? null : sync[1] ? (JSON.parse(child.output) as Json) : child.output,
-    };
-    if (child.status !== "SUCCEEDED") throw namedError("States.TaskFailed", JSON.stringify({ ...describe, Error: child.error, Cause: child.cause }));
-    return describe;
-  }
-
-  private file(arn: string): string {
-    return path.join(this.dir, `${encodeURIComponent(arn)}.json`);
-  }
-
-  /**
-   * Marks the execution for writing; all marked executions are written once per event-loop turn
-   * (a burst of state changes costs one write), each to a temporary file then renamed, so a crash
-   * never leaves half an execution on disk.
-   */
-  private save(e: LocalExecution): void {
-    this.dirty.add(e);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  /** Writes every execution marked by save(). */
+  /** Writes every changed execution now (the store otherwise writes once per event-loop turn). */
   flush(): void {
-    this.flushScheduled = false;
-    if (this.dirty.size === 0) return;
-    mkdirSync(this.dir, { recursive: true });
-    for (const e of this.dirty) {
-      const file = this.file(e.executionArn);
-      writeFileSync(`${file}.tmp`, JSON.stringify(e));
-      renameSync(`${file}.tmp`, file);
-    }
-    this.dirty.clear();
+    this.store.flush();
   }
-}
-
-/**
- * The runner matches `States.TaskFailed` against everything but its own (unexported) timeout
- * error class; our clock-driven timeouts must be of that class to be told apart the same way.
- */
-async function captureTimeoutErrorClass(): Promise<new () => Error> {
-  const probe = new Runner(
-    { StartAt: "T", States: { T: { Type: "Task", Resource: "arn:aws:lambda:us-east-1:000000000000:function:probe", TimeoutSeconds: 1, End: true } } } as never,
-    { validationOptions: { noValidate: true } },
-  );
-  const { result } = probe.run({}, { overrides: { taskResourceLocalHandlers: { T: () => new Promise(() => undefined) } as never } });
-  try {
-    await result;
-  } catch (error) {
-    const cause = (error as Error & { cause?: Error }).cause;
-    if (cause?.name === "States.Timeout") return cause.constructor as new () => Error;
-  }
-  throw new Error("Could not determine the runner's States.Timeout error class");
 }
