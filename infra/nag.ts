@@ -23,11 +23,14 @@ export const NAG_ACKNOWLEDGEMENTS: { id: string; reason: string }[] = [
   {
     id: "AwsSolutions-APIG4",
     reason:
-      "Only /webhooks/* and /health are open: webhooks are authenticated by their HMAC signature in the handler (channels cannot sign SigV4); /health reveals nothing.",
+      "Only /webhooks/*, /carriers/{carrier}/tracking and /health are open (every other route is IAM): webhooks and carrier tracking updates are " +
+      "authenticated by their HMAC signature in the handler (marketplaces and carriers cannot sign SigV4); /health reveals nothing.",
   },
   {
     id: "AwsSolutions-SMG4",
-    reason: "Channel webhook secrets are shared with each marketplace and rolled together with it; the handler accepts two v1 signatures during a roll.",
+    reason:
+      "The channel and carrier signing secrets are shared with each marketplace or carrier and rolled together with it (no rotation Lambda can " +
+      "change the other side); the handlers accept two v1 signatures during a roll.",
   },
   {
     id: "AwsSolutions-SQS3",

@@ -180,9 +180,9 @@ export class StatelessStack extends Stack {
       targets: [new LambdaFunction(notifications, { deadLetterQueue: deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });
 
-    // Domain events from the table's change stream: order headers, stock items and new journal
-    // entries only (filtered before invocation: order lines, reservations and the rest cost no
-    // Lambda call). One consumer, so the stream keeps a reader to spare. Retried with bisection;
+    // Domain events from the table's change stream: order headers, stock items, new journal
+    // entries, payment records and shipments only (filtered before invocation: order lines,
+    // reservations, allocation rounds and the rest cost no Lambda call). One consumer, so the stream keeps a reader to spare. Retried with bisection;
     // what still fails lands in a queue with its stream position, so nothing passes unnoticed.
     const domainEvents = fn("DomainEvents", "streams/domain-events.ts", "Publishes order and inventory events from the table's changes").bindEventBus(bus);
     const streamFailures = new Queue(this, "DomainEventsFailures", { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
