@@ -31,15 +31,25 @@ export interface FunctionConfig {
 interface Instance {
   worker: Worker;
   busy: boolean;
-  pending?: { id: string; resolve: (r: InvokeResult) => void; timer: NodeJS.Timeout };
+  pending?: { id: string; resolve: (r: InvokeResult & Timing) => void; timer: NodeJS.Timeout };
+}
+
+/** What the worker reports with each answer: the handler's own time, and the init time on a cold start. */
+interface Timing {
+  durationMs?: number;
+  initMs?: number;
 }
 
 /** Counters the bench reads. */
 export interface LambdaStats {
   invocations: Record<string, number>;
   coldStarts: Record<string, number>;
-  /** Summed wall-clock duration of invocations, per function (ms). */
+  /** Summed wall-clock duration of invocations as callers saw them, queueing for an instance included, per function (ms). */
   durationMs: Record<string, number>;
+  /** Summed time in the handler itself, per function (ms): what Lambda bills as Duration. */
+  handlerMs: Record<string, number>;
+  /** Init durations of the cold starts, per function (ms): loading the bundle in a new instance. */
+  initMs: Record<string, number[]>;
   injectedFaults: Record<string, number>;
 }
 
@@ -83,7 +93,7 @@ export class LambdaRuntime {
   private readonly pools = new Map<string, Instance[]>();
   private readonly waiting = new Map<string, (() => void)[]>();
   private readonly logs = new Map<string, WriteStream>();
-  readonly stats: LambdaStats = { invocations: {}, coldStarts: {}, durationMs: {}, injectedFaults: {} };
+  readonly stats: LambdaStats = { invocations: {}, coldStarts: {}, durationMs: {}, handlerMs: {}, initMs: {}, injectedFaults: {} };
   private faults: Fault[];
   /** Invocations accepted and not yet answered (queued for an instance or running). */
   private readonly active = new InFlight();
@@ -158,16 +168,26 @@ export class LambdaRuntime {
     const id = randomUUID();
     const deadline = Date.now() + fn.timeoutSeconds * 1000;
     const started = performance.now();
+    const log = this.logFor(fn.name);
+    log.write(`START RequestId: ${id} Version: $LATEST\n`);
     try {
-      const result = await new Promise<InvokeResult>((resolve) => {
+      const { durationMs, initMs, ...result } = await new Promise<InvokeResult & Timing>((resolve) => {
         const timer = setTimeout(() => {
           // Like Lambda: the instance that timed out is discarded; the next invocation starts cold.
           this.discard(fn, instance);
-          resolve({ ok: false, errorType: "Sandbox.Timedout", errorMessage: `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds` });
+          const line = `${new Date().toISOString()} ${id} Task timed out after ${((performance.now() - started) / 1000).toFixed(2)} seconds`;
+          log.write(`${line}\n`);
+          // The local cloud's console says so too: nothing else would tell why the caller got a 5xx.
+          process.stderr.write(`[lambda ${fn.logicalId}] ${line}\n`);
+          resolve({ ok: false, errorType: "Sandbox.Timedout", errorMessage: `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`, durationMs: fn.timeoutSeconds * 1000 });
         }, fn.timeoutSeconds * 1000);
         instance.pending = { id, resolve, timer };
         instance.worker.postMessage({ id, event, requestId: id, deadline });
       });
+      const handlerMs = durationMs ?? 0;
+      this.stats.handlerMs[fn.name] = (this.stats.handlerMs[fn.name] ?? 0) + handlerMs;
+      if (initMs !== undefined) (this.stats.initMs[fn.name] ??= []).push(initMs);
+      log.write(`END RequestId: ${id}\nREPORT RequestId: ${id}\tDuration: ${handlerMs.toFixed(2)} ms\tBilled Duration: ${Math.ceil(handlerMs)} ms\tMemory Size: ${fn.memorySize} MB${initMs === undefined ? "" : `\tInit Duration: ${initMs.toFixed(2)} ms`}\n`);
       if (result.ok && fault?.crash && Math.random() < fault.crash) {
         this.stats.injectedFaults[fn.name] = (this.stats.injectedFaults[fn.name] ?? 0) + 1;
         return { ok: false, errorType: "Local.InjectedCrash", errorMessage: `Crash injected by OMS_LOCAL_FAULTS into ${fn.name} after it ran` };
@@ -253,7 +273,7 @@ export class LambdaRuntime {
       if (echo) process.stderr.write(d);
     });
     const instance: Instance = { worker, busy: false };
-    worker.on("message", (m: { id: string } & InvokeResult) => {
+    worker.on("message", (m: { id: string } & InvokeResult & Timing) => {
       if (instance.pending?.id !== m.id) return;
       clearTimeout(instance.pending.timer);
       const { id: _id, ...result } = m;

@@ -7,7 +7,10 @@ import path from "node:path";
 const { codeDir, handler, functionName, functionArn, memorySize, logGroupName } = workerData;
 const [file, exportName] = handler.split(".");
 let modulePromise;
+/** How long the module took to load (the cold start's init), reported with the first invocation. */
+let initMs;
 async function loadHandler() {
+  const started = modulePromise ? undefined : performance.now();
   modulePromise ??= (async () => {
     for (const ext of [".mjs", ".js", ".cjs"]) {
       try {
@@ -19,6 +22,7 @@ async function loadHandler() {
     throw new Error(`Cannot find handler file ${file} in ${codeDir}`);
   })();
   const mod = await modulePromise;
+  if (started !== undefined) initMs = performance.now() - started;
   const fn = mod[exportName] ?? mod.default?.[exportName];
   if (typeof fn !== "function") throw Object.assign(new Error(`Handler '${handler}' is missing on module '${file}'`), { name: "Runtime.HandlerNotFound" });
   return fn;
@@ -41,16 +45,26 @@ parentPort.on("message", async ({ id, event, requestId, deadline }) => {
       succeed() {},
       fail() {},
     };
-    const result = await fn(event, context);
-    parentPort.postMessage({ id, ok: true, result: result === undefined ? null : JSON.parse(JSON.stringify(result)) });
+    const began = performance.now();
+    try {
+      const result = await fn(event, context);
+      parentPort.postMessage({ id, ok: true, result: result === undefined ? null : JSON.parse(JSON.stringify(result)), ...timing(began) });
+    } catch (error) {
+      parentPort.postMessage({ id, ...failure(error), ...timing(began) });
+    }
   } catch (error) {
-    const e = error instanceof Error ? error : new Error(String(error));
-    parentPort.postMessage({
-      id,
-      ok: false,
-      errorType: e.name && e.name !== "Error" ? e.name : "Error",
-      errorMessage: e.message,
-      trace: String(e.stack ?? "").split("\n"),
-    });
+    parentPort.postMessage({ id, ...failure(error), ...timing(undefined) });
   }
 });
+
+/** The handler's own time (not the queue before it, nor the messaging around it), and the init time once. */
+function timing(began) {
+  const out = { durationMs: began === undefined ? 0 : performance.now() - began, ...(initMs === undefined ? {} : { initMs }) };
+  initMs = undefined;
+  return out;
+}
+
+function failure(error) {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { ok: false, errorType: e.name && e.name !== "Error" ? e.name : "Error", errorMessage: e.message, trace: String(e.stack ?? "").split("\n") };
+}

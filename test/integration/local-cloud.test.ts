@@ -15,13 +15,13 @@ import {
 import { execFile, spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalCloud, type LocalCloud } from "../../local/cloud.js";
 import { synth } from "../../local/synth.js";
-import { waitUntilDefined } from "../support/wait.js";
+import { waitFor, waitUntilDefined } from "../support/wait.js";
 
 /**
  * The local cloud's own semantics, on a fixture CDK app (test/fixtures/local-cloud-app) that
@@ -97,6 +97,17 @@ describe("Step Functions semantics", () => {
     expect(out.caught?.Error).toBe("CustomError");
     expect(JSON.parse(out.caught?.Cause ?? "{}")).toMatchObject({ errorType: "CustomError", errorMessage: "boom" });
     expect(out.timedOut?.Error).toBe("Sandbox.Timedout");
+    // The timed-out function's log holds the line Lambda writes, with its request id, after its START.
+    const slow = [...cloud.lambda.functions.values()].find((f) => f.logicalId.startsWith("Slow"))!;
+    const logOf = (name: string) => Promise.resolve(readFileSync(path.join(work, "data", "logs", `${name}.log`), "utf8"));
+    const timeoutLine = /^\S+Z ([0-9a-f-]{36}) Task timed out after (\d+\.\d\d) seconds$/m;
+    const log = await waitFor("the timeout line in the function's log", () => logOf(slow.name), (l) => timeoutLine.test(l));
+    const timedOut = timeoutLine.exec(log);
+    expect(log).toContain(`START RequestId: ${timedOut![1]} Version: $LATEST`);
+    expect(Number(timedOut![2])).toBeGreaterThanOrEqual(slow.timeoutSeconds);
+    // Answered invocations end with Lambda's REPORT line: the handler's own duration, and the init duration on a cold start.
+    const echo = [...cloud.lambda.functions.values()].find((f) => f.logicalId.startsWith("Echo"))!;
+    expect(await logOf(echo.name)).toMatch(/^REPORT RequestId: [0-9a-f-]{36}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: \d+ MB\tInit Duration: \d+\.\d\d ms$/m);
     expect(out.taskTimeout?.Error).toBe("States.Timeout");
     expect(out.wrong).toBeUndefined();
     expect(out.injected?.Error).toBe("Local.InjectedFault");
