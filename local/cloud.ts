@@ -214,7 +214,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       idle,
       idleState,
       resetStats: () => {
-        for (const k of ["invocations", "coldStarts", "durationMs", "injectedFaults"] as const) lambda.stats[k] = {};
+        for (const k of ["invocations", "coldStarts", "durationMs", "handlerMs", "initMs", "injectedFaults"] as const) lambda.stats[k] = {};
         Object.assign(endpoint.dynamoStats, { requests: 0, readCapacityUnits: 0, writeCapacityUnits: 0 });
         Object.assign(events.stats, { entries: 0, deliveries: 0, failedDeliveries: 0 });
         Object.assign(streams.stats, { batches: 0, records: 0, filteredOut: 0, failedBatches: 0 });
