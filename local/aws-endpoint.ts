@@ -1,11 +1,12 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { LocalHttpServer } from "./http-server.js";
-import { text } from "./assembly.js";
+import { LOCAL_ACCOUNT, LOCAL_REGION, text } from "./assembly.js";
 import { AwsError } from "./aws-errors.js";
 import { InvalidEventPatternError, matchesPattern } from "./event-pattern.js";
 import type { LocalClock } from "./clock.js";
 import type { DeadLetterStore } from "./dead-letters.js";
 import type { EventBridgeLocal, PutEventsEntry } from "./eventbridge.js";
+import { dynamoAccess, type IamLocal, type Session } from "./iam.js";
 import type { SchedulerLocal } from "./scheduler.js";
 import type { SecretsLocal } from "./secrets.js";
 import type { LocalExecution, StepFunctionsLocal } from "./stepfunctions.js";
@@ -55,6 +56,7 @@ export class AwsEndpoint extends LocalHttpServer {
       clock: LocalClock;
       deadLetters: DeadLetterStore;
       scheduler: SchedulerLocal;
+      iam: IamLocal;
       dynamoEndpoint: string;
     },
   ) {
@@ -87,11 +89,24 @@ export class AwsEndpoint extends LocalHttpServer {
     const raw = Buffer.concat(chunks);
     const target = String(req.headers["x-amz-target"] ?? "");
     const [service = "", op = ""] = target.split(".");
-    if (service.startsWith("DynamoDB")) return this.proxyDynamo(req, raw, res, op);
+    // Who signed the call: a function's role session (checked against its policies) or the operator.
+    const session = this.services.iam.sessionOf(req.headers.authorization);
+    if (service.startsWith("DynamoDB")) {
+      try {
+        if (session) for (const [action, resources] of dynamoAccess(op, JSON.parse(raw.toString("utf8") || "{}") as Body)) this.services.iam.authorize(session, action, resources);
+      } catch (error) {
+        const e = error instanceof AwsError ? error : new AwsError("SerializationException", (error as Error).message);
+        res.writeHead(e.status, { "content-type": "application/x-amz-json-1.0", "x-amzn-errortype": e.code });
+        res.end(JSON.stringify({ __type: `com.amazon.coral.service#${e.code}`, Message: e.message }));
+        return;
+      }
+      return this.proxyDynamo(req, raw, res, op);
+    }
     const json11 = service === "AWSEvents" || service === "secretsmanager";
     const contentType = json11 ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0";
     try {
       const body = (raw.length ? JSON.parse(raw.toString("utf8")) : {}) as Body;
+      if (session) this.authorize(session, service, op, body);
       let out: unknown;
       if (service === "AWSStepFunctions") out = this.stepFunctions(op, body);
       else if (service === "OmsLocal" && op === "WaitForIdle") out = await this.waitForIdle(body);
@@ -107,6 +122,29 @@ export class AwsEndpoint extends LocalHttpServer {
       res.writeHead(e.status, { "content-type": contentType, "x-amzn-errortype": e.code });
       res.end(JSON.stringify({ __type: e.code, message: e.message }));
     }
+  }
+
+  /** The IAM action and resources of a Step Functions, EventBridge, Secrets Manager or local call, checked against the caller's role. */
+  private authorize(session: Session, service: string, op: string, b: Body): void {
+    const { iam, sfn, secrets } = this.services;
+    const busArn = (name: unknown) => (text(name).startsWith("arn:") ? text(name) : `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/${text(name, "default")}`);
+    if (service === "AWSStepFunctions") {
+      const execution = text(b.executionArn);
+      const machineOfToken = () => sfn.machineOfToken(text(b.taskToken));
+      const resource = b.taskToken !== undefined ? machineOfToken() : b.stateMachineArn !== undefined ? text(b.stateMachineArn) : execution || "*";
+      iam.authorize(session, `states:${op}`, [resource]);
+    } else if (service === "AWSEvents") {
+      if (op === "PutEvents") iam.authorize(session, "events:PutEvents", [...new Set(((b.Entries ?? []) as { EventBusName?: string }[]).map((e) => busArn(e.EventBusName)))]);
+      else iam.authorize(session, `events:${op}`, [b.Name || b.Rule ? `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${text(b.Name ?? b.Rule)}` : "*"]);
+    } else if (service === "secretsmanager") {
+      let arn = text(b.SecretId);
+      try {
+        arn = secrets.get(arn).arn;
+      } catch {
+        // An unknown secret: AWS checks the permission on the ARN asked for, then answers ResourceNotFound.
+      }
+      iam.authorize(session, `secretsmanager:${op}`, [arn]);
+    } else iam.authorize(session, `${service}:${op}`, ["*"]);
   }
 
   private proxyDynamo(req: IncomingMessage, raw: Buffer, res: ServerResponse, op: string): void {

@@ -7,6 +7,7 @@ import { DeadLetterStore } from "./dead-letters.js";
 import { DynamoDbLocal } from "./dynamodb.js";
 import { EventBridgeLocal } from "./eventbridge.js";
 import { HttpApiLocal } from "./http-api.js";
+import { IamLocal } from "./iam.js";
 import { Resolver } from "./intrinsics.js";
 import { LambdaRuntime } from "./lambda-runtime.js";
 import { LocalClock } from "./clock.js";
@@ -33,9 +34,14 @@ const EMULATED = new Set([
   "AWS::Scheduler::Schedule",
   "AWS::Lambda::EventSourceMapping",
   "AWS::Events::Archive",
+  // Enforced by local/iam.ts: identity policies of roles, and Lambda permissions.
+  "AWS::IAM::Role",
+  "AWS::IAM::Policy",
+  "AWS::IAM::ManagedPolicy",
+  "AWS::Lambda::Permission",
 ]);
-/** Types with nothing to run locally: permissions, log groups (logs go to .oms/logs), metadata. */
-const NOT_ENFORCED = new Set(["AWS::IAM::Role", "AWS::IAM::Policy", "AWS::Lambda::Permission", "AWS::Logs::LogGroup", "AWS::SQS::QueuePolicy", "AWS::CDK::Metadata"]);
+/** Types with nothing to run locally: log groups (logs go to .oms/logs), queue policies (the dead-letter queues are the local cloud's own), metadata. */
+const NOT_ENFORCED = new Set(["AWS::Logs::LogGroup", "AWS::SQS::QueuePolicy", "AWS::CDK::Metadata"]);
 /** Types the local cloud knows but does not emulate; nothing at run time depends on them. */
 const NOT_EMULATED: Record<string, string> = {};
 
@@ -134,7 +140,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const tableName = tables[0] ?? "";
     if (options.seed && created.includes(tableName)) await seedDemoData(dynamo.client, tableName);
 
+    const iam = new IamLocal(assembly, resolver);
     const lambda = new LambdaRuntime(assembly, resolver, {
+      iam,
       awsEndpoint,
       logDir: path.join(options.dataDir, "logs"),
       maxInstances: options.maxInstancesPerFunction ?? Number(process.env.OMS_LOCAL_MAX_INSTANCES ?? 8),
@@ -143,14 +151,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     started.unshift(lambda);
     const deadLetters = new DeadLetterStore(path.join(options.dataDir, "dead-letters"));
-    const events = new EventBridgeLocal(assembly, resolver, lambda, deadLetters, path.join(options.dataDir, "archives"));
+    const events = new EventBridgeLocal(assembly, resolver, lambda, deadLetters, path.join(options.dataDir, "archives"), iam);
     const secrets = new SecretsLocal(assembly, resolver, options.dataDir);
     const clock = new LocalClock(path.join(options.dataDir, "clock.json"));
-    const sfn = new StepFunctionsLocal(assembly, resolver, { lambda, events, dynamodb: dynamo.client, clock }, options.dataDir);
+    const sfn = new StepFunctionsLocal(assembly, resolver, { lambda, events, dynamodb: dynamo.client, clock, iam }, options.dataDir);
     started.unshift({ stop: () => Promise.resolve(sfn.shutdown()) }, { stop: () => Promise.resolve(clock.stop()) });
     const scheduler = new SchedulerLocal(assembly, resolver, lambda, clock, options.dataDir);
     started.unshift({ stop: () => Promise.resolve(scheduler.stop()) });
-    const endpoint = new AwsEndpoint({ sfn, events, secrets, clock, deadLetters, scheduler, dynamoEndpoint: dynamo.endpoint });
+    const endpoint = new AwsEndpoint({ sfn, events, secrets, clock, deadLetters, scheduler, iam, dynamoEndpoint: dynamo.endpoint });
     await endpoint.listen(awsPort, "127.0.0.1");
     started.unshift(endpoint);
     // Resume executions only once the endpoint is up: their functions may call it.

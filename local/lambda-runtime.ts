@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
 import { InFlight } from "./in-flight.js";
+import type { IamLocal, IssuedCredentials } from "./iam.js";
 import type { Resolver } from "./intrinsics.js";
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), "lambda-worker.mjs");
@@ -26,6 +27,8 @@ export interface FunctionConfig {
   reservedConcurrency?: number;
   environment: Record<string, string>;
   logGroupName: string;
+  /** The execution role, whose credentials the function's instances get. */
+  roleArn: string;
 }
 
 interface Instance {
@@ -62,6 +65,8 @@ export interface Fault {
   crash: number;
   delayMs: number;
 }
+
+const credentialsEnv = (c: IssuedCredentials) => ({ AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, AWS_SESSION_TOKEN: c.sessionToken });
 
 /** Parses `OMS_LOCAL_FAULTS="<logical id prefix or function name>:error=0.1,crash=0.1,delay=2000;<other>:error=1"`. */
 export function parseFaults(spec: string | undefined): Fault[] {
@@ -101,7 +106,7 @@ export class LambdaRuntime {
   constructor(
     assembly: CloudAssembly,
     resolver: Resolver,
-    private readonly options: { awsEndpoint: string; logDir: string; maxInstances: number; echoLogs: boolean; faults?: string },
+    private readonly options: { awsEndpoint: string; logDir: string; maxInstances: number; echoLogs: boolean; faults?: string; iam: IamLocal },
   ) {
     this.faults = parseFaults(options.faults ?? process.env.OMS_LOCAL_FAULTS);
     for (const { stack, logicalId, resource } of assembly.ofType("AWS::Lambda::Function")) {
@@ -123,6 +128,7 @@ export class LambdaRuntime {
         reservedConcurrency: p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
         environment: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
         logGroupName: logGroup ? resolver.str(stack, logGroup) : `/aws/lambda/${physical.ref}`,
+        roleArn: resolver.str(stack, p.Role),
       };
       this.functions.set(config.name, config);
     }
@@ -245,8 +251,8 @@ export class LambdaRuntime {
         TZ: "UTC",
         AWS_REGION: LOCAL_REGION,
         AWS_DEFAULT_REGION: LOCAL_REGION,
-        AWS_ACCESS_KEY_ID: "local",
-        AWS_SECRET_ACCESS_KEY: "local",
+        // Like Lambda: the execution role's own session credentials, so every call is checked against its policies.
+        ...credentialsEnv(this.options.iam.credentialsFor(fn.roleArn, fn.name)),
         AWS_ENDPOINT_URL: this.options.awsEndpoint,
         AWS_LAMBDA_FUNCTION_NAME: fn.name,
         AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",

@@ -3,6 +3,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 
 const { codeDir, handler, functionName, functionArn, memorySize, logGroupName } = workerData;
 const [file, exportName] = handler.split(".");

@@ -8,6 +8,7 @@ import { AwsError } from "./aws-errors.js";
 import type { LocalClock } from "./clock.js";
 import type { EventBridgeLocal } from "./eventbridge.js";
 import type { Resolver } from "./intrinsics.js";
+import type { IamLocal } from "./iam.js";
 import type { LambdaRuntime } from "./lambda-runtime.js";
 import { loadStateMachines, NAME_PATTERN } from "./sfn/definitions.js";
 import { captureTimeoutErrorClass, namedError } from "./sfn/errors.js";
@@ -65,7 +66,7 @@ export class StepFunctionsLocal {
   constructor(
     assembly: CloudAssembly,
     resolver: Resolver,
-    private readonly services: { lambda: LambdaRuntime; events: EventBridgeLocal; dynamodb: DynamoDB.DynamoDBClient; clock: LocalClock },
+    private readonly services: { lambda: LambdaRuntime; events: EventBridgeLocal; dynamodb: DynamoDB.DynamoDBClient; clock: LocalClock; iam: IamLocal },
     dataDir: string,
   ) {
     this.machines = loadStateMachines(assembly, resolver);
@@ -139,6 +140,17 @@ export class StepFunctionsLocal {
     if (e.status !== "RUNNING") return e;
     this.live.get(executionArn)?.abort(error, cause);
     return e;
+  }
+
+  /** The state machine's role, as the session its execution calls its integrations with. */
+  private roleOf(e: LocalExecution) {
+    return this.services.iam.session(this.machine(e.stateMachineArn).roleArn, e.name.slice(0, 64));
+  }
+
+  /** The state machine a task token belongs to (what IAM checks states:SendTask* against); "*" for a token that names none. */
+  machineOfToken(token: string): string {
+    const e = this.executions.get(decodeToken(token)?.e ?? "");
+    return e?.stateMachineArn ?? "*";
   }
 
   /** SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat, with AWS's errors for unknown and finished tokens. */
@@ -389,7 +401,7 @@ export class StepFunctionsLocal {
       if (callback) {
         if (!token) throw namedError("States.Runtime", `"${stateName}" waits for a task token but its Parameters do not pass $$.Task.Token`);
         work = this.awaitCallback(e, live, stateName, state, base, input, token, abort.signal);
-      } else work = this.integrations.invoke(e, base, resource, input);
+      } else work = this.integrations.invoke(e, base, resource, input, this.roleOf(e));
       races.push(work);
       const out = await Promise.race(races);
       this.pushTaskEvent(e, live, stateName, "TaskSucceeded", { taskSucceededEventDetails: { ...details, output: JSON.stringify(out ?? null) } });
@@ -436,7 +448,7 @@ export class StepFunctionsLocal {
     result.catch(() => undefined);
     if (!pending.dispatched) {
       // The request that carries the token goes out once; a resumed execution only waits again.
-      await this.integrations.invoke(e, base, base, input);
+      await this.integrations.invoke(e, base, base, input, this.roleOf(e));
       pending.dispatched = true;
       this.pushTaskEvent(e, live, stateName, "TaskSubmitted", { taskSubmittedEventDetails: { resourceType: base.split(":")[5], resource: base.split(":").slice(6).join(":"), output: "{}" } });
     }

@@ -1,5 +1,7 @@
 import * as DynamoDB from "@aws-sdk/client-dynamodb";
+import { LOCAL_ACCOUNT, LOCAL_REGION } from "../assembly.js";
 import type { EventBridgeLocal, PutEventsEntry } from "../eventbridge.js";
+import { dynamoAccess, type IamLocal, type Session } from "../iam.js";
 import type { LambdaRuntime } from "../lambda-runtime.js";
 import { namedError } from "./errors.js";
 import type { Json, LocalExecution } from "./types.js";
@@ -9,6 +11,7 @@ export interface IntegrationServices {
   lambda: LambdaRuntime;
   events: EventBridgeLocal;
   dynamodb: DynamoDB.DynamoDBClient;
+  iam: IamLocal;
 }
 
 /** Nested executions (states:startExecution), as the Step Functions that runs them starts and ends them. */
@@ -29,10 +32,24 @@ export class ServiceIntegrations {
     private readonly children: ChildExecutions,
   ) {}
 
-  async invoke(e: LocalExecution, base: string, resource: string, input: Json): Promise<Json> {
+  /**
+   * Runs a Task's resource as the state machine's role (`role`): a call its policies do not allow
+   * fails the task as AWS fails it (Lambda.AWSLambdaException, DynamoDB.AccessDeniedException, ...),
+   * with AWS's AccessDenied message as the cause.
+   */
+  async invoke(e: LocalExecution, base: string, resource: string, input: Json, role: Session): Promise<Json> {
+    const allow = (prefix: string, action: string, resources: string[]) => {
+      try {
+        this.services.iam.authorize(role, action, resources);
+      } catch (err) {
+        throw namedError(prefix, `${(err as Error).message} (Service: ${prefix.split(".")[0]}; Status Code: 400; Error Code: AccessDeniedException)`);
+      }
+    };
     if (base === "arn:aws:states:::lambda:invoke" || base.startsWith("arn:aws:lambda:")) {
       const direct = base.startsWith("arn:aws:lambda:");
       const params = (direct ? { FunctionName: base, Payload: input } : input) as { FunctionName: string; Payload?: Json };
+      const fn = this.services.lambda.find(params.FunctionName);
+      if (fn) allow("Lambda.AWSLambdaException", "lambda:InvokeFunction", [fn.arn]);
       const out = await this.services.lambda.invoke(params.FunctionName, params.Payload ?? {});
       if (!out.ok) {
         if (out.errorType === "ResourceNotFoundException") throw namedError("Lambda.ResourceNotFoundException", out.errorMessage);
@@ -42,18 +59,25 @@ export class ServiceIntegrations {
       return { ExecutedVersion: "$LATEST", Payload: out.result, StatusCode: 200, SdkHttpMetadata: { httpStatusCode: 200 }, SdkResponseMetadata: {} };
     }
     if (base === "arn:aws:states:::events:putEvents") {
+      const entries = (input as { Entries: PutEventsEntry[] }).Entries;
+      allow("EventBridge.AccessDeniedException", "events:PutEvents", [...new Set((entries ?? []).map((x) => (x.EventBusName?.startsWith("arn:") ? x.EventBusName : `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/${x.EventBusName ?? "default"}`)))]);
       try {
-        return this.services.events.putEvents((input as { Entries: PutEventsEntry[] }).Entries);
+        return this.services.events.putEvents(entries);
       } catch (err) {
         throw namedError(`EventBridge.${(err as Error).name}`, (err as Error).message);
       }
     }
-    if (base.startsWith("arn:aws:states:::states:startExecution")) return this.startChild(e, resource, input);
+    if (base.startsWith("arn:aws:states:::states:startExecution")) {
+      allow("StepFunctions.AccessDeniedException", "states:StartExecution", [(input as { StateMachineArn: string }).StateMachineArn]);
+      return this.startChild(e, resource, input);
+    }
     const action = /^arn:aws:states:::(?:aws-sdk:)?dynamodb:(\w+)$/.exec(base)?.[1];
     if (action) {
       const commandName = `${action[0]?.toUpperCase()}${action.slice(1)}Command`;
       const Command = (DynamoDB as unknown as Record<string, new (i: unknown) => never>)[commandName];
       if (!Command) throw namedError("States.Runtime", `Unknown DynamoDB action ${action}`);
+      const op = `${action[0]?.toUpperCase()}${action.slice(1)}`;
+      for (const [a, resources] of dynamoAccess(op, input as Record<string, unknown>)) allow("DynamoDB.AccessDeniedException", a, resources);
       try {
         const { $metadata: _m, ...rest } = (await this.services.dynamodb.send(new Command(input))) as unknown as Record<string, unknown>;
         return rest;

@@ -270,8 +270,8 @@ describe("EventBridge and Scheduler", () => {
   });
 });
 
-function dlqName(c: LocalCloud): string {
-  return [...c.events.rules.flatMap((r) => r.targets)].find((t) => t.deadLetterQueue)?.deadLetterQueue ?? "";
+function dlqName(c: LocalCloud, rule = "Booms"): string {
+  return c.events.rules.filter((r) => r.name.includes(rule)).flatMap((r) => r.targets).find((t) => t.deadLetterQueue)?.deadLetterQueue ?? "";
 }
 
 describe("Lambda shim", () => {
@@ -279,6 +279,39 @@ describe("Lambda shim", () => {
     const out = await cloud.lambda.invoke([...cloud.lambda.functions.values()].find((f) => f.logicalId.startsWith("Echo"))!.name, { hello: 1 });
     expect(out).toMatchObject({ ok: true, result: { echoed: { hello: 1 }, flag: "from-template", functionName: expect.stringMatching(/^LocalCloudFixture-Echo/) as unknown } });
     expect((out as { result: { remainingMs: number } }).result.remainingMs).toBeGreaterThan(3000);
+  });
+});
+
+describe("IAM, as the template grants it", () => {
+  it("a function whose grant was removed is refused with AWS's AccessDeniedException; the same code with the grant writes", async () => {
+    const ungranted = [...cloud.lambda.functions.values()].find((f) => f.logicalId.startsWith("Ungranted"))!;
+    const table = ungranted.environment.TABLE_NAME;
+    const denied = await cloud.lambda.invoke(ungranted.name, { kind: "iam-probe" });
+    expect(denied).toMatchObject({ ok: false, errorType: "AccessDeniedException" });
+    const role = ungranted.roleArn.split("/").pop();
+    expect(denied.ok ? "" : denied.errorMessage).toBe(
+      `User: arn:aws:sts::000000000000:assumed-role/${role}/${ungranted.name} is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table/${table} because no identity-based policy allows the dynamodb:PutItem action`,
+    );
+    expect(await recorded(cloud, "iam-probe")).toEqual([]);
+    const recorder = [...cloud.lambda.functions.values()].find((f) => f.logicalId.startsWith("Recorder"))!;
+    expect(await cloud.lambda.invoke(recorder.name, { kind: "iam-probe" })).toMatchObject({ ok: true });
+    expect(await recorded(cloud, "iam-probe")).toHaveLength(1);
+  });
+
+  it("EventBridge invokes a function only where a Lambda permission lets it: without one, the event is dead-lettered at once with NO_PERMISSIONS", async () => {
+    await clients(cloud).events.send(new PutEventsCommand({ Entries: [{ EventBusName: "fixture-bus", Source: "fixture", DetailType: "Unpermitted", Detail: JSON.stringify({ kind: "unpermitted" }) }] }));
+    await cloud.idle();
+    const letters = (await admin(cloud, "ListDeadLetters", { queue: dlqName(cloud, "Unpermitted") })).deadLetters as { attempts: number; errorType: string; errorMessage: string }[];
+    expect(letters).toEqual([expect.objectContaining({ attempts: 1, errorType: "NO_PERMISSIONS", errorMessage: expect.stringMatching(/lets events\.amazonaws\.com invoke .*Recorder/) as unknown })]);
+    expect(await recorded(cloud, "Unpermitted")).toEqual([]);
+  });
+
+  it("a state machine whose role may not invoke its function fails the task as AWS does (Lambda.AWSLambdaException)", async () => {
+    const { executionArn } = await start("denied", {});
+    const d = await finished(sfn, executionArn!);
+    expect(d.status).toBe("FAILED");
+    expect(d.error).toBe("Lambda.AWSLambdaException");
+    expect(d.cause).toMatch(/^User: arn:aws:sts::000000000000:assumed-role\/[^/]+\/[^ ]+ is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:000000000000:function:\S*Echo\S* because no identity-based policy allows the lambda:InvokeFunction action/);
   });
 });
 
