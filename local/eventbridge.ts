@@ -255,7 +255,7 @@ export class EventBridgeLocal {
       const fn = this.lambda.find(target.arn);
       const permitted = !fn || this.iam.functionAllows(fn.arn, "events.amazonaws.com", rule.arn);
       const result = permitted
-        ? await this.lambda.invoke(target.arn, this.targetInput(target, event))
+        ? await this.lambda.invoke(target.arn, this.targetInput(target, event), { background: true })
         : ({ ok: false, errorType: "NO_PERMISSIONS", errorMessage: `No resource-based policy (AWS::Lambda::Permission) lets events.amazonaws.com invoke ${fn.arn} from ${rule.arn}` } as const);
       if (!permitted) console.error(`[events] ${rule.name} → ${target.id}: ${result.ok ? "" : result.errorMessage}`);
       this.stats.deliveries++;

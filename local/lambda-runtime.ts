@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -66,6 +67,24 @@ export interface Fault {
   delayMs: number;
 }
 
+/** A counting semaphore: at most `size` runs at once, the rest in arrival order. */
+class Slots {
+  private used = 0;
+  private readonly queue: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.used >= this.size) await new Promise<void>((resolve) => this.queue.push(resolve));
+    else this.used++;
+    try {
+      return await work();
+    } finally {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.used--;
+    }
+  }
+}
+
 const credentialsEnv = (c: IssuedCredentials) => ({ AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, AWS_SESSION_TOKEN: c.sessionToken });
 
 /** Parses `OMS_LOCAL_FAULTS="<logical id prefix or function name>:error=0.1,crash=0.1,delay=2000;<other>:error=1"`. */
@@ -102,13 +121,15 @@ export class LambdaRuntime {
   private faults: Fault[];
   /** Invocations accepted and not yet answered (queued for an instance or running). */
   private readonly active = new InFlight();
+  private readonly background: Slots;
 
   constructor(
     assembly: CloudAssembly,
     resolver: Resolver,
-    private readonly options: { awsEndpoint: string; logDir: string; maxInstances: number; echoLogs: boolean; faults?: string; iam: IamLocal },
+    private readonly options: { awsEndpoint: string; logDir: string; maxInstances: number; echoLogs: boolean; faults?: string; iam: IamLocal; backgroundSlots?: number },
   ) {
     this.faults = parseFaults(options.faults ?? process.env.OMS_LOCAL_FAULTS);
+    this.background = new Slots(options.backgroundSlots ?? Number(process.env.OMS_LOCAL_BACKGROUND_SLOTS ?? Math.max(2, availableParallelism())));
     for (const { stack, logicalId, resource } of assembly.ofType("AWS::Lambda::Function")) {
       const p = resource.Properties ?? {};
       const code = p.Code as { S3Key?: unknown; ZipFile?: unknown };
@@ -145,12 +166,18 @@ export class LambdaRuntime {
     return this.functions.get(name) ?? [...this.functions.values()].find((f) => f.logicalId === nameOrArn);
   }
 
-  /** Invokes a function synchronously and returns its result or error (never throws for function errors). */
-  async invoke(nameOrArn: string, event: unknown): Promise<InvokeResult> {
+  /**
+   * Invokes a function and returns its result or error (never throws for function errors).
+   * `background` invocations (workflow steps, event targets, stream batches, schedules: nobody
+   * waits on a connection for them) share a bounded number of slots, so on a machine of a few
+   * cores a burst of them cannot starve the calls a client is waiting on (the HTTP API). AWS runs
+   * both at once on separate capacity; here they share the cores, and the waiting client goes first.
+   */
+  async invoke(nameOrArn: string, event: unknown, options: { background?: boolean } = {}): Promise<InvokeResult> {
     const fn = this.find(nameOrArn);
     if (!fn) return { ok: false, errorType: "ResourceNotFoundException", errorMessage: `Function not found: ${nameOrArn}` };
     this.stats.invocations[fn.name] = (this.stats.invocations[fn.name] ?? 0) + 1;
-    return this.active.track(() => this.run(fn, event));
+    return this.active.track(() => (options.background ? this.background.run(() => this.run(fn, event)) : this.run(fn, event)));
   }
 
   /** Invocations in flight (queued or running). */

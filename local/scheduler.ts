@@ -120,7 +120,7 @@ export class SchedulerLocal {
           : s.kind === "rule"
             ? { version: "0", id: randomUUID(), "detail-type": "Scheduled Event", source: "aws.events", account: LOCAL_ACCOUNT, time: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"), region: LOCAL_REGION, resources: [s.ruleArn], detail: {} }
             : {};
-      const out = await this.lambda.invoke(t.arn, event);
+      const out = await this.lambda.invoke(t.arn, event, { background: true });
       if (!out.ok && !this.controller.signal.aborted) console.error(`[scheduler] ${s.name} → ${t.arn}: ${out.errorType}: ${out.errorMessage}`);
     }
   }

@@ -281,7 +281,7 @@ export class DynamoStreamsLocal {
   private async attempt(m: StreamMapping, streamArn: string, shardId: string, batch: LambdaStreamRecord[], retries: number): Promise<void> {
     this.stats.batches++;
     this.stats.records += batch.length;
-    const result = await this.lambda.invoke(m.functionName, { Records: batch });
+    const result = await this.lambda.invoke(m.functionName, { Records: batch }, { background: true });
     let failedFrom = -1;
     let error = "";
     if (!result.ok) {

@@ -50,7 +50,7 @@ export class ServiceIntegrations {
       const params = (direct ? { FunctionName: base, Payload: input } : input) as { FunctionName: string; Payload?: Json };
       const fn = this.services.lambda.find(params.FunctionName);
       if (fn) allow("Lambda.AWSLambdaException", "lambda:InvokeFunction", [fn.arn]);
-      const out = await this.services.lambda.invoke(params.FunctionName, params.Payload ?? {});
+      const out = await this.services.lambda.invoke(params.FunctionName, params.Payload ?? {}, { background: true });
       if (!out.ok) {
         if (out.errorType === "ResourceNotFoundException") throw namedError("Lambda.ResourceNotFoundException", out.errorMessage);
         throw namedError(out.errorType, JSON.stringify({ errorType: out.errorType, errorMessage: out.errorMessage, trace: out.trace ?? [] }));
