@@ -35,7 +35,7 @@ function start(): Promise<{ child: ChildProcess; ready: Ready }> {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench", "crash-cloud.ts"), assemblyDir, dataDir, ...ports], { detached: true, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } });
   return new Promise((resolve, reject) => {
     let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
+    child.stdout.on("data", (d: Buffer) => {
       out += d.toString();
       const m = /READY (\{.*\})/.exec(out);
       if (m) resolve({ child, ready: JSON.parse(m[1]!) as Ready });
