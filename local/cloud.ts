@@ -156,7 +156,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const clock = new LocalClock(path.join(options.dataDir, "clock.json"));
     const sfn = new StepFunctionsLocal(assembly, resolver, { lambda, events, dynamodb: dynamo.client, clock, iam }, options.dataDir);
     started.unshift({ stop: () => Promise.resolve(sfn.shutdown()) }, { stop: () => Promise.resolve(clock.stop()) });
-    const scheduler = new SchedulerLocal(assembly, resolver, lambda, clock, options.dataDir);
+    const scheduler = new SchedulerLocal(assembly, resolver, lambda, clock, options.dataDir, iam);
     started.unshift({ stop: () => Promise.resolve(scheduler.stop()) });
     const endpoint = new AwsEndpoint({ sfn, events, secrets, clock, deadLetters, scheduler, iam, dynamoEndpoint: dynamo.endpoint });
     await endpoint.listen(awsPort, "127.0.0.1");
@@ -164,10 +164,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // Resume executions only once the endpoint is up: their functions may call it.
     await sfn.start();
     scheduler.start();
-    const streams = new DynamoStreamsLocal(assembly, resolver, lambda, dynamo.client, dynamo.endpoint, deadLetters, options.dataDir);
+    const streams = new DynamoStreamsLocal(assembly, resolver, lambda, dynamo.client, dynamo.endpoint, deadLetters, options.dataDir, iam);
     await streams.start();
     started.unshift(streams);
-    const api = new HttpApiLocal(assembly, resolver, lambda, operatorToken);
+    const api = new HttpApiLocal(assembly, resolver, lambda, operatorToken, iam);
     await api.listen(apiPort, "0.0.0.0");
     started.unshift(api);
 

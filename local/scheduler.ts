@@ -5,6 +5,7 @@ import { LOCAL_ACCOUNT, LOCAL_REGION, text, type CloudAssembly } from "./assembl
 import { AwsError } from "./aws-errors.js";
 import type { LocalClock } from "./clock.js";
 import type { Resolver } from "./intrinsics.js";
+import type { IamLocal } from "./iam.js";
 import type { LambdaRuntime } from "./lambda-runtime.js";
 import { nextFire } from "./schedule-expression.js";
 
@@ -14,7 +15,8 @@ export interface LocalSchedule {
   expression: string;
   timeZone: string;
   enabled: boolean;
-  targets: { arn: string; input?: string }[];
+  /** EventBridge Scheduler targets carry the role the scheduler invokes them as. */
+  targets: { arn: string; input?: string; roleArn?: string }[];
   ruleArn?: string;
   nextFireAt?: number;
   lastFiredAt?: number;
@@ -37,6 +39,7 @@ export class SchedulerLocal {
     private readonly lambda: LambdaRuntime,
     private readonly clock: LocalClock,
     dataDir: string,
+    private readonly iam: IamLocal,
   ) {
     this.file = path.join(dataDir, "schedules.json");
     const kept = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, "utf8")) as Record<string, number>) : {};
@@ -58,14 +61,14 @@ export class SchedulerLocal {
     for (const { stack, logicalId, resource } of assembly.ofType("AWS::Scheduler::Schedule")) {
       const p = resolver.resolve(stack, resource.Properties ?? {}) as Record<string, unknown>;
       const name = text(p.Name, `${stack}-${logicalId}`);
-      const t = p.Target as { Arn: string; Input?: string };
+      const t = p.Target as { Arn: string; Input?: string; RoleArn?: string };
       this.schedules.push({
         name,
         kind: "scheduler",
         expression: text(p.ScheduleExpression),
         timeZone: text(p.ScheduleExpressionTimezone, "UTC"),
         enabled: text(p.State, "ENABLED") === "ENABLED",
-        targets: [this.target(logicalId, t.Arn, t.Input)],
+        targets: [{ ...this.target(logicalId, t.Arn, t.Input), ...(t.RoleArn ? { roleArn: t.RoleArn } : {}) }],
         lastFiredAt: kept[name],
       });
     }
@@ -120,6 +123,17 @@ export class SchedulerLocal {
           : s.kind === "rule"
             ? { version: "0", id: randomUUID(), "detail-type": "Scheduled Event", source: "aws.events", account: LOCAL_ACCOUNT, time: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"), region: LOCAL_REGION, resources: [s.ruleArn], detail: {} }
             : {};
+      // As AWS: a rule's schedule invokes under the function's Lambda permission for events.amazonaws.com;
+      // an EventBridge Scheduler schedule as its target's role.
+      const fnArn = this.lambda.find(t.arn)?.arn ?? t.arn;
+      const denied =
+        s.kind === "rule"
+          ? !this.iam.functionAllows(fnArn, "events.amazonaws.com", s.ruleArn ?? "")
+          : !t.roleArn || !this.iam.allows(this.iam.session(t.roleArn, s.name.slice(0, 64)), "lambda:InvokeFunction", fnArn);
+      if (denied) {
+        console.error(`[scheduler] ${s.name} → ${t.arn}: ${s.kind === "rule" ? "no Lambda permission lets events.amazonaws.com invoke it from the rule" : `the schedule's role ${t.roleArn ?? "(none)"} may not lambda:InvokeFunction it`}`);
+        continue;
+      }
       const out = await this.lambda.invoke(t.arn, event, { background: true });
       if (!out.ok && !this.controller.signal.aborted) console.error(`[scheduler] ${s.name} → ${t.arn}: ${out.errorType}: ${out.errorMessage}`);
     }

@@ -13,6 +13,7 @@ import { LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
 import { queueNameOf, type DeadLetterStore } from "./dead-letters.js";
 import { matchesPattern, validatePattern } from "./event-pattern.js";
 import type { Resolver } from "./intrinsics.js";
+import type { IamLocal } from "./iam.js";
 import type { LambdaRuntime } from "./lambda-runtime.js";
 
 /** One `AWS::Lambda::EventSourceMapping` on a DynamoDB stream, as configured in the template. */
@@ -82,6 +83,7 @@ export class DynamoStreamsLocal {
     dynamodbEndpoint: string,
     private readonly deadLetters: DeadLetterStore,
     dataDir: string,
+    iam: IamLocal,
   ) {
     this.dir = path.join(dataDir, "stream-checkpoints");
     this.client = new DynamoDBStreamsClient({ endpoint: dynamodbEndpoint, region: LOCAL_REGION, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
@@ -94,6 +96,12 @@ export class DynamoStreamsLocal {
       const fn = lambda.find(text(p.FunctionName));
       if (!fn) throw new Error(`EventSourceMapping ${logicalId}: function ${text(p.FunctionName)} is not in the assembly`);
       const onFailure = ((p.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)?.OnFailure?.Destination) ?? undefined;
+      // Lambda reads the stream, and sends failures on, as the function's role: CreateEventSourceMapping
+      // refuses a role that cannot, and so does the local cloud, at start.
+      const role = iam.session(fn.roleArn, fn.name);
+      const cannot = ["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"].filter((a) => !iam.allows(role, a, source));
+      if (cannot.length) throw new Error(`EventSourceMapping ${logicalId}: Cannot access stream ${source}. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM (missing: ${cannot.join(", ")})`);
+      if (onFailure && !iam.allows(role, "sqs:SendMessage", onFailure)) throw new Error(`EventSourceMapping ${logicalId}: the function's role may not sqs:SendMessage to its on-failure destination ${onFailure}`);
       this.mappings.push({
         id: `${stack}-${logicalId}`,
         functionName: fn.name,

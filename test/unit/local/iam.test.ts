@@ -98,3 +98,71 @@ describe("local IAM", () => {
     expect(dynamoAccess("BatchGetItem", { RequestItems: { T: {}, U: {} } })).toEqual([["dynamodb:BatchGetItem", [TABLE, "arn:aws:dynamodb:us-east-1:000000000000:table/U"]]]);
   });
 });
+
+describe("local IAM at the HTTP API", () => {
+  it("invokes a route's function only where a Lambda permission lets API Gateway do so from that route; otherwise a 500, as API Gateway answers", async () => {
+    const { HttpApiLocal } = await import("../../../local/http-api.js");
+    const { freePorts } = await import("../../../local/ports.js");
+    const fn = { Type: "AWS::Lambda::Function", Properties: { FunctionName: "F" } };
+    const integration = { Type: "AWS::ApiGatewayV2::Integration", Properties: { ApiId: { Ref: "Api" }, IntegrationType: "AWS_PROXY", PayloadFormatVersion: "2.0", IntegrationUri: { "Fn::GetAtt": ["Fn", "Arn"] } } };
+    const route = (key: string) => ({ Type: "AWS::ApiGatewayV2::Route", Properties: { ApiId: { Ref: "Api" }, RouteKey: key, AuthorizationType: "NONE", Target: { "Fn::Join": ["", ["integrations/", { Ref: "Integration" }]] } } });
+    const resources = {
+      Api: { Type: "AWS::ApiGatewayV2::Api", Properties: {} },
+      Fn: fn,
+      Integration: integration,
+      Permitted: route("GET /orders/{orderId}"),
+      Unpermitted: route("POST /secret"),
+      // As CDK writes it: the route's path template under any stage and method.
+      Permission: { Type: "AWS::Lambda::Permission", Properties: { Action: "lambda:InvokeFunction", FunctionName: { "Fn::GetAtt": ["Fn", "Arn"] }, Principal: "apigateway.amazonaws.com", SourceArn: { "Fn::Join": ["", ["arn:aws:execute-api:us-east-1:000000000000:", { Ref: "Api" }, "/*/*/orders/{orderId}"]] } } },
+    };
+    const dir = mkdtempSync(path.join(tmpdir(), "oms-iam-api-"));
+    dirs.push(dir);
+    writeFileSync(path.join(dir, "manifest.json"), JSON.stringify({ version: "55.0.0", artifacts: { S: { type: "aws:cloudformation:stack", properties: { templateFile: "S.template.json" } } } }));
+    writeFileSync(path.join(dir, "S.template.json"), JSON.stringify({ Resources: resources }));
+    const asm = new CloudAssembly(dir);
+    const resolver = new Resolver(asm);
+    const invoked: string[] = [];
+    const lambda = {
+      find: (arn: string) => ({ arn }),
+      invoke: (_arn: string, event: { routeKey: string }) => (invoked.push(event.routeKey), Promise.resolve({ ok: true, result: { statusCode: 200, body: "ok" } })),
+    };
+    const api = new HttpApiLocal(asm, resolver, lambda as never, "token", new IamLocal(asm, resolver));
+    const [port] = await freePorts(1);
+    await api.listen(port!, "127.0.0.1");
+    try {
+      expect((await fetch(`http://127.0.0.1:${port}/orders/123`)).status).toBe(200);
+      const denied = await fetch(`http://127.0.0.1:${port}/secret`, { method: "POST" });
+      expect(denied.status).toBe(500);
+      expect(await denied.json()).toEqual({ message: "Internal Server Error" });
+      expect(invoked).toEqual(["GET /orders/{orderId}"]);
+    } finally {
+      await api.stop();
+    }
+  });
+});
+
+describe("local IAM at a stream's event source mapping", () => {
+  it("refuses at start a mapping whose function's role cannot read the stream, as CreateEventSourceMapping does", async () => {
+    const { DynamoStreamsLocal } = await import("../../../local/streams.js");
+    const streamGrant = { Effect: "Allow", Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], Resource: { "Fn::GetAtt": ["Table", "StreamArn"] } };
+    const make = (statements: unknown[]) => {
+      const dir = mkdtempSync(path.join(tmpdir(), "oms-iam-esm-"));
+      dirs.push(dir);
+      const resources = {
+        Table,
+        Role: role(),
+        Policy: policy(statements),
+        Fn: { Type: "AWS::Lambda::Function", Properties: { FunctionName: "F", Role: { "Fn::GetAtt": ["Role", "Arn"] } } },
+        Mapping: { Type: "AWS::Lambda::EventSourceMapping", Properties: { FunctionName: { Ref: "Fn" }, EventSourceArn: { "Fn::GetAtt": ["Table", "StreamArn"] }, StartingPosition: "TRIM_HORIZON" } },
+      };
+      writeFileSync(path.join(dir, "manifest.json"), JSON.stringify({ version: "55.0.0", artifacts: { S: { type: "aws:cloudformation:stack", properties: { templateFile: "S.template.json" } } } }));
+      writeFileSync(path.join(dir, "S.template.json"), JSON.stringify({ Resources: resources }));
+      const asm = new CloudAssembly(dir);
+      const resolver = new Resolver(asm);
+      const lambda = { find: () => ({ name: "F", arn: "arn:aws:lambda:us-east-1:000000000000:function:F", roleArn: "arn:aws:iam::000000000000:role/FnRole" }) };
+      return () => new DynamoStreamsLocal(asm, resolver, lambda as never, {} as never, "http://127.0.0.1:1", {} as never, dir, new IamLocal(asm, resolver));
+    };
+    expect(make([streamGrant])).toThrow(/Cannot access stream arn:aws:dynamodb:us-east-1:000000000000:table\/T\/stream\/local\. Please ensure the role can perform .* \(missing: dynamodb:ListStreams\)/);
+    expect(make([streamGrant, { Effect: "Allow", Action: "dynamodb:ListStreams", Resource: "*" }])).not.toThrow();
+  });
+});
