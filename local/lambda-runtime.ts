@@ -85,6 +85,9 @@ class Slots {
   }
 }
 
+/** Writes to a function's log unless the runtime has stopped (a worker's last output may come after). */
+const append = (log: WriteStream, text: string | Buffer) => void (log.writableEnded || log.destroyed ? undefined : log.write(text));
+
 const credentialsEnv = (c: IssuedCredentials) => ({ AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, AWS_SESSION_TOKEN: c.sessionToken });
 
 /** Parses `OMS_LOCAL_FAULTS="<logical id prefix or function name>:error=0.1,crash=0.1,delay=2000;<other>:error=1"`. */
@@ -202,14 +205,14 @@ export class LambdaRuntime {
     const deadline = Date.now() + fn.timeoutSeconds * 1000;
     const started = performance.now();
     const log = this.logFor(fn.name);
-    log.write(`START RequestId: ${id} Version: $LATEST\n`);
+    append(log, `START RequestId: ${id} Version: $LATEST\n`);
     try {
       const { durationMs, initMs, ...result } = await new Promise<InvokeResult & Timing>((resolve) => {
         const timer = setTimeout(() => {
           // Like Lambda: the instance that timed out is discarded; the next invocation starts cold.
           this.discard(fn, instance);
           const line = `${new Date().toISOString()} ${id} Task timed out after ${((performance.now() - started) / 1000).toFixed(2)} seconds`;
-          log.write(`${line}\n`);
+          append(log, `${line}\n`);
           // The local cloud's console says so too: nothing else would tell why the caller got a 5xx.
           process.stderr.write(`[lambda ${fn.logicalId}] ${line}\n`);
           resolve({ ok: false, errorType: "Sandbox.Timedout", errorMessage: `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`, durationMs: fn.timeoutSeconds * 1000 });
@@ -220,7 +223,7 @@ export class LambdaRuntime {
       const handlerMs = durationMs ?? 0;
       this.stats.handlerMs[fn.name] = (this.stats.handlerMs[fn.name] ?? 0) + handlerMs;
       if (initMs !== undefined) (this.stats.initMs[fn.name] ??= []).push(initMs);
-      log.write(`END RequestId: ${id}\nREPORT RequestId: ${id}\tDuration: ${handlerMs.toFixed(2)} ms\tBilled Duration: ${Math.ceil(handlerMs)} ms\tMemory Size: ${fn.memorySize} MB${initMs === undefined ? "" : `\tInit Duration: ${initMs.toFixed(2)} ms`}\n`);
+      append(log, `END RequestId: ${id}\nREPORT RequestId: ${id}\tDuration: ${handlerMs.toFixed(2)} ms\tBilled Duration: ${Math.ceil(handlerMs)} ms\tMemory Size: ${fn.memorySize} MB${initMs === undefined ? "" : `\tInit Duration: ${initMs.toFixed(2)} ms`}\n`);
       if (result.ok && fault?.crash && Math.random() < fault.crash) {
         this.stats.injectedFaults[fn.name] = (this.stats.injectedFaults[fn.name] ?? 0) + 1;
         return { ok: false, errorType: "Local.InjectedCrash", errorMessage: `Crash injected by OMS_LOCAL_FAULTS into ${fn.name} after it ran` };
@@ -298,11 +301,11 @@ export class LambdaRuntime {
     const log = this.logFor(fn.name);
     const echo = this.options.echoLogs;
     worker.stdout.on("data", (d: Buffer) => {
-      log.write(d);
+      append(log, d);
       if (echo) process.stdout.write(d);
     });
     worker.stderr.on("data", (d: Buffer) => {
-      log.write(d);
+      append(log, d);
       if (echo) process.stderr.write(d);
     });
     const instance: Instance = { worker, busy: false };
