@@ -52,7 +52,6 @@ const MANAGED_POLICIES: Record<string, Statement[]> = {
   "service-role/AWSLambdaBasicExecutionRole": [{ effect: "Allow", actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], resources: ["*"] }],
 };
 
-const CONDITION_OPERATORS = new Set(["ArnEquals", "ArnLike", "StringEquals", "StringLike"]);
 const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map((x) => text(x)) : [text(v)]);
 
 const PATTERNS = new Map<string, RegExp>();
@@ -134,20 +133,6 @@ export class IamLocal {
         ...(s.Resource !== undefined ? { resources: list(s.Resource) } : {}),
         ...(s.NotResource !== undefined ? { notResources: list(s.NotResource) } : {}),
       };
-    });
-  }
-
-  /** Reads a resource policy (an SQS queue policy): its statements for service principals, with the conditions we evaluate. */
-  static resourceStatements(document: unknown, where: string): Statement[] {
-    const statements = ((document as { Statement?: unknown } | undefined)?.Statement ?? []) as Record<string, unknown>[];
-    return (Array.isArray(statements) ? statements : [statements]).map((s) => {
-      const conditions: Condition[] = [];
-      for (const [operator, byKey] of Object.entries((s.Condition ?? {}) as Record<string, Record<string, unknown>>)) {
-        if (!CONDITION_OPERATORS.has(operator)) throw new Error(`${where}: the condition operator ${operator} is not evaluated locally`);
-        for (const [key, values] of Object.entries(byKey)) conditions.push({ operator: operator as Condition["operator"], key, values: list(values) });
-      }
-      const principal = (s.Principal as { Service?: unknown } | undefined)?.Service;
-      return { effect: s.Effect as "Allow" | "Deny", actions: list(s.Action), resources: list(s.Resource), principal: principal === undefined ? "*" : list(principal)[0], conditions };
     });
   }
 
