@@ -6,7 +6,7 @@ import { InvalidEventPatternError, matchesPattern } from "./event-pattern.js";
 import type { LocalClock } from "./clock.js";
 import type { DeadLetterStore } from "./dead-letters.js";
 import type { EventBridgeLocal, PutEventsEntry } from "./eventbridge.js";
-import { dynamoAccess, type IamLocal, type Session } from "./iam.js";
+import { busArn, dynamoAccess, type IamLocal, type Session } from "./iam.js";
 import type { SchedulerLocal } from "./scheduler.js";
 import type { SecretsLocal } from "./secrets.js";
 import type { LocalExecution, StepFunctionsLocal } from "./stepfunctions.js";
@@ -127,11 +127,9 @@ export class AwsEndpoint extends LocalHttpServer {
   /** The IAM action and resources of a Step Functions, EventBridge, Secrets Manager or local call, checked against the caller's role. */
   private authorize(session: Session, service: string, op: string, b: Body): void {
     const { iam, sfn, secrets } = this.services;
-    const busArn = (name: unknown) => (text(name).startsWith("arn:") ? text(name) : `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/${text(name, "default")}`);
     if (service === "AWSStepFunctions") {
-      const execution = text(b.executionArn);
-      const machineOfToken = () => sfn.machineOfToken(text(b.taskToken));
-      const resource = b.taskToken !== undefined ? machineOfToken() : b.stateMachineArn !== undefined ? text(b.stateMachineArn) : execution || "*";
+      // SendTask* is checked against the token's state machine, as AWS does.
+      const resource = b.taskToken !== undefined ? sfn.machineOfToken(text(b.taskToken)) : text(b.stateMachineArn ?? b.executionArn, "*");
       iam.authorize(session, `states:${op}`, [resource]);
     } else if (service === "AWSEvents") {
       if (op === "PutEvents") iam.authorize(session, "events:PutEvents", [...new Set(((b.Entries ?? []) as { EventBusName?: string }[]).map((e) => busArn(e.EventBusName)))]);

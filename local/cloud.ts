@@ -151,7 +151,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     started.unshift(lambda);
     const deadLetters = new DeadLetterStore(path.join(options.dataDir, "dead-letters"));
-    const events = new EventBridgeLocal(assembly, resolver, lambda, deadLetters, path.join(options.dataDir, "archives"), iam);
+    const events = new EventBridgeLocal(assembly, resolver, lambda, deadLetters, path.join(options.dataDir, "archives"));
     const secrets = new SecretsLocal(assembly, resolver, options.dataDir);
     const clock = new LocalClock(path.join(options.dataDir, "clock.json"));
     const sfn = new StepFunctionsLocal(assembly, resolver, { lambda, events, dynamodb: dynamo.client, clock, iam }, options.dataDir);
@@ -167,7 +167,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const streams = new DynamoStreamsLocal(assembly, resolver, lambda, dynamo.client, dynamo.endpoint, deadLetters, options.dataDir, iam);
     await streams.start();
     started.unshift(streams);
-    const api = new HttpApiLocal(assembly, resolver, lambda, operatorToken, iam);
+    const api = new HttpApiLocal(assembly, resolver, lambda, operatorToken);
     await api.listen(apiPort, "0.0.0.0");
     started.unshift(api);
 

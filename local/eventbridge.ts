@@ -6,7 +6,6 @@ import { queueNameOf, type DeadLetterStore } from "./dead-letters.js";
 import { matchesPattern, validatePattern } from "./event-pattern.js";
 import { InFlight } from "./in-flight.js";
 import type { Resolver } from "./intrinsics.js";
-import type { IamLocal } from "./iam.js";
 import type { LambdaRuntime } from "./lambda-runtime.js";
 import { AwsError } from "./aws-errors.js";
 
@@ -87,7 +86,6 @@ export class EventBridgeLocal {
     private readonly lambda: LambdaRuntime,
     private readonly deadLetters: DeadLetterStore,
     private readonly archiveDir: string,
-    private readonly iam: IamLocal,
   ) {
     for (const { stack, logicalId } of assembly.ofType("AWS::Events::EventBus")) this.buses.add(resolver.physicalOf(stack, logicalId).ref);
     const queueName = queueNameOf(assembly, resolver);
@@ -252,12 +250,10 @@ export class EventBridgeLocal {
       // EventBridge invokes a function only where its resource policy (AWS::Lambda::Permission) lets
       // events.amazonaws.com do so from this rule; without one, the event is not retried: it goes
       // to the dead-letter queue with NO_PERMISSIONS, as AWS sends it.
-      const fn = this.lambda.find(target.arn);
-      const permitted = !fn || this.iam.functionAllows(fn.arn, "events.amazonaws.com", rule.arn);
-      const result = permitted
-        ? await this.lambda.invoke(target.arn, this.targetInput(target, event), { background: true })
-        : ({ ok: false, errorType: "NO_PERMISSIONS", errorMessage: `No resource-based policy (AWS::Lambda::Permission) lets events.amazonaws.com invoke ${fn.arn} from ${rule.arn}` } as const);
-      if (!permitted) console.error(`[events] ${rule.name} → ${target.id}: ${result.ok ? "" : result.errorMessage}`);
+      const invoked = await this.lambda.invoke(target.arn, this.targetInput(target, event), { background: true, caller: { service: "events.amazonaws.com", sourceArn: rule.arn } });
+      const permitted = invoked.ok || !invoked.denied;
+      const result = permitted ? invoked : { ...invoked, errorType: "NO_PERMISSIONS" };
+      if (!result.ok && !permitted) console.error(`[events] ${rule.name} → ${target.id}: ${result.errorMessage}`);
       this.stats.deliveries++;
       if (result.ok) return;
       this.stats.failedDeliveries++;

@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { type IncomingMessage, type ServerResponse } from "node:http";
 import { LocalHttpServer } from "./http-server.js";
 import { LOCAL_ACCOUNT, LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
-import type { IamLocal } from "./iam.js";
 import type { Resolver } from "./intrinsics.js";
 import type { LambdaRuntime } from "./lambda-runtime.js";
 
@@ -35,7 +34,6 @@ export class HttpApiLocal extends LocalHttpServer {
     resolver: Resolver,
     private readonly lambda: LambdaRuntime,
     private readonly operatorToken: string,
-    private readonly iam: IamLocal,
   ) {
     super();
     const apis = assembly.ofType("AWS::ApiGatewayV2::Api");
@@ -135,13 +133,9 @@ export class HttpApiLocal extends LocalHttpServer {
     };
     // API Gateway invokes the function only where its Lambda permission lets apigateway.amazonaws.com
     // from this route (source ARN: api/stage/METHOD/path template); without one the caller gets a 500.
-    const fn = this.lambda.find(route.route.functionArn);
     const sourceArn = `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${this.apiId}/$default/${method}${route.route.path === "$default" ? "" : route.route.path}`;
-    if (fn && !this.iam.functionAllows(fn.arn, "apigateway.amazonaws.com", sourceArn)) {
-      console.error(`[http-api] ${route.route.routeKey}: no Lambda permission lets apigateway.amazonaws.com invoke ${fn.arn} from ${sourceArn}`);
-      return send(500, { message: "Internal Server Error" });
-    }
-    const out = await this.lambda.invoke(route.route.functionArn, event);
+    const out = await this.lambda.invoke(route.route.functionArn, event, { caller: { service: "apigateway.amazonaws.com", sourceArn } });
+    if (!out.ok && out.denied) console.error(`[http-api] ${route.route.routeKey}: ${out.errorMessage}`);
     if (!out.ok) return send(500, { message: "Internal Server Error" });
     const result = out.result as { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean; cookies?: string[] } | string | null;
     // Payload 2.0 response inference: an object without statusCode is a 200 JSON body.

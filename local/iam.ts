@@ -23,7 +23,7 @@ export interface Statement {
   notActions?: string[];
   resources?: string[];
   notResources?: string[];
-  /** Resource policies only: the principal (service) the statement is for, and its conditions. */
+  /** Lambda permissions only: the service principal the statement is for, and its conditions. */
   principal?: string;
   conditions?: Condition[];
 }
@@ -170,29 +170,25 @@ export class IamLocal {
     return decision;
   }
 
-  /** Throws AccessDeniedException, worded as AWS words it, unless the session may perform `action` on every resource. */
+  /** AWS's AccessDenied message when the session may not perform `action` on one of the resources; undefined when it may on all. */
+  denial(session: Session, action: string, resources: string[]): string | undefined {
+    const resource = resources.find((r) => !this.allows(session, action, r));
+    if (resource === undefined) return undefined;
+    return `User: arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/${session.roleName}/${session.sessionName} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
+  }
+
+  /** Throws AccessDeniedException, worded as AWS words it, unless the session (if any: none is the operator) may perform `action` on every resource. */
   authorize(session: Session | undefined, action: string, resources: string[]): void {
-    if (!session) return;
-    for (const resource of resources) {
-      if (this.allows(session, action, resource)) continue;
-      throw new AwsError(
-        "AccessDeniedException",
-        `User: arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/${session.roleName}/${session.sessionName} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
-      );
-    }
+    const denied = session && this.denial(session, action, resources);
+    if (denied) throw new AwsError("AccessDeniedException", denied);
   }
 
-  /** Whether a function's resource policy lets `service` (e.g. events.amazonaws.com) invoke it from `sourceArn`. */
+  /** Whether a function's resource policy (its Lambda permissions) lets `service` (e.g. events.amazonaws.com) invoke it from `sourceArn`. */
   functionAllows(functionArn: string, service: string, sourceArn: string): boolean {
-    return IamLocal.resourceAllows(this.functionPolicies.get(functionArn) ?? [], service, "lambda:InvokeFunction", functionArn, { "aws:SourceArn": sourceArn, "aws:SourceAccount": LOCAL_ACCOUNT });
-  }
-
-  /** Evaluates a resource policy for a service principal: an allow whose conditions hold, and no deny. */
-  static resourceAllows(statements: Statement[], service: string, action: string, resource: string, context: Record<string, string>): boolean {
-    const applies = statements.filter((s) => (s.principal === "*" || s.principal === service) && statementMatches(s, action, resource) && (s.conditions ?? []).every((c) => holds(c, context)));
+    const context: Record<string, string> = { "aws:SourceArn": sourceArn, "aws:SourceAccount": LOCAL_ACCOUNT };
+    const applies = (this.functionPolicies.get(functionArn) ?? []).filter((s) => s.principal === service && statementMatches(s, "lambda:InvokeFunction", functionArn) && (s.conditions ?? []).every((c) => holds(c, context)));
     return !applies.some((s) => s.effect === "Deny") && applies.some((s) => s.effect === "Allow");
   }
-
 }
 
 function holds(c: Condition, context: Record<string, string>): boolean {
@@ -201,6 +197,9 @@ function holds(c: Condition, context: Record<string, string>): boolean {
   const like = c.operator === "ArnLike" || c.operator === "StringLike";
   return c.values.some((v) => (like ? wildcard(v, false).test(value) : v === value));
 }
+
+/** An event bus's ARN from the name (or ARN) a request gives, the default bus when it gives none. */
+export const busArn = (name: unknown) => (text(name).startsWith("arn:") ? text(name) : `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/${text(name, "default")}`);
 
 const tableArn = (name: unknown) => (text(name).startsWith("arn:") ? text(name) : `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${text(name)}`);
 

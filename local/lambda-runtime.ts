@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
 import { InFlight } from "./in-flight.js";
-import type { IamLocal, IssuedCredentials } from "./iam.js";
+import type { IamLocal, IssuedCredentials, Session } from "./iam.js";
 import type { Resolver } from "./intrinsics.js";
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), "lambda-worker.mjs");
@@ -14,7 +14,11 @@ const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), "lambda-w
 /** What a function returns, or the error it threw, in Lambda's shape. */
 export type InvokeResult =
   | { ok: true; result: unknown }
-  | { ok: false; errorType: string; errorMessage: string; trace?: string[] };
+  /** `denied`: the caller may not invoke the function (it did not run). */
+  | { ok: false; errorType: string; errorMessage: string; trace?: string[]; denied?: true };
+
+/** Who invokes, as Lambda checks it: a service under the function's Lambda permissions, or a role session under its policies. */
+export type Caller = { service: string; sourceArn: string } | { session: Session };
 
 export interface FunctionConfig {
   logicalId: string;
@@ -175,12 +179,21 @@ export class LambdaRuntime {
    * waits on a connection for them) share a bounded number of slots, so on a machine of a few
    * cores a burst of them cannot starve the calls a client is waiting on (the HTTP API). AWS runs
    * both at once on separate capacity; here they share the cores, and the waiting client goes first.
+   * With a `caller`, the call is refused (`denied`, AccessDeniedException) unless IAM lets it invoke.
    */
-  async invoke(nameOrArn: string, event: unknown, options: { background?: boolean } = {}): Promise<InvokeResult> {
+  async invoke(nameOrArn: string, event: unknown, options: { background?: boolean; caller?: Caller } = {}): Promise<InvokeResult> {
     const fn = this.find(nameOrArn);
     if (!fn) return { ok: false, errorType: "ResourceNotFoundException", errorMessage: `Function not found: ${nameOrArn}` };
+    const denied = options.caller && this.denial(options.caller, fn);
+    if (denied) return { ok: false, errorType: "AccessDeniedException", errorMessage: denied, denied: true };
     this.stats.invocations[fn.name] = (this.stats.invocations[fn.name] ?? 0) + 1;
     return this.active.track(() => (options.background ? this.background.run(() => this.run(fn, event)) : this.run(fn, event)));
+  }
+
+  private denial(caller: Caller, fn: FunctionConfig): string | undefined {
+    const { iam } = this.options;
+    if ("session" in caller) return iam.denial(caller.session, "lambda:InvokeFunction", [fn.arn]);
+    return iam.functionAllows(fn.arn, caller.service, caller.sourceArn) ? undefined : `No resource-based policy (AWS::Lambda::Permission) lets ${caller.service} invoke ${fn.arn} from ${caller.sourceArn}`;
   }
 
   /** Invocations in flight (queued or running). */

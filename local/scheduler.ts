@@ -62,13 +62,14 @@ export class SchedulerLocal {
       const p = resolver.resolve(stack, resource.Properties ?? {}) as Record<string, unknown>;
       const name = text(p.Name, `${stack}-${logicalId}`);
       const t = p.Target as { Arn: string; Input?: string; RoleArn?: string };
+      if (!t.RoleArn) throw new Error(`Schedule ${logicalId}: its target has no RoleArn (EventBridge Scheduler invokes as that role)`);
       this.schedules.push({
         name,
         kind: "scheduler",
         expression: text(p.ScheduleExpression),
         timeZone: text(p.ScheduleExpressionTimezone, "UTC"),
         enabled: text(p.State, "ENABLED") === "ENABLED",
-        targets: [{ ...this.target(logicalId, t.Arn, t.Input), ...(t.RoleArn ? { roleArn: t.RoleArn } : {}) }],
+        targets: [{ ...this.target(logicalId, t.Arn, t.Input), roleArn: t.RoleArn }],
         lastFiredAt: kept[name],
       });
     }
@@ -125,16 +126,8 @@ export class SchedulerLocal {
             : {};
       // As AWS: a rule's schedule invokes under the function's Lambda permission for events.amazonaws.com;
       // an EventBridge Scheduler schedule as its target's role.
-      const fnArn = this.lambda.find(t.arn)?.arn ?? t.arn;
-      const denied =
-        s.kind === "rule"
-          ? !this.iam.functionAllows(fnArn, "events.amazonaws.com", s.ruleArn ?? "")
-          : !t.roleArn || !this.iam.allows(this.iam.session(t.roleArn, s.name.slice(0, 64)), "lambda:InvokeFunction", fnArn);
-      if (denied) {
-        console.error(`[scheduler] ${s.name} → ${t.arn}: ${s.kind === "rule" ? "no Lambda permission lets events.amazonaws.com invoke it from the rule" : `the schedule's role ${t.roleArn ?? "(none)"} may not lambda:InvokeFunction it`}`);
-        continue;
-      }
-      const out = await this.lambda.invoke(t.arn, event, { background: true });
+      const caller = s.kind === "rule" ? { service: "events.amazonaws.com", sourceArn: s.ruleArn ?? "" } : { session: this.iam.session(t.roleArn ?? "", s.name.slice(0, 64)) };
+      const out = await this.lambda.invoke(t.arn, event, { background: true, caller });
       if (!out.ok && !this.controller.signal.aborted) console.error(`[scheduler] ${s.name} → ${t.arn}: ${out.errorType}: ${out.errorMessage}`);
     }
   }

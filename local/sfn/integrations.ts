@@ -1,7 +1,6 @@
 import * as DynamoDB from "@aws-sdk/client-dynamodb";
-import { LOCAL_ACCOUNT, LOCAL_REGION } from "../assembly.js";
 import type { EventBridgeLocal, PutEventsEntry } from "../eventbridge.js";
-import { dynamoAccess, type IamLocal, type Session } from "../iam.js";
+import { busArn, dynamoAccess, type IamLocal, type Session } from "../iam.js";
 import type { LambdaRuntime } from "../lambda-runtime.js";
 import { namedError } from "./errors.js";
 import type { Json, LocalExecution } from "./types.js";
@@ -39,19 +38,15 @@ export class ServiceIntegrations {
    */
   async invoke(e: LocalExecution, base: string, resource: string, input: Json, role: Session): Promise<Json> {
     const allow = (prefix: string, action: string, resources: string[]) => {
-      try {
-        this.services.iam.authorize(role, action, resources);
-      } catch (err) {
-        throw namedError(prefix, `${(err as Error).message} (Service: ${prefix.split(".")[0]}; Status Code: 400; Error Code: AccessDeniedException)`);
-      }
+      const denied = this.services.iam.denial(role, action, resources);
+      if (denied) throw accessDenied(prefix, denied);
     };
     if (base === "arn:aws:states:::lambda:invoke" || base.startsWith("arn:aws:lambda:")) {
       const direct = base.startsWith("arn:aws:lambda:");
       const params = (direct ? { FunctionName: base, Payload: input } : input) as { FunctionName: string; Payload?: Json };
-      const fn = this.services.lambda.find(params.FunctionName);
-      if (fn) allow("Lambda.AWSLambdaException", "lambda:InvokeFunction", [fn.arn]);
-      const out = await this.services.lambda.invoke(params.FunctionName, params.Payload ?? {}, { background: true });
+      const out = await this.services.lambda.invoke(params.FunctionName, params.Payload ?? {}, { background: true, caller: { session: role } });
       if (!out.ok) {
+        if (out.denied) throw accessDenied("Lambda.AWSLambdaException", out.errorMessage);
         if (out.errorType === "ResourceNotFoundException") throw namedError("Lambda.ResourceNotFoundException", out.errorMessage);
         throw namedError(out.errorType, JSON.stringify({ errorType: out.errorType, errorMessage: out.errorMessage, trace: out.trace ?? [] }));
       }
@@ -60,7 +55,7 @@ export class ServiceIntegrations {
     }
     if (base === "arn:aws:states:::events:putEvents") {
       const entries = (input as { Entries: PutEventsEntry[] }).Entries;
-      allow("EventBridge.AccessDeniedException", "events:PutEvents", [...new Set((entries ?? []).map((x) => (x.EventBusName?.startsWith("arn:") ? x.EventBusName : `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/${x.EventBusName ?? "default"}`)))]);
+      allow("EventBridge.AccessDeniedException", "events:PutEvents", [...new Set((entries ?? []).map((x) => busArn(x.EventBusName)))]);
       try {
         return this.services.events.putEvents(entries);
       } catch (err) {
@@ -115,3 +110,6 @@ export class ServiceIntegrations {
     return describe;
   }
 }
+
+/** A task failed because the state machine's role may not make the call: the error and cause AWS gives it. */
+const accessDenied = (error: string, message: string) => namedError(error, `${message} (Service: ${error.split(".")[0]}; Status Code: 400; Error Code: AccessDeniedException)`);

@@ -9,13 +9,19 @@ import { Resolver } from "../../../local/intrinsics.js";
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function iamOf(resources: Record<string, unknown>): IamLocal {
+/** A one-stack cloud assembly holding the given resources, with its resolver. */
+function assemblyOf(resources: Record<string, unknown>): { asm: CloudAssembly; resolver: Resolver; dir: string } {
   const dir = mkdtempSync(path.join(tmpdir(), "oms-iam-"));
   dirs.push(dir);
   writeFileSync(path.join(dir, "manifest.json"), JSON.stringify({ version: "55.0.0", artifacts: { S: { type: "aws:cloudformation:stack", properties: { templateFile: "S.template.json" } } } }));
   writeFileSync(path.join(dir, "S.template.json"), JSON.stringify({ Resources: resources }));
   const asm = new CloudAssembly(dir);
-  return new IamLocal(asm, new Resolver(asm));
+  return { asm, resolver: new Resolver(asm), dir };
+}
+
+function iamOf(resources: Record<string, unknown>): IamLocal {
+  const { asm, resolver } = assemblyOf(resources);
+  return new IamLocal(asm, resolver);
 }
 
 const TABLE = "arn:aws:dynamodb:us-east-1:000000000000:table/T";
@@ -100,7 +106,7 @@ describe("local IAM", () => {
 });
 
 describe("local IAM at the HTTP API", () => {
-  it("invokes a route's function only where a Lambda permission lets API Gateway do so from that route; otherwise a 500, as API Gateway answers", async () => {
+  it("asks Lambda to invoke as API Gateway from the route (its path template): a refusal is a 500, as API Gateway answers", async () => {
     const { HttpApiLocal } = await import("../../../local/http-api.js");
     const { freePorts } = await import("../../../local/ports.js");
     const fn = { Type: "AWS::Lambda::Function", Properties: { FunctionName: "F" } };
@@ -115,18 +121,18 @@ describe("local IAM at the HTTP API", () => {
       // As CDK writes it: the route's path template under any stage and method.
       Permission: { Type: "AWS::Lambda::Permission", Properties: { Action: "lambda:InvokeFunction", FunctionName: { "Fn::GetAtt": ["Fn", "Arn"] }, Principal: "apigateway.amazonaws.com", SourceArn: { "Fn::Join": ["", ["arn:aws:execute-api:us-east-1:000000000000:", { Ref: "Api" }, "/*/*/orders/{orderId}"]] } } },
     };
-    const dir = mkdtempSync(path.join(tmpdir(), "oms-iam-api-"));
-    dirs.push(dir);
-    writeFileSync(path.join(dir, "manifest.json"), JSON.stringify({ version: "55.0.0", artifacts: { S: { type: "aws:cloudformation:stack", properties: { templateFile: "S.template.json" } } } }));
-    writeFileSync(path.join(dir, "S.template.json"), JSON.stringify({ Resources: resources }));
-    const asm = new CloudAssembly(dir);
-    const resolver = new Resolver(asm);
+    const { asm, resolver } = assemblyOf(resources);
+    const iam = new IamLocal(asm, resolver);
+    // The Lambda runtime's check (LambdaRuntime.invoke with a caller), on the template's permissions.
     const invoked: string[] = [];
     const lambda = {
-      find: (arn: string) => ({ arn }),
-      invoke: (_arn: string, event: { routeKey: string }) => (invoked.push(event.routeKey), Promise.resolve({ ok: true, result: { statusCode: 200, body: "ok" } })),
+      invoke: (arn: string, event: { routeKey: string }, options: { caller: { service: string; sourceArn: string } }) => {
+        if (!iam.functionAllows(arn, options.caller.service, options.caller.sourceArn)) return Promise.resolve({ ok: false, errorType: "AccessDeniedException", errorMessage: "denied", denied: true });
+        invoked.push(`${event.routeKey} from ${options.caller.sourceArn}`);
+        return Promise.resolve({ ok: true, result: { statusCode: 200, body: "ok" } });
+      },
     };
-    const api = new HttpApiLocal(asm, resolver, lambda as never, "token", new IamLocal(asm, resolver));
+    const api = new HttpApiLocal(asm, resolver, lambda as never, "token");
     const [port] = await freePorts(1);
     await api.listen(port!, "127.0.0.1");
     try {
@@ -134,7 +140,7 @@ describe("local IAM at the HTTP API", () => {
       const denied = await fetch(`http://127.0.0.1:${port}/secret`, { method: "POST" });
       expect(denied.status).toBe(500);
       expect(await denied.json()).toEqual({ message: "Internal Server Error" });
-      expect(invoked).toEqual(["GET /orders/{orderId}"]);
+      expect(invoked).toEqual(["GET /orders/{orderId} from arn:aws:execute-api:us-east-1:000000000000:api/$default/GET/orders/{orderId}"]);
     } finally {
       await api.stop();
     }
@@ -146,19 +152,13 @@ describe("local IAM at a stream's event source mapping", () => {
     const { DynamoStreamsLocal } = await import("../../../local/streams.js");
     const streamGrant = { Effect: "Allow", Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], Resource: { "Fn::GetAtt": ["Table", "StreamArn"] } };
     const make = (statements: unknown[]) => {
-      const dir = mkdtempSync(path.join(tmpdir(), "oms-iam-esm-"));
-      dirs.push(dir);
-      const resources = {
+      const { asm, resolver, dir } = assemblyOf({
         Table,
         Role: role(),
         Policy: policy(statements),
         Fn: { Type: "AWS::Lambda::Function", Properties: { FunctionName: "F", Role: { "Fn::GetAtt": ["Role", "Arn"] } } },
         Mapping: { Type: "AWS::Lambda::EventSourceMapping", Properties: { FunctionName: { Ref: "Fn" }, EventSourceArn: { "Fn::GetAtt": ["Table", "StreamArn"] }, StartingPosition: "TRIM_HORIZON" } },
-      };
-      writeFileSync(path.join(dir, "manifest.json"), JSON.stringify({ version: "55.0.0", artifacts: { S: { type: "aws:cloudformation:stack", properties: { templateFile: "S.template.json" } } } }));
-      writeFileSync(path.join(dir, "S.template.json"), JSON.stringify({ Resources: resources }));
-      const asm = new CloudAssembly(dir);
-      const resolver = new Resolver(asm);
+      });
       const lambda = { find: () => ({ name: "F", arn: "arn:aws:lambda:us-east-1:000000000000:function:F", roleArn: "arn:aws:iam::000000000000:role/FnRole" }) };
       return () => new DynamoStreamsLocal(asm, resolver, lambda as never, {} as never, "http://127.0.0.1:1", {} as never, dir, new IamLocal(asm, resolver));
     };

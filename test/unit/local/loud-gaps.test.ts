@@ -47,6 +47,6 @@ describe("loud gaps", () => {
       Rule: { Type: "AWS::Events::Rule", Properties: { EventBusName: "b", EventPattern: { source: ["oms.orders"], detail: { status: "CANCELLED" } }, Targets: [] } },
     });
     const asm = new CloudAssembly(dir);
-    expect(() => new EventBridgeLocal(asm, new Resolver(asm), {} as never, {} as never, dir, {} as never)).toThrow(/Rule S\/Rule: Event pattern is not valid. Reason: "status" must be an object or an array/);
+    expect(() => new EventBridgeLocal(asm, new Resolver(asm), {} as never, {} as never, dir)).toThrow(/Rule S\/Rule: Event pattern is not valid. Reason: "status" must be an object or an array/);
   });
 });
