@@ -10,7 +10,7 @@ import type { EventBridgeLocal } from "./eventbridge.js";
 import type { Resolver } from "./intrinsics.js";
 import type { IamLocal } from "./iam.js";
 import type { LambdaRuntime } from "./lambda-runtime.js";
-import { loadStateMachines, NAME_PATTERN } from "./sfn/definitions.js";
+import { loadStateMachines, NAME_PATTERN, TIMEOUT_PARAMETER } from "./sfn/definitions.js";
 import { captureTimeoutErrorClass, namedError } from "./sfn/errors.js";
 import { ServiceIntegrations } from "./sfn/integrations.js";
 import { ExecutionStore } from "./sfn/store.js";
@@ -376,19 +376,27 @@ export class StepFunctionsLocal {
   }
 
   /** A Task: its resource, raced against TimeoutSeconds and HeartbeatSeconds on the local clock. */
-  private async runTask(e: LocalExecution, live: Live, stateName: string, state: StateDef, input: Json): Promise<Json> {
+  private async runTask(e: LocalExecution, live: Live, stateName: string, state: StateDef, rawInput: Json): Promise<Json> {
+    let input = rawInput;
+    let timeoutFromPath: number | undefined;
+    if (typeof state.TimeoutSecondsPath === "string" && input && typeof input === "object" && !Array.isArray(input)) {
+      const { [TIMEOUT_PARAMETER]: value, ...rest } = input as Record<string, Json>;
+      if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) throw namedError("States.Runtime", `"${stateName}": TimeoutSecondsPath ${state.TimeoutSecondsPath} must select a positive integer, got ${JSON.stringify(value)}`);
+      timeoutFromPath = value;
+      input = rest;
+    }
     const resource = text(state.Resource);
     const callback = resource.endsWith(".waitForTaskToken");
     const base = resource.replace(/\.waitForTaskToken$/, "");
     const token = callback ? this.claimToken(e, live, stateName, input) : undefined;
     const details = { resourceType: base.split(":")[5] ?? "states", resource: base.split(":").slice(6).join(":") || base, region: LOCAL_REGION };
-    this.pushTaskEvent(e, live, stateName, "TaskScheduled", { taskScheduledEventDetails: { ...details, parameters: JSON.stringify(input), ...(state.TimeoutSeconds ? { timeoutInSeconds: state.TimeoutSeconds } : {}), ...(state.HeartbeatSeconds ? { heartbeatInSeconds: state.HeartbeatSeconds } : {}) } });
+    this.pushTaskEvent(e, live, stateName, "TaskScheduled", { taskScheduledEventDetails: { ...details, parameters: JSON.stringify(input), ...((timeoutFromPath ?? state.TimeoutSeconds) ? { timeoutInSeconds: timeoutFromPath ?? state.TimeoutSeconds } : {}), ...(state.HeartbeatSeconds ? { heartbeatInSeconds: state.HeartbeatSeconds } : {}) } });
     const clock = this.services.clock;
     const abort = new AbortController();
     const onStop = () => abort.abort(live.controller.signal.reason);
     live.controller.signal.addEventListener("abort", onStop, { once: true });
     const races: Promise<Json>[] = [];
-    const timeoutSeconds = typeof state.TimeoutSeconds === "number" ? state.TimeoutSeconds : undefined;
+    const timeoutSeconds = timeoutFromPath ?? (typeof state.TimeoutSeconds === "number" ? state.TimeoutSeconds : undefined);
     // Per token: branches of a Map run the same state at once, each with its own deadline.
     const timerKey = token ? `${stateName}#timeout#${token}` : `${stateName}#timeout#${randomBytes(6).toString("hex")}`;
     if (timeoutSeconds) {

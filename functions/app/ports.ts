@@ -8,8 +8,11 @@ import type { FieldIssue } from "../domain/errors.js";
 import type { Allocation, AllocationLine, ReservationStatus } from "../domain/inventory.js";
 import type { Money } from "../domain/money.js";
 import type { Notification } from "../domain/notifications.js";
-import type { Order, OrderStatus } from "../domain/order.js";
+import type { Address, Order, OrderStatus } from "../domain/order.js";
 import type { AuthorizeRequest, AuthorizeResult, PaymentRecord } from "../domain/payment.js";
+import type { ReturnLedger } from "../domain/return-eligibility.js";
+import type { ReturnPolicy, ReturnPolicyInput } from "../domain/return-policy.js";
+import type { Return, ReturnStatus, StockEffect } from "../domain/return.js";
 import type { RoutingRules } from "../domain/routing-rules.js";
 import type { CarrierShipment, Shipment } from "../domain/shipment.js";
 
@@ -162,6 +165,13 @@ export interface CaptureStore {
   writeCaptures(orderId: string, update: Pick<PaymentRecord, "captures"> & Partial<Pick<PaymentRecord, "captured" | "status">>, expectedVersion: number): Promise<boolean>;
 }
 
+/** The refund side of the payment record: the ledger that keeps refunds within the captures. */
+export interface RefundStore {
+  getVersioned(orderId: string): Promise<{ record: PaymentRecord; version: number } | undefined>;
+  /** Writes the refunds (with the refunded total) if the record is still at `expectedVersion`: one conditional write per refund step. */
+  writeRefunds(orderId: string, update: Pick<PaymentRecord, "refunds"> & Partial<Pick<PaymentRecord, "refunded">>, expectedVersion: number): Promise<boolean>;
+}
+
 /** What routing reads: the catalog, stock per SKU, and a channel's rules. */
 export interface RoutingData {
   getSkus(skus: string[]): Promise<Sku[]>;
@@ -219,4 +229,40 @@ export interface PaymentProvider {
 /** A parcel carrier: books the shipment (the same shipment id books once) and says when it will arrive. */
 export interface CarrierPort {
   createShipment(request: CarrierShipmentRequest): Promise<CarrierShipment>;
+  /** Books a return parcel from the customer to the receiving location (the same return id books once). */
+  bookReturn(request: { returnId: string; from: Address; to: { name: string; country: string; lat: number; lon: number } }): Promise<{ carrier: string; service: string; trackingNumber: string; createdAt: string }>;
+}
+
+/** A return as stored: the domain return and the task tokens of the workflow steps waiting on it. */
+export type StoredReturn = Return & { tokens?: { approval?: string; goods?: string; manual?: string } };
+
+/** Where returns live (functions/adapters/dynamodb/return-store.ts). */
+export interface ReturnStore {
+  get(returnId: string): Promise<StoredReturn | undefined>;
+  ofOrder(orderId: string): Promise<StoredReturn[]>;
+  /** Which units the order's returns hold, with the ledger's version. */
+  ledger(orderId: string): Promise<{ ledger: ReturnLedger; version: number }>;
+  /** The return an Idempotency-Key already made for this order. */
+  byRequestKey(orderId: string, idempotencyKey: string): Promise<{ returnId: string; requestHash: string } | undefined>;
+  /** Stores a new return, the ledger after it and its request key, all or nothing, if the ledger is still at `ledgerVersion`; false when it was not. */
+  create(r: Return, ledger: ReturnLedger, ledgerVersion: number): Promise<boolean>;
+  /** Saves the return if still at `expectedVersion` (and the ledger with it, all or nothing, if given). */
+  save(r: Return, expectedVersion: number, ledger?: { ledger: ReturnLedger; version: number }): Promise<boolean>;
+  setToken(returnId: string, kind: "approval" | "goods" | "manual", token: string): Promise<void>;
+  indexTracking(carrier: string, trackingNumber: string, returnId: string): Promise<void>;
+  byTracking(carrier: string, trackingNumber: string): Promise<StoredReturn | undefined>;
+  list(query: { status?: ReturnStatus; channel?: string; from?: string; to?: string; limit: number; cursor?: string }): Promise<Page<StoredReturn>>;
+  issueStoreCredit(email: string, returnId: string, amount: Money, at: string): Promise<void>;
+}
+
+/** Return policies per channel, versioned. */
+export interface ReturnPolicies {
+  current(channel: string): Promise<ReturnPolicy>;
+  get(channel: string, version?: number): Promise<ReturnPolicy | undefined>;
+  put(channel: string, input: ReturnPolicyInput, actor: string, at: string, expectedVersion?: number): Promise<{ policy: ReturnPolicy; changed: boolean }>;
+}
+
+/** Returned units into stock, each effect exactly once. */
+export interface ReturnStock {
+  apply(effect: StockEffect, actor: string, at: string): Promise<"applied" | "already">;
 }

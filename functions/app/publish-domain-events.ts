@@ -2,6 +2,8 @@ import { EVENT_SOURCES, EVENT_VERSION } from "../domain/events.js";
 import { adjustmentEvent, stockChangeEvents, type JournalEntry, type StockSnapshot } from "../domain/inventory-events.js";
 import { orderChangeEvents, paymentEvents, type OrderHeaderImage } from "../domain/order-events.js";
 import type { PaymentRecord } from "../domain/payment.js";
+import type { Return } from "../domain/return.js";
+import { returnChangeEvents } from "../domain/return-events.js";
 import type { Shipment } from "../domain/shipment.js";
 import { shipmentChangeEvents } from "../domain/shipment-events.js";
 import type { EventPublisher, OutgoingEvent } from "./ports.js";
@@ -12,7 +14,8 @@ export type DomainChange =
   | { id: string; kind: "adjustment"; entry: JournalEntry }
   | { id: string; kind: "order"; before?: OrderHeaderImage; after?: OrderHeaderImage }
   | { id: string; kind: "payment"; before?: PaymentRecord; after?: PaymentRecord }
-  | { id: string; kind: "shipment"; before?: Shipment; after?: Shipment };
+  | { id: string; kind: "shipment"; before?: Shipment; after?: Shipment }
+  | { id: string; kind: "return"; before?: Return; after?: Return };
 
 const produce = (change: DomainChange) => {
   switch (change.kind) {
@@ -26,6 +29,8 @@ const produce = (change: DomainChange) => {
       return paymentEvents(change.before, change.after).map((e) => ({ source: EVENT_SOURCES.orders, ...e }));
     case "shipment":
       return shipmentChangeEvents(change.before, change.after).map((e) => ({ source: EVENT_SOURCES.fulfillment, ...e }));
+    case "return":
+      return returnChangeEvents(change.before, change.after).map((e) => ({ source: EVENT_SOURCES.returns, ...e }));
   }
 };
 

@@ -55,6 +55,32 @@ export type FulfillmentEventType = (typeof FULFILLMENT_EVENTS)[keyof typeof FULF
 /** Shipment events a customer hears about (tracking, a late parcel, a pickup waiting at the store). */
 export const CUSTOMER_FACING_FULFILLMENT_EVENTS: readonly FulfillmentEventType[] = [FULFILLMENT_EVENTS.shipped, FULFILLMENT_EVENTS.late, FULFILLMENT_EVENTS.readyForPickup];
 
+/** Detail types published by the returns context, one per fact a return records (functions/domain/return.ts). */
+export const RETURN_EVENTS = {
+  requested: "ReturnRequested",
+  approved: "ReturnApproved",
+  declined: "ReturnDeclined",
+  labelCreated: "ReturnLabelCreated",
+  inTransit: "ReturnInTransit",
+  deliveredToLocation: "ReturnDeliveredToLocation",
+  trackingException: "ReturnTrackingException",
+  received: "ReturnReceived",
+  inspected: "ReturnInspected",
+  restocked: "ReturnRestocked",
+  lost: "ReturnLost",
+  overdue: "ReturnOverdue",
+  refundIssued: "RefundIssued",
+  refundFailed: "RefundFailed",
+  storeCreditIssued: "StoreCreditIssued",
+  expired: "ReturnExpired",
+  cancelled: "ReturnCancelled",
+  closed: "ReturnClosed",
+} as const;
+export type ReturnEventType = (typeof RETURN_EVENTS)[keyof typeof RETURN_EVENTS];
+
+/** Return events a customer hears about. */
+export const CUSTOMER_FACING_RETURN_EVENTS: readonly ReturnEventType[] = [RETURN_EVENTS.requested, RETURN_EVENTS.approved, RETURN_EVENTS.declined, RETURN_EVENTS.labelCreated, RETURN_EVENTS.received, RETURN_EVENTS.refundIssued, RETURN_EVENTS.storeCreditIssued, RETURN_EVENTS.expired, RETURN_EVENTS.cancelled];
+
 /** The envelope version of every event's detail. */
 export const EVENT_VERSION = 1;
 

@@ -1,4 +1,4 @@
-import { FULFILLMENT_EVENTS, ORDER_EVENTS } from "./events.js";
+import { FULFILLMENT_EVENTS, ORDER_EVENTS, RETURN_EVENTS } from "./events.js";
 import { format, type Money } from "./money.js";
 import type { Customer } from "./order.js";
 
@@ -33,6 +33,10 @@ export interface NotifiableOrder {
   pickupBy?: string;
   /** OrderChanged: what kind of change it was. */
   kind?: "cancel-lines" | "close-short" | "edit";
+  /** Return events: the return, its label's link, the amount refunded or credited. */
+  returnId?: string;
+  label?: string;
+  amount?: Money;
 }
 
 /** Notifications for one order event; an event no customer hears about renders none. */
@@ -101,6 +105,35 @@ export function renderOrderNotifications(detailType: string, order: NotifiableOr
           }. You have not been charged.`,
         },
       ];
+    default:
+      return renderReturnNotifications(detailType, order, { first, ref, email, items });
+  }
+}
+
+/** The customer's messages about a return. */
+function renderReturnNotifications(detailType: string, r: NotifiableOrder, t: { first: string; ref: string; items: string; email: (template: string, subject: string, text: string) => Notification }): Notification[] {
+  const { first, ref, email, items } = t;
+  const id = r.returnId ?? "";
+  const amount = r.amount ? format(r.amount) : "";
+  switch (detailType) {
+    case RETURN_EVENTS.requested:
+      return [email("return-requested", `We received your return request for order ${ref}`, `Hi ${first}, your return ${id} (${items}) is registered. We will tell you what happens next.`)];
+    case RETURN_EVENTS.approved:
+      return [email("return-approved", `Your return ${id} is approved`, `Hi ${first}, your return ${id} for order ${ref} is approved.`)];
+    case RETURN_EVENTS.declined:
+      return [email("return-declined", `Your return ${id} was declined`, `Hi ${first}, we are sorry: your return ${id} for order ${ref} was declined${r.reason ? ` (${r.reason})` : ""}.`)];
+    case RETURN_EVENTS.labelCreated:
+      return [email("return-label", `Your return label for order ${ref}`, `Hi ${first}, here is your prepaid return label for return ${id}: ${r.label ?? ""} (${r.carrier ?? "carrier"} ${r.trackingNumber ?? ""}). Pack the items and hand the parcel to the carrier.`)];
+    case RETURN_EVENTS.received:
+      return [email("return-received", `We received your return ${id}`, `Hi ${first}, your return ${id} arrived. We are checking it and will refund you as soon as it is inspected.`)];
+    case RETURN_EVENTS.refundIssued:
+      return [email("refund-issued", `Your refund of ${amount} is on its way`, `Hi ${first}, we refunded ${amount} for your return ${id} (order ${ref}) to your original payment method.`)];
+    case RETURN_EVENTS.storeCreditIssued:
+      return [email("store-credit-issued", `${amount} store credit for your return`, `Hi ${first}, ${amount} of store credit was added to your account for return ${id} (order ${ref}).`)];
+    case RETURN_EVENTS.expired:
+      return [email("return-expired", `Your return ${id} expired`, `Hi ${first}, we did not receive the parcel for return ${id} in time, so the return was closed and its label voided. Contact us if you still want to return the items.`)];
+    case RETURN_EVENTS.cancelled:
+      return [email("return-cancelled", `Your return ${id} was cancelled`, `Hi ${first}, your return ${id} for order ${ref} was cancelled${r.reason ? ` (${r.reason})` : ""}.`)];
     default:
       return [];
   }

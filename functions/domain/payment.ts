@@ -21,6 +21,18 @@ export interface CaptureRecord {
   at?: string;
 }
 
+/** A refund as the payment record keeps it: planned (amount and the captures it goes against) before the provider is called, then done. */
+export interface RefundEntry {
+  amount: Money;
+  /** Minor units taken back from each capture (by shipment id). */
+  against?: Record<string, number>;
+  refundId?: string;
+  at?: string;
+  /** Refunded outside the provider (an operator's manual refund, or the marketplace that collected the money). */
+  manual?: { by: string; reference: string };
+  owedByChannel?: boolean;
+}
+
 /** What the OMS keeps about an order's payment, beside the order. */
 export interface PaymentRecord {
   orderId: string;
@@ -38,7 +50,7 @@ export interface PaymentRecord {
   /** Lowerings of the authorization after lines were cancelled (`amount` is what it holds now), by order revision. */
   reductions?: { revision: number; from: Money; to: Money; at: string }[];
   /** Refunds by order revision (`r<n>`): planned (amount decided) before the provider is called, then done. */
-  refunds?: Record<string, { amount: Money; refundId?: string; at?: string }>;
+  refunds?: Record<string, RefundEntry>;
   /** The sum of completed refunds. */
   refunded?: Money;
 }
@@ -47,7 +59,7 @@ export interface PaymentRecord {
  * The local provider's test tokens, after the well-known provider test cards: each triggers one
  * behaviour, so every payment path can be driven through the HTTP API.
  */
-export const TEST_TOKENS: Record<string, "approve" | "timeout-once" | `decline:${string}`> = {
+export const TEST_TOKENS: Record<string, "approve" | "timeout-once" | "refund-fails" | `decline:${string}`> = {
   tok_visa: "approve",
   tok_mastercard: "approve",
   tok_amex: "approve",
@@ -57,10 +69,12 @@ export const TEST_TOKENS: Record<string, "approve" | "timeout-once" | `decline:$
   tok_chargeDeclinedFraudulent: "decline:fraudulent",
   /** Authorizes, but the answer is lost once: the retry must get the same authorization back. */
   tok_timeout: "timeout-once",
+  /** Authorizes and captures, but every refund fails (after the provider test card whose refunds fail). */
+  tok_refundFail: "refund-fails",
 };
 
 /** What the local provider does with a payment method. Marketplace payments were collected by the channel. */
-export function testBehaviour(method: PaymentMethod): "approve" | "timeout-once" | `decline:${string}` {
+export function testBehaviour(method: PaymentMethod): "approve" | "timeout-once" | "refund-fails" | `decline:${string}` {
   if (method.method === "marketplace") return "approve";
   return TEST_TOKENS[method.token] ?? "decline:invalid_token";
 }

@@ -41,6 +41,19 @@ export const SHIPMENT_REJECTED = "ShipmentRejected";
 /** The error a shipment's waiting step fails with when every line of it was cancelled; its branch ends, the rest of the order goes on. */
 export const SHIPMENT_CANCELLED = "ShipmentCancelled";
 
+/** The provider failed a refund (not a timeout): retried a few times, then the return waits for an operator. */
+export class RefundFailedError extends Error {
+  constructor(message = "The payment provider refused the refund") {
+    super(message);
+    this.name = "RefundFailedError";
+  }
+}
+
+/** The error a declined return fails its waiting approval step with (SendTaskFailure). */
+export const RETURN_DECLINED = "ReturnDeclined";
+/** The error a cancelled return fails its waiting steps with (SendTaskFailure). */
+export const RETURN_CANCELLED = "ReturnCancelled";
+
 /** Every error name a workflow may catch or retry besides the `States.*` and `Lambda.*` ones. */
 export const WORKFLOW_ERROR_NAMES: readonly string[] = [
   ORDER_CANCELLED,
@@ -52,4 +65,7 @@ export const WORKFLOW_ERROR_NAMES: readonly string[] = [
   SHIPMENT_REJECTED,
   SHIPMENT_CANCELLED,
   new ConcurrentModificationError("", 0).name,
+  new RefundFailedError().name,
+  RETURN_DECLINED,
+  RETURN_CANCELLED,
 ];

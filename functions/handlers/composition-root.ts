@@ -14,6 +14,9 @@ import { DynamoNotificationOutbox } from "../adapters/dynamodb/notification-outb
 import { DynamoOrderRepository } from "../adapters/dynamodb/order-repository.js";
 import { DynamoPaymentStore } from "../adapters/dynamodb/payment-store.js";
 import { DynamoReservations } from "../adapters/dynamodb/reservations.js";
+import { DynamoReturnPolicies } from "../adapters/dynamodb/return-policy-store.js";
+import { DynamoReturnStock } from "../adapters/dynamodb/return-stock.js";
+import { DynamoReturnStore } from "../adapters/dynamodb/return-store.js";
 import { DynamoRoutingRules } from "../adapters/dynamodb/routing-rules-repository.js";
 import { DynamoShipmentStore } from "../adapters/dynamodb/shipment-store.js";
 import { DynamoStockLedger } from "../adapters/dynamodb/stock-ledger.js";
@@ -27,6 +30,7 @@ import type { AllocateDeps } from "../app/backorders.js";
 import type { CancelOrderDeps } from "../app/cancel-order.js";
 import type { ChangeOrderDeps } from "../app/change-order.js";
 import type { HoldDeps } from "../app/decide-hold.js";
+import type { ReturnDeps } from "../app/returns.js";
 import type { ShipDeps } from "../app/shipments.js";
 import type { CarrierPort, PaymentProvider } from "../app/ports.js";
 import { routingDataFrom } from "../app/quote-route.js";
@@ -60,6 +64,10 @@ export const backorders = /* @__PURE__ */ once(() => new DynamoBackorderStore(db
 export const outbox = /* @__PURE__ */ once(() => new DynamoNotificationOutbox(db(), tableName()));
 export const tasks = /* @__PURE__ */ once(() => new StepFunctionsTaskResponder(sfnClient()));
 export const workflowStarter = /* @__PURE__ */ once(() => new StepFunctionsWorkflowStarter(sfnClient(), requireEnv("STATE_MACHINE_ARN")));
+/** Starts the return workflow (one execution per return, named by the return id). */
+export const returnWorkflowStarter = /* @__PURE__ */ once(() => new StepFunctionsWorkflowStarter(sfnClient(), requireEnv("RETURN_STATE_MACHINE_ARN")));
+export const returns = /* @__PURE__ */ once(() => new DynamoReturnStore(db(), tableName()));
+export const returnPolicies = /* @__PURE__ */ once(() => new DynamoReturnPolicies(db(), tableName()));
 export const eventPublisher = /* @__PURE__ */ once(() => new EventBridgePublisher(new EventBridgeClient({}), requireEnv("EVENT_BUS_NAME")));
 export const channelSecrets = /* @__PURE__ */ once(() => new SecretsManagerChannelSecrets(requireEnv("CHANNEL_SECRETS_ARN")));
 export const carrierSecrets = /* @__PURE__ */ once(() => new SecretsManagerChannelSecrets(requireEnv("CARRIER_SECRETS_ARN")));
@@ -150,5 +158,26 @@ export const changeDeps = /* @__PURE__ */ once(
     allocate: allocateDeps(),
     cancel: cancelDeps(),
     restock: (orderId, shipmentId, token) => restock(awaitingDeps(), orderId, shipmentId, token),
+  }),
+);
+
+/**
+ * What the return use cases use. The workflow starter is only built when a return is requested
+ * (the steps and callbacks never start one), so only the request handler needs its ARN.
+ */
+export const returnDeps = /* @__PURE__ */ once(
+  (): ReturnDeps => ({
+    orders: orders(),
+    shipments: shipments(),
+    returns: returns(),
+    policies: returnPolicies(),
+    locations: catalog(),
+    carrier: carrier(),
+    tasks: tasks(),
+    stock: new DynamoReturnStock(db(), tableName()),
+    payments: payments(),
+    provider: paymentProvider(),
+    workflow: { start: (name, input) => returnWorkflowStarter().start(name, input) },
+    clock: systemClock,
   }),
 );

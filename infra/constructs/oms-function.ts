@@ -101,10 +101,10 @@ export class OmsFunction extends NodejsFunction {
     return this;
   }
 
-  /** Permission to start executions, and STATE_MACHINE_ARN. */
-  bindStateMachine(stateMachine: IStateMachine): this {
+  /** Permission to start executions, and the state machine's ARN under `variable` (STATE_MACHINE_ARN). */
+  bindStateMachine(stateMachine: IStateMachine, variable = "STATE_MACHINE_ARN"): this {
     stateMachine.grantStartExecution(this);
-    this.addEnvironment("STATE_MACHINE_ARN", stateMachine.stateMachineArn);
+    this.addEnvironment(variable, stateMachine.stateMachineArn);
     return this;
   }
 

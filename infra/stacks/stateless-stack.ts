@@ -13,7 +13,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { ITEM_TYPES } from "../../functions/adapters/dynamodb/keys.js";
-import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, EVENT_SOURCES, INVENTORY_EVENTS, ORDER_EVENTS } from "../../functions/domain/events.js";
+import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, CUSTOMER_FACING_RETURN_EVENTS, EVENT_SOURCES, INVENTORY_EVENTS, ORDER_EVENTS } from "../../functions/domain/events.js";
 import type { StageConfig } from "../config.js";
 import { OmsFunction } from "../constructs/oms-function.js";
 import { Workflow } from "../constructs/workflow.js";
@@ -30,6 +30,7 @@ export interface StatelessStackProps extends StackProps {
 export class StatelessStack extends Stack {
   readonly api: HttpApi;
   readonly orderWorkflow: Workflow;
+  readonly returnWorkflow: Workflow;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -44,8 +45,8 @@ export class StatelessStack extends Stack {
     // send task responses to the workflow, named by ARN: a reference would make a dependency cycle.
     const workflowName = `oms-${config.stage}-order-fulfillment`;
     const workflowArn = Stack.of(this).formatArn({ service: "states", resource: "stateMachine", resourceName: workflowName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const answersTasks = (f: OmsFunction) => {
-      f.addToRolePolicy(new PolicyStatement({ actions: ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"], resources: [workflowArn] }));
+    const answersTasks = (f: OmsFunction, arn = workflowArn) => {
+      f.addToRolePolicy(new PolicyStatement({ actions: ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"], resources: [arn] }));
       return f;
     };
     const reserveAndRoute = answersTasks(fn("ReserveAndRoute", "tasks/reserve-and-route.ts", "Workflow step: route an order with the optimizer and reserve the plan, or wait for stock").bindTable(table));
@@ -82,6 +83,12 @@ export class StatelessStack extends Stack {
         CloseRemainderFunctionArn: closeRemainder,
       },
     });
+
+    // The return workflow: one execution per return; its seven steps share one function (they are short and rare).
+    const returnWorkflowName = `oms-${config.stage}-order-return`;
+    const returnWorkflowArn = Stack.of(this).formatArn({ service: "states", resource: "stateMachine", resourceName: returnWorkflowName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const returnSteps = answersTasks(fn("ReturnSteps", "tasks/return-step.ts", "Return workflow steps: open, approval, label and goods, overdue, settle (refund), manual refund").bindTable(table), returnWorkflowArn);
+    this.returnWorkflow = new Workflow(this, "OrderReturn", { definitionFile: "order-return.asl.json", name: returnWorkflowName, config, functions: { ReturnStepsFunctionArn: returnSteps } });
 
     // Orders waiting for stock are planned again when stock of their SKU comes in.
     const resumeBackorders = answersTasks(fn("ResumeBackorders", "events/resume-backorders.ts", "Plans backordered orders again when their SKU is back in stock").bindTable(table));
@@ -160,6 +167,34 @@ export class StatelessStack extends Stack {
       ["/reservations", HttpMethod.POST, "CreateReservation", "http/create-reservation.ts", "readWrite"],
       ["/reservations/{orderId}/release", HttpMethod.POST, "ReleaseReservation", "http/release-reservation.ts", "readWrite"],
     ];
+    // Return routes: one function per handler file, shared by its routes (one role, one warm container).
+    const returnRoutes: [string, HttpMethod, string, string, "read" | "readWrite"][] = [
+      ["/orders/{orderId}/returns", HttpMethod.GET, "OrderReturns", "http/read-returns.ts", "read"],
+      ["/returns", HttpMethod.GET, "ListReturns", "http/read-returns.ts", "read"],
+      ["/returns/{returnId}", HttpMethod.GET, "GetReturn", "http/read-returns.ts", "read"],
+      ["/returns/{returnId}/label", HttpMethod.GET, "GetReturnLabel", "http/get-return-label.ts", "read"],
+      ["/returns/{returnId}/approve", HttpMethod.POST, "ApproveReturn", "http/return-actions.ts", "readWrite"],
+      ["/returns/{returnId}/decline", HttpMethod.POST, "DeclineReturn", "http/return-actions.ts", "readWrite"],
+      ["/returns/{returnId}/cancel", HttpMethod.POST, "CancelReturn", "http/return-actions.ts", "readWrite"],
+      ["/returns/{returnId}/events", HttpMethod.POST, "ReturnEvents", "http/return-actions.ts", "readWrite"],
+      ["/returns/{returnId}/refund/retry", HttpMethod.POST, "RetryRefund", "http/return-actions.ts", "readWrite"],
+      ["/returns/policies/{channel}", HttpMethod.GET, "GetReturnPolicy", "http/return-policy.ts", "read"],
+      ["/returns/policies/{channel}", HttpMethod.PUT, "PutReturnPolicy", "http/return-policy.ts", "readWrite"],
+      ["/reports/returns", HttpMethod.GET, "ReturnsReport", "http/returns-report.ts", "read"],
+    ];
+    const returnFunctions = new Map<string, OmsFunction>();
+    for (const [routePath, method, id, handler] of returnRoutes) {
+      let f = returnFunctions.get(handler);
+      if (!f) {
+        const routes = returnRoutes.filter((r) => r[3] === handler);
+        f = fn(id, handler, routes.map((r) => `${r[1]} ${r[0]}`).join(", ").slice(0, 256)).bindTable(table, routes.some((r) => r[4] === "readWrite") ? "readWrite" : "read");
+        if (handler === "http/return-actions.ts") this.returnWorkflow.stateMachine.grantTaskResponse(f);
+        returnFunctions.set(handler, f);
+      }
+      this.api.addRoutes({ path: routePath, methods: [method], integration: integration(`${id}Integration`, f) });
+    }
+    const requestReturn = fn("RequestReturn", "http/request-return.ts", "POST /orders/{orderId}/returns").bindTable(table).bindStateMachine(this.returnWorkflow.stateMachine, "RETURN_STATE_MACHINE_ARN");
+    this.api.addRoutes({ path: "/orders/{orderId}/returns", methods: [HttpMethod.POST], integration: integration("RequestReturnIntegration", requestReturn) });
     for (const [routePath, method, id, handler, access] of operatorRoutes) {
       const f = fn(id, handler, `${method} ${routePath}`).bindTable(table, access);
       this.api.addRoutes({ path: routePath, methods: [method], integration: integration(`${id}Integration`, f) });
@@ -175,8 +210,8 @@ export class StatelessStack extends Stack {
     });
     new Rule(this, "CustomerNotifications", {
       eventBus: bus,
-      description: "Customer-facing order and shipment events to the notifications function",
-      eventPattern: { source: [EVENT_SOURCES.orders, EVENT_SOURCES.fulfillment], detailType: [...CUSTOMER_FACING_ORDER_EVENTS, ...CUSTOMER_FACING_FULFILLMENT_EVENTS] },
+      description: "Customer-facing order, shipment and return events to the notifications function",
+      eventPattern: { source: [EVENT_SOURCES.orders, EVENT_SOURCES.fulfillment, EVENT_SOURCES.returns], detailType: [...CUSTOMER_FACING_ORDER_EVENTS, ...CUSTOMER_FACING_FULFILLMENT_EVENTS, ...CUSTOMER_FACING_RETURN_EVENTS] },
       targets: [new LambdaFunction(notifications, { deadLetterQueue: deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });
 
@@ -199,12 +234,13 @@ export class StatelessStack extends Stack {
           FilterCriteria.filter({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.order] } } } }),
           FilterCriteria.filter({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.stock] } } } }),
           FilterCriteria.filter({ eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.adjustment] } } } }),
-          FilterCriteria.filter({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.payment, ITEM_TYPES.shipment] } } } }),
+          FilterCriteria.filter({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.payment, ITEM_TYPES.shipment, ITEM_TYPES.return] } } } }),
         ],
       }),
     );
 
     new CfnOutput(this, "ApiUrl", { value: this.api.apiEndpoint });
     new CfnOutput(this, "OrderWorkflowArn", { value: this.orderWorkflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, "ReturnWorkflowArn", { value: this.returnWorkflow.stateMachine.stateMachineArn });
   }
 }

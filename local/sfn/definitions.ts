@@ -13,6 +13,8 @@ const DYNAMODB_ACTIONS = new Set(["getItem", "putItem", "updateItem", "deleteIte
 /** The runner's own Task timeout, far out of the way: our clock enforces TimeoutSeconds instead. */
 const RUNNER_TASK_TIMEOUT = 2_147_483;
 export const LOCAL_WAIT = "arn:aws:states:::oms-local:wait";
+/** Where a Task's TimeoutSecondsPath value reaches runTask (added to its Parameters, removed before the integration sees them). */
+export const TIMEOUT_PARAMETER = "__omsTimeoutSeconds";
 
 /** Task resources the local cloud can run, or a reason it cannot. */
 function unsupported(state: StateDef): string | undefined {
@@ -49,7 +51,9 @@ export function checkDefinition(machine: string, definition: Definition): void {
     if (s.Type === "Task") {
       const why = unsupported(s);
       if (why) problems.push(`"${name}": ${why}`);
-      if (s.TimeoutSecondsPath || s.HeartbeatSecondsPath) problems.push(`"${name}": TimeoutSecondsPath/HeartbeatSecondsPath are not supported locally`);
+      if (s.HeartbeatSecondsPath) problems.push(`"${name}": HeartbeatSecondsPath is not supported locally`);
+      if (s.TimeoutSecondsPath && (typeof s.Parameters !== "object" || s.Parameters === null)) problems.push(`"${name}": TimeoutSecondsPath needs Parameters locally (the runner reads the path through them)`);
+      if (s.TimeoutSecondsPath && s.TimeoutSeconds !== undefined) problems.push(`"${name}": TimeoutSeconds and TimeoutSecondsPath together are invalid ASL`);
     }
   });
   if (problems.length) throw new Error(`State machine ${machine} cannot run locally:\n  ${problems.join("\n  ")}`);
@@ -65,8 +69,10 @@ function runnable(definition: Definition): Definition {
           const { Seconds: _a, Timestamp: _b, SecondsPath: _c, TimestampPath: _d, ...rest } = s;
           out = { ...rest, Type: "Task", Resource: LOCAL_WAIT, ResultPath: null, TimeoutSeconds: RUNNER_TASK_TIMEOUT };
         } else if (s.Type === "Task") {
-          const { HeartbeatSeconds: _h, ...rest } = s;
+          const { HeartbeatSeconds: _h, TimeoutSecondsPath: timeoutPath, ...rest } = s;
           out = { ...rest, TimeoutSeconds: RUNNER_TASK_TIMEOUT };
+          // The runner hands a task its Parameters' result only: the path travels through them, under a key runTask takes out again.
+          if (typeof timeoutPath === "string") out.Parameters = { ...(s.Parameters as Record<string, unknown>), [`${TIMEOUT_PARAMETER}.$`]: timeoutPath };
         }
         const iterator = (s.ItemProcessor ?? s.Iterator) as Definition | undefined;
         if (iterator) out[s.ItemProcessor ? "ItemProcessor" : "Iterator"] = { ...iterator, States: convert(iterator.States) };

@@ -198,7 +198,7 @@ function checkTasks(machine: AslMachine): string[] {
   const containers = allStates(machine).filter(([, s]) => s.Type === "Map" || s.Type === "Parallel");
   for (const [path, s] of allStates(machine).filter(([, x]) => x.Type === "Task")) {
     if (!Array.isArray(s.Retry)) problems.push(`${path}: no Retry`);
-    if (!((s.TimeoutSeconds as number) > 0)) problems.push(`${path}: no TimeoutSeconds`);
+    if (!((s.TimeoutSeconds as number) > 0) && typeof s.TimeoutSecondsPath !== "string") problems.push(`${path}: no TimeoutSeconds`);
     if (Array.isArray(s.Catch)) continue;
     const container = containers.find(([p]) => path.startsWith(`${p}/`) || path.startsWith(`${p}[`));
     if (!container) problems.push(`${path}: no Catch`);

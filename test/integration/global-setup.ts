@@ -15,6 +15,8 @@ export interface CloudInfo {
   carrierSecret: string;
   tableName: string;
   stateMachineArn: string;
+  /** The order-return workflow's ARN. */
+  returnStateMachineArn: string;
   dataDir: string;
   /** The synthesized assembly, for tests that start a cloud of their own (e.g. with faults). */
   assemblyDir: string;
@@ -25,6 +27,9 @@ declare module "vitest" {
     cloud: CloudInfo;
   }
 }
+
+/** The ARN of the state machine whose name ends in `suffix` (names carry the stage: oms-dev-order-return). */
+export const machineArn = (arns: Record<string, string>, suffix: string): string => Object.entries(arns).find(([name]) => name.endsWith(suffix))?.[1] ?? "";
 
 /** One local cloud (random free ports, DynamoDB in memory) built from a fresh `cdk synth`. */
 export default async function setup(project: TestProject) {
@@ -39,12 +44,15 @@ export default async function setup(project: TestProject) {
     channelSecret: cloud.channelSecrets.generic ?? "",
     carrierSecret: cloud.carrierSecrets.default ?? "",
     tableName: cloud.tableName,
-    stateMachineArn: Object.values(cloud.stateMachineArns)[0] ?? "",
+    stateMachineArn: machineArn(cloud.stateMachineArns, "order-fulfillment"),
+    returnStateMachineArn: machineArn(cloud.stateMachineArns, "order-return"),
     dataDir: path.join(work, "data"),
     assemblyDir,
   });
   return async () => {
     await cloud.stop();
-    rmSync(work, { recursive: true, force: true });
+    // OMS_KEEP_TEST_CLOUD=1 keeps the data (function logs under data/logs) for a post-mortem.
+    if (process.env.OMS_KEEP_TEST_CLOUD) console.log(`local cloud data kept in ${work}`);
+    else rmSync(work, { recursive: true, force: true });
   };
 }

@@ -14,6 +14,7 @@ import { DynamoStockLedger } from "../../functions/adapters/dynamodb/stock-ledge
 import { DynamoPaymentStore } from "../../functions/adapters/dynamodb/payment-store.js";
 import { startLocalCloud, type LocalCloud } from "../../local/cloud.js";
 import { genericOrderBody } from "../fixtures/orders.js";
+import { machineArn } from "./global-setup.js";
 import { cloud as shared } from "./helpers.js";
 import { waitFor } from "../support/wait.js";
 
@@ -48,7 +49,7 @@ describe("a hold nobody decides", () => {
     cloud.clock.advance(8 * 86_400_000);
     const after = await waitFor(`order ${orderId} to leave its hold`, status, (v) => v.status !== "ON_HOLD").catch(() => status());
     const sfnc = new SFNClient({ endpoint: cloud.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } });
-    const machine = Object.values(cloud.stateMachineArns)[0] ?? "";
+    const machine = machineArn(cloud.stateMachineArns, "order-fulfillment");
     const h = await sfnc.send(new GetExecutionHistoryCommand({ executionArn: `${machine.replace(":stateMachine:", ":execution:")}:${orderId}` }));
     expect(after.status, JSON.stringify(h.events?.map((e) => [e.type, e.stateEnteredEventDetails?.name, e.taskFailedEventDetails?.error ?? e.executionFailedEventDetails?.cause]))).toBe("CANCELLED");
     expect(after.statusHistory.at(-1)?.reason).toBe("the hold was not released within 7 days");
@@ -67,7 +68,7 @@ const until = (orderId: string, ok: (v: View) => boolean, timeoutMs = 20_000): P
 /** The order's execution: its status and the states it entered, in order. */
 async function executionOf(orderId: string): Promise<{ status?: string; states: (string | undefined)[] }> {
   const sfn = new SFNClient({ endpoint: cloud.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } });
-  const executionArn = `${(Object.values(cloud.stateMachineArns)[0] ?? "").replace(":stateMachine:", ":execution:")}:${orderId}`;
+  const executionArn = `${(machineArn(cloud.stateMachineArns, "order-fulfillment")).replace(":stateMachine:", ":execution:")}:${orderId}`;
   const [execution, history] = await Promise.all([sfn.send(new DescribeExecutionCommand({ executionArn })), sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))]);
   return { status: execution.status, states: (history.events ?? []).filter((e) => e.type?.endsWith("StateEntered")).map((e) => e.stateEnteredEventDetails?.name) };
 }
@@ -75,7 +76,7 @@ async function executionOf(orderId: string): Promise<{ status?: string; states: 
 /** The execution's story, compact: the message a failed assertion prints. */
 async function story(orderId: string): Promise<string> {
   const sfn = new SFNClient({ endpoint: cloud.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } });
-  const machine = Object.values(cloud.stateMachineArns)[0] ?? "";
+  const machine = machineArn(cloud.stateMachineArns, "order-fulfillment");
   const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn: `${machine.replace(":stateMachine:", ":execution:")}:${orderId}`, maxResults: 1000 }));
   const events = (h.events ?? []).map((e) => [e.type, e.stateEnteredEventDetails?.name, e.taskFailedEventDetails?.error ?? e.taskTimedOutEventDetails?.error ?? e.executionFailedEventDetails?.error, e.taskFailedEventDetails?.cause?.slice(0, 200)].filter(Boolean).join(" "));
   return `clock +${Math.round((cloud.clock.now() - Date.now()) / 60_000)} min; ${JSON.stringify(events)}`;
@@ -117,7 +118,7 @@ describe("faults in the task functions", () => {
     }
     await cloud.idle();
     const sfn = new SFNClient({ endpoint: cloud.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } });
-    const machine = Object.values(cloud.stateMachineArns)[0] ?? "";
+    const machine = machineArn(cloud.stateMachineArns, "order-fulfillment");
     const payments = new DynamoPaymentStore(db, cloud.tableName);
     const outcome: Record<string, number> = {};
     let consumed = 0;

@@ -20,6 +20,11 @@
  *  - stock of a location: GSI1 (GSI1PK = STOCK#LOCATION#<location>, GSI1SK = sku)
  *  - adjustment journal of a SKU at a location: PK = SKU#<sku>, SK begins_with ADJ#<location>#
  *  - a channel's routing rules: PK = ROUTING#<channel>, SK = RULES (current), RULES#v<nnnnnn> (every version)
+ *  - a channel's return policy: PK = RETURNPOLICY#<channel>, SK = POLICY (current), POLICY#v<nnnnnn> (every version)
+ *  - the returns of an order: PK = ORDER#<id>, SK begins_with RETURN#; the units they hold: SK = RETURNS
+ *  - returns by channel / by status / all, newest first: GSI1 (RETURNS#CHANNEL#<channel>), GSI2 (RETURNS#STATUS#<status>), GSI3 (RETURNS)
+ *  - a return label's tracking number → return: PK = TRACKING#<carrier>#<trackingNumber> (with returnId)
+ *  - store credit issued to a customer: PK = CUSTOMER#<email>, SK = CREDIT#<returnId>
  */
 export interface Key {
   PK: string;
@@ -47,6 +52,11 @@ export const ITEM_TYPES = {
   backorder: "Backorder",
   tracking: "Tracking",
   routingRulesVersion: "RoutingRulesVersion",
+  return: "Return",
+  returnLedger: "ReturnLedger",
+  returnPolicy: "ReturnPolicy",
+  returnPolicyVersion: "ReturnPolicyVersion",
+  storeCredit: "StoreCredit",
 } as const;
 
 export const INDEXES = { byChannel: "GSI1", byStatus: "GSI2", all: "GSI3" } as const;
@@ -127,6 +137,23 @@ export const keys = {
   routingRulesVersionPrefix: "RULES#v",
   /** Shipments released to a location on a day (UTC), beside the location: what its daily capacity is spent on. */
   locationUsage: (locationId: string, day: string): Key => ({ PK: `LOCATION#${locationId}`, SK: `USAGE#${day}` }),
+  returnOf: (orderId: string, returnId: string): Key => ({ PK: orderPk(orderId), SK: `RETURN#${returnId}` }),
+  returnPrefix: "RETURN#",
+  returnLedger: (orderId: string): Key => ({ PK: orderPk(orderId), SK: "RETURNS" }),
+  returnIndexes: (r: { returnId: string; channel: string; status: string; createdAt: string }) => ({
+    GSI1PK: `RETURNS#CHANNEL#${r.channel}`,
+    GSI1SK: orderSortKey(r.createdAt, r.returnId),
+    GSI2PK: `RETURNS#STATUS#${r.status}`,
+    GSI2SK: orderSortKey(r.createdAt, r.returnId),
+    GSI3PK: "RETURNS",
+    GSI3SK: orderSortKey(r.createdAt, r.returnId),
+  }),
+  returnsByChannel: (channel: string) => ({ index: INDEXES.byChannel, pk: "GSI1PK", sk: "GSI1SK", value: `RETURNS#CHANNEL#${channel}` }),
+  returnsByStatus: (status: string) => ({ index: INDEXES.byStatus, pk: "GSI2PK", sk: "GSI2SK", value: `RETURNS#STATUS#${status}` }),
+  allReturns: () => ({ index: INDEXES.all, pk: "GSI3PK", sk: "GSI3SK", value: "RETURNS" }),
+  returnPolicy: (channel: string): Key => ({ PK: `RETURNPOLICY#${channel}`, SK: "POLICY" }),
+  returnPolicyVersion: (channel: string, version: number): Key => ({ PK: `RETURNPOLICY#${channel}`, SK: `POLICY#v${String(version).padStart(6, "0")}` }),
+  storeCredit: (email: string, returnId: string): Key => ({ PK: `CUSTOMER#${email.toLowerCase()}`, SK: `CREDIT#${returnId}` }),
   location: (locationId: string) => ({
     PK: `LOCATION#${locationId}`,
     SK: "LOCATION",

@@ -2,10 +2,10 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import type { PaymentRecord } from "../../domain/payment.js";
 import { isConditionFailed, writeIf } from "./client.js";
 import { ITEM_TYPES, keys } from "./keys.js";
-import type { CaptureStore, PaymentStore } from "../../app/ports.js";
+import type { CaptureStore, PaymentStore, RefundStore } from "../../app/ports.js";
 
 /** One payment item per order, beside the order in its partition. */
-export class DynamoPaymentStore implements PaymentStore, CaptureStore {
+export class DynamoPaymentStore implements PaymentStore, CaptureStore, RefundStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -26,6 +26,10 @@ export class DynamoPaymentStore implements PaymentStore, CaptureStore {
   }
 
   async writeCaptures(orderId: string, update: Pick<PaymentRecord, "captures"> & Partial<Pick<PaymentRecord, "captured" | "status">>, expectedVersion: number): Promise<boolean> {
+    return this.update(orderId, update, expectedVersion);
+  }
+
+  async writeRefunds(orderId: string, update: Pick<PaymentRecord, "refunds"> & Partial<Pick<PaymentRecord, "refunded">>, expectedVersion: number): Promise<boolean> {
     return this.update(orderId, update, expectedVersion);
   }
 

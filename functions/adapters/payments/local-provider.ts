@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { PaymentProviderTimeoutError } from "../../domain/workflow-errors.js";
+import { PaymentProviderTimeoutError, RefundFailedError } from "../../domain/workflow-errors.js";
 import { testBehaviour, type AuthorizeRequest, type AuthorizeResult } from "../../domain/payment.js";
 import type { Money } from "../../domain/money.js";
 import { isConditionFailed, writeIf } from "../dynamodb/client.js";
@@ -36,6 +36,9 @@ export class LocalPaymentProvider implements PaymentProvider {
       if (!isConditionFailed(error)) throw error;
       return this.authorize(request);
     }
+    // Refunds of this authorization will fail: kept beside the answers, since a refund names only the authorization.
+    if (behaviour === "refund-fails" && result.status === "AUTHORIZED")
+      await writeIf(this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.providerRequest("refund-fails", result.authorizationId), type: ITEM_TYPES.providerRequest, version: 1 }, ConditionExpression: "attribute_not_exists(PK)" })));
     if (behaviour === "timeout-once") {
       const answered = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.providerRequest("timeout", request.idempotencyKey), ConsistentRead: true }));
       if (!answered.Item) {
@@ -59,6 +62,8 @@ export class LocalPaymentProvider implements PaymentProvider {
   }
 
   async refund(request: { orderId: string; authorizationId: string; amount: Money; idempotencyKey: string }): Promise<{ status: "REFUNDED"; refundId: string; amount: Money; at: string }> {
+    const fails = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.providerRequest("refund-fails", request.authorizationId), ConsistentRead: true }));
+    if (fails.Item) throw new RefundFailedError(`Refund of ${request.amount.amount} ${request.amount.currency} on ${request.authorizationId} failed: refund_failed`);
     return this.once("refund", request, { status: "REFUNDED" as const, refundId: `re_${this.ids.next()}`, amount: request.amount, at: this.clock.now() });
   }
 

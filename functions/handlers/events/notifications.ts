@@ -26,6 +26,9 @@ const detailSchema = z.object({
     locationId: z.optional(z.string()),
     pickupBy: z.optional(z.string()),
     kind: z.optional(z.enum(["cancel-lines", "close-short", "edit"])),
+    returnId: z.optional(z.string()),
+    label: z.optional(z.string()),
+    amount: z.optional(moneySchema),
   }),
 });
 

@@ -2,14 +2,16 @@ import * as z from "zod/mini";
 import "../../domain/schema.js";
 import { verifyWebhookSignature, SIGNATURE_HEADER } from "../../adapters/channels/signature.js";
 import { recordTracking } from "../../app/delivery.js";
+import { recordReturnTracking } from "../../app/return-steps.js";
 import { TRACKING_STATUSES } from "../../domain/carrier.js";
-import { MalformedBodyError, PayloadTooLargeError, UnauthorizedError, ValidationError } from "../../domain/errors.js";
+import { MalformedBodyError, NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from "../../domain/errors.js";
 import { toFieldIssues } from "../../domain/order-schema.js";
 import { bodyBytes, json, rawBody, requireJsonContent } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
 import * as root from "../composition-root.js";
 
 const shipDeps = root.shipDeps();
+const returnDeps = root.returnDeps();
 
 const MAX_BYTES = 64 * 1024;
 const secrets = root.carrierSecrets();
@@ -22,7 +24,7 @@ const bodySchema = z.strictObject({
 /**
  * POST /carriers/{carrier}/tracking: a carrier's tracking update, HMAC-signed like the channel
  * webhooks (x-oms-signature, the carrier's secret, or the "default" one). `delivered` completes
- * the shipment and, once every unit has arrived, the order.
+ * the shipment and, once every unit has arrived, the order. A return label's number moves its return.
  */
 export const handler = httpHandler(async (event) => {
   const carrier = event.pathParameters?.carrier ?? "";
@@ -42,5 +44,14 @@ export const handler = httpHandler(async (event) => {
   const parsed = bodySchema.safeParse(body);
   if (!parsed.success) throw new ValidationError("Invalid tracking update", toFieldIssues(parsed.error));
   const { at, ...rest } = parsed.data;
-  return json(200, await recordTracking(shipDeps, carrier, { ...rest, ...(at ? { at: new Date(at).toISOString() } : {}) }));
+  const when = at ? new Date(at).toISOString() : undefined;
+  try {
+    return json(200, await recordTracking(shipDeps, carrier, { ...rest, ...(when ? { at: when } : {}) }));
+  } catch (error) {
+    // Not a shipment's number: perhaps a return label's (both are indexed under the carrier and number).
+    if (!(error instanceof NotFoundError)) throw error;
+    const found = await returnDeps.returns.byTracking(carrier, rest.trackingNumber);
+    if (!found) throw error;
+    return json(200, await recordReturnTracking(returnDeps, found.returnId, rest.status, when ?? returnDeps.clock.now()));
+  }
 });

@@ -1,4 +1,4 @@
-import { getOrder } from "../../app/read-orders.js";
+import { getOrder, returnsSummary } from "../../app/read-orders.js";
 import { ValidationError } from "../../domain/errors.js";
 import { json } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
@@ -8,6 +8,7 @@ const orders = root.orders();
 const allocations = root.allocations();
 const payments = root.payments();
 const shipmentStore = root.shipments();
+const returnStore = root.returns();
 
 /** Order ids are ULIDs (Crockford base32, 26 characters). */
 export const ORDER_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -17,7 +18,7 @@ export const handler = httpHandler(async (event) => {
   const orderId = event.pathParameters?.orderId ?? "";
   if (!ORDER_ID_PATTERN.test(orderId))
     throw new ValidationError("Invalid order id", [{ path: "orderId", message: "must be a 26-character ULID" }]);
-  const [order, rounds, payment, shipments] = await Promise.all([getOrder(orders, orderId), allocations.all(orderId), payments.get(orderId), shipmentStore.ofOrder(orderId)]);
+  const [order, rounds, payment, shipments, returns] = await Promise.all([getOrder(orders, orderId), allocations.all(orderId), payments.get(orderId), shipmentStore.ofOrder(orderId), returnStore.ofOrder(orderId)]);
   const allocation = rounds.at(-1);
   // The provider token stays inside: the view shows how the order pays, not with what.
   const { payment: method, ...rest } = order;
@@ -32,5 +33,6 @@ export const handler = httpHandler(async (event) => {
     const { orderId: _o, ...record } = payment;
     view.payment = record;
   }
+  if (returns.length) view.returns = returnsSummary(returns, order.currency, payment?.refunded?.amount ?? 0);
   return json(200, view);
 });

@@ -6,6 +6,7 @@ import { publishDomainEvents, type DomainChange } from "../../app/publish-domain
 import type { JournalEntry, StockSnapshot } from "../../domain/inventory-events.js";
 import type { OrderHeaderImage } from "../../domain/order-events.js";
 import type { PaymentRecord } from "../../domain/payment.js";
+import type { Return } from "../../domain/return.js";
 import type { Shipment } from "../../domain/shipment.js";
 import { taskHandler } from "../../shared/middy.js";
 import { logger } from "../../shared/powertools.js";
@@ -26,6 +27,7 @@ function toChange(record: DynamoDBRecord): DomainChange | undefined {
   if (type === ITEM_TYPES.adjustment && record.eventName === "INSERT" && after) return { id, kind: "adjustment", entry: after as unknown as JournalEntry };
   if (type === ITEM_TYPES.payment) return { id, kind: "payment", before: before as PaymentRecord | undefined, after: after as PaymentRecord | undefined };
   if (type === ITEM_TYPES.shipment) return { id, kind: "shipment", before: before as Shipment | undefined, after: after as Shipment | undefined };
+  if (type === ITEM_TYPES.return) return { id, kind: "return", before: before as Return | undefined, after: after as Return | undefined };
   if (type === ITEM_TYPES.order) return { id, kind: "order", before: before as OrderHeaderImage | undefined, after: after as OrderHeaderImage | undefined };
   return undefined;
 }
