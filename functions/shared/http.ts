@@ -14,6 +14,7 @@ import {
   ValidationError,
 } from "../domain/errors.js";
 import { InsufficientStockError, NegativeAvailableError } from "../domain/inventory.js";
+import { ReturnNotAllowedError } from "../domain/return.js";
 
 /** The one mapping from domain errors to HTTP status codes. */
 const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number][] = [
@@ -27,6 +28,7 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number][] = [
   [InsufficientStockError, 409],
   [NegativeAvailableError, 409],
   [InvalidTransitionError, 409],
+  [ReturnNotAllowedError, 409],
   [PayloadTooLargeError, 413],
   [IdempotencyKeyReuseError, 422],
   [UnsupportedMediaTypeError, 415],

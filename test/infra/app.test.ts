@@ -8,7 +8,7 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../../infra/app.js";
-import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, EVENT_SOURCES, ORDER_EVENTS } from "../../functions/domain/events.js";
+import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, CUSTOMER_FACING_RETURN_EVENTS, EVENT_SOURCES, ORDER_EVENTS } from "../../functions/domain/events.js";
 import { EVENT_FOR_STATUS } from "../../functions/domain/order-events.js";
 import { ConcurrentModificationError } from "../../functions/domain/errors.js";
 import { OrderCancelledError, PaymentDeclinedError, PaymentProviderTimeoutError, WORKFLOW_ERROR_NAMES } from "../../functions/domain/workflow-errors.js";
@@ -89,6 +89,19 @@ describe("stateless stack", () => {
           "POST /routing/quote",
           "POST /reservations",
           "POST /reservations/{orderId}/release",
+          "POST /orders/{orderId}/returns",
+          "GET /orders/{orderId}/returns",
+          "GET /returns",
+          "GET /returns/{returnId}",
+          "GET /returns/{returnId}/label",
+          "POST /returns/{returnId}/approve",
+          "POST /returns/{returnId}/decline",
+          "POST /returns/{returnId}/cancel",
+          "POST /returns/{returnId}/events",
+          "POST /returns/{returnId}/refund/retry",
+          "GET /returns/policies/{channel}",
+          "PUT /returns/policies/{channel}",
+          "GET /reports/returns",
         ].map((r) => [r, "AWS_IAM"]),
       ].sort(),
     );
@@ -108,9 +121,9 @@ describe("stateless stack", () => {
     });
   });
 
-  it("routes exactly the customer-facing order and shipment events to notifications, with retries and a DLQ", () => {
+  it("routes exactly the customer-facing order, shipment and return events to notifications, with retries and a DLQ", () => {
     compute.hasResourceProperties("AWS::Events::Rule", {
-      EventPattern: { source: [EVENT_SOURCES.orders, EVENT_SOURCES.fulfillment], "detail-type": [...CUSTOMER_FACING_ORDER_EVENTS, ...CUSTOMER_FACING_FULFILLMENT_EVENTS] },
+      EventPattern: { source: [EVENT_SOURCES.orders, EVENT_SOURCES.fulfillment, EVENT_SOURCES.returns], "detail-type": [...CUSTOMER_FACING_ORDER_EVENTS, ...CUSTOMER_FACING_FULFILLMENT_EVENTS, ...CUSTOMER_FACING_RETURN_EVENTS] },
       Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 8 }) })],
     });
   });
@@ -122,7 +135,7 @@ describe("stateless stack", () => {
     });
   });
 
-  it("feeds order headers, stock changes, new journal entries, payments and shipments (only) from the table's stream to the domain events function, with retries, bisection and a failure queue", () => {
+  it("feeds order headers, stock changes, new journal entries, payments, shipments and returns (only) from the table's stream to the domain events function, with retries, bisection and a failure queue", () => {
     compute.resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
     compute.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       StartingPosition: "TRIM_HORIZON",
@@ -135,7 +148,7 @@ describe("stateless stack", () => {
           { Pattern: JSON.stringify({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["Order"] } } } }) },
           { Pattern: JSON.stringify({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["Stock"] } } } }) },
           { Pattern: JSON.stringify({ eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Adjustment"] } } } }) },
-          { Pattern: JSON.stringify({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["Payment", "Shipment"] } } } }) },
+          { Pattern: JSON.stringify({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["Payment", "Shipment", "Return"] } } } }) },
         ],
       },
     });
@@ -294,5 +307,17 @@ describe("the code base", () => {
     const british = new RegExp(["fulfi", "l(?!l)"].join(""), "i");
     const found = files.filter((f) => british.test(f) || british.test(readFileSync(new URL(f, root), "utf8")));
     expect(found).toEqual([]);
+  });
+});
+
+describe("order-return.asl.json", () => {
+  const asl = JSON.parse(readFileSync(new URL("../../statemachines/order-return.asl.json", import.meta.url), "utf8")) as { States: Record<string, { TimeoutSecondsPath?: string; Catch?: { ErrorEquals: string[]; Next: string }[] }> };
+  it("waits with the policy's windows as timeouts, and each wait's timeout leads to its decision, not to failure", () => {
+    expect(asl.States["Wait for approval"]?.TimeoutSecondsPath).toBe("$.route.approvalSeconds");
+    expect(asl.States["Wait for the goods"]?.TimeoutSecondsPath).toBe("$.route.goodsSeconds");
+    expect(asl.States["Wait for approval"]?.Catch?.find((c) => c.ErrorEquals.includes("States.Timeout"))?.Next).toBe("Decline the unanswered return");
+    expect(asl.States["Wait for the goods"]?.Catch?.find((c) => c.ErrorEquals.includes("States.Timeout"))?.Next).toBe("Return overdue");
+    expect(asl.States["Settle return"]?.Catch?.find((c) => c.ErrorEquals.includes("RefundFailedError"))?.Next).toBe("Wait for a manual refund");
+    expect(() => checkDefinition("order-return", asl as never)).not.toThrow();
   });
 });

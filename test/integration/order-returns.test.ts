@@ -5,7 +5,7 @@ import { documentClient } from "../../functions/adapters/dynamodb/client.js";
 import { checkInventoryDrift } from "../../functions/adapters/dynamodb/inventory-drift.js";
 import { genericOrderBody } from "../fixtures/orders.js";
 import { waitFor } from "../support/wait.js";
-import { archivedEvents, cloud, deliver, dynamo, eventually, notificationsOf, operatorGet, orderWhen, postOrder, releasedToLocations, sfn, shipIt, trackingUpdate } from "./helpers.js";
+import { admin, archivedEvents, cloud, deliver, dynamo, eventually, notificationsOf, operatorGet, orderWhen, postOrder, releasedToLocations, sfn, shipIt, snapshot, trackingUpdate } from "./helpers.js";
 
 // Returns end to end through HTTP: this file's own SKUs and receiving location (at the customer's
 // door, so ship-back returns come here), and the generic channel's return policy set per test.
@@ -59,7 +59,7 @@ const returnArn = (returnId: string) => `${cloud.returnStateMachineArn.replace("
 const finished = (returnId: string) => waitFor(`return execution ${returnId} to finish`, () => sfn.send(new DescribeExecutionCommand({ executionArn: returnArn(returnId) })), (e) => e.status !== "RUNNING", { timeoutMs: 30_000 });
 const transitions = async (returnId: string) => ((await sfn.send(new GetExecutionHistoryCommand({ executionArn: returnArn(returnId), maxResults: 1000 }))).events ?? []).filter((e) => e.type?.endsWith("StateEntered")).map((e) => e.stateEnteredEventDetails?.name);
 const paymentOf = async (orderId: string) => (await operatorGet(`/orders/${orderId}`)).json.payment as { captured?: { amount: number }; refunded?: { amount: number }; refunds?: Record<string, { amount: { amount: number }; against?: Record<string, number>; refundId?: string; manual?: unknown }> };
-const stockAt = async (sku: string, locationId = WH) => ((await operatorGet(`/inventory/${sku}`)).json.locations as { locationId: string; onHand: number; unsellable?: number }[]).find((l) => l.locationId === locationId)!;
+const stockAt = async (sku: string, locationId = WH) => ((await operatorGet(`/inventory/${sku}`)).json.locations as { locationId: string; onHand: number; unsellable?: number }[]).find((l) => l.locationId === locationId) ?? { locationId, onHand: 0, unsellable: 0 };
 /** Waits until the return's workflow waits for the goods (the label is booked by then for ship-back returns). */
 const awaitingGoods = (returnId: string) => returnWhen(returnId, (r) => r.status === "AWAITING_GOODS" && (r.method !== "ship-back" || r.label !== undefined));
 /** Receives and inspects every unit of the return as restockable. */
@@ -105,5 +105,198 @@ describe("returns: ship-back, refunded in full", () => {
     expect(mail.length).toBeGreaterThan(0);
     const order = (await operatorGet(`/orders/${orderId}`)).json;
     expect(order.returns).toMatchObject({ count: 1, refunded: EUR(5060) });
+  });
+});
+
+const inStore = (lines: { lineId: string; quantity: number; reason?: string; resolution?: string }[]) => ({ method: "in-store", locationId: "RET-ST", lines: lines.map((l) => ({ reason: "unwanted", ...l })) });
+
+describe("returns: the money, to the cent", () => {
+  it("several partial returns of a multi-line order with an order discount and tax: each refund from the stored unit amounts, the last takes the exact remainder", async () => {
+    await policy();
+    // 3 × 1333 + 2 × 999 = 5997; discount 700 and tax 1001 spread by value; shipping 495.
+    const { orderId } = await deliveredOrder([{ sku: "RET-A", quantity: 3, amount: 1333 }, { sku: "RET-B", quantity: 2, amount: 999 }], { shippingPrice: EUR(495), taxTotal: EUR(1001), discountTotal: EUR(700) });
+    const order = (await operatorGet(`/orders/${orderId}`)).json as { totals: { grandTotal: { amount: number } }; payment: { captured: { amount: number } } };
+    const grand = order.totals.grandTotal.amount;
+    expect(order.payment.captured.amount).toBe(grand);
+    const parts = [[{ lineId: "001", quantity: 1 }], [{ lineId: "001", quantity: 1 }, { lineId: "002", quantity: 1 }], [{ lineId: "001", quantity: 1 }, { lineId: "002", quantity: 1 }]];
+    let refunded = 0;
+    for (const lines of parts) {
+      const res = await requestReturn(orderId, inStore(lines));
+      expect(res.status, JSON.stringify(res.json)).toBe(201);
+      const r = await awaitingGoods(String(res.json.returnId));
+      await receiveAll(r);
+      const closed = await returnWhen(r.returnId, (x) => x.status === "CLOSED");
+      const units = closed.lines.flatMap((l) => l.unitNet);
+      expect(closed.refund.breakdown!.merchandise).toBe(units.reduce((a, b) => a + b, 0));
+      refunded += closed.refund.breakdown!.total;
+    }
+    // Every unit came back: the units' amounts and the shipping (refunded once, with the last) add up to the grand total exactly.
+    expect(refunded).toBe(grand);
+    expect((await paymentOf(orderId)).refunded?.amount).toBe(grand);
+    const more = await requestReturn(orderId, inStore([{ lineId: "001", quantity: 1 }]));
+    expect(more.status).toBe(409);
+  });
+
+  it("a restocking fee for a change of mind, waived for a defective unit; the return shipping fee once, only when the customer is at fault", async () => {
+    await policy({ restockingFeePercent: 10, returnShippingFee: 450 });
+    const { orderId } = await deliveredOrder([{ sku: "RET-A", quantity: 1, amount: 3000 }, { sku: "RET-B", quantity: 1, amount: 2000 }], { shippingPrice: EUR(0), taxTotal: EUR(0), discountTotal: EUR(0) });
+    const unwanted = await requestReturn(orderId, { method: "ship-back", lines: [{ lineId: "001", quantity: 1, reason: "size-too-small" }] });
+    const r1 = await awaitingGoods(String(unwanted.json.returnId));
+    await receiveAll(r1);
+    const c1 = await returnWhen(r1.returnId, (x) => x.status === "CLOSED");
+    expect(c1.refund.breakdown).toMatchObject({ merchandise: 3000, restockingFee: 300, returnShippingFee: 450, shipping: 0, total: 2250 });
+    const defective = await requestReturn(orderId, { method: "ship-back", lines: [{ lineId: "002", quantity: 1, reason: "defective" }] });
+    const r2 = await awaitingGoods(String(defective.json.returnId));
+    await receiveAll(r2, "damaged");
+    const c2 = await returnWhen(r2.returnId, (x) => x.status === "CLOSED");
+    expect(c2.refund.breakdown).toMatchObject({ merchandise: 2000, restockingFee: 0, returnShippingFee: 0, total: 2000 });
+  });
+});
+
+describe("returns: stock", () => {
+  it("damaged units go to unsellable, never on hand; a redelivered inspection report restocks nothing twice; no drift", async () => {
+    await policy();
+    const { orderId } = await deliveredOrder([{ sku: "RET-C", quantity: 3, amount: 1500 }]);
+    const before = await stockAt("RET-C");
+    const res = await requestReturn(orderId, { method: "ship-back", lines: [{ lineId: "001", quantity: 3, reason: "damaged-in-transit" }] });
+    const r = await awaitingGoods(String(res.json.returnId));
+    expect((await returnEvent(r.returnId, { type: "received", lines: [{ lineId: "001", quantity: 3 }] })).status).toBe(200);
+    const inspection = { type: "inspected", lines: [{ lineId: "001", dispositions: { restock: 1, damaged: 2 } }] };
+    const first = await returnEvent(r.returnId, inspection, "inspect-once");
+    expect(first.status, JSON.stringify(first.json)).toBe(200);
+    expect((await returnEvent(r.returnId, inspection, "inspect-once")).status).toBe(200);
+    await returnWhen(r.returnId, (x) => x.status === "CLOSED");
+    const after = await stockAt("RET-C");
+    expect(after.onHand).toBe(before.onHand + 1);
+    expect((after.unsellable ?? 0) - (before.unsellable ?? 0)).toBe(2);
+    expect((await checkInventoryDrift(documentClient(dynamo), cloud.tableName)).drift).toEqual([]);
+  });
+});
+
+describe("returns: methods", () => {
+  it("in store (BORIS): no label, received and inspected at the counter, refunded at once", async () => {
+    await policy();
+    const { orderId } = await deliveredOrder([{ sku: "RET-A", quantity: 1, amount: 2500 }]);
+    const before = (await stockAt("RET-A", "RET-ST")).onHand;
+    const res = await requestReturn(orderId, inStore([{ lineId: "001", quantity: 1 }]));
+    const r = await awaitingGoods(String(res.json.returnId));
+    expect(r.label).toBeUndefined();
+    expect(r.locationId).toBe("RET-ST");
+    await receiveAll(r);
+    await returnWhen(r.returnId, (x) => x.status === "CLOSED" && x.refund.status === "REFUNDED");
+    expect((await stockAt("RET-A", "RET-ST")).onHand).toBe(before + 1);
+  });
+
+  it("returnless below the policy's limit: refunded without the goods; above it: 409", async () => {
+    await policy({ returnlessBelow: 1000 });
+    const { orderId } = await deliveredOrder([{ sku: "RET-B", quantity: 2, amount: 800 }], { shippingPrice: EUR(0), taxTotal: EUR(0), discountTotal: EUR(0) });
+    const tooMuch = await requestReturn(orderId, { method: "returnless", lines: [{ lineId: "001", quantity: 2, reason: "unwanted" }] });
+    expect(tooMuch.status).toBe(409);
+    expect(JSON.stringify(tooMuch.json)).toContain("returnless refunds are allowed up to 1000");
+    const res = await requestReturn(orderId, { method: "returnless", lines: [{ lineId: "001", quantity: 1, reason: "unwanted" }] });
+    expect(res.status).toBe(201);
+    const closed = await returnWhen(String(res.json.returnId), (x) => x.status === "CLOSED");
+    expect(closed.refund.breakdown).toMatchObject({ merchandise: 800, total: 800 });
+    expect(await transitions(closed.returnId)).toEqual(["Open return", "Where next?", "Settle return", "Return closed"]);
+  });
+
+  it("store credit instead of money: credited, nothing refunded", async () => {
+    await policy();
+    const { orderId } = await deliveredOrder([{ sku: "RET-A", quantity: 1, amount: 1800 }], { shippingPrice: EUR(0), taxTotal: EUR(0), discountTotal: EUR(0) });
+    const res = await requestReturn(orderId, inStore([{ lineId: "001", quantity: 1, resolution: "store-credit" }]));
+    const r = await awaitingGoods(String(res.json.returnId));
+    await receiveAll(r);
+    const closed = await returnWhen(r.returnId, (x) => x.status === "CLOSED");
+    expect(closed).toMatchObject({ refund: { storeCredit: 1800 } });
+    expect((await paymentOf(orderId)).refunded).toBeUndefined();
+  });
+});
+
+describe("returns: approval, cancellation, failures", () => {
+  it("waits for approval above the policy's amount; a decline ends it and frees the units", async () => {
+    await policy({ approval: { above: 1000 } });
+    const { orderId } = await deliveredOrder([{ sku: "RET-A", quantity: 2, amount: 1500 }]);
+    const res = await requestReturn(orderId, { method: "ship-back", lines: [{ lineId: "001", quantity: 2, reason: "unwanted" }] });
+    const returnId = String(res.json.returnId);
+    await returnWhen(returnId, (x) => x.status === "PENDING_APPROVAL");
+    expect((await operatorRequest("POST", `/returns/${returnId}/decline`, { reason: "worn" })).status).toBe(200);
+    expect((await finished(returnId)).status).toBe("SUCCEEDED");
+    expect((await getReturn(returnId)).status).toBe("DECLINED");
+    // Declined: the units are free again, and an approved return takes them.
+    const again = await requestReturn(orderId, { method: "ship-back", lines: [{ lineId: "001", quantity: 2, reason: "unwanted" }] });
+    expect(again.status).toBe(201);
+    await returnWhen(String(again.json.returnId), (x) => x.status === "PENDING_APPROVAL");
+    expect((await operatorRequest("POST", `/returns/${String(again.json.returnId)}/approve`, {})).status).toBe(200);
+    await awaitingGoods(String(again.json.returnId));
+  });
+
+  it("cancelled before receipt: the label is voided, the workflow ends, the units are free", async () => {
+    await policy();
+    const { orderId } = await deliveredOrder([{ sku: "RET-B", quantity: 1, amount: 1200 }]);
+    const res = await requestReturn(orderId, { method: "ship-back", lines: [{ lineId: "001", quantity: 1, reason: "unwanted" }] });
+    const r = await awaitingGoods(String(res.json.returnId));
+    const cancelled = await operatorRequest("POST", `/returns/${r.returnId}/cancel`, { reason: "customer kept it" });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.json).toMatchObject({ status: "CANCELLED", label: { voidedAt: expect.any(String) as unknown } });
+    expect((await finished(r.returnId)).status).toBe("SUCCEEDED");
+    expect((await requestReturn(orderId, { method: "ship-back", lines: [{ lineId: "001", quantity: 1, reason: "unwanted" }] })).status).toBe(201);
+  });
+
+  it("a provider that keeps failing the refund: MANUAL_REFUND_REQUIRED, then an operator records a manual refund and it closes", async () => {
+    await policy();
+    const { orderId } = await deliveredOrder([{ sku: "RET-A", quantity: 1, amount: 2200 }], { payment: { method: "card", token: "tok_refundFail" }, shippingPrice: EUR(0), taxTotal: EUR(0), discountTotal: EUR(0) });
+    const res = await requestReturn(orderId, inStore([{ lineId: "001", quantity: 1 }]));
+    const r = await awaitingGoods(String(res.json.returnId));
+    await receiveAll(r);
+    await returnWhen(r.returnId, (x) => x.status === "MANUAL_REFUND_REQUIRED", 60_000);
+    expect((await paymentOf(orderId)).refunds?.[`return:${r.returnId}`]).toMatchObject({ amount: EUR(2200) });
+    expect((await paymentOf(orderId)).refunded).toBeUndefined();
+    expect((await operatorRequest("POST", `/returns/${r.returnId}/refund/retry`, { manual: { reference: "bank transfer 42" } })).status).toBe(202);
+    const closed = await returnWhen(r.returnId, (x) => x.status === "CLOSED");
+    expect(closed.refund.status).toBe("MANUAL");
+    expect((await paymentOf(orderId)).refunded?.amount).toBe(2200);
+  });
+});
+
+describe("returns: refusals and concurrency", () => {
+  it("too many units, or the window passed: 409 naming the line, and nothing written", async () => {
+    await policy();
+    const { orderId } = await deliveredOrder([{ sku: "RET-A", quantity: 1, amount: 1000 }]);
+    await admin("WaitForIdle", { timeoutMs: 20_000 });
+    const before = await snapshot();
+    const tooMany = await requestReturn(orderId, { method: "ship-back", lines: [{ lineId: "001", quantity: 2, reason: "unwanted" }] });
+    expect(tooMany.status).toBe(409);
+    expect(tooMany.json.error).toMatchObject({ code: "RETURN_NOT_ALLOWED", details: { issues: [{ path: "lines.0.quantity" }] } });
+    expect((await snapshot()).records).toEqual(before.records);
+    await policy({ windowDays: 0 });
+    const policyWritten = await snapshot();
+    const late = await requestReturn(orderId, { method: "ship-back", lines: [{ lineId: "001", quantity: 1, reason: "unwanted" }] });
+    expect(late.status).toBe(409);
+    expect(JSON.stringify(late.json)).toContain("return window closed");
+    expect((await snapshot()).records).toEqual(policyWritten.records);
+  });
+
+  it("three identical requests at once make one return", async () => {
+    await policy();
+    const { orderId } = await deliveredOrder([{ sku: "RET-B", quantity: 1, amount: 900 }]);
+    const body = { method: "ship-back", lines: [{ lineId: "001", quantity: 1, reason: "unwanted" }] };
+    const answers = await Promise.all([1, 2, 3].map(() => requestReturn(orderId, body, `same-${orderId}`)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 201]);
+    expect(new Set(answers.map((a) => a.json.returnId)).size).toBe(1);
+    expect(((await operatorGet(`/orders/${orderId}/returns`)).json.items as unknown[]).length).toBe(1);
+    const other = await requestReturn(orderId, { ...body, note: "different" }, `same-${orderId}`);
+    expect(other.status).toBe(422);
+  });
+
+  it("nothing handed over within the policy's days: EXPIRED on the cloud's clock, label voided", async () => {
+    await policy({ shipWithinDays: 1 });
+    const { orderId } = await deliveredOrder([{ sku: "RET-A", quantity: 1, amount: 1000 }]);
+    const res = await requestReturn(orderId, { method: "ship-back", lines: [{ lineId: "001", quantity: 1, reason: "unwanted" }] });
+    const r = await awaitingGoods(String(res.json.returnId));
+    await admin("AdvanceClock", { milliseconds: 86_400_000 + 60_000 });
+    const expired = await returnWhen(r.returnId, (x) => x.status === "EXPIRED");
+    expect(expired.label).toMatchObject({ voidedAt: expect.any(String) as unknown });
+    expect((await finished(r.returnId)).status).toBe("SUCCEEDED");
+    await policy();
   });
 });
