@@ -128,7 +128,7 @@ describe("returns: the money, to the cent", () => {
       const closed = await returnWhen(r.returnId, (x) => x.status === "CLOSED");
       const units = closed.lines.flatMap((l) => l.unitNet);
       expect(closed.refund.breakdown!.merchandise).toBe(units.reduce((a, b) => a + b, 0));
-      refunded += closed.refund.breakdown!.total;
+      refunded += closed.refund.breakdown?.total ?? 0;
     }
     // Every unit came back: the units' amounts and the shipping (refunded once, with the last) add up to the grand total exactly.
     expect(refunded).toBe(grand);

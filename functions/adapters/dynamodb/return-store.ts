@@ -18,7 +18,7 @@ const strip = ({ PK: _a, SK: _b, GSI1PK: _c, GSI1SK: _d, GSI2PK: _e, GSI2SK: _f,
 const withoutEmptyMaps = (v: unknown): unknown => {
   if (Array.isArray(v)) return v.map(withoutEmptyMaps);
   if (!v || typeof v !== "object") return v;
-  return Object.fromEntries(Object.entries(v).flatMap(([k, x]) => (x && typeof x === "object" && !Array.isArray(x) && Object.keys(x).length === 0 ? [] : [[k, withoutEmptyMaps(x)]])));
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => (x && typeof x === "object" && !Array.isArray(x) && Object.keys(x).length === 0 ? [] : [[k, withoutEmptyMaps(x)]])));
 };
 /** The item of a return; the tokens it was read with are written back (a token parked since bumped the version, so this write would fail). */
 const item = (r: Return) => {
