@@ -13,6 +13,7 @@ import { ensureJava } from "../local/java.js";
 import { demoOrder } from "../local/seed.js";
 import { ROOT, synth } from "../local/synth.js";
 import { PRICES, costPerMillionOrders, type PerOrderUsage } from "./cost-model.js";
+import { benchReturns } from "./returns.js";
 import { benchInventory } from "./inventory.js";
 import { quantile, runPool } from "./run-pool.js";
 
@@ -165,6 +166,8 @@ try {
   // Snapshot before the inventory bench, whose stock changes invoke the stream consumer.
   const invocationsByFunction = { ...lambdaStats.invocations };
   const coldStartsDuringMeasurement = Object.values(lambdaStats.coldStarts).reduce((a, b) => a + b, 0);
+  say(`Returns (${Math.min(N, 100)} ship-back, refunded in full)...`);
+  const returns = await benchReturns(cloud, [...orderIds.entries()].filter(([k]) => k.startsWith(`bench-${runId}-`)).slice(0, Math.min(N, 100)).map(([, v]) => v), C, path.join(work, "data", "logs"));
   say(`Hot-SKU reservations (${values.reservations})...`);
   const inventory = await benchInventory(cloud, Number(values.reservations), C);
   const rawRate = N / rawSeconds;
@@ -193,6 +196,7 @@ try {
     peakRssMb: Math.round(peakRss / 1024 ** 2),
     costPerMillionOrdersUsd: cost,
     inventory,
+    returns,
     pricesAsOf: PRICES.asOf,
   };
 
@@ -217,6 +221,9 @@ try {
       ["peak RSS (Node side)", `${result.peakRssMb} MiB`],
       ...Object.entries(cost).map(([k, v]): [string, string] => [`cost / 1M orders: ${k}`, `$${f(v, 2)}`]),
       ["prices as of", PRICES.asOf],
+      ["returns", `${returns.returns} ship-back returns (${returns.closed} closed, ${returns.failures} failed calls), ${f(returns.returnsPerSecond)} returns/s request to refund`],
+      ["per return", `${f(returns.perReturn.stateTransitions, 2)} state transitions (target ≤ 8), ${f(returns.perReturn.lambdaInvocations, 2)} Lambda invocations, ${f(returns.perReturn.dynamoWriteUnits, 2)} WRU, ${f(returns.perReturn.dynamoReadUnits, 2)} RRU, ${f(returns.perReturn.eventBridgeEntries, 2)} events`],
+      ["cost / 1M returns: total", `$${f(returns.costPerMillionReturnsUsd.total ?? 0, 2)} (Step Functions $${f(returns.costPerMillionReturnsUsd.stepFunctions ?? 0, 2)}, Lambda $${f((returns.costPerMillionReturnsUsd.lambdaRequests ?? 0) + (returns.costPerMillionReturnsUsd.lambdaDuration ?? 0), 2)}, DynamoDB $${f((returns.costPerMillionReturnsUsd.dynamoWrites ?? 0) + (returns.costPerMillionReturnsUsd.dynamoReads ?? 0), 2)})`],
       ["hot-SKU reservations", `${f(inventory.hotSkuReservationsPerSecond)}/s vs raw conditional UpdateItem ${f(inventory.rawConditionalUpdatesPerSecond)}/s on one item → ${f(inventory.ratioToRaw, 2)} of raw (p50 ${f(inventory.reserveP50Ms)} ms, p99 ${f(inventory.reserveP99Ms)} ms)`],
       ["  vs a raw 2-item transaction", `${f(inventory.rawTransactionsPerSecond)}/s → ${f(inventory.ratioToRawTransaction, 2)} of it (the floor of any TransactWriteItems design here)`],
       ["write units", `${f(inventory.writeUnitsPerReserve, 2)} per single-line reserve, ${f(inventory.writeUnitsPerRelease, 2)} per release; drift after: ${inventory.drift}`],

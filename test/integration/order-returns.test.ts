@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DynamoCatalog } from "../../functions/adapters/dynamodb/catalog-repository.js";
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
 import { checkInventoryDrift } from "../../functions/adapters/dynamodb/inventory-drift.js";
+import { DynamoReturnStock } from "../../functions/adapters/dynamodb/return-stock.js";
+import type { StockEffect } from "../../functions/domain/return.js";
 import { genericOrderBody } from "../fixtures/orders.js";
 import { waitFor } from "../support/wait.js";
 import { admin, archivedEvents, cloud, deliver, dynamo, eventually, notificationsOf, operatorGet, orderWhen, postOrder, releasedToLocations, sfn, shipIt, snapshot, trackingUpdate } from "./helpers.js";
@@ -169,6 +171,10 @@ describe("returns: stock", () => {
     const after = await stockAt("RET-C");
     expect(after.onHand).toBe(before.onHand + 1);
     expect((after.unsellable ?? 0) - (before.unsellable ?? 0)).toBe(2);
+    // The stock effect itself applies once: replayed (a crash-and-resume of the settle step), it finds its journal entries and changes nothing.
+    const effect = ((await getReturn(r.returnId)) as unknown as { effects: StockEffect[] }).effects[0]!;
+    expect(await new DynamoReturnStock(documentClient(dynamo), cloud.tableName).apply(effect, "test", new Date().toISOString())).toBe("already");
+    expect((await stockAt("RET-C")).onHand).toBe(after.onHand);
     expect((await checkInventoryDrift(documentClient(dynamo), cloud.tableName)).drift).toEqual([]);
   });
 });
