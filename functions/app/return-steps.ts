@@ -132,10 +132,11 @@ export async function applyEffects(deps: ReturnDeps, r: StoredReturn, actor: str
  */
 export async function recordReturnEvent(deps: ReturnDeps, returnId: string, event: ReturnEvent, meta: { actor: string; idempotencyKey: string }): Promise<StoredReturn> {
   const now = deps.clock.now();
-  let r = await updateReturn(deps, returnId, (current) => applyReturnEvent(current, event, now, meta.idempotencyKey).next);
-  r = await applyEffects(deps, r, meta.actor);
+  const r = await updateReturn(deps, returnId, (current) => applyReturnEvent(current, event, now, meta.idempotencyKey).next);
+  // The workflow goes on first: its settle step applies whatever stock effect is still pending, so a
+  // stock record too contended to take the effect now (a retryable 409 for the caller) delays nothing.
   if (r.status === "ACCEPTED" && r.tokens?.goods) await deps.tasks.succeed(r.tokens.goods, routeOf(r));
-  return r;
+  return applyEffects(deps, r, meta.actor);
 }
 
 /** A carrier's tracking update for a return label: in transit moves it; the rest is kept as facts. */

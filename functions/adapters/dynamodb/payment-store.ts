@@ -12,14 +12,14 @@ export class DynamoPaymentStore implements PaymentStore, CaptureStore, RefundSto
   ) {}
 
   async get(orderId: string): Promise<PaymentRecord | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.payment(orderId), ConsistentRead: true }));
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.payment(orderId), ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }));
     if (!out.Item) return undefined;
     const { PK: _a, SK: _b, type: _t, version: _v, ...record } = out.Item;
     return record as unknown as PaymentRecord;
   }
 
   async getVersioned(orderId: string): Promise<{ record: PaymentRecord; version: number } | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.payment(orderId), ConsistentRead: true }));
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.payment(orderId), ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }));
     if (!out.Item) return undefined;
     const { PK: _a, SK: _b, type: _t, version, ...record } = out.Item;
     return { record: record as unknown as PaymentRecord, version: Number(version) };
@@ -42,6 +42,7 @@ export class DynamoPaymentStore implements PaymentStore, CaptureStore, RefundSto
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
+          ReturnConsumedCapacity: "TOTAL",
           Key: keys.payment(orderId),
           UpdateExpression: `SET ${[...entries.map((_, i) => `#f${i} = :f${i}`), "version = :next"].join(", ")}`,
           ConditionExpression: "version = :v",

@@ -18,7 +18,7 @@ export class DynamoReturnPolicies {
   /** The channel's current policy (or a given version); the defaults (version 0) when none was set. */
   async get(channel: string, version?: number): Promise<ReturnPolicy | undefined> {
     if (version === 0) return defaultReturnPolicy(channel);
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: version === undefined ? keys.returnPolicy(channel) : keys.returnPolicyVersion(channel, version), ConsistentRead: true }));
+    const out = await this.db.send(new GetCommand({ ReturnConsumedCapacity: "TOTAL", TableName: this.tableName, Key: version === undefined ? keys.returnPolicy(channel) : keys.returnPolicyVersion(channel, version), ConsistentRead: true }));
     if (out.Item) return strip(out.Item);
     return version === undefined ? defaultReturnPolicy(channel) : undefined;
   }

@@ -52,11 +52,11 @@ export class DynamoReturnStock implements ReturnStock {
         ];
       });
       try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        await this.db.send(new TransactWriteCommand({ ReturnConsumedCapacity: "TOTAL", TransactItems: items }));
         return "applied";
       } catch (error) {
         if (!cancellation(error)) throw error;
-        const done = await this.db.send(new GetCommand({ TableName: this.tableName, Key: journalKey(0), ConsistentRead: true }));
+        const done = await this.db.send(new GetCommand({ ReturnConsumedCapacity: "TOTAL", TableName: this.tableName, Key: journalKey(0), ConsistentRead: true }));
         return done.Item ? "already" : AGAIN;
       }
     }, HOT_RECORD);

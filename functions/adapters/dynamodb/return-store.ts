@@ -36,7 +36,7 @@ export class DynamoReturnStore implements ReturnStore {
   async get(returnId: string): Promise<StoredReturn | undefined> {
     const orderId = orderIdOfReturn(returnId);
     if (!orderId) return undefined;
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.returnOf(orderId, returnId), ConsistentRead: true }));
+    const out = await this.db.send(new GetCommand({ ReturnConsumedCapacity: "TOTAL", TableName: this.tableName, Key: keys.returnOf(orderId, returnId), ConsistentRead: true }));
     return out.Item ? strip(out.Item) : undefined;
   }
 
@@ -45,7 +45,7 @@ export class DynamoReturnStore implements ReturnStore {
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
-        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: "PK = :pk AND begins_with(SK, :p)", ExpressionAttributeValues: { ":pk": keys.orderPartition(orderId), ":p": keys.returnPrefix }, ConsistentRead: true, ExclusiveStartKey: start }),
+        new QueryCommand({ ReturnConsumedCapacity: "TOTAL", TableName: this.tableName, KeyConditionExpression: "PK = :pk AND begins_with(SK, :p)", ExpressionAttributeValues: { ":pk": keys.orderPartition(orderId), ":p": keys.returnPrefix }, ConsistentRead: true, ExclusiveStartKey: start }),
       );
       out.push(...(page.Items ?? []).map(strip));
       start = page.LastEvaluatedKey;
@@ -54,13 +54,13 @@ export class DynamoReturnStore implements ReturnStore {
   }
 
   async ledger(orderId: string): Promise<{ ledger: ReturnLedger; version: number }> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.returnLedger(orderId), ConsistentRead: true }));
+    const out = await this.db.send(new GetCommand({ ReturnConsumedCapacity: "TOTAL", TableName: this.tableName, Key: keys.returnLedger(orderId), ConsistentRead: true }));
     if (!out.Item) return { ledger: { units: {}, count: 0 }, version: 0 };
     return { ledger: { units: out.Item.units as ReturnLedger["units"], count: Number(out.Item.count), ...(out.Item.shippingBy ? { shippingBy: String(out.Item.shippingBy) } : {}) }, version: Number(out.Item.version) };
   }
 
   async byRequestKey(orderId: string, idempotencyKey: string): Promise<{ returnId: string; requestHash: string } | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.idempotency(`returns#${orderId}`, idempotencyKey), ConsistentRead: true }));
+    const out = await this.db.send(new GetCommand({ ReturnConsumedCapacity: "TOTAL", TableName: this.tableName, Key: keys.idempotency(`returns#${orderId}`, idempotencyKey), ConsistentRead: true }));
     return out.Item ? { returnId: String(out.Item.returnId), requestHash: String(out.Item.requestHash) } : undefined;
   }
 
@@ -68,6 +68,7 @@ export class DynamoReturnStore implements ReturnStore {
     try {
       await this.db.send(
         new TransactWriteCommand({
+          ReturnConsumedCapacity: "TOTAL",
           TransactItems: [
             { Put: { TableName: this.tableName, Item: item(r), ConditionExpression: "attribute_not_exists(PK)" } },
             this.ledgerWrite(r.orderId, ledger, ledgerVersion),
@@ -84,9 +85,9 @@ export class DynamoReturnStore implements ReturnStore {
 
   async save(r: Return, expectedVersion: number, ledger?: { ledger: ReturnLedger; version: number }): Promise<boolean> {
     const put = { TableName: this.tableName, Item: item(r), ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": expectedVersion } };
-    if (!ledger) return writeIf(this.db.send(new PutCommand(put)));
+    if (!ledger) return writeIf(this.db.send(new PutCommand({ ...put, ReturnConsumedCapacity: "TOTAL" })));
     try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, this.ledgerWrite(r.orderId, ledger.ledger, ledger.version)] }));
+      await this.db.send(new TransactWriteCommand({ ReturnConsumedCapacity: "TOTAL", TransactItems: [{ Put: put }, this.ledgerWrite(r.orderId, ledger.ledger, ledger.version)] }));
       return true;
     } catch (error) {
       if ((error as Error).name === "TransactionCanceledException") return false;
@@ -99,7 +100,7 @@ export class DynamoReturnStore implements ReturnStore {
     const orderId = orderIdOfReturn(returnId)!;
     try {
       await this.db.send(
-        new UpdateCommand({ TableName: this.tableName, Key: keys.returnOf(orderId, returnId), UpdateExpression: "SET #k = :t, version = version + :one", ExpressionAttributeNames: { "#k": tokenAttribute(kind) }, ExpressionAttributeValues: { ":t": token, ":one": 1 }, ConditionExpression: "attribute_exists(PK)" }),
+        new UpdateCommand({ ReturnConsumedCapacity: "TOTAL", TableName: this.tableName, Key: keys.returnOf(orderId, returnId), UpdateExpression: "SET #k = :t, version = version + :one", ExpressionAttributeNames: { "#k": tokenAttribute(kind) }, ExpressionAttributeValues: { ":t": token, ":one": 1 }, ConditionExpression: "attribute_exists(PK)" }),
       );
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
@@ -108,11 +109,11 @@ export class DynamoReturnStore implements ReturnStore {
 
   /** The label's tracking number, so the carrier's updates find the return. */
   async indexTracking(carrier: string, trackingNumber: string, returnId: string): Promise<void> {
-    await writeIf(this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.tracking(carrier, trackingNumber), type: ITEM_TYPES.tracking, returnId, orderId: orderIdOfReturn(returnId), version: 1 }, ConditionExpression: "attribute_not_exists(PK)" })));
+    await writeIf(this.db.send(new PutCommand({ ReturnConsumedCapacity: "TOTAL", TableName: this.tableName, Item: { ...keys.tracking(carrier, trackingNumber), type: ITEM_TYPES.tracking, returnId, orderId: orderIdOfReturn(returnId), version: 1 }, ConditionExpression: "attribute_not_exists(PK)" })));
   }
 
   async byTracking(carrier: string, trackingNumber: string): Promise<StoredReturn | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.tracking(carrier, trackingNumber), ConsistentRead: true }));
+    const out = await this.db.send(new GetCommand({ ReturnConsumedCapacity: "TOTAL", TableName: this.tableName, Key: keys.tracking(carrier, trackingNumber), ConsistentRead: true }));
     return out.Item?.returnId ? this.get(String(out.Item.returnId)) : undefined;
   }
 
@@ -125,6 +126,7 @@ export class DynamoReturnStore implements ReturnStore {
     do {
       const page = await this.db.send(
         new QueryCommand({
+          ReturnConsumedCapacity: "TOTAL",
           TableName: this.tableName,
           IndexName: target.index,
           KeyConditionExpression: `#pk = :pk${range ? " AND #sk BETWEEN :from AND :to" : ""}`,
@@ -146,7 +148,7 @@ export class DynamoReturnStore implements ReturnStore {
 
   /** Records store credit issued to a customer by a return, once. */
   async issueStoreCredit(email: string, returnId: string, amount: { amount: number; currency: string }, at: string): Promise<void> {
-    await writeIf(this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.storeCredit(email, returnId), type: ITEM_TYPES.storeCredit, email: email.toLowerCase(), returnId, amount, at, version: 1 }, ConditionExpression: "attribute_not_exists(PK)" })));
+    await writeIf(this.db.send(new PutCommand({ ReturnConsumedCapacity: "TOTAL", TableName: this.tableName, Item: { ...keys.storeCredit(email, returnId), type: ITEM_TYPES.storeCredit, email: email.toLowerCase(), returnId, amount, at, version: 1 }, ConditionExpression: "attribute_not_exists(PK)" })));
   }
 
   private ledgerWrite(orderId: string, ledger: ReturnLedger, version: number) {

@@ -62,7 +62,7 @@ export class LocalPaymentProvider implements PaymentProvider {
   }
 
   async refund(request: { orderId: string; authorizationId: string; amount: Money; idempotencyKey: string }): Promise<{ status: "REFUNDED"; refundId: string; amount: Money; at: string }> {
-    const fails = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.providerRequest("refund-fails", request.authorizationId), ConsistentRead: true }));
+    const fails = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.providerRequest("refund-fails", request.authorizationId), ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }));
     if (fails.Item) throw new RefundFailedError(`Refund of ${request.amount.amount} ${request.amount.currency} on ${request.authorizationId} failed: refund_failed`);
     return this.once("refund", request, { status: "REFUNDED" as const, refundId: `re_${this.ids.next()}`, amount: request.amount, at: this.clock.now() });
   }
