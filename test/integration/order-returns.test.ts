@@ -306,3 +306,49 @@ describe("returns: refusals and concurrency", () => {
     await policy();
   });
 });
+
+describe("returns: claims and lost parcels", () => {
+  it("a not-received claim on a parcel the carrier flagged: refunded without goods, shipping included (merchant fault)", async () => {
+    await policy();
+    const res = await postOrder(genericOrderBody({ externalOrderId: `RET-claim-${Date.now()}`, lines: [{ sku: "RET-B", quantity: 1, unitPrice: EUR(1500) }], shippingPrice: EUR(400), taxTotal: EUR(0), discountTotal: EUR(0), payment: { method: "card", token: "tok_visa" } }));
+    const orderId = String(res.json.orderId);
+    const released = await releasedToLocations(orderId, 60_000);
+    const shipped = await shipIt(orderId, released.shipments[0]!.shipmentId);
+    await orderWhen(orderId, (o) => o.status === "SHIPPED");
+    const early = await requestReturn(orderId, { method: "returnless", lines: [{ lineId: "001", quantity: 1, reason: "not-received" }] });
+    expect(early.status).toBe(409);
+    expect((await trackingUpdate(shipped.carrierShipment!.carrier, { trackingNumber: shipped.carrierShipment!.trackingNumber, status: "exception" })).status).toBe(200);
+    const claim = await requestReturn(orderId, { method: "returnless", lines: [{ lineId: "001", quantity: 1, reason: "not-received" }] });
+    expect(claim.status, JSON.stringify(claim.json)).toBe(201);
+    const closed = await returnWhen(String(claim.json.returnId), (x) => x.status === "CLOSED");
+    expect(closed.refund.breakdown).toMatchObject({ merchandise: 1500, shipping: 400, total: 1900 });
+  });
+
+  it("a parcel lost in transit: an operator marks it lost, the units are refunded unseen and nothing is restocked", async () => {
+    await policy();
+    const { orderId } = await deliveredOrder([{ sku: "RET-C", quantity: 1, amount: 2100 }], { shippingPrice: EUR(0), taxTotal: EUR(0), discountTotal: EUR(0) });
+    const res = await requestReturn(orderId, { method: "ship-back", lines: [{ lineId: "001", quantity: 1, reason: "unwanted" }] });
+    const r = await awaitingGoods(String(res.json.returnId));
+    const before = await stockAt("RET-C");
+    expect((await returnEvent(r.returnId, { type: "lost" })).status).toBe(409);
+    expect((await trackingUpdate("local-post", { trackingNumber: r.label!.trackingNumber, status: "in_transit" })).status).toBe(200);
+    await returnWhen(r.returnId, (x) => x.status === "IN_TRANSIT");
+    expect((await returnEvent(r.returnId, { type: "lost", note: "carrier lost it" })).status).toBe(200);
+    const closed = await returnWhen(r.returnId, (x) => x.status === "CLOSED");
+    expect(closed.refund.breakdown).toMatchObject({ merchandise: 2100, total: 2100 });
+    expect((await stockAt("RET-C")).onHand).toBe(before.onHand);
+  });
+
+  it("an approval nobody gives within the policy's days: declined on the cloud's clock", async () => {
+    await policy({ approval: { reasons: ["other"] }, approvalTimeoutDays: 1 });
+    const { orderId } = await deliveredOrder([{ sku: "RET-A", quantity: 1, amount: 1000 }]);
+    const res = await requestReturn(orderId, { method: "ship-back", lines: [{ lineId: "001", quantity: 1, reason: "other", note: "just because" }] });
+    const returnId = String(res.json.returnId);
+    await returnWhen(returnId, (x) => x.status === "PENDING_APPROVAL");
+    await admin("AdvanceClock", { milliseconds: 86_400_000 + 60_000 });
+    const declined = await returnWhen(returnId, (x) => x.status === "DECLINED");
+    expect((declined.history as { status: string; reason?: string }[]).at(-1)?.reason).toContain("not approved");
+    expect((await finished(returnId)).status).toBe("SUCCEEDED");
+    await policy();
+  });
+});
