@@ -345,8 +345,28 @@ export class DynamoStreamsLocal {
   }
 }
 
+type Image = Record<string, unknown>;
+
+/**
+ * An image with every empty map given back its type. DynamoDB Local's stream, as the SDK reads
+ * it, hands an empty map (`{ M: {} }` in AWS's records) on as a value-less attribute `{}`, which
+ * no consumer can unmarshall ("No value defined"); empty lists and everything else come through.
+ */
+export function withEmptyMaps(image: Image): Image {
+  const fix = (v: unknown): unknown => {
+    if (!v || typeof v !== "object") return v;
+    const av = v as { M?: Image; L?: unknown[] };
+    if (Object.keys(av).length === 0) return { M: {} };
+    if (av.M) return { ...av, M: withEmptyMaps(av.M) };
+    if (av.L) return { ...av, L: av.L.map(fix) };
+    return av;
+  };
+  return Object.fromEntries(Object.entries(image).map(([k, v]) => [k, fix(v)]));
+}
+
 function toLambdaRecord(r: StreamRecord, streamArn: string): LambdaStreamRecord {
-  const d = r.dynamodb ?? {};
+  const raw = r.dynamodb ?? {};
+  const d = { ...raw, ...(raw.NewImage ? { NewImage: withEmptyMaps(raw.NewImage) } : {}), ...(raw.OldImage ? { OldImage: withEmptyMaps(raw.OldImage) } : {}) } as typeof raw;
   return {
     eventID: r.eventID ?? "",
     eventName: r.eventName ?? "",

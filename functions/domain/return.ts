@@ -34,7 +34,7 @@ export const RETURN_TRANSITIONS: Readonly<Record<ReturnStatus, readonly ReturnSt
 };
 export const canReturnTransition = (from: ReturnStatus, to: ReturnStatus): boolean => RETURN_TRANSITIONS[from].includes(to);
 
-/** Statuses in which a return still holds its units (a new return cannot take them). */
+/** Statuses in which a return ended without goods or money: its units are free again for another return. */
 export const ENDED_WITHOUT_GOODS: readonly ReturnStatus[] = ["DECLINED", "EXPIRED", "CANCELLED"];
 
 export const RETURN_METHODS = ["ship-back", "in-store", "returnless"] as const;

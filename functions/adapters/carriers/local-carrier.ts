@@ -10,7 +10,7 @@ const DAY_MS = 86_400_000;
 const trackingFor = (carrier: string, id: string) => `${carrier.replace(/[^a-z0-9]/gi, "").slice(0, 3).toUpperCase()}${BigInt(`0x${createHash("sha256").update(id).digest("hex").slice(0, 15)}`).toString().padStart(18, "0").slice(0, 18)}`;
 
 /** The carrier the local simulator books return parcels with. */
-export const LOCAL_RETURN_CARRIER = "local-post";
+const LOCAL_RETURN_CARRIER = "local-post";
 
 /**
  * A carrier that behaves like a real one for local runs and tests: booking the same shipment id

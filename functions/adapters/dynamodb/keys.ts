@@ -67,6 +67,16 @@ const orderSortKey = (createdAt: string, orderId: string) => `${createdAt}#${ord
 
 const HOLDS_PARTITION = "HOLDS";
 
+/** The three listings of orders and of returns: by channel (GSI1), by status (GSI2), all (GSI3), each newest first. */
+const listingIndexes = (kind: "ORDERS" | "RETURNS", id: string, x: { channel: string; status: string; createdAt: string }) => ({
+  GSI1PK: `${kind}#CHANNEL#${x.channel}`,
+  GSI1SK: orderSortKey(x.createdAt, id),
+  GSI2PK: `${kind}#STATUS#${x.status}`,
+  GSI2SK: orderSortKey(x.createdAt, id),
+  GSI3PK: kind,
+  GSI3SK: orderSortKey(x.createdAt, id),
+});
+
 export const keys = {
   order: (orderId: string): Key => ({ PK: orderPk(orderId), SK: "ORDER" }),
   orderPartition: (orderId: string): string => orderPk(orderId),
@@ -91,14 +101,7 @@ export const keys = {
     PK: `CHANNEL#${channel}#EXT#${externalOrderId}`,
     SK: "CHANNEL_ORDER",
   }),
-  orderIndexes: (o: { orderId: string; channel: string; status: string; createdAt: string }) => ({
-    GSI1PK: `ORDERS#CHANNEL#${o.channel}`,
-    GSI1SK: orderSortKey(o.createdAt, o.orderId),
-    GSI2PK: `ORDERS#STATUS#${o.status}`,
-    GSI2SK: orderSortKey(o.createdAt, o.orderId),
-    GSI3PK: "ORDERS",
-    GSI3SK: orderSortKey(o.createdAt, o.orderId),
-  }),
+  orderIndexes: (o: { orderId: string; channel: string; status: string; createdAt: string }) => listingIndexes("ORDERS", o.orderId, o),
   ordersByChannel: (channel: string) => ({ index: INDEXES.byChannel, pk: "GSI1PK", value: `ORDERS#CHANNEL#${channel}` }),
   ordersByStatus: (status: string) => ({ index: INDEXES.byStatus, pk: "GSI2PK", value: `ORDERS#STATUS#${status}` }),
   allOrders: () => ({ index: INDEXES.all, pk: "GSI3PK", value: "ORDERS" }),
@@ -140,14 +143,7 @@ export const keys = {
   returnOf: (orderId: string, returnId: string): Key => ({ PK: orderPk(orderId), SK: `RETURN#${returnId}` }),
   returnPrefix: "RETURN#",
   returnLedger: (orderId: string): Key => ({ PK: orderPk(orderId), SK: "RETURNS" }),
-  returnIndexes: (r: { returnId: string; channel: string; status: string; createdAt: string }) => ({
-    GSI1PK: `RETURNS#CHANNEL#${r.channel}`,
-    GSI1SK: orderSortKey(r.createdAt, r.returnId),
-    GSI2PK: `RETURNS#STATUS#${r.status}`,
-    GSI2SK: orderSortKey(r.createdAt, r.returnId),
-    GSI3PK: "RETURNS",
-    GSI3SK: orderSortKey(r.createdAt, r.returnId),
-  }),
+  returnIndexes: (r: { returnId: string; channel: string; status: string; createdAt: string }) => listingIndexes("RETURNS", r.returnId, r),
   returnsByChannel: (channel: string) => ({ index: INDEXES.byChannel, pk: "GSI1PK", sk: "GSI1SK", value: `RETURNS#CHANNEL#${channel}` }),
   returnsByStatus: (status: string) => ({ index: INDEXES.byStatus, pk: "GSI2PK", sk: "GSI2SK", value: `RETURNS#STATUS#${status}` }),
   allReturns: () => ({ index: INDEXES.all, pk: "GSI3PK", sk: "GSI3SK", value: "RETURNS" }),

@@ -1,9 +1,7 @@
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { isDeepStrictEqual } from "node:util";
-import { ConflictError } from "../../domain/errors.js";
-import { AGAIN, withOptimisticRetry } from "../../domain/optimistic.js";
+import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { defaultReturnPolicy, type ReturnPolicy, type ReturnPolicyInput } from "../../domain/return-policy.js";
 import { ITEM_TYPES, keys } from "./keys.js";
+import { putNextVersion } from "./versioned-config.js";
 
 const strip = ({ PK: _a, SK: _b, type: _t, ...rest }: Record<string, unknown>) => rest as unknown as ReturnPolicy;
 const contentOf = ({ channel: _c, version: _v, updatedAt: _u, updatedBy: _b, ...content }: ReturnPolicy | (ReturnPolicyInput & Partial<ReturnPolicy>)) => content;
@@ -29,26 +27,8 @@ export class DynamoReturnPolicies {
 
   /** Stores the policy as the next version (unchanged content makes none); with `expectedVersion` (If-Match) only if that is still current. */
   async put(channel: string, input: ReturnPolicyInput, actor: string, at: string, expectedVersion?: number): Promise<{ policy: ReturnPolicy; changed: boolean }> {
-    return withOptimisticRetry(`Return policy of ${channel}`, async () => {
-      const current = await this.current(channel);
-      if (expectedVersion !== undefined && current.version !== expectedVersion) throw new ConflictError(`Return policy of ${channel} is at version ${current.version}, not ${expectedVersion}`, { currentVersion: current.version });
-      if (current.version > 0 && isDeepStrictEqual(contentOf(current), contentOf(input))) return { policy: current, changed: false };
-      const policy: ReturnPolicy = { ...input, channel, version: current.version + 1, updatedAt: at, updatedBy: actor };
-      try {
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: this.tableName, Item: { ...keys.returnPolicy(channel), type: ITEM_TYPES.returnPolicy, ...policy }, ConditionExpression: current.version === 0 ? "attribute_not_exists(PK)" : "version = :v", ...(current.version === 0 ? {} : { ExpressionAttributeValues: { ":v": current.version } }) } },
-              { Put: { TableName: this.tableName, Item: { ...keys.returnPolicyVersion(channel, policy.version), type: ITEM_TYPES.returnPolicyVersion, ...policy }, ConditionExpression: "attribute_not_exists(PK)" } },
-            ],
-          }),
-        );
-        return { policy, changed: true };
-      } catch (error) {
-        if ((error as Error).name !== "TransactionCanceledException") throw error;
-        if (expectedVersion !== undefined) throw new ConflictError(`Return policy of ${channel} changed concurrently`, { expectedVersion });
-        return AGAIN;
-      }
-    });
+    const doc = { subject: `Return policy of ${channel}`, currentKey: keys.returnPolicy(channel), versionKey: (v: number) => keys.returnPolicyVersion(channel, v), types: { current: ITEM_TYPES.returnPolicy, version: ITEM_TYPES.returnPolicyVersion } };
+    const { value, changed } = await putNextVersion(this.db, this.tableName, doc, () => this.current(channel), contentOf, (version): ReturnPolicy => ({ ...input, channel, version, updatedAt: at, updatedBy: actor }), expectedVersion);
+    return { policy: value, changed };
   }
 }

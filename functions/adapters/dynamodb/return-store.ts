@@ -11,19 +11,12 @@ const TOKEN_KINDS = ["approval", "goods", "manual"] as const;
 const tokenAttribute = (kind: (typeof TOKEN_KINDS)[number]) => `${kind}Token`;
 const strip = ({ PK: _a, SK: _b, GSI1PK: _c, GSI1SK: _d, GSI2PK: _e, GSI2SK: _f, GSI3PK: _g, GSI3SK: _h, type: _t, approvalToken, goodsToken, manualToken, ...rest }: Record<string, unknown>) => {
   const tokens = Object.fromEntries(Object.entries({ approval: approvalToken, goods: goodsToken, manual: manualToken }).filter(([, v]) => typeof v === "string"));
-  const r = rest as unknown as Return;
-  return { ...r, lines: r.lines.map((l) => ({ ...l, dispositions: l.dispositions ?? {} })), ...(Object.keys(tokens).length ? { tokens } : {}) } as StoredReturn;
-};
-/** Drops empty maps, deep: DynamoDB Local's stream hands an empty map on as a value-less attribute, which nothing can unmarshall. */
-const withoutEmptyMaps = (v: unknown): unknown => {
-  if (Array.isArray(v)) return v.map(withoutEmptyMaps);
-  if (!v || typeof v !== "object") return v;
-  return Object.fromEntries(Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => (x && typeof x === "object" && !Array.isArray(x) && Object.keys(x).length === 0 ? [] : [[k, withoutEmptyMaps(x)]])));
+  return { ...rest, ...(Object.keys(tokens).length ? { tokens } : {}) } as unknown as StoredReturn;
 };
 /** The item of a return; the tokens it was read with are written back (a token parked since bumped the version, so this write would fail). */
 const item = (r: Return) => {
   const { tokens, ...rest } = r as StoredReturn;
-  return { ...keys.returnOf(r.orderId, r.returnId), ...keys.returnIndexes(r), type: ITEM_TYPES.return, ...(withoutEmptyMaps(rest) as object), ...Object.fromEntries(TOKEN_KINDS.flatMap((k) => (tokens?.[k] ? [[tokenAttribute(k), tokens[k]]] : []))) };
+  return { ...keys.returnOf(r.orderId, r.returnId), ...keys.returnIndexes(r), type: ITEM_TYPES.return, ...rest, ...Object.fromEntries(TOKEN_KINDS.flatMap((k) => (tokens?.[k] ? [[tokenAttribute(k), tokens[k]]] : []))) };
 };
 
 /** Returns beside their order, the units each order's returns hold, and the request keys that made them. */

@@ -1,9 +1,7 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { isDeepStrictEqual } from "node:util";
-import { ConflictError } from "../../domain/errors.js";
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { defaultRoutingRules, type RoutingRules, type RoutingRulesInput } from "../../domain/routing-rules.js";
-import { AGAIN, withOptimisticRetry } from "../../domain/optimistic.js";
 import { ITEM_TYPES, keys } from "./keys.js";
+import { putNextVersion } from "./versioned-config.js";
 
 const strip = ({ PK: _a, SK: _b, type: _t, ...rest }: Record<string, unknown>) => rest as unknown as RoutingRules;
 const contentOf = ({ filters, objective, costModel, shortagePolicy, holds }: RoutingRulesInput) => ({ filters, objective, costModel, shortagePolicy, holds });
@@ -47,35 +45,9 @@ export class DynamoRoutingRules {
    * only if the current version is still that one; unchanged content makes no new version.
    */
   async put(channel: string, input: RoutingRulesInput, actor: string, at: string, expectedVersion?: number): Promise<{ rules: RoutingRules; changed: boolean }> {
-    return withOptimisticRetry(`Routing rules of ${channel}`, async () => {
-      const current = await this.current(channel);
-      if (expectedVersion !== undefined && current.version !== expectedVersion)
-        throw new ConflictError(`Routing rules of ${channel} are at version ${current.version}, not ${expectedVersion}`, { currentVersion: current.version });
-      if (current.version > 0 && isDeepStrictEqual(contentOf(current), contentOf(input))) return { rules: current, changed: false };
-      const rules: RoutingRules = { channel, version: current.version + 1, ...contentOf(input), updatedAt: at, updatedBy: actor };
-      try {
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: { ...keys.routingRules(channel), type: ITEM_TYPES.routingRules, ...rules },
-                  ConditionExpression: current.version === 0 ? "attribute_not_exists(PK)" : "version = :v",
-                  ...(current.version === 0 ? {} : { ExpressionAttributeValues: { ":v": current.version } }),
-                },
-              },
-              { Put: { TableName: this.tableName, Item: { ...keys.routingRulesVersion(channel, rules.version), type: ITEM_TYPES.routingRulesVersion, ...rules }, ConditionExpression: "attribute_not_exists(PK)" } },
-            ],
-          }),
-        );
-        return { rules, changed: true };
-      } catch (error) {
-        // Someone wrote a version between our read and our write: with If-Match that is a conflict; without, read again.
-        if ((error as Error).name !== "TransactionCanceledException") throw error;
-        if (expectedVersion !== undefined) throw new ConflictError(`Routing rules of ${channel} changed concurrently`, { expectedVersion });
-        return AGAIN;
-      }
-    });
+    const doc = { subject: `Routing rules of ${channel}`, currentKey: keys.routingRules(channel), versionKey: (v: number) => keys.routingRulesVersion(channel, v), types: { current: ITEM_TYPES.routingRules, version: ITEM_TYPES.routingRulesVersion } };
+    const { value, changed } = await putNextVersion(this.db, this.tableName, doc, () => this.current(channel), contentOf, (version): RoutingRules => ({ channel, version, ...contentOf(input), updatedAt: at, updatedBy: actor }), expectedVersion);
+    return { rules: value, changed };
   }
+
 }

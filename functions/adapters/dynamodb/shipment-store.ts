@@ -80,7 +80,8 @@ export class DynamoShipmentStore implements ShipmentStore {
 
   async byTracking(carrier: string, trackingNumber: string): Promise<StoredShipment | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.tracking(carrier, trackingNumber), ConsistentRead: true }));
-    if (!out.Item) return undefined;
-    return this.get(String(out.Item.orderId), String(out.Item.shipmentId));
+    // A return label's number shares the key space (it carries a returnId instead).
+    if (typeof out.Item?.shipmentId !== "string") return undefined;
+    return this.get(String(out.Item.orderId), out.Item.shipmentId);
   }
 }
