@@ -23,12 +23,29 @@ export const allocationOutput = (r: AllocationRecord) => ({ outcome: r.outcome, 
  */
 export async function allocateOrWait(deps: AllocateDeps, orderId: string, token: string, options: { budgetMs?: number } = {}): Promise<{ outcome: AllocationRecord["outcome"] }> {
   const record = await reserveAndRoute(deps, orderId, options);
+  if (record.outcome === "ALLOCATED" && record.exchangeOf && (await deps.orders.get(orderId))?.exchangeOf?.awaitingReturn) return awaitReturn(deps, orderId, token, record);
   if (record.outcome === "ALLOCATED") {
     await deps.tasks.succeed(token, allocationOutput(record));
     return { outcome: record.outcome };
   }
   await deps.backorders.park(orderId, [...new Set(record.backordered.map((l) => l.sku))], token, deps.clock.now());
   return tryAgain(deps, orderId, token, options);
+}
+
+/**
+ * A regular exchange's replacement, reserved: it waits here (parked under no SKU, so no stock
+ * resumes it) until its return's goods are accepted (functions/app/exchanges.ts answers it).
+ * Accepted between the check and the parking: it goes on at once.
+ */
+async function awaitReturn(deps: AllocateDeps, orderId: string, token: string, record: AllocationRecord): Promise<{ outcome: AllocationRecord["outcome"] }> {
+  await deps.backorders.park(orderId, [], token, deps.clock.now());
+  const order = await deps.orders.get(orderId);
+  if (order && (!order.exchangeOf?.awaitingReturn || order.status === "CANCELLED")) {
+    await deps.backorders.unpark(orderId);
+    if (order.status === "CANCELLED") await deps.tasks.fail(token, "OrderCancelledError", `Order ${orderId} was cancelled`);
+    else await deps.tasks.succeed(token, allocationOutput(record));
+  }
+  return { outcome: record.outcome };
 }
 
 /** Plans a parked order again; answers its waiting step when it can now be reserved (or was cancelled). */
@@ -41,6 +58,11 @@ export async function tryAgain(deps: AllocateDeps, orderId: string, token: strin
     await deps.backorders.unpark(orderId);
     await deps.tasks.fail(token, "OrderCancelledError", error.message);
     return { outcome: "BACKORDERED" };
+  }
+  if (record.outcome === "ALLOCATED" && record.exchangeOf && (await deps.orders.get(orderId))?.exchangeOf?.awaitingReturn) {
+    // The replacement's stock came in before its return's goods: it waits for them now, reserved.
+    await deps.backorders.unpark(orderId);
+    return awaitReturn(deps, orderId, token, record);
   }
   if (record.outcome === "ALLOCATED") {
     await deps.tasks.succeed(token, allocationOutput(record));

@@ -10,6 +10,8 @@ import type { ShipDeps } from "./shipments.js";
  * then captured with the key `<shipmentId>.capture`, then recorded as done.
  */
 export async function capturePayment(deps: Pick<ShipDeps, "payments" | "provider">, order: Order, s: Pick<Shipment, "shipmentId" | "lines">): Promise<CaptureRecord | undefined> {
+  // A replacement order's difference was captured before its release; its credit is the returned goods.
+  if (order.exchangeOf) return undefined;
   return withOptimisticRetry(`Payment of ${order.orderId}`, async () => {
     const current = await deps.payments.getVersioned(order.orderId);
     const authorizationId = current?.record.authorizationId;

@@ -29,10 +29,14 @@ const closedUnits = (order: Order) => Object.values(order.closedShort?.units ?? 
  * what the customer now buys (tax and discount scaled, shipping kept); its status then follows
  * what did ship (DELIVERED once that arrived); and its payment is settled at the new total (the
  * difference captured or refunded, the authorization's rest released). Idempotent: run again, it
- * finds the change by its key and finishes it.
+ * finds the change by its key and finishes it. A regular exchange's replacement still waiting for
+ * its return's goods is not cancelled: AWAITING_RETURN sends it back to wait (its return ends it).
  */
-export async function closeBackorder(deps: CloseBackorderDeps, orderId: string, reason: string): Promise<{ orderId: string; status: Order["status"]; closedShort: number }> {
+export async function closeBackorder(deps: CloseBackorderDeps, orderId: string, reason: string): Promise<{ orderId: string; status: Order["status"] | "AWAITING_RETURN"; closedShort: number }> {
   await deps.backorders.unpark(orderId);
+  // A regular exchange's replacement waits for its return's goods, which may take longer than a backorder: it waits again (its return ends it).
+  const waiting = await deps.orders.get(orderId);
+  if (waiting?.exchangeOf?.awaitingReturn && waiting.status !== "CANCELLED") return { orderId, status: "AWAITING_RETURN", closedShort: 0 };
   const shipments = await deps.shipments.ofOrder(orderId);
   if (!shipments.some((s) => LEFT_LOCATION.includes(s.status))) {
     const { status } = await changeOrderStatus(deps, { orderId, status: "CANCELLED", reason });

@@ -137,7 +137,7 @@ async function plan(deps: ReserveAndRouteDeps, order: Order, round: number, ship
   const excludedLocations = [...new Set(shipments.filter((s) => s.status === "REJECTED").map((s) => s.locationId))];
   const planned = round === 1 ? 0 : shipmentsPlanned((await deps.allocations.all(order.orderId)).filter((r) => r.round < round));
   const now = deps.clock.now();
-  const base = { orderId: order.orderId, planId: deps.ids.next(), round, createdAt: now, orderRevision: revisionOf(order), approximateDestination: destination?.approximate ?? false, ...(excludedLocations.length ? { excludedLocations } : {}) };
+  const base = { orderId: order.orderId, planId: deps.ids.next(), round, createdAt: now, orderRevision: revisionOf(order), approximateDestination: destination?.approximate ?? false, ...(excludedLocations.length ? { excludedLocations } : {}), ...(order.exchangeOf ? { exchangeOf: order.exchangeOf.returnId } : {}) };
   let record: AllocationRecord;
   const nothing = { currency: order.currency, total: 0, shipments: 0, handling: 0, carriage: 0, splitPenalty: 0, late: 0, unfulfilled: 0 };
   if (lines.length === 0) {

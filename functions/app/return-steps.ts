@@ -1,11 +1,12 @@
 import { ConflictError } from "../domain/errors.js";
 import { giveBackUnits } from "../domain/return-eligibility.js";
-import { acceptUnseen, applyReturnEvent, moveReturn, type Return, type ReturnEvent, type ReturnStatus } from "../domain/return.js";
+import { ENDED_WITHOUT_GOODS, acceptUnseen, applyReturnEvent, moveReturn, type Return, type ReturnEvent, type ReturnStatus } from "../domain/return.js";
 import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
 import { RETURN_CANCELLED, RETURN_DECLINED } from "../domain/workflow-errors.js";
 import type { TrackingStatus } from "../domain/carrier.js";
 import type { StoredReturn } from "./ports.js";
 import { returnOf, updateReturn, type ReturnDeps } from "./returns.js";
+import { endExchange, placeExchange } from "./exchanges.js";
 
 const DAY = 86_400;
 
@@ -73,6 +74,7 @@ export async function decideReturn(deps: ReturnDeps, returnId: string, decision:
     return decision === "approve" ? afterApproval({ ...current, facts: [...current.facts, fact] }, now, meta.reason) : moveReturn(current, "DECLINED", now, meta.reason, fact);
   };
   const r = decision === "approve" ? await updateReturn(deps, returnId, decide) : await endWithoutGoods(deps, returnId, decide);
+  if (r.status === "DECLINED") await endExchange(deps, r, meta.reason);
   if (r.tokens?.approval) {
     if (r.status === "DECLINED") await deps.tasks.fail(r.tokens.approval, RETURN_DECLINED, meta.reason);
     else await deps.tasks.succeed(r.tokens.approval, routeOf(r));
@@ -87,6 +89,8 @@ export async function decideReturn(deps: ReturnDeps, returnId: string, decision:
  */
 export async function awaitGoods(deps: ReturnDeps, returnId: string, token: string): Promise<{ parked: true }> {
   let r = await returnOf(deps.returns, returnId);
+  // The exchange's replacement order is placed now: an advanced one ships at once, a regular one waits reserved for the goods.
+  if (r.exchange && !r.exchange.orderId && !ENDED_WITHOUT_GOODS.includes(r.status)) r = await placeExchange(deps, r);
   if (r.method === "ship-back" && !r.label && r.status === "AWAITING_GOODS" && r.locationId) {
     const [order, location] = await Promise.all([deps.orders.get(r.orderId), deps.locations.getLocation(r.locationId)]);
     if (order?.shippingAddress && location) {
@@ -114,6 +118,8 @@ export async function returnOverdue(deps: ReturnDeps, returnId: string, alertsBe
     current.status === "AWAITING_GOODS"
       ? await endWithoutGoods(deps, returnId, (x) => (x.status !== "AWAITING_GOODS" ? x : moveReturn({ ...x, ...(x.label ? { label: { ...x.label, voidedAt: now } } : {}) }, "EXPIRED", now, `nothing handed over within ${x.policy.shipWithinDays} days`, { type: "ReturnExpired", at: now })))
       : await updateReturn(deps, returnId, (x) => ((x.status !== "IN_TRANSIT" && x.status !== "RECEIVED") || (x.overdueAlerts ?? 0) > alertsBefore ? x : { ...x, overdueAlerts: (x.overdueAlerts ?? 0) + 1, updatedAt: now, facts: [...x.facts, { type: "ReturnOverdue", at: now, data: { alert: (x.overdueAlerts ?? 0) + 1 } }], version: x.version + 1 }));
+  // Expired: a regular exchange's reservations are released, an advanced exchange is charged.
+  if (r.status === "EXPIRED") await endExchange(deps, r, `the goods of return ${returnId} were not handed over within ${r.policy.shipWithinDays} days`);
   return routeOf(r);
 }
 
@@ -159,5 +165,5 @@ export async function cancelReturn(deps: ReturnDeps, returnId: string, meta: { a
     return moveReturn({ ...current, ...(current.label ? { label: { ...current.label, voidedAt: now } } : {}) }, "CANCELLED", now, meta.reason, { type: "ReturnCancelled", at: now, data: { actor: meta.actor, reason: meta.reason } });
   });
   for (const token of [r.tokens?.approval, r.tokens?.goods]) if (token) await deps.tasks.fail(token, RETURN_CANCELLED, meta.reason);
-  return r;
+  return endExchange(deps, r, meta.reason);
 }

@@ -7,7 +7,10 @@ import { checkEligibility, takeUnits } from "../domain/return-eligibility.js";
 import type { ReturnPolicy } from "../domain/return-policy.js";
 import { ReturnNotAllowedError, returnIdFor, type Return, type ReturnRequest } from "../domain/return.js";
 import { distanceKm } from "../domain/routing.js";
+import { newExchange } from "../domain/exchange.js";
+import type { FieldIssue } from "../domain/errors.js";
 import type { CarrierPort, Clock, OrderRepository, PaymentProvider, RefundStore, ReturnPolicies, ReturnStock, ReturnStore, ShipmentStore, StoredReturn, TaskResponder, WorkflowStarter } from "./ports.js";
+import type { ExchangeDeps } from "./exchanges.js";
 
 /** What the return use cases share. */
 export interface ReturnDeps {
@@ -15,7 +18,7 @@ export interface ReturnDeps {
   shipments: Pick<ShipmentStore, "ofOrder">;
   returns: ReturnStore;
   policies: Pick<ReturnPolicies, "current" | "get">;
-  locations: { getLocation(id: string): Promise<Location | undefined>; listLocations(): Promise<Location[]> };
+  locations: { getLocation(id: string): Promise<Location | undefined>; listLocations(): Promise<Location[]>; unsellable?(skus: string[]): Promise<FieldIssue[]> };
   carrier: Pick<CarrierPort, "bookReturn">;
   tasks: TaskResponder;
   stock: ReturnStock;
@@ -23,6 +26,8 @@ export interface ReturnDeps {
   provider: Pick<PaymentProvider, "refund" | "capture">;
   workflow: WorkflowStarter;
   clock: Clock;
+  /** Exchanges: the replacement order, its workflow and its payment (absent: a function that never settles an exchange). */
+  exchange?: ExchangeDeps;
 }
 
 export async function returnOf(returns: Pick<ReturnStore, "get">, returnId: string): Promise<StoredReturn> {
@@ -82,6 +87,8 @@ export async function requestReturn(deps: ReturnDeps, orderId: string, request: 
       if (!location) throw new ReturnNotAllowedError("The return is not allowed", { issues: [{ path: "method", message: "no location can receive this return under the policy" }] });
     }
     const returnId = returnIdFor(orderId, ledger.count + 1);
+    const exchange = newExchange(order, { returnId, lines: eligibility.lines, method: request.method, ...(location ? { locationId: location.locationId } : {}), createdAt: now }, request.exchange?.mode ?? "regular");
+    if (exchange) await checkExchange(deps, order.payment.method, exchange, request);
     const r: Return = {
       returnId,
       orderId,
@@ -102,6 +109,7 @@ export async function requestReturn(deps: ReturnDeps, orderId: string, request: 
       needsApproval: eligibility.needsApproval,
       shippingRefund: eligibility.shippingRefund,
       effects: [],
+      ...(exchange ? { exchange } : {}),
       idempotencyKey: meta.idempotencyKey,
       requestHash,
       actor: meta.actor,
@@ -113,4 +121,19 @@ export async function requestReturn(deps: ReturnDeps, orderId: string, request: 
   // Started after the commit; a retry of the request starts it again with the identical input (a no-op).
   await deps.workflow.start(made.return.returnId, { returnId: made.return.returnId, orderId });
   return made;
+}
+
+/**
+ * An exchange the OMS can carry out: its replacement SKUs sellable, and, when the channel
+ * collected the payment (we cannot charge it), neither a price difference to collect nor an
+ * advanced exchange (which may have to be charged). 409 naming the line or the field.
+ */
+async function checkExchange(deps: ReturnDeps, paidBy: string, exchange: NonNullable<Return["exchange"]>, request: ReturnRequest): Promise<void> {
+  const issues: FieldIssue[] = [];
+  const skus = request.lines.flatMap((l, i) => (l.replacement ? [{ sku: l.replacement.sku, path: `lines.${i}.replacement.sku` }] : []));
+  const unsellable = (await deps.locations.unsellable?.([...new Set(skus.map((s) => s.sku))])) ?? [];
+  for (const u of unsellable) for (const s of skus.filter((x) => x.sku === u.path)) issues.push({ path: s.path, message: `${s.sku} ${u.message}` });
+  if (paidBy === "marketplace" && exchange.mode === "advanced") issues.push({ path: "exchange.mode", message: "the channel collected this order's payment: an advanced exchange cannot be charged if the goods never come; use regular" });
+  if (paidBy === "marketplace" && exchange.value > exchange.expected) issues.push({ path: "lines", message: `the replacement costs ${exchange.value - exchange.expected} minor units more and the channel collected this order's payment: collect the difference on the channel` });
+  if (issues.length) throw new ReturnNotAllowedError("The exchange is not allowed", { issues });
 }

@@ -5,6 +5,7 @@ import { planRefund } from "../domain/refund.js";
 import { moveReturn, settlementOf, type ReturnFact } from "../domain/return.js";
 import type { StoredReturn } from "./ports.js";
 import { applyEffects, routeOf, type ReturnRoute } from "./return-steps.js";
+import { settleExchange } from "./exchanges.js";
 import { returnOf, updateReturn, type ReturnDeps } from "./returns.js";
 
 /** The payment record's key for a return's refund: one refund per return, so a retry finds it. */
@@ -56,16 +57,19 @@ export async function settleReturn(deps: ReturnDeps, returnId: string): Promise<
   if (r.status !== "ACCEPTED" && r.status !== "MANUAL_REFUND_REQUIRED") throw new ConflictError(`Return ${returnId} is ${r.status}: nothing to settle yet`, { status: r.status });
   r = await applyEffects(deps, r, "return-workflow");
   const { refund, credit } = settlementOf(r);
-  const entry = refund.total > 0 ? await refundOnce(deps, r, refund.total) : undefined;
+  // An exchange: the replacement goes on (regular), what the goods fell short of is charged (advanced), what they are worth beyond the replacement is refunded.
+  const exchange = await settleExchange(deps, r);
+  const total = refund.total + (exchange?.refund ?? 0);
+  const entry = total > 0 ? await refundOnce(deps, r, total) : undefined;
   const now = deps.clock.now();
   if (credit.total > 0) await deps.returns.issueStoreCredit(r.customer.email, returnId, { amount: credit.total, currency: r.currency }, now);
   const closed = await updateReturn(deps, returnId, (current) => {
     if (current.status === "CLOSED") return current;
     const facts: ReturnFact[] = [];
-    if (entry) facts.push({ type: "RefundIssued", at: entry.at ?? now, data: { amount: entry.amount, breakdown: refund, against: entry.against ?? {}, ...(entry.refundId ? { refundId: entry.refundId } : {}), executedBy: entry.owedByChannel ? "channel" : entry.manual ? "operator" : "provider", ...(entry.manual ? { reference: entry.manual.reference } : {}) } });
+    if (entry) facts.push({ type: "RefundIssued", at: entry.at ?? now, data: { amount: entry.amount, breakdown: refund, ...(exchange ? { exchange } : {}), against: entry.against ?? {}, ...(entry.refundId ? { refundId: entry.refundId } : {}), executedBy: entry.owedByChannel ? "channel" : entry.manual ? "operator" : "provider", ...(entry.manual ? { reference: entry.manual.reference } : {}) } });
     if (credit.total > 0) facts.push({ type: "StoreCreditIssued", at: now, data: { amount: { amount: credit.total, currency: r.currency }, breakdown: credit } });
     const status = !entry ? "REFUNDED" : entry.owedByChannel ? "OWED_BY_CHANNEL" : entry.manual ? "MANUAL" : "REFUNDED";
-    const settled = { ...current, settlement: { breakdown: refund, key: refundKeyOf(returnId), status, ...(entry?.refundId ? { refundId: entry.refundId } : {}), ...(entry && entry.amount.amount < refund.total ? { cappedAt: entry.amount.amount } : {}), ...(credit.total > 0 ? { storeCredit: credit.total } : {}) } as const, facts: [...current.facts, ...facts] };
+    const settled = { ...current, settlement: { breakdown: refund, key: refundKeyOf(returnId), status, ...(entry?.refundId ? { refundId: entry.refundId } : {}), ...(entry && entry.amount.amount < total ? { cappedAt: entry.amount.amount } : {}), ...(credit.total > 0 ? { storeCredit: credit.total } : {}), ...(exchange ? { exchange } : {}) } as const, facts: [...current.facts, ...facts] };
     return moveReturn(settled, "CLOSED", now, undefined, { type: "ReturnClosed", at: now });
   });
   return routeOf(closed);

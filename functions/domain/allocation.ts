@@ -28,6 +28,8 @@ export interface AllocationRecord {
   /** A reroute: the withdrawn shipment whose lines this round plans, while the order's other shipments go on. */
   replaces?: string;
   outcome: "ALLOCATED" | "BACKORDERED";
+  /** A replacement order's plan: the return it belongs to (a regular exchange's plan waits for its goods before it goes on). */
+  exchangeOf?: string;
   shipments: PlannedShipment[];
   backordered: { lineId: string; sku: string; quantity: number }[];
   /**

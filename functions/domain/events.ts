@@ -75,11 +75,16 @@ export const RETURN_EVENTS = {
   expired: "ReturnExpired",
   cancelled: "ReturnCancelled",
   closed: "ReturnClosed",
+  exchangeCreated: "ExchangeCreated",
+  exchangeReleased: "ExchangeReleased",
+  exchangeCancelled: "ExchangeCancelled",
+  exchangeCharged: "ExchangeCharged",
+  exchangeChargeFailed: "ExchangeChargeFailed",
 } as const;
 export type ReturnEventType = (typeof RETURN_EVENTS)[keyof typeof RETURN_EVENTS];
 
 /** Return events a customer hears about. */
-export const CUSTOMER_FACING_RETURN_EVENTS: readonly ReturnEventType[] = [RETURN_EVENTS.requested, RETURN_EVENTS.approved, RETURN_EVENTS.declined, RETURN_EVENTS.labelCreated, RETURN_EVENTS.received, RETURN_EVENTS.refundIssued, RETURN_EVENTS.storeCreditIssued, RETURN_EVENTS.expired, RETURN_EVENTS.cancelled];
+export const CUSTOMER_FACING_RETURN_EVENTS: readonly ReturnEventType[] = [RETURN_EVENTS.requested, RETURN_EVENTS.approved, RETURN_EVENTS.declined, RETURN_EVENTS.labelCreated, RETURN_EVENTS.received, RETURN_EVENTS.refundIssued, RETURN_EVENTS.storeCreditIssued, RETURN_EVENTS.expired, RETURN_EVENTS.cancelled, RETURN_EVENTS.exchangeCreated, RETURN_EVENTS.exchangeCharged];
 
 /** The envelope version of every event's detail. */
 export const EVENT_VERSION = 1;

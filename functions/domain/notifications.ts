@@ -35,6 +35,8 @@ export interface NotifiableOrder {
   kind?: "cancel-lines" | "close-short" | "edit";
   /** Return events: the return, its label's link, the amount refunded or credited. */
   returnId?: string;
+  /** ExchangeCreated: regular (ships after the goods are back) or advanced (ships at once). */
+  mode?: string;
   label?: string;
   amount?: Money;
 }
@@ -134,6 +136,10 @@ function renderReturnNotifications(detailType: string, r: NotifiableOrder, t: { 
       return [email("return-expired", `Your return ${id} expired`, `Hi ${first}, we did not receive the parcel for return ${id} in time, so the return was closed and its label voided. Contact us if you still want to return the items.`)];
     case RETURN_EVENTS.cancelled:
       return [email("return-cancelled", `Your return ${id} was cancelled`, `Hi ${first}, your return ${id} for order ${ref} was cancelled${r.reason ? ` (${r.reason})` : ""}.`)];
+    case RETURN_EVENTS.exchangeCreated:
+      return [email("exchange-created", `Your exchange for order ${ref}`, `Hi ${first}, your exchange (return ${id}) is set up: ${r.mode === "advanced" ? "the replacement ships now" : "the replacement ships as soon as your return arrives"}.${r.amount && r.amount.amount > 0 ? ` The price difference of ${amount} is charged to your original payment method before it ships.` : ""}`)];
+    case RETURN_EVENTS.exchangeCharged:
+      return [email("exchange-charged", `${amount} charged for your exchange`, `Hi ${first}, the items of return ${id} did not come back, so the replacement you received was charged to your original payment method: ${amount}.`)];
     default:
       return [];
   }

@@ -96,6 +96,8 @@ export interface Order {
   totals: OrderTotals;
   statusHistory: StatusChange[];
   payment: PaymentMethod;
+  /** A replacement order: the return it replaces goods for, and what the returned goods pay of it (functions/domain/exchange.ts). */
+  exchangeOf?: ExchangeLink;
   /** Units given up after part of the order shipped (its backorder expired), by line id: they are cancelled out of the lines by a close-short change. */
   closedShort?: { units: Record<string, number>; reason: string; at: string };
   /** Why validation refused the order (set with REJECTED). */
@@ -121,6 +123,21 @@ export interface ChannelOrder {
   taxTotal?: Money;
   discountTotal?: Money;
   payment?: PaymentMethod;
+  exchangeOf?: ExchangeLink;
+}
+
+/**
+ * What links a replacement order to the return it replaces goods for. `credit` is what the
+ * returned goods pay of its grand total (the rest is charged on the original payment method
+ * before release); while `awaitingReturn` (a regular exchange), its reservation waits for the
+ * goods and nothing is charged or released.
+ */
+export interface ExchangeLink {
+  orderId: string;
+  returnId: string;
+  mode: "regular" | "advanced";
+  credit: Money;
+  awaitingReturn: boolean;
 }
 
 /** How an order is paid: a provider card token, or collected by the sales channel (marketplace). */
@@ -166,6 +183,7 @@ export function createOrder(input: ChannelOrder, orderId: string, now: string): 
     })),
     totals: computeTotals(input),
     payment: input.payment ?? { method: "marketplace" },
+    ...(input.exchangeOf ? { exchangeOf: input.exchangeOf } : {}),
     statusHistory: [{ status: "RECEIVED", at: now }],
     version: 1,
   };

@@ -64,6 +64,7 @@ export function checkEligibility(input: { order: Order; shipments: ShipmentFacts
       return problems.push({ path: `${path}.quantity`, message: `${req.quantity} requested, ${Math.max(0, returnable)} returnable (${eligible} ${claim ? "delivered or flagged by the carrier" : "delivered"}, ${taken.length} already in returns)` });
     const since = Math.max(...from.map((s) => Date.parse(at(s, claim ? ["SHIPPED", "DELIVERED", "PICKED_UP"] : ["DELIVERED", "PICKED_UP"]) ?? now)));
     if (nowMs > since + policy.windowDays * DAY_MS) return problems.push({ path: `${path}.lineId`, message: `the ${policy.windowDays}-day return window closed on ${new Date(since + policy.windowDays * DAY_MS).toISOString()}` });
+    if (req.replacement?.unitPrice && req.replacement.unitPrice.currency !== order.currency) return problems.push({ path: `${path}.replacement.unitPrice.currency`, message: `must be ${order.currency}, the order currency` });
     const units = free.slice(0, req.quantity);
     lines.push({
       lineId: req.lineId,
@@ -72,6 +73,7 @@ export function checkEligibility(input: { order: Order; shipments: ShipmentFacts
       reason: req.reason,
       ...(req.note ? { note: req.note } : {}),
       resolution: req.resolution,
+      ...(req.replacement ? { replacement: { sku: req.replacement.sku, quantity: req.replacement.quantity ?? req.quantity, unitPrice: req.replacement.unitPrice?.amount ?? line.unitPrice.amount } } : {}),
       units,
       unitNet: units.map((u) => amounts.lines[req.lineId]![u]!.net),
       shipmentIds: from.map((s) => s.shipmentId),
@@ -88,7 +90,8 @@ export function checkEligibility(input: { order: Order; shipments: ShipmentFacts
   if (problems.length) throw new ReturnNotAllowedError("The return is not allowed", { issues: problems });
   const allUnits = order.lines.reduce((n, l) => n + l.quantity, 0);
   const takenAfter = Object.values(ledger.units).reduce((n, u) => n + u.length, 0) + lines.reduce((n, l) => n + l.quantity, 0);
-  const shippingRefund = ledger.shippingBy === undefined && (merchantFault(lines) || takenAfter >= allUnits) ? amounts.shipping : 0;
+  // An exchange-only return refunds no shipping (the replacement ships free instead); the order's shipping stays for a later refund.
+  const shippingRefund = ledger.shippingBy === undefined && lines.some((l) => l.resolution !== "exchange") && (merchantFault(lines) || takenAfter >= allUnits) ? amounts.shipping : 0;
   const customerShips = request.method === "ship-back" && !merchantFault(lines);
   const estimate = computeRefund(order.currency, lines.map((l) => ({ lineId: l.lineId, reason: l.reason, accepted: l.unitNet })), { restockingFeePercent: policy.restockingFeePercent, returnShippingFee: customerShips ? policy.returnShippingFee : 0, shippingRefund });
   if (request.method === "returnless" && !lines.every((l) => l.reason === "not-received") && (policy.returnlessBelow === undefined || estimate.total > policy.returnlessBelow))

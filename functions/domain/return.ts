@@ -2,7 +2,7 @@ import * as z from "zod/mini";
 import "./schema.js";
 import { ConflictError, DomainError, InvalidTransitionError } from "./errors.js";
 import type { Customer } from "./order.js";
-import { quantitySchema } from "./order-schema.js";
+import { moneySchema, quantitySchema, skuSchema } from "./order-schema.js";
 import { computeRefund, merchantFault, type RefundBreakdown } from "./refund.js";
 import { RETURN_REASONS } from "./return-policy.js";
 
@@ -39,8 +39,11 @@ export const ENDED_WITHOUT_GOODS: readonly ReturnStatus[] = ["DECLINED", "EXPIRE
 
 export const RETURN_METHODS = ["ship-back", "in-store", "returnless"] as const;
 export type ReturnMethod = (typeof RETURN_METHODS)[number];
-export const RESOLUTIONS = ["refund", "store-credit"] as const;
+export const RESOLUTIONS = ["refund", "store-credit", "exchange"] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
+/** `regular`: the replacement ships once the goods are back; `advanced`: it ships at once, and is charged if they never come. */
+export const EXCHANGE_MODES = ["regular", "advanced"] as const;
+export type ExchangeMode = (typeof EXCHANGE_MODES)[number];
 /** What becomes of an inspected unit: only `restock` goes back on hand; the rest is unsellable; `missing` never arrived. */
 export const DISPOSITIONS = ["restock", "damaged", "refurbish", "return-to-vendor", "dispose", "missing"] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
@@ -49,15 +52,37 @@ const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLe
 const lineId = z.string().check(z.regex(/^\d{3}$/, "must be a line id such as 001"));
 
 /** POST /orders/{orderId}/returns body. */
-export const returnRequestSchema = z.strictObject({
-  method: z.enum(RETURN_METHODS),
-  /** in-store: the store that takes it back (it must be able to receive returns). */
-  locationId: z.optional(text(64)),
-  note: z.optional(text(1000)),
-  lines: z
-    .array(z.strictObject({ lineId, quantity: quantitySchema, reason: z.enum(RETURN_REASONS), note: z.optional(text(500)), resolution: z._default(z.enum(RESOLUTIONS), "refund") }))
-    .check(z.minLength(1, "must name at least one line"), z.maxLength(98)),
-});
+export const returnRequestSchema = z
+  .strictObject({
+    method: z.enum(RETURN_METHODS),
+    /** in-store: the store that takes it back (it must be able to receive returns). */
+    locationId: z.optional(text(64)),
+    note: z.optional(text(1000)),
+    /** How exchange lines are fulfilled (default regular: after the goods are back). */
+    exchange: z.optional(z.strictObject({ mode: z._default(z.enum(EXCHANGE_MODES), "regular") })),
+    lines: z
+      .array(
+        z.strictObject({
+          lineId,
+          quantity: quantitySchema,
+          reason: z.enum(RETURN_REASONS),
+          note: z.optional(text(500)),
+          resolution: z._default(z.enum(RESOLUTIONS), "refund"),
+          /** An exchange line's replacement: the SKU, its quantity (default: the quantity returned) and its unit price before tax (default: the returned line's). */
+          replacement: z.optional(z.strictObject({ sku: skuSchema, quantity: z.optional(quantitySchema), unitPrice: z.optional(moneySchema) })),
+        }),
+      )
+      .check(z.minLength(1, "must name at least one line"), z.maxLength(98)),
+  })
+  .check(
+    z.superRefine((r, ctx) => {
+      r.lines.forEach((l, i) => {
+        if (l.resolution === "exchange" && !l.replacement) ctx.addIssue({ code: "custom", path: ["lines", i, "replacement"], message: "is required for an exchange (the SKU to send instead)" });
+        if (l.resolution !== "exchange" && l.replacement) ctx.addIssue({ code: "custom", path: ["lines", i, "replacement"], message: "is only for lines resolved as exchange" });
+      });
+      if (r.exchange && !r.lines.some((l) => l.resolution === "exchange")) ctx.addIssue({ code: "custom", path: ["exchange"], message: "needs at least one line resolved as exchange" });
+    }),
+  );
 export type ReturnRequest = z.infer<typeof returnRequestSchema>;
 
 const counts = z.partialRecord(z.enum(DISPOSITIONS), z.int().check(z.gte(0), z.lte(100_000)));
@@ -88,6 +113,30 @@ export interface ReturnLine {
   dispositions: Partial<Record<Disposition, number>>;
   /** Units accepted without the goods: a returnless refund, a not-received claim, a parcel lost in transit. */
   unseen?: number;
+  /** An exchange line: what the replacement order sends instead (unit price before tax, minor units). */
+  replacement?: { sku: string; quantity: number; unitPrice: number };
+}
+
+/**
+ * A return's exchange: the replacement is a real order (`exchangeOf` links it back), placed when
+ * the return awaits its goods, fulfilled by the order workflow. `value` is its grand total,
+ * `expected` what the exchanged units are worth (their stored amounts), `credit` the part of the
+ * value they pay for: min(expected, value) when placed; for a regular exchange, min(accepted,
+ * value) once the goods are inspected. The rest of the value is charged on the original payment
+ * method before the replacement is released; what the accepted units are worth beyond the credit
+ * is refunded; an advanced exchange whose goods never come (or come short) is charged the credit
+ * they do not cover.
+ */
+export interface ReturnExchange {
+  mode: ExchangeMode;
+  externalOrderId: string;
+  orderId?: string;
+  value: number;
+  expected: number;
+  credit: number;
+  status: "PENDING" | "PLACED" | "RELEASED" | "CANCELLED" | "SETTLED";
+  /** Charged on the original payment method because the goods never came (or came short), once (key `exchange:<returnId>`). */
+  charged?: { amount: number; captureId?: string; at: string; reason: string; declined?: string };
 }
 
 export interface ReturnChange {
@@ -118,6 +167,8 @@ export interface ReturnSettlement {
   status: "PLANNED" | "REFUNDED" | "FAILED" | "MANUAL" | "OWED_BY_CHANNEL";
   refundId?: string;
   storeCredit?: number;
+  /** The exchange's money: what its accepted units were worth, the credit the replacement used, the rest refunded or charged. */
+  exchange?: { accepted: number; credit: number; refund: number; charge: number };
   failures?: number;
   lastError?: string;
 }
@@ -148,6 +199,7 @@ export interface Return {
   label?: { carrier: string; service: string; trackingNumber: string; createdAt: string; voidedAt?: string };
   effects: StockEffect[];
   settlement?: ReturnSettlement;
+  exchange?: ReturnExchange;
   overdueAlerts?: number;
   idempotencyKey: string;
   requestHash: string;
@@ -254,6 +306,9 @@ export function settlementOf(r: Pick<Return, "currency" | "lines" | "policy" | "
   const first = refundLines.length > 0;
   return { refund: computeRefund(r.currency, part(refundLines), first ? terms : none), credit: computeRefund(r.currency, part(creditLines), first ? none : terms) };
 }
+
+/** What the accepted units of the exchange lines are worth (their stored amounts; exchanges pay no restocking or return shipping fee). */
+export const exchangeAccepted = (r: Pick<Return, "lines">): number => r.lines.filter((l) => l.resolution === "exchange").reduce((n, l) => n + l.unitNet.slice(0, acceptedUnits(l)).reduce((a, b) => a + b, 0), 0);
 
 /** `<orderId>-R<n>`: a return id names its order. */
 export const orderIdOfReturn = (returnId: string): string | undefined => /^([0-9A-HJKMNP-TV-Z]{26})-R\d{1,3}$/.exec(returnId)?.[1];

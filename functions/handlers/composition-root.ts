@@ -179,5 +179,18 @@ export const returnDeps = /* @__PURE__ */ once(
     provider: paymentProvider(),
     workflow: { start: (name, input) => returnWorkflowStarter().start(name, input) },
     clock: systemClock,
+    // Exchanges place a replacement order (its workflow started lazily: only the return steps place one).
+    exchange: {
+      orders: orders(),
+      orderWorkflow: { start: (name, input) => workflowStarter().start(name, input) },
+      ids: ulidIds,
+      allocations: allocations(),
+      backorders: backorders(),
+      cancel: cancelDeps(),
+      payments: payments(),
+      provider: paymentProvider(),
+      tasks: tasks(),
+      clock: systemClock,
+    },
   }),
 );

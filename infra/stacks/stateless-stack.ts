@@ -87,7 +87,8 @@ export class StatelessStack extends Stack {
     // The return workflow: one execution per return; its seven steps share one function (they are short and rare).
     const returnWorkflowName = `oms-${config.stage}-order-return`;
     const returnWorkflowArn = Stack.of(this).formatArn({ service: "states", resource: "stateMachine", resourceName: returnWorkflowName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const returnSteps = answersTasks(fn("ReturnSteps", "tasks/return-step.ts", "Return workflow steps: open, approval, label and goods, overdue, settle (refund), manual refund").bindTable(table), returnWorkflowArn);
+    // An exchange's replacement is an order: the steps start its workflow, answer its waiting reservation and cancel it.
+    const returnSteps = answersTasks(answersTasks(fn("ReturnSteps", "tasks/return-step.ts", "Return workflow steps: open, approval, label and goods (and an exchange's replacement order), overdue, settle (refund), manual refund").bindTable(table).bindStateMachine(this.orderWorkflow.stateMachine), returnWorkflowArn));
     this.returnWorkflow = new Workflow(this, "OrderReturn", { definitionFile: "order-return.asl.json", name: returnWorkflowName, config, functions: { ReturnStepsFunctionArn: returnSteps } });
 
     // Orders waiting for stock are planned again when stock of their SKU comes in.
@@ -188,7 +189,8 @@ export class StatelessStack extends Stack {
       if (!f) {
         const routes = returnRoutes.filter((r) => r[3] === handler);
         f = fn(id, handler, routes.map((r) => `${r[1]} ${r[0]}`).join(", ").slice(0, 256)).bindTable(table, routes.some((r) => r[4] === "readWrite") ? "readWrite" : "read");
-        if (handler === "http/return-actions.ts") this.returnWorkflow.stateMachine.grantTaskResponse(f);
+        // Cancelling a return cancels its exchange's replacement order, whose waiting steps it then ends.
+        if (handler === "http/return-actions.ts") for (const w of [this.returnWorkflow, this.orderWorkflow]) w.stateMachine.grantTaskResponse(f);
         returnFunctions.set(handler, f);
       }
       this.api.addRoutes({ path: routePath, methods: [method], integration: integration(`${id}Integration`, f) });

@@ -352,3 +352,138 @@ describe("returns: claims and lost parcels", () => {
     await policy();
   });
 });
+
+describe("returns: exchanges", () => {
+  beforeAll(async () => {
+    // The store hands replacements over at its counter: it needs their stock.
+    const catalog = new DynamoCatalog(documentClient(dynamo), cloud.tableName);
+    await catalog.putStock({ sku: "RET-B", locationId: "RET-ST", onHand: 50, reserved: 0, safetyStock: 0, reorderPoint: 0 });
+  });
+  type OrderView = Awaited<ReturnType<typeof orderWhen>> & { exchangeOf?: Record<string, unknown>; totals: { grandTotal: { amount: number } } };
+  type Exchange = { orderId?: string; mode: string; value: number; expected: number; credit: number; status: string; charged?: { amount: number; captureId?: string } };
+  const exchangeOf = async (returnId: string) => (await returnWhen(returnId, (r) => typeof (r.exchange as Exchange | undefined)?.orderId === "string")).exchange as Exchange & { orderId: string };
+  const orderView = async (orderId: string) => (await operatorGet(`/orders/${orderId}`)).json as OrderView;
+  const reservedAt = async (sku: string, locationId = WH) => ((await operatorGet(`/inventory/${sku}`)).json.locations as { locationId: string; reserved: number }[]).find((l) => l.locationId === locationId)?.reserved ?? 0;
+  const exchangeLine = (sku: string, extra: Record<string, unknown> = {}) => ({ lineId: "001", quantity: 1, reason: "size-too-small", resolution: "exchange", replacement: { sku, ...extra } });
+  type PaymentView = { status?: string; amount: { amount: number }; captured?: { amount: number }; captures?: Record<string, { amount: { amount: number }; captureId?: string; at?: string }> };
+  /** The replacement's payment record (undefined while nothing was authorized or charged: the view then only names the method). */
+  const replacementPayment = async (orderId: string) => {
+    const payment = (await orderView(orderId)).payment as PaymentView | undefined;
+    return payment?.status ? payment : undefined;
+  };
+
+  it("at the same price (another size, regular): a real order linked to the return, reserved but not released until the goods are back; nothing charged, nothing refunded", async () => {
+    await policy();
+    // 2500 + 475 tax: the replacement at the same unit price costs exactly what the returned unit was paid.
+    const { orderId } = await deliveredOrder([{ sku: "RET-A", quantity: 1, amount: 2500 }], { shippingPrice: EUR(0), taxTotal: EUR(475), discountTotal: EUR(0) });
+    const missing = await requestReturn(orderId, { method: "ship-back", lines: [{ lineId: "001", quantity: 1, reason: "size-too-small", resolution: "exchange" }] });
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(missing.json)).toContain("lines.0.replacement");
+    const unknown = await requestReturn(orderId, { method: "ship-back", lines: [exchangeLine("RET-NOPE")] });
+    expect(unknown.status).toBe(409);
+    expect(JSON.stringify(unknown.json)).toContain("lines.0.replacement.sku");
+    expect((await operatorGet(`/orders/${orderId}/returns`)).json).toMatchObject({ items: [] });
+    const reservedBefore = await reservedAt("RET-B");
+    const res = await requestReturn(orderId, { method: "ship-back", lines: [exchangeLine("RET-B")] });
+    expect(res.status, JSON.stringify(res.json)).toBe(201);
+    const returnId = String(res.json.returnId);
+    const exchange = await exchangeOf(returnId);
+    expect(exchange).toMatchObject({ mode: "regular", value: 2975, expected: 2975, credit: 2975, status: "PLACED" });
+    const waiting = await orderWhen(exchange.orderId, (o) => o.status === "ALLOCATED");
+    expect(waiting).toMatchObject({ channel: "generic", exchangeOf: { orderId, returnId, mode: "regular", awaitingReturn: true, credit: EUR(2975) }, totals: { grandTotal: EUR(2975) }, lines: [{ sku: "RET-B", quantity: 1 }] });
+    expect(await reservedAt("RET-B")).toBe(reservedBefore + 1);
+    // Reserved, waiting for the goods: nothing released, nothing charged.
+    const r = await awaitingGoods(returnId);
+    expect((await orderView(exchange.orderId)).shipments).toHaveLength(0);
+    expect(await replacementPayment(exchange.orderId)).toBeUndefined();
+    await receiveAll(r);
+    const closed = await returnWhen(returnId, (x) => x.status === "CLOSED");
+    expect(closed.refund).toMatchObject({ exchange: { accepted: 2975, credit: 2975, refund: 0, charge: 0 } });
+    expect((await paymentOf(orderId)).refunded).toBeUndefined();
+    const released = await releasedToLocations(exchange.orderId);
+    expect(released.payment).toMatchObject({ status: "CAPTURED", amount: EUR(0) });
+    const shipped = await shipIt(exchange.orderId, released.shipments[0]!.shipmentId);
+    expect(shipped.capture).toBeUndefined();
+    const events = await eventually(() => archivedEvents({ source: "oms.returns", where: (d) => d.returnId === returnId }), (e) => e.some((x) => x["detail-type"] === "ReturnClosed"));
+    expect(events.map((e) => e["detail-type"])).toEqual(expect.arrayContaining(["ExchangeCreated", "ExchangeReleased", "ReturnClosed"]));
+  });
+
+  it("at a higher price: the difference is authorized and captured on the original card before the replacement is released", async () => {
+    await policy();
+    // Returned: 2000 + 380 tax (19 %) = 2380. Replacement: 3000 + 570 tax at the same rate = 3570. Difference 1190.
+    const { orderId } = await deliveredOrder([{ sku: "RET-A", quantity: 1, amount: 2000 }], { shippingPrice: EUR(0), taxTotal: EUR(380), discountTotal: EUR(0) });
+    const res = await requestReturn(orderId, { method: "ship-back", lines: [exchangeLine("RET-C", { unitPrice: EUR(3000) })] });
+    expect(res.status, JSON.stringify(res.json)).toBe(201);
+    const returnId = String(res.json.returnId);
+    const exchange = await exchangeOf(returnId);
+    expect(exchange).toMatchObject({ value: 3570, expected: 2380, credit: 2380 });
+    await orderWhen(exchange.orderId, (o) => o.status === "ALLOCATED");
+    const r = await awaitingGoods(returnId);
+    expect(await replacementPayment(exchange.orderId)).toBeUndefined();
+    await receiveAll(r);
+    await returnWhen(returnId, (x) => x.status === "CLOSED");
+    const released = await releasedToLocations(exchange.orderId);
+    const payment = await replacementPayment(exchange.orderId);
+    expect(payment).toMatchObject({ status: "CAPTURED", amount: EUR(1190), captured: EUR(1190), captures: { difference: { amount: EUR(1190), captureId: expect.stringMatching(/^cap_/) as unknown } } });
+    const releasedAt = ((released.shipments[0] as unknown as { history: { status: string; at: string }[] }).history.find((h) => h.status === "RELEASED"))!.at;
+    expect(Date.parse(payment!.captures!.difference!.at!)).toBeLessThanOrEqual(Date.parse(releasedAt));
+    const shipped = await shipIt(exchange.orderId, released.shipments[0]!.shipmentId);
+    expect(shipped.capture).toBeUndefined();
+    expect((await replacementPayment(exchange.orderId))?.captured).toEqual(EUR(1190));
+    expect((await paymentOf(orderId)).refunded).toBeUndefined();
+  });
+
+  it("at a lower price, in store: the difference is refunded after receipt, and the replacement is handed over at the counter", async () => {
+    await policy();
+    // Returned: 3000 + 570 tax = 3570. Replacement: 2000 + 380 = 2380. Refund 1190.
+    const { orderId, shipmentId } = await deliveredOrder([{ sku: "RET-A", quantity: 1, amount: 3000 }], { shippingPrice: EUR(0), taxTotal: EUR(570), discountTotal: EUR(0) });
+    const res = await requestReturn(orderId, { method: "in-store", locationId: "RET-ST", lines: [exchangeLine("RET-B", { unitPrice: EUR(2000) })] });
+    expect(res.status, JSON.stringify(res.json)).toBe(201);
+    const returnId = String(res.json.returnId);
+    const exchange = await exchangeOf(returnId);
+    expect(exchange).toMatchObject({ value: 2380, expected: 3570, credit: 2380 });
+    expect(await orderWhen(exchange.orderId, (o) => o.status === "ALLOCATED")).toMatchObject({ pickup: { locationId: "RET-ST" } });
+    const r = await awaitingGoods(returnId);
+    await receiveAll(r);
+    const closed = await returnWhen(returnId, (x) => x.status === "CLOSED");
+    expect(closed.refund).toMatchObject({ status: "REFUNDED", exchange: { accepted: 3570, credit: 2380, refund: 1190, charge: 0 } });
+    expect(await paymentOf(orderId)).toMatchObject({ refunded: { amount: 1190 }, refunds: { [`return:${returnId}`]: { amount: EUR(1190), against: { [shipmentId]: 1190 } } } });
+    const released = await releasedToLocations(exchange.orderId);
+    expect(released.shipments[0]).toMatchObject({ locationId: "RET-ST" });
+    expect(await replacementPayment(exchange.orderId)).toMatchObject({ status: "CAPTURED", amount: EUR(0) });
+  });
+
+  it("nothing handed over in time, on the cloud's clock: an advanced exchange (already shipped) is charged; a regular one is cancelled and its stock released", async () => {
+    await policy({ shipWithinDays: 1 });
+    const advanced = await deliveredOrder([{ sku: "RET-A", quantity: 1, amount: 2000 }], { shippingPrice: EUR(0), taxTotal: EUR(0), discountTotal: EUR(0) });
+    const regular = await deliveredOrder([{ sku: "RET-A", quantity: 1, amount: 2000 }], { shippingPrice: EUR(0), taxTotal: EUR(0), discountTotal: EUR(0) });
+    const a = await requestReturn(advanced.orderId, { method: "ship-back", exchange: { mode: "advanced" }, lines: [exchangeLine("RET-B")] });
+    expect(a.status, JSON.stringify(a.json)).toBe(201);
+    const aId = String(a.json.returnId);
+    const aExchange = await exchangeOf(aId);
+    // Advanced: released at once, before any goods came; shipped and delivered.
+    const released = await releasedToLocations(aExchange.orderId);
+    await deliver(await shipIt(aExchange.orderId, released.shipments[0]!.shipmentId));
+    await orderWhen(aExchange.orderId, (o) => o.status === "DELIVERED");
+    const reservedBefore = await reservedAt("RET-C");
+    const g = await requestReturn(regular.orderId, { method: "ship-back", lines: [exchangeLine("RET-C")] });
+    const gId = String(g.json.returnId);
+    const gExchange = await exchangeOf(gId);
+    await orderWhen(gExchange.orderId, (o) => o.status === "ALLOCATED");
+    expect(await reservedAt("RET-C")).toBe(reservedBefore + 1);
+    await awaitingGoods(aId);
+    await awaitingGoods(gId);
+    await admin("AdvanceClock", { milliseconds: 86_400_000 + 60_000 });
+    const expired = await returnWhen(aId, (x) => x.status === "EXPIRED" && (x.exchange as Exchange).charged !== undefined);
+    expect(expired.exchange).toMatchObject({ status: "SETTLED", charged: { amount: 2000, captureId: expect.stringMatching(/^cap_/) as unknown } });
+    expect(await replacementPayment(aExchange.orderId)).toMatchObject({ captured: EUR(2000), captures: { [`exchange:${aId}`]: { amount: EUR(2000), captureId: expect.stringMatching(/^cap_/) as unknown } } });
+    const events = await eventually(() => archivedEvents({ source: "oms.returns", where: (d) => d.returnId === aId }), (e) => e.some((x) => x["detail-type"] === "ExchangeCharged"));
+    expect(events.find((e) => e["detail-type"] === "ExchangeCharged")?.detail).toMatchObject({ data: { amount: EUR(2000) } });
+    await returnWhen(gId, (x) => x.status === "EXPIRED" && (x.exchange as Exchange).status === "CANCELLED");
+    await orderWhen(gExchange.orderId, (o) => o.status === "CANCELLED");
+    expect(await reservedAt("RET-C")).toBe(reservedBefore);
+    expect(await replacementPayment(gExchange.orderId)).toBeUndefined();
+    expect((await finished(gId)).status).toBe("SUCCEEDED");
+    await policy();
+  });
+});

@@ -27,6 +27,7 @@ const detailSchema = z.object({
     pickupBy: z.optional(z.string()),
     kind: z.optional(z.enum(["cancel-lines", "close-short", "edit"])),
     returnId: z.optional(z.string()),
+    mode: z.optional(z.string()),
     label: z.optional(z.string()),
     amount: z.optional(moneySchema),
   }),

@@ -10,5 +10,5 @@ const deps = { orders: root.orders(), payments: root.payments(), provider: root.
 /** Workflow step "Authorize payment": PaymentDeclinedError is caught by the workflow, PaymentProviderTimeoutError retried. */
 export const handler = taskHandler(async (event: unknown) => {
   const record = await authorizePayment(deps, z.object({ orderId: z.string().check(z.minLength(1)) }).parse(event).orderId);
-  return { status: record.status, authorizationId: record.authorizationId, amount: record.amount, at: record.at };
+  return { status: record.status, authorizationId: record.authorizationId ?? null, amount: record.amount, at: record.at };
 });

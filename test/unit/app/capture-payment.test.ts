@@ -18,11 +18,11 @@ class VersionedPayments extends FakePayments implements CaptureStore {
   version = 1;
   writes = 0;
   beforeWrite?: () => Promise<void>;
-  getVersioned(orderId: string) {
+  override getVersioned(orderId: string) {
     const record = this.records.get(orderId);
     return Promise.resolve(record ? { record: structuredClone(record), version: this.version } : undefined);
   }
-  async writeCaptures(orderId: string, update: Partial<PaymentRecord>, expectedVersion: number): Promise<boolean> {
+  override async writeCaptures(orderId: string, update: Partial<PaymentRecord>, expectedVersion: number): Promise<boolean> {
     const hook = this.beforeWrite;
     this.beforeWrite = undefined;
     await hook?.();
