@@ -406,6 +406,7 @@ describe("returns: exchanges", () => {
     expect(shipped.capture).toBeUndefined();
     const events = await eventually(() => archivedEvents({ source: "oms.returns", where: (d) => d.returnId === returnId }), (e) => e.some((x) => x["detail-type"] === "ReturnClosed"));
     expect(events.map((e) => e["detail-type"])).toEqual(expect.arrayContaining(["ExchangeCreated", "ExchangeReleased", "ReturnClosed"]));
+    await eventually(() => notificationsOf(orderId, 1), (n) => n.some((m) => m.template === "exchange-created"));
   });
 
   it("at a higher price: the difference is authorized and captured on the original card before the replacement is released", async () => {
@@ -479,6 +480,7 @@ describe("returns: exchanges", () => {
     expect(await replacementPayment(aExchange.orderId)).toMatchObject({ captured: EUR(2000), captures: { [`exchange:${aId}`]: { amount: EUR(2000), captureId: expect.stringMatching(/^cap_/) as unknown } } });
     const events = await eventually(() => archivedEvents({ source: "oms.returns", where: (d) => d.returnId === aId }), (e) => e.some((x) => x["detail-type"] === "ExchangeCharged"));
     expect(events.find((e) => e["detail-type"] === "ExchangeCharged")?.detail).toMatchObject({ data: { amount: EUR(2000) } });
+    await eventually(() => notificationsOf(advanced.orderId, 1), (n) => n.some((m) => m.template === "exchange-charged" && String(m.text).includes("20.00")));
     await returnWhen(gId, (x) => x.status === "EXPIRED" && (x.exchange as Exchange).status === "CANCELLED");
     await orderWhen(gExchange.orderId, (o) => o.status === "CANCELLED");
     expect(await reservedAt("RET-C")).toBe(reservedBefore);

@@ -50,4 +50,13 @@ describe("closeBackorder", () => {
     await closeBackorder(deps, ORDER_ID, REASON);
     expect(calls.filter((c) => c.startsWith("void "))).toHaveLength(1);
   });
+
+  it("a regular exchange's replacement still waiting for its return's goods: not cancelled, it goes back to wait (AWAITING_RETURN)", async () => {
+    const { deps, orders, calls } = setup(["CONFIRMED", "ALLOCATED"], [], "AUTHORIZED");
+    const order = (await orders.get(ORDER_ID))!;
+    orders.orders.set(ORDER_ID, { ...order, exchangeOf: { orderId: "01JORIGINAL0000000000000000", returnId: "01JORIGINAL0000000000000000-R1", mode: "regular", credit: order.totals.grandTotal, awaitingReturn: true } });
+    expect(await closeBackorder(deps, ORDER_ID, REASON)).toEqual({ orderId: ORDER_ID, status: "AWAITING_RETURN", closedShort: 0 });
+    expect((await orders.get(ORDER_ID))?.status).toBe("ALLOCATED");
+    expect(calls).toEqual(["unpark"]);
+  });
 });
