@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { deliveredOrderOf } from "../../fixtures/orders.js";
 import { computeTotals, lineIdFor, type Order } from "../../../functions/domain/order.js";
 import { exchangeMoney, replacementFor } from "../../../functions/domain/exchange.js";
 import { unitAmounts } from "../../../functions/domain/refund.js";
@@ -7,27 +8,7 @@ import type { ReturnLine } from "../../../functions/domain/return.js";
 
 const EUR = (amount: number) => ({ amount, currency: "EUR" });
 
-function orderOf(lines: { price: number; quantity: number }[], totals: { discount: number; tax: number }): Order {
-  const subtotal = lines.reduce((n, l) => n + l.price * l.quantity, 0);
-  const discount = Math.min(totals.discount, subtotal);
-  return {
-    orderId: "01M8VVPXANXBXPRHY28BDY7ND1",
-    channel: "generic",
-    externalOrderId: "ext-1",
-    placedAt: "2026-11-01T00:00:00.000Z",
-    createdAt: "2026-11-01T00:00:00.000Z",
-    updatedAt: "2026-11-01T00:00:00.000Z",
-    status: "DELIVERED",
-    currency: "EUR",
-    customer: { email: "a@example.com", name: "A" },
-    shippingAddress: { name: "A", line1: "Street 1", city: "Berlin", postalCode: "10115", country: "DE" },
-    lines: lines.map((l, i) => ({ lineId: lineIdFor(i), sku: `SKU-${i}`, quantity: l.quantity, unitPrice: EUR(l.price), lineTotal: EUR(l.price * l.quantity) })),
-    totals: { subtotal: EUR(subtotal), discount: EUR(discount), tax: EUR(totals.tax), shipping: EUR(0), grandTotal: EUR(subtotal - discount + totals.tax) },
-    statusHistory: [],
-    payment: { method: "card", token: "tok_visa" },
-    version: 1,
-  };
-}
+const orderOf = deliveredOrderOf;
 
 /** A return line exchanging the first `quantity` units of line `lineId`. */
 function exchangeLine(order: Order, lineId: string, quantity: number, replacement: { sku: string; quantity?: number; unitPrice?: number }): ReturnLine {

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { deliveredOrderOf } from "../../fixtures/orders.js";
 import { lineIdFor, type Order } from "../../../functions/domain/order.js";
 import type { PaymentRecord } from "../../../functions/domain/payment.js";
 import { allocate, computeRefund, planRefund, refundable, unitAmounts } from "../../../functions/domain/refund.js";
@@ -9,26 +10,7 @@ import { RETURN_STATUSES, RETURN_TRANSITIONS, applyReturnEvent, canReturnTransit
 
 const EUR = (amount: number) => ({ amount, currency: "EUR" });
 
-function orderOf(lines: { price: number; quantity: number }[], totals: { discount: number; tax: number; shipping: number }): Order {
-  const subtotal = lines.reduce((n, l) => n + l.price * l.quantity, 0);
-  const discount = Math.min(totals.discount, subtotal);
-  return {
-    orderId: "01M8VVPXANXBXPRHY28BDY7ND1",
-    channel: "generic",
-    externalOrderId: "x",
-    placedAt: "2026-11-01T00:00:00.000Z",
-    createdAt: "2026-11-01T00:00:00.000Z",
-    updatedAt: "2026-11-01T00:00:00.000Z",
-    status: "DELIVERED",
-    currency: "EUR",
-    customer: { email: "a@example.com", name: "A" },
-    lines: lines.map((l, i) => ({ lineId: lineIdFor(i), sku: `SKU-${i}`, quantity: l.quantity, unitPrice: EUR(l.price), lineTotal: EUR(l.price * l.quantity) })),
-    totals: { subtotal: EUR(subtotal), discount: EUR(discount), tax: EUR(totals.tax), shipping: EUR(totals.shipping), grandTotal: EUR(subtotal - discount + totals.tax + totals.shipping) },
-    statusHistory: [],
-    payment: { method: "card", token: "tok_visa" },
-    version: 1,
-  };
-}
+const orderOf = deliveredOrderOf;
 
 const orders = fc
   .record({
