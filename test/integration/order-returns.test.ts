@@ -7,7 +7,7 @@ import { DynamoReturnStock } from "../../functions/adapters/dynamodb/return-stoc
 import type { StockEffect } from "../../functions/domain/return.js";
 import { genericOrderBody } from "../fixtures/orders.js";
 import { waitFor } from "../support/wait.js";
-import { admin, archivedEvents, cloud, deliver, dynamo, eventually, notificationsOf, operatorGet, orderWhen, postOrder, releasedToLocations, sfn, shipIt, snapshot, trackingUpdate } from "./helpers.js";
+import { admin, archivedEvents, cloud, deliver, dynamo, eventually, executionArn, notificationsOf, operatorGet, orderWhen, postOrder, releasedToLocations, sfn, shipIt, snapshot, trackingUpdate } from "./helpers.js";
 
 // Returns end to end through HTTP: this file's own SKUs and receiving location (at the customer's
 // door, so ship-back returns come here), and the generic channel's return policy set per test.
@@ -404,6 +404,13 @@ describe("returns: exchanges", () => {
     expect(released.payment).toMatchObject({ status: "CAPTURED", amount: EUR(0) });
     const shipped = await shipIt(exchange.orderId, released.shipments[0]!.shipmentId);
     expect(shipped.capture).toBeUndefined();
+    await deliver(shipped);
+    await orderWhen(exchange.orderId, (o) => o.status === "DELIVERED");
+    // The exchange costs the return workflow nothing more; the replacement's is the ordinary order workflow (its wait is the Reserve and route task it was in).
+    expect(await transitions(returnId)).toEqual(["Open return", "Where next?", "Wait for the goods", "Where next?", "Settle return", "Return closed"]);
+    const orderStates = await eventually(async () => ((await sfn.send(new GetExecutionHistoryCommand({ executionArn: executionArn(exchange.orderId), maxResults: 1000 }))).events ?? []).filter((e) => e.type?.endsWith("StateEntered")).map((e) => e.stateEnteredEventDetails?.name), (names) => names.includes("Order delivered"));
+    expect(orderStates.filter((n) => n === "Reserve and route")).toHaveLength(1);
+    expect(orderStates.length).toBeLessThanOrEqual(10);
     const events = await eventually(() => archivedEvents({ source: "oms.returns", where: (d) => d.returnId === returnId }), (e) => e.some((x) => x["detail-type"] === "ReturnClosed"));
     expect(events.map((e) => e["detail-type"])).toEqual(expect.arrayContaining(["ExchangeCreated", "ExchangeReleased", "ReturnClosed"]));
     await eventually(() => notificationsOf(orderId, 1), (n) => n.some((m) => m.template === "exchange-created"));
