@@ -88,7 +88,7 @@ export async function placeExchange(deps: Deps, r: StoredReturn): Promise<Stored
  */
 async function releaseExchange(deps: Deps, r: StoredReturn): Promise<number> {
   const x = exchangeDeps(deps);
-  const order = await replacementOf(x, r);
+  let order = await replacementOf(x, r);
   const accepted = exchangeAccepted(r);
   if (order.status === "CANCELLED") return 0;
   if (order.exchangeOf?.awaitingReturn) {
@@ -97,13 +97,14 @@ async function releaseExchange(deps: Deps, r: StoredReturn): Promise<number> {
       await updateExchange(deps, r.returnId, (ex) => (ex.status === "CANCELLED" ? undefined : { exchange: { ...ex, status: "CANCELLED" }, fact: { type: "ExchangeCancelled", at: deps.clock.now(), data: { exchangeOrderId: order.orderId, reason: "none of the exchanged goods was accepted" } } }));
       return 0;
     }
-    await withOptimisticRetry(`Order ${order.orderId}`, async (n) => {
-      const current = n === 1 ? order : await x.orders.get(order.orderId);
+    const waiting = order;
+    order = (await withOptimisticRetry(`Order ${waiting.orderId}`, async (n) => {
+      const current = n === 1 ? waiting : await x.orders.get(waiting.orderId);
       if (!current?.exchangeOf?.awaitingReturn) return current;
       const credit = { ...current.exchangeOf.credit, amount: Math.min(accepted, current.totals.grandTotal.amount) };
       const next = { ...current, exchangeOf: { ...current.exchangeOf, credit, awaitingReturn: false }, updatedAt: deps.clock.now(), version: current.version + 1 };
       return (await x.orders.saveHeader(next, current.version)) ? next : AGAIN;
-    });
+    })) ?? order;
   }
   const parking = await x.backorders.parkingOf(order.orderId);
   const record = parking && !parking.shipmentId ? await x.allocations.get(order.orderId) : undefined;
@@ -111,7 +112,7 @@ async function releaseExchange(deps: Deps, r: StoredReturn): Promise<number> {
     await x.tasks.succeed(parking.token, allocationOutput(record));
     await x.backorders.unpark(order.orderId);
   }
-  const credit = (await replacementOf(x, r)).exchangeOf?.credit.amount ?? 0;
+  const credit = order.exchangeOf?.credit.amount ?? 0;
   await updateExchange(deps, r.returnId, (ex) => (ex.status === "RELEASED" ? undefined : { exchange: { ...ex, credit, status: "RELEASED" }, fact: { type: "ExchangeReleased", at: deps.clock.now(), data: { exchangeOrderId: order.orderId, credit, difference: order.totals.grandTotal.amount - credit } } }));
   return credit;
 }
@@ -124,7 +125,7 @@ async function releaseExchange(deps: Deps, r: StoredReturn): Promise<number> {
  */
 export async function settleExchange(deps: Deps, r: StoredReturn): Promise<{ accepted: number; credit: number; refund: number; charge: number } | undefined> {
   if (!r.exchange) return undefined;
-  let current = r.exchange.orderId ? r : await placeExchange(deps, r);
+  let current = await placeExchange(deps, r);
   const x = exchangeDeps(deps);
   let credit: number;
   if (current.exchange!.mode === "regular") credit = await releaseExchange(deps, current);
