@@ -333,6 +333,11 @@ export class AwsEndpoint extends LocalHttpServer {
   }
 
   private secretsManager(op: string, b: Body): unknown {
+    if (op === "PutSecretValue") {
+      if (typeof b.SecretString !== "string") throw new AwsError("InvalidParameterException", "PutSecretValue needs a SecretString (SecretBinary is not implemented by the local cloud)");
+      const s = this.services.secrets.put(text(b.SecretId), b.SecretString);
+      return { ARN: s.arn, Name: s.name, VersionId: "local", VersionStages: ["AWSCURRENT"] };
+    }
     if (op !== "GetSecretValue") throw new AwsError("UnknownOperationException", `Secrets Manager ${op} is not implemented by the local cloud`);
     const s = this.services.secrets.get(text(b.SecretId));
     return { ARN: s.arn, Name: s.name, SecretString: s.value, VersionId: "local", VersionStages: ["AWSCURRENT"], CreatedDate: epoch(s.createdDate) };

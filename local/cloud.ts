@@ -80,6 +80,8 @@ export interface LocalCloud {
   dynamoEndpoint: string;
   operatorToken: string;
   channelSecrets: Record<string, string>;
+  /** The ARN of the channel secrets (one JSON object keyed by channel id), for PutSecretValue. */
+  channelSecretsId: string;
   carrierSecrets: Record<string, string>;
   tableName: string;
   stateMachineArns: Record<string, string>;
@@ -173,8 +175,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     const channelSecrets: Record<string, string> = {};
     const carrierSecrets: Record<string, string> = {};
+    let channelSecretsId = "";
     for (const s of secrets.all()) {
-      if (s.name.endsWith("/channel-secrets")) Object.assign(channelSecrets, JSON.parse(s.value) as Record<string, string>);
+      if (s.name.endsWith("/channel-secrets")) {
+        Object.assign(channelSecrets, JSON.parse(s.value) as Record<string, string>);
+        channelSecretsId = s.arn;
+      }
       if (s.name.endsWith("/carrier-secrets")) Object.assign(carrierSecrets, JSON.parse(s.value) as Record<string, string>);
     }
 
@@ -207,6 +213,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       dynamoEndpoint: dynamo.endpoint,
       operatorToken,
       channelSecrets,
+      channelSecretsId,
       carrierSecrets,
       tableName,
       stateMachineArns: Object.fromEntries([...sfn.machines.values()].map((m) => [m.name, m.arn])),

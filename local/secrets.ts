@@ -17,9 +17,11 @@ const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 /** The assembly's Secrets Manager secrets; generated values are kept under the data dir so they survive restarts. */
 export class SecretsLocal {
   private readonly secrets = new Map<string, StoredSecret>();
+  private readonly file: string;
 
   constructor(assembly: CloudAssembly, resolver: Resolver, dataDir: string) {
     const file = path.join(dataDir, "secrets.json");
+    this.file = file;
     const kept = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, StoredSecret>) : {};
     for (const { stack, logicalId, resource } of assembly.ofType("AWS::SecretsManager::Secret")) {
       const p = (resolver.resolve(stack, resource.Properties ?? {}) ?? {}) as Record<string, unknown>;
@@ -49,6 +51,14 @@ export class SecretsLocal {
   /** Every secret (for the banner and .oms/local.json). */
   all(): StoredSecret[] {
     return [...this.secrets.values()];
+  }
+
+  /** PutSecretValue: a new current value (kept across restarts, like the generated ones). */
+  put(secretId: string, value: string): StoredSecret {
+    const s = { ...this.get(secretId), value };
+    this.secrets.set(s.arn, s);
+    writeFileSync(this.file, JSON.stringify(Object.fromEntries(this.secrets), null, 2), { mode: 0o600 });
+    return s;
   }
 
   /** GetSecretValue by ARN or name. */

@@ -1,6 +1,7 @@
 import { HOLD_CANCELLED } from "../domain/workflow-errors.js";
 import { ConflictError, NotFoundError } from "../domain/errors.js";
-import { transition, type OrderStatus } from "../domain/order.js";
+import type { FieldIssue } from "../domain/errors.js";
+import { transition, type Order, type OrderStatus } from "../domain/order.js";
 import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
 import type { Clock, OrderRepository } from "./ports.js";
 import type { HoldStore, TaskResponder } from "./ports.js";
@@ -14,6 +15,8 @@ export interface HoldDeps {
   holds: HoldStore;
   tasks: TaskResponder;
   clock: Clock;
+  /** What still stops a held order (checked before a release, so an order held for its channel payload goes on only once fixed). */
+  problems(order: Order): Promise<FieldIssue[]>;
 }
 
 /**
@@ -30,6 +33,9 @@ export async function decideHold(deps: HoldDeps, orderId: string, decision: "rel
     const decided = order.statusHistory.some((h, i) => i > 0 && order.statusHistory[i - 1]?.status === "ON_HOLD" && h.status === target);
     if (order.status !== "ON_HOLD" && !decided) throw new ConflictError(`Order ${orderId} is ${order.status}, not on hold`, { status: order.status });
     if (order.status === "ON_HOLD") {
+      const problems = decision === "release" ? await deps.problems(order) : [];
+      if (problems.length > 0)
+        throw new ConflictError(`Order ${orderId} cannot be released yet: ${problems.map((p) => `${p.path} ${p.message}`).join("; ")}; change the order (PATCH /orders/${orderId}) first`, { problems });
       const next = transition(order, target, deps.clock.now(), `hold ${decision === "release" ? "released" : "cancelled"} by ${actor}`);
       if (!(await deps.orders.saveHeader(next, order.version))) return AGAIN;
     }

@@ -15,6 +15,7 @@ import type { ReturnPolicy, ReturnPolicyInput } from "../domain/return-policy.js
 import type { Return, ReturnStatus, StockEffect } from "../domain/return.js";
 import type { RoutingRules } from "../domain/routing-rules.js";
 import type { CarrierShipment, Shipment } from "../domain/shipment.js";
+import type { Channel } from "../domain/channel.js";
 
 /** Outcome of storing a new order under its channel dedupe key. */
 export type CreateOrderResult =
@@ -51,6 +52,8 @@ export interface OrderRepository {
   /** Stores the order and its lines, all or nothing, unless (channel, externalOrderId) is already taken. */
   create(order: Order, payloadHash: string): Promise<CreateOrderResult>;
   get(orderId: string): Promise<Order | undefined>;
+  /** The id of the order a channel knows as `externalOrderId`, if it was captured. */
+  findByExternalId(channel: string, externalOrderId: string): Promise<string | undefined>;
   /** Replaces the order header if it is still at `expectedVersion`; false when someone else changed it first. */
   saveHeader(order: Order, expectedVersion: number): Promise<boolean>;
   list(query: OrderQuery): Promise<Page<OrderListItem>>;
@@ -78,6 +81,15 @@ export interface NotificationOutbox {
 /** Shared HMAC secrets per sales channel. */
 export interface ChannelSecrets {
   secretFor(channel: string): Promise<string | undefined>;
+}
+
+/** The registered sales channels, by id and by the shop identity their webhooks carry, and the webhook deliveries they handled. */
+export interface ChannelDirectory {
+  get(channelId: string): Promise<Channel | undefined>;
+  byIdentity(type: Channel["type"], identity: string): Promise<Channel | undefined>;
+  seenDelivery(channelId: string, deliveryId: string): Promise<boolean>;
+  /** False when the delivery had been recorded already. */
+  recordDelivery(channelId: string, deliveryId: string, detail: { topic: string; at: string; orderId?: string }): Promise<boolean>;
 }
 
 export interface Clock {

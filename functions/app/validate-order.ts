@@ -57,6 +57,15 @@ async function pickupProblems(catalog: Catalog, locationId: string): Promise<Fie
   return message ? [{ path: "pickup.locationId", message }] : [];
 }
 
+/** Everything that stops the order from going on: its arithmetic and address, SKUs the catalog does not sell, a pickup store that cannot hand it over. */
+export async function problemsOf(catalog: Catalog, order: Order): Promise<FieldIssue[]> {
+  const skuProblems = await catalog.unsellable([...new Set(order.lines.map((l) => l.sku))]);
+  const byLine = skuProblems.flatMap((p) =>
+    order.lines.flatMap((l, i) => (l.sku === p.path ? [{ path: `lines.${i}.sku`, message: `${l.sku} ${p.message}` }] : [])),
+  );
+  return [...orderProblems(order), ...byLine, ...(order.pickup ? await pickupProblems(catalog, order.pickup.locationId) : [])];
+}
+
 /**
  * The workflow's first step: the order adds up, can be shipped and sells only known, sellable
  * SKUs. It moves the order to CONFIRMED, or to REJECTED with the problems kept on the order (the
@@ -71,12 +80,15 @@ export async function validateOrder(deps: ValidateOrderDeps, orderId: string): P
       const problems = order.status === "REJECTED" ? (order.problems ?? []) : valid ? [] : [{ path: "status", message: `the order is ${order.status}` }];
       return { orderId, valid, onHold: order.status === "ON_HOLD", problems, checkedAt: order.statusHistory[1]?.at ?? order.updatedAt };
     }
-    const skuProblems = await deps.catalog.unsellable([...new Set(order.lines.map((l) => l.sku))]);
-    const byLine = skuProblems.flatMap((p) =>
-      order.lines.flatMap((l, i) => (l.sku === p.path ? [{ path: `lines.${i}.sku`, message: `${l.sku} ${p.message}` }] : [])),
-    );
-    const problems = [...orderProblems(order), ...byLine, ...(order.pickup ? await pickupProblems(deps.catalog, order.pickup.locationId) : [])];
+    const problems = await problemsOf(deps.catalog, order);
     const now = deps.clock.now();
+    // A payload the channel adapter could not take as it came waits for an operator, problems and all: it is fixed (PATCH) and released, never rejected.
+    const intake = order.intakeHolds ?? [];
+    if (intake.length > 0) {
+      const reasons = [...intake.map((r) => `from the channel: ${r}`), ...problems.map((p) => `${p.path}: ${p.message}`)];
+      const held = { ...transition(order, "ON_HOLD", now, reasons.join("; ")), ...(problems.length ? { problems } : {}) };
+      return (await deps.orders.saveHeader(held, order.version)) ? { orderId, valid: true, onHold: true, problems, checkedAt: now } : AGAIN;
+    }
     const holds = problems.length === 0 ? holdReasons(order, await deps.holdRules(order.channel), await deps.fraud.score(order)) : [];
     const next: Order =
       problems.length > 0

@@ -100,8 +100,12 @@ export interface Order {
   exchangeOf?: ExchangeLink;
   /** Units given up after part of the order shipped (its backorder expired), by line id: they are cancelled out of the lines by a close-short change. */
   closedShort?: { units: Record<string, number>; reason: string; at: string };
-  /** Why validation refused the order (set with REJECTED). */
+  /** Why validation refused the order (set with REJECTED), or what an operator must fix on a held order. */
   problems?: FieldIssue[];
+  /** What the channel sent that the OMS does not model but keeps: its order name, notes and attributes, line ids and properties, tax lines, gift and company fields (see functions/adapters/channels/). */
+  channelData?: Record<string, unknown>;
+  /** Why the channel's payload could not be taken as it came: the order waits ON_HOLD with these reasons until an operator fixes or releases it. */
+  intakeHolds?: string[];
   /** 1 as captured (absent), one more per change (functions/domain/order-change.ts). */
   revision?: number;
   /** The changes since capture, oldest first: lines cancelled, address or lines edited. */
@@ -124,6 +128,8 @@ export interface ChannelOrder {
   discountTotal?: Money;
   payment?: PaymentMethod;
   exchangeOf?: ExchangeLink;
+  channelData?: Record<string, unknown>;
+  intakeHolds?: string[];
 }
 
 /**
@@ -184,6 +190,8 @@ export function createOrder(input: ChannelOrder, orderId: string, now: string): 
     totals: computeTotals(input),
     payment: input.payment ?? { method: "marketplace" },
     ...(input.exchangeOf ? { exchangeOf: input.exchangeOf } : {}),
+    ...(input.channelData ? { channelData: input.channelData } : {}),
+    ...(input.intakeHolds?.length ? { intakeHolds: input.intakeHolds } : {}),
     statusHistory: [{ status: "RECEIVED", at: now }],
     version: 1,
   };

@@ -8,6 +8,7 @@ import { LocalCarrier } from "../adapters/carriers/local-carrier.js";
 import { DynamoAllocationStore } from "../adapters/dynamodb/allocation-store.js";
 import { DynamoBackorderStore } from "../adapters/dynamodb/backorder-store.js";
 import { DynamoCatalog } from "../adapters/dynamodb/catalog-repository.js";
+import { DynamoChannelStore } from "../adapters/dynamodb/channel-store.js";
 import { documentClient } from "../adapters/dynamodb/client.js";
 import { DynamoHoldStore } from "../adapters/dynamodb/hold-store.js";
 import { DynamoNotificationOutbox } from "../adapters/dynamodb/notification-outbox.js";
@@ -34,6 +35,7 @@ import type { ReturnDeps } from "../app/returns.js";
 import type { ShipDeps } from "../app/shipments.js";
 import type { CarrierPort, PaymentProvider } from "../app/ports.js";
 import { routingDataFrom } from "../app/quote-route.js";
+import { problemsOf } from "../app/validate-order.js";
 import { requireEnv } from "../shared/env.js";
 import { CARRIERS, PAYMENT_PROVIDERS, PROVIDER_ENV } from "../shared/providers.js";
 import { systemClock, ulidIds } from "../shared/runtime.js";
@@ -68,6 +70,8 @@ export const workflowStarter = /* @__PURE__ */ once(() => new StepFunctionsWorkf
 export const returnWorkflowStarter = /* @__PURE__ */ once(() => new StepFunctionsWorkflowStarter(sfnClient(), requireEnv("RETURN_STATE_MACHINE_ARN")));
 export const returns = /* @__PURE__ */ once(() => new DynamoReturnStore(db(), tableName()));
 export const returnPolicies = /* @__PURE__ */ once(() => new DynamoReturnPolicies(db(), tableName()));
+/** Sales channels (versioned), the shop identities that pick them, and the webhook deliveries they handled. */
+export const channels = /* @__PURE__ */ once(() => new DynamoChannelStore(db(), tableName()));
 export const eventPublisher = /* @__PURE__ */ once(() => new EventBridgePublisher(new EventBridgeClient({}), requireEnv("EVENT_BUS_NAME")));
 export const channelSecrets = /* @__PURE__ */ once(() => new SecretsManagerChannelSecrets(requireEnv("CHANNEL_SECRETS_ARN")));
 export const carrierSecrets = /* @__PURE__ */ once(() => new SecretsManagerChannelSecrets(requireEnv("CARRIER_SECRETS_ARN")));
@@ -126,7 +130,7 @@ export const allocateDeps = /* @__PURE__ */ once(
 );
 
 /** What deciding a hold uses. */
-export const holdDeps = /* @__PURE__ */ once((): HoldDeps => ({ orders: orders(), holds: holds(), tasks: tasks(), clock: systemClock }));
+export const holdDeps = /* @__PURE__ */ once((): HoldDeps => ({ orders: orders(), holds: holds(), tasks: tasks(), clock: systemClock, problems: (order) => problemsOf(catalog(), order) }));
 
 /** What cancelling an order uses: the order, its payment, its stock, and the workflow steps waiting on it. */
 export const cancelDeps = /* @__PURE__ */ once(

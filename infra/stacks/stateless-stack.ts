@@ -118,6 +118,13 @@ export class StatelessStack extends Stack {
       .bindTable(table)
       .bindStateMachine(this.orderWorkflow.stateMachine)
       .bindSecret(props.channelSecrets, "CHANNEL_SECRETS_ARN");
+    // Shopify: the shop's domain picks the channel; the channel's secret (in the channel secrets) verifies the HMAC.
+    // Its cancellations end the workflow steps waiting on the order.
+    const shopifyWebhook = fn("ShopifyWebhook", "http/webhook-shopify.ts", "POST /webhooks/shopify: Shopify order webhooks (HMAC-verified)")
+      .bindTable(table)
+      .bindStateMachine(this.orderWorkflow.stateMachine)
+      .bindSecret(props.channelSecrets, "CHANNEL_SECRETS_ARN");
+    this.orderWorkflow.stateMachine.grantTaskResponse(shopifyWebhook);
     const getOrder = fn("GetOrder", "http/get-order.ts", "GET /orders/{orderId}").bindTable(table, "read");
     const listOrders = fn("ListOrders", "http/list-orders.ts", "GET /orders").bindTable(table, "read");
     const health = fn("Health", "http/health.ts", "GET /health");
@@ -139,6 +146,7 @@ export class StatelessStack extends Stack {
     const integration = (name: string, f: OmsFunction) => new HttpLambdaIntegration(name, f);
     const open = new HttpNoneAuthorizer();
     this.api.addRoutes({ path: "/webhooks/generic", methods: [HttpMethod.POST], integration: integration("IntakeIntegration", intake), authorizer: open });
+    this.api.addRoutes({ path: "/webhooks/shopify", methods: [HttpMethod.POST], integration: integration("ShopifyWebhookIntegration", shopifyWebhook), authorizer: open });
     this.api.addRoutes({ path: "/health", methods: [HttpMethod.GET], integration: integration("HealthIntegration", health), authorizer: open });
     // Carriers sign their tracking updates with an HMAC, like channels.
     const tracking = fn("CarrierTracking", "http/carrier-tracking.ts", "POST /carriers/{carrier}/tracking: signed tracking updates").bindTable(table).bindSecret(props.carrierSecrets, "CARRIER_SECRETS_ARN");
@@ -183,11 +191,18 @@ export class StatelessStack extends Stack {
       ["/returns/policies/{channel}", HttpMethod.PUT, "PutReturnPolicy", "http/return-policy.ts", "readWrite"],
       ["/reports/returns", HttpMethod.GET, "ReturnsReport", "http/returns-report.ts", "read"],
     ];
+    // The sales channels: one function for the registry's routes.
+    const channelRoutes: typeof returnRoutes = [
+      ["/channels", HttpMethod.GET, "ListChannels", "http/channels.ts", "read"],
+      ["/channels/{channelId}", HttpMethod.GET, "GetChannel", "http/channels.ts", "read"],
+      ["/channels/{channelId}", HttpMethod.PUT, "PutChannel", "http/channels.ts", "readWrite"],
+    ];
+    const sharedRoutes = [...returnRoutes, ...channelRoutes];
     const returnFunctions = new Map<string, OmsFunction>();
-    for (const [routePath, method, id, handler] of returnRoutes) {
+    for (const [routePath, method, id, handler] of sharedRoutes) {
       let f = returnFunctions.get(handler);
       if (!f) {
-        const routes = returnRoutes.filter((r) => r[3] === handler);
+        const routes = sharedRoutes.filter((r) => r[3] === handler);
         f = fn(id, handler, routes.map((r) => `${r[1]} ${r[0]}`).join(", ").slice(0, 256)).bindTable(table, routes.some((r) => r[4] === "readWrite") ? "readWrite" : "read");
         // Cancelling a return cancels its exchange's replacement order, whose waiting steps it then ends.
         if (handler === "http/return-actions.ts") for (const w of [this.returnWorkflow, this.orderWorkflow]) w.stateMachine.grantTaskResponse(f);

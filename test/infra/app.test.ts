@@ -67,6 +67,7 @@ describe("stateless stack", () => {
       [
         ["GET /health", "NONE"],
         ["POST /webhooks/generic", "NONE"],
+        ["POST /webhooks/shopify", "NONE"],
         ["POST /carriers/{carrier}/tracking", "NONE"],
         ...[
           "GET /orders",
@@ -102,6 +103,9 @@ describe("stateless stack", () => {
           "GET /returns/policies/{channel}",
           "PUT /returns/policies/{channel}",
           "GET /reports/returns",
+          "GET /channels",
+          "GET /channels/{channelId}",
+          "PUT /channels/{channelId}",
         ].map((r) => [r, "AWS_IAM"]),
       ].sort(),
     );

@@ -11,6 +11,8 @@ export interface CloudInfo {
   awsEndpoint: string;
   operatorToken: string;
   channelSecret: string;
+  /** The channel secrets' ARN: tests add a channel's webhook secret with PutSecretValue, as an operator would. */
+  channelSecretsId: string;
   /** Signs carrier tracking webhooks (the "default" carrier secret). */
   carrierSecret: string;
   tableName: string;
@@ -42,6 +44,7 @@ export default async function setup(project: TestProject) {
     awsEndpoint: cloud.awsEndpoint,
     operatorToken: cloud.operatorToken,
     channelSecret: cloud.channelSecrets.generic ?? "",
+    channelSecretsId: cloud.channelSecretsId,
     carrierSecret: cloud.carrierSecrets.default ?? "",
     tableName: cloud.tableName,
     stateMachineArn: machineArn(cloud.stateMachineArns, "order-fulfillment"),

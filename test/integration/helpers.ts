@@ -121,6 +121,16 @@ export async function archivedEvents(filter: { source?: string; detailType?: str
 /** Polls `read` until `predicate` holds for its value, and returns it; throws with the last value when the time is up. */
 export const eventually = <T>(read: () => Promise<T>, predicate: (value: T) => boolean, timeoutMs = 15_000): Promise<T> => waitFor("a condition", read, predicate, { timeoutMs });
 
+/** Any method with a JSON body, as an operator (or with another token, or none). */
+export async function operatorCall(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, token: string | null = cloud.operatorToken) {
+  const res = await fetch(`${cloud.apiUrl}${path}`, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
 /** POST with the operator token and a JSON body. */
 export async function operatorPost(path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${cloud.apiUrl}${path}`, {

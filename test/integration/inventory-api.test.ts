@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { cloud, operatorGet, snapshot } from "./helpers.js";
+import { operatorCall, operatorGet, snapshot } from "./helpers.js";
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, token: string | null = cloud.operatorToken) {
-  const res = await fetch(`${cloud.apiUrl}${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
+const call = operatorCall;
 
 const location = { name: "Leipzig hub", kind: "warehouse", country: "DE", lat: 51.34, lon: 12.37, capabilities: ["ship", "receive-returns"], dailyCapacity: 900, handlingCost: { amount: 140, currency: "EUR" }, priority: 2, active: true, groups: ["de-warehouses"] };
 

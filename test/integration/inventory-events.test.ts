@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { archivedEvents, cloud, eventually, operatorGet, snapshot } from "./helpers.js";
+import { archivedEvents, eventually, operatorCall, operatorGet, snapshot } from "./helpers.js";
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${cloud.apiUrl}${path}`, {
-    method,
-    headers: { "content-type": "application/json", authorization: `Bearer ${cloud.operatorToken}`, ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
+const call = operatorCall;
 
 const location = (id: string) => ({ name: `Events ${id}`, kind: "warehouse", country: "DE", lat: 52.0, lon: 13.0, capabilities: ["ship"], dailyCapacity: 100, handlingCost: { amount: 100, currency: "EUR" }, priority: 5, active: true, groups: [] });
 const typesAt = async (locationId: string) =>

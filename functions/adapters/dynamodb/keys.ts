@@ -25,6 +25,9 @@
  *  - returns by channel / by status / all, newest first: GSI1 (RETURNS#CHANNEL#<channel>), GSI2 (RETURNS#STATUS#<status>), GSI3 (RETURNS)
  *  - a return label's tracking number → return: PK = TRACKING#<carrier>#<trackingNumber> (with returnId)
  *  - store credit issued to a customer: PK = CUSTOMER#<email>, SK = CREDIT#<returnId>
+ *  - a sales channel: PK = CHANNEL#<id>, SK = CONFIG (current), CONFIG#v<nnnnnn> (every version); all channels: GSI1 (GSI1PK = CHANNELS)
+ *  - the channel a shop identity belongs to (Shopify domain, WooCommerce site, Amazon seller): PK = CHANNELIDENTITY#<type>#<identity>
+ *  - a channel's webhook deliveries already handled: PK = WEBHOOK#<channel>#<deliveryId> (kept 30 days)
  */
 export interface Key {
   PK: string;
@@ -57,6 +60,10 @@ export const ITEM_TYPES = {
   returnPolicy: "ReturnPolicy",
   returnPolicyVersion: "ReturnPolicyVersion",
   storeCredit: "StoreCredit",
+  channel: "Channel",
+  channelVersion: "ChannelVersion",
+  channelIdentity: "ChannelIdentity",
+  webhookDelivery: "WebhookDelivery",
 } as const;
 
 export const INDEXES = { byChannel: "GSI1", byStatus: "GSI2", all: "GSI3" } as const;
@@ -150,6 +157,12 @@ export const keys = {
   returnPolicy: (channel: string): Key => ({ PK: `RETURNPOLICY#${channel}`, SK: "POLICY" }),
   returnPolicyVersion: (channel: string, version: number): Key => ({ PK: `RETURNPOLICY#${channel}`, SK: `POLICY#v${String(version).padStart(6, "0")}` }),
   storeCredit: (email: string, returnId: string): Key => ({ PK: `CUSTOMER#${email.toLowerCase()}`, SK: `CREDIT#${returnId}` }),
+  channel: (channelId: string): Key => ({ PK: `CHANNEL#${channelId}`, SK: "CONFIG" }),
+  channelVersion: (channelId: string, version: number): Key => ({ PK: `CHANNEL#${channelId}`, SK: `CONFIG#v${String(version).padStart(6, "0")}` }),
+  channelIndex: (channelId: string) => ({ GSI1PK: "CHANNELS", GSI1SK: channelId }),
+  channels: () => ({ index: INDEXES.byChannel, pk: "GSI1PK", value: "CHANNELS" }),
+  channelIdentity: (type: string, identity: string): Key => ({ PK: `CHANNELIDENTITY#${type}#${identity}`, SK: "IDENTITY" }),
+  webhookDelivery: (channelId: string, deliveryId: string): Key => ({ PK: `WEBHOOK#${channelId}#${deliveryId}`, SK: "DELIVERY" }),
   location: (locationId: string) => ({
     PK: `LOCATION#${locationId}`,
     SK: "LOCATION",

@@ -83,6 +83,11 @@ export class DynamoOrderRepository implements OrderRepository {
     }
   }
 
+  async findByExternalId(channel: string, externalOrderId: string): Promise<string | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.channelOrder(channel, externalOrderId), ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }));
+    return (out.Item as { orderId?: string } | undefined)?.orderId;
+  }
+
   async get(orderId: string): Promise<Order | undefined> {
     let header: Header | undefined;
     const lines: OrderLine[] = [];

@@ -1,4 +1,4 @@
-import { TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { isDeepStrictEqual } from "node:util";
 import { ConflictError } from "../../domain/errors.js";
 import { AGAIN, withOptimisticRetry } from "../../domain/optimistic.js";
@@ -11,7 +11,12 @@ export interface VersionedDocument {
   currentKey: Key;
   versionKey: (version: number) => Key;
   types: { current: string; version: string };
+  /** Index attributes of the current item (a listing). */
+  index?: Record<string, string>;
 }
+
+/** Writes that must commit with a version (a unique claim, say), given the version written and the one replaced. */
+export type WithVersion<T> = (next: T, now: T) => NonNullable<TransactWriteCommandInput["TransactItems"]>;
 
 /**
  * Stores `content` as the next version of a document (routing rules, a return policy): the current
@@ -27,6 +32,7 @@ export async function putNextVersion<C extends object, T extends C & { version: 
   content: (value: C) => unknown,
   build: (version: number) => T,
   expectedVersion?: number,
+  alongside?: WithVersion<T>,
 ): Promise<{ value: T; changed: boolean }> {
   return withOptimisticRetry(doc.subject, async () => {
     const now = await current();
@@ -37,8 +43,9 @@ export async function putNextVersion<C extends object, T extends C & { version: 
       await db.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: tableName, Item: { ...doc.currentKey, type: doc.types.current, ...next }, ConditionExpression: now.version === 0 ? "attribute_not_exists(PK)" : "version = :v", ...(now.version === 0 ? {} : { ExpressionAttributeValues: { ":v": now.version } }) } },
+            { Put: { TableName: tableName, Item: { ...doc.currentKey, ...doc.index, type: doc.types.current, ...next }, ConditionExpression: now.version === 0 ? "attribute_not_exists(PK)" : "version = :v", ...(now.version === 0 ? {} : { ExpressionAttributeValues: { ":v": now.version } }) } },
             { Put: { TableName: tableName, Item: { ...doc.versionKey(next.version), type: doc.types.version, ...next }, ConditionExpression: "attribute_not_exists(PK)" } },
+            ...(alongside?.(next, now) ?? []),
           ],
         }),
       );

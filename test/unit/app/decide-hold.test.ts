@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decideHold, parkHoldToken } from "../../../functions/app/decide-hold.js";
-import { ConflictError } from "../../../functions/domain/errors.js";
+import { ConflictError, type FieldIssue } from "../../../functions/domain/errors.js";
 import { createOrder, transition } from "../../../functions/domain/order.js";
 import { FakeOrders, fixedClock } from "../../fixtures/fakes.js";
 import { channelOrder } from "../../fixtures/orders.js";
@@ -27,10 +27,10 @@ class FakeTasks implements TaskResponder {
     return Promise.resolve(true);
   }
 }
-function setup() {
+function setup(problems: FieldIssue[] = []) {
   const orders = new FakeOrders();
   orders.orders.set("01JH", transition(createOrder(channelOrder(), "01JH", "t0"), "ON_HOLD", "t1", "amount"));
-  return { orders, holds: new FakeHolds(), tasks: new FakeTasks(), clock: fixedClock() };
+  return { orders, holds: new FakeHolds(), tasks: new FakeTasks(), clock: fixedClock(), problems: () => Promise.resolve(problems) };
 }
 
 describe("hold decisions", () => {
@@ -56,5 +56,14 @@ describe("hold decisions", () => {
     await decideHold(deps, "01JH", "release", "ops");
     expect(await decideHold(deps, "01JH", "release", "ops")).toEqual({ orderId: "01JH", status: "CONFIRMED" });
     await expect(decideHold(deps, "01JH", "cancel", "ops")).rejects.toThrow(ConflictError);
+  });
+
+  it("an order that still has problems (a channel line mapped to no SKU, say) is not released; it can still be cancelled", async () => {
+    const deps = setup([{ path: "lines.0.sku", message: "UNMAPPED-1 is not in the catalog" }]);
+    await parkHoldToken(deps, "01JH", "T3");
+    await expect(decideHold(deps, "01JH", "release", "ops")).rejects.toThrow(/cannot be released yet: lines.0.sku UNMAPPED-1 is not in the catalog/);
+    expect((await deps.orders.get("01JH"))?.status).toBe("ON_HOLD");
+    expect(deps.tasks.answers).toEqual([]);
+    expect(await decideHold(deps, "01JH", "cancel", "ops")).toEqual({ orderId: "01JH", status: "CANCELLED" });
   });
 });

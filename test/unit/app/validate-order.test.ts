@@ -51,6 +51,15 @@ describe("validateOrder", () => {
     expect(rejected?.statusHistory.at(-1)?.reason).toContain("lines.0.sku: TSHIRT-BLK-M is not in the catalog");
     expect((await validateOrder({ orders, catalog: new FakeCatalog({ "TSHIRT-BLK-M": true, "MUG-LOGO": true }), clock: fixedClock(), ...holdDeps }, "01JB")).problems).toEqual(out.problems);
   });
+  it("an order its channel adapter could not take as it came waits ON_HOLD with the channel's reasons and its problems, instead of being rejected", async () => {
+    const orders = new FakeOrders();
+    await orders.create(createOrder(channelOrder({ intakeHolds: ["unknown-sku: line 1 (Mug, variant 42) has no SKU"] }), "01JC", "t0"), "h");
+    const out = await validateOrder({ orders, catalog: new FakeCatalog({ "MUG-LOGO": true }), clock: fixedClock(), ...holdDeps }, "01JC");
+    expect(out).toMatchObject({ valid: true, onHold: true, problems: [{ path: "lines.0.sku", message: "TSHIRT-BLK-M is not in the catalog" }] });
+    const held = await orders.get("01JC");
+    expect(held).toMatchObject({ status: "ON_HOLD", problems: out.problems });
+    expect(held?.statusHistory.at(-1)?.reason).toBe("from the channel: unknown-sku: line 1 (Mug, variant 42) has no SKU; lines.0.sku: TSHIRT-BLK-M is not in the catalog");
+  });
 });
 
 describe("recordOrderNotifications", () => {

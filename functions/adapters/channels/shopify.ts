@@ -1,0 +1,233 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { parse } from "lossless-json";
+import { MalformedBodyError, UnauthorizedError } from "../../domain/errors.js";
+import { lineIdFor, type Address, type ChannelOrder, type Customer } from "../../domain/order.js";
+import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from "../../domain/order-schema.js";
+import { toMinorUnits } from "./money-text.js";
+
+/**
+ * Shopify webhooks, as shopify.dev documents them ("Deliver webhooks through HTTPS", "Verify
+ * webhooks") and Shopify's own libraries handle them (shopify-app-js `validateHmac`,
+ * shopify-api-ruby `ShopifyAPI::Webhooks`): the body is the REST Admin resource (an order for
+ * `orders/*`), signed with the app's client secret.
+ */
+export const SHOPIFY_HEADERS = {
+  hmac: "x-shopify-hmac-sha256",
+  shop: "x-shopify-shop-domain",
+  topic: "x-shopify-topic",
+  webhookId: "x-shopify-webhook-id",
+  eventId: "x-shopify-event-id",
+  apiVersion: "x-shopify-api-version",
+  triggeredAt: "x-shopify-triggered-at",
+} as const;
+
+/** The base64 HMAC-SHA256 of the raw body with the app's client secret, as Shopify signs a delivery. */
+export const shopifyHmac = (secret: string, rawBody: string): string => createHmac("sha256", secret).update(rawBody, "utf8").digest("base64");
+
+/** Throws UnauthorizedError unless `X-Shopify-Hmac-Sha256` is the body's HMAC under `secret` (compared in constant time). */
+export function verifyShopifyHmac(header: string | undefined, rawBody: string, secret: string): void {
+  if (!header) throw new UnauthorizedError(`Missing ${SHOPIFY_HEADERS.hmac} header`);
+  const expected = Buffer.from(shopifyHmac(secret, rawBody), "base64");
+  const given = Buffer.from(header.trim(), "base64");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new UnauthorizedError("Shopify HMAC does not match the body");
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * JSON with every number kept as its text: Shopify ids are 64-bit and lose digits as JS numbers
+ * (shopify-app-js PR #2781), so nothing here goes through a float.
+ */
+export function parseShopifyBody(rawBody: string): Json {
+  let body: unknown;
+  try {
+    body = parse(rawBody, null, (n: string) => n);
+  } catch (error) {
+    throw new MalformedBodyError(`Body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw new MalformedBodyError("Body must be a JSON object");
+  return body as Json;
+}
+
+const obj = (v: unknown): Json | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : undefined);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
+/** Name–value pairs (line-item properties, note attributes) as sent; a value may be any JSON. */
+const pairs = (v: unknown): { name: string; value: unknown }[] => arr(v).flatMap((p) => (obj(p) ? [{ name: str(obj(p)?.name) ?? "", value: obj(p)?.value }] : []));
+
+/** What the order's channel data keeps of Shopify's order beyond our model. */
+export interface ShopifyOrderData {
+  orderName?: string;
+  orderNumber?: string;
+  shopCurrency?: string;
+  /** Shopify's own grand total in the shop's currency, when it differs from the customer's. */
+  shopTotal?: string;
+  taxesIncluded: boolean;
+  taxLines: { title: string; rate?: string; amount: number }[];
+  note?: string;
+  noteAttributes: { name: string; value: unknown }[];
+  tags?: string;
+  sourceName?: string;
+  financialStatus?: string;
+  poNumber?: string;
+  /** B2B: the company and its location the order was placed for. */
+  company?: unknown;
+  shippingLines: { title?: string; code?: string; source?: string; amount: number }[];
+  /** By our line id: Shopify's line item, variant and product ids, its title and the customer's properties (engravings, gift messages...). */
+  lines: Record<string, { lineItemId?: string; variantId?: string; productId?: string; title?: string; giftCard: boolean; properties: { name: string; value: unknown }[] }>;
+}
+
+/**
+ * A Shopify order (the `orders/create` body) as our order. Money comes from the presentment
+ * (customer's) currency where Shopify gives both; quantities are the ordered ones. Whatever
+ * cannot be taken as it came (a line without a SKU, totals that do not add up to Shopify's, a
+ * missing email) does not drop the order: it is captured with the reason in `intakeHolds` and waits
+ * ON_HOLD for an operator. Throws only when there is no order to capture at all (no id).
+ */
+export function normalizeShopifyOrder(body: Json, channelId: string): ChannelOrder {
+  const holds: string[] = [];
+  const id = str(body.id);
+  if (!id || !/^\d{1,20}$/.test(id)) throw new MalformedBodyError("The order has no numeric id");
+  const shopCurrency = str(body.currency);
+  const currency = str(body.presentment_currency) ?? shopCurrency ?? "";
+  if (!/^[A-Z]{3}$/.test(currency)) holds.push(`the order has no currency (${currency || "none"})`);
+  const code = /^[A-Z]{3}$/.test(currency) ? currency : "XXX";
+
+  /** An amount of the order's currency: the presentment money of `<field>_set` when present, else the field. */
+  const money = (holder: Json | undefined, field: string, what: string): number => {
+    const set = obj(obj(holder?.[`${field}_set`])?.presentment_money);
+    const text = set ? str(set.amount) : str(holder?.[field]);
+    const inCurrency = set ? str(set.currency_code) : code;
+    if (text === undefined) return 0;
+    if (inCurrency && inCurrency !== code) {
+      holds.push(`${what} is in ${inCurrency}, not the order's ${code}`);
+      return 0;
+    }
+    try {
+      return toMinorUnits(text, code);
+    } catch (error) {
+      holds.push(`${what}: ${(error as Error).message}`);
+      return 0;
+    }
+  };
+
+  const items = arr(body.line_items).map(obj).filter((l): l is Json => l !== undefined);
+  if (items.length === 0) holds.push("the order has no line items");
+  if (items.length > MAX_ORDER_LINES) holds.push(`the order has ${items.length} line items, more than the ${MAX_ORDER_LINES} one order holds; only the first ${MAX_ORDER_LINES} were taken`);
+  const lines: ChannelOrder["lines"] = [];
+  const lineData: ShopifyOrderData["lines"] = {};
+  items.slice(0, MAX_ORDER_LINES).forEach((item, i) => {
+    const lineItemId = str(item.id);
+    const title = str(item.name) ?? str(item.title);
+    let sku = str(item.sku);
+    if (!sku || !/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$/.test(sku)) {
+      holds.push(`unknown-sku: line ${i + 1} (${title ?? "untitled"}, variant ${str(item.variant_id) ?? "none"}) has ${sku ? `SKU "${sku}", which is not a valid SKU` : "no SKU"}`);
+      sku = `UNMAPPED-${lineItemId ?? i + 1}`;
+    }
+    let quantity = Number(str(item.quantity) ?? "0");
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_LINE_QUANTITY) {
+      holds.push(`line ${i + 1} has quantity ${str(item.quantity) ?? "none"}`);
+      quantity = 1;
+    }
+    lines.push({ sku, quantity, unitPrice: { amount: money(item, "price", `line ${i + 1} price`), currency: code } });
+    lineData[lineIdFor(i)] = {
+      ...(lineItemId ? { lineItemId } : {}),
+      ...(str(item.variant_id) ? { variantId: str(item.variant_id) } : {}),
+      ...(str(item.product_id) ? { productId: str(item.product_id) } : {}),
+      ...(title ? { title } : {}),
+      giftCard: item.gift_card === true,
+      properties: pairs(item.properties),
+    };
+  });
+
+  const shippingLines = arr(body.shipping_lines).map(obj).filter((s): s is Json => s !== undefined && s.is_removed !== true);
+  const shipping = shippingLines.reduce((t, s, i) => t + money(s, "price", `shipping line ${i + 1}`), 0);
+  const tax = body.taxes_included === true ? 0 : money(body, "total_tax", "total tax");
+  const discount = money(body, "total_discounts", "total discounts");
+  const subtotal = lines.reduce((t, l) => t + l.unitPrice.amount * l.quantity, 0);
+  const theirs = money(body, "total_price", "total price");
+  const ours = subtotal + shipping + tax - discount;
+  if (ours !== theirs) holds.push(`totals do not add up: lines ${subtotal} + shipping ${shipping} + tax ${tax} − discounts ${discount} = ${ours}, Shopify's total is ${theirs} (${code} minor units)`);
+
+  const customer = customerOf(body, holds);
+  const shippingAddress = addressOf(obj(body.shipping_address));
+  if (!shippingAddress) holds.push("the order has no shipping address");
+
+  const taxLines = arr(body.tax_lines).flatMap((t, i) => {
+    const line = obj(t);
+    return line ? [{ title: str(line.title) ?? "", ...(str(line.rate) ? { rate: str(line.rate) } : {}), amount: money(line, "price", `tax line ${i + 1}`) }] : [];
+  });
+  const data: ShopifyOrderData = {
+    ...(str(body.name) ? { orderName: str(body.name) } : {}),
+    ...(str(body.order_number) ? { orderNumber: str(body.order_number) } : {}),
+    ...(shopCurrency && shopCurrency !== code ? { shopCurrency, shopTotal: str(body.total_price) } : {}),
+    taxesIncluded: body.taxes_included === true,
+    taxLines,
+    ...(str(body.note) ? { note: str(body.note) } : {}),
+    noteAttributes: pairs(body.note_attributes),
+    ...(str(body.tags) ? { tags: str(body.tags) } : {}),
+    ...(str(body.source_name) ? { sourceName: str(body.source_name) } : {}),
+    ...(str(body.financial_status) ? { financialStatus: str(body.financial_status) } : {}),
+    ...(str(body.po_number) ? { poNumber: str(body.po_number) } : {}),
+    ...(obj(body.company) ? { company: body.company } : {}),
+    shippingLines: shippingLines.map((s, i) => ({ ...(str(s.title) ? { title: str(s.title) } : {}), ...(str(s.code) ? { code: str(s.code) } : {}), ...(str(s.source) ? { source: str(s.source) } : {}), amount: money(s, "price", `shipping line ${i + 1}`) })),
+    lines: lineData,
+  };
+  const placedAt = isoOf(str(body.created_at) ?? str(body.processed_at));
+  if (!placedAt) holds.push(`created_at "${str(body.created_at) ?? ""}" is not a date-time`);
+
+  return {
+    channel: channelId,
+    externalOrderId: id,
+    placedAt: placedAt ?? new Date(0).toISOString(),
+    currency: code,
+    customer,
+    ...(shippingAddress ? { shippingAddress } : {}),
+    lines,
+    ...(shipping ? { shippingPrice: { amount: shipping, currency: code } } : {}),
+    ...(tax ? { taxTotal: { amount: tax, currency: code } } : {}),
+    ...(discount ? { discountTotal: { amount: discount, currency: code } } : {}),
+    channelData: { shopify: data },
+    ...(holds.length ? { intakeHolds: [...new Set(holds)] } : {}),
+  };
+}
+
+const isoOf = (text: string | undefined): string | undefined => {
+  if (!text) return undefined;
+  const t = Date.parse(text);
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+};
+
+function customerOf(body: Json, holds: string[]): Customer {
+  const c = obj(body.customer);
+  const shipTo = obj(body.shipping_address) ?? obj(body.billing_address);
+  const email = str(body.email) ?? str(body.contact_email) ?? str(c?.email);
+  if (!email) holds.push("the order has no customer email");
+  const fullName = (o: Json | undefined) => [str(o?.first_name), str(o?.last_name)].filter(Boolean).join(" ") || undefined;
+  const name = fullName(c) ?? str(shipTo?.name) ?? fullName(shipTo) ?? email ?? "unknown customer";
+  const phone = [str(body.phone), str(c?.phone), str(shipTo?.phone)].find((p) => p !== undefined && /^\+[1-9]\d{6,14}$/.test(p));
+  return { email: email ?? "", name, ...(phone ? { phone } : {}) };
+}
+
+function addressOf(a: Json | undefined): Address | undefined {
+  if (!a) return undefined;
+  const country = str(a.country_code)?.toUpperCase();
+  const line1 = str(a.address1);
+  if (!country || !line1) return undefined;
+  const lat = Number(str(a.latitude));
+  const lon = Number(str(a.longitude));
+  const located = str(a.latitude) !== undefined && str(a.longitude) !== undefined && Math.abs(lat) <= 90 && Math.abs(lon) <= 180;
+  return {
+    name: str(a.name) ?? ([str(a.first_name), str(a.last_name)].filter(Boolean).join(" ") || line1),
+    line1,
+    ...(str(a.address2) ? { line2: str(a.address2) } : {}),
+    city: str(a.city) ?? "",
+    ...((str(a.province_code) ?? str(a.province)) ? { region: str(a.province_code) ?? str(a.province) } : {}),
+    postalCode: str(a.zip) ?? "",
+    country,
+    ...(located ? { lat, lon } : {}),
+  };
+}
+
+/** Shopify's reason for a cancellation (`cancel_reason`: customer, fraud, inventory, declined, other). */
+export const cancelReasonOf = (body: Json): string => `cancelled on Shopify${str(body.cancel_reason) ? ` (${str(body.cancel_reason)})` : ""}`;

@@ -1,0 +1,51 @@
+import { ConflictError, InvalidTransitionError } from "../domain/errors.js";
+import type { ChannelOrder, OrderStatus } from "../domain/order.js";
+import { cancelOrder, type CancelOrderDeps } from "./cancel-order.js";
+import { placeOrder, type PlaceOrderDeps } from "./place-order.js";
+
+/** What a marketplace's order message did to our order. */
+export interface ChannelOrderResult {
+  orderId: string;
+  status: OrderStatus | "UNCHANGED";
+  /** created: a new order; existing: it was captured before; cancelled; refused: the channel asked for what can no longer be done (with why). */
+  outcome: "created" | "existing" | "cancelled" | "refused";
+  reason?: string;
+}
+
+export interface ChannelOrderDeps {
+  place: PlaceOrderDeps;
+  cancel: CancelOrderDeps;
+}
+
+/**
+ * A channel's order, captured exactly once. Unlike our own API, a marketplace sends the same
+ * order again with other content (a later state of it, a redelivery after an edit): that is the
+ * order we have, not a conflict; its changes are the update handlers' job.
+ */
+export async function receiveChannelOrder(deps: ChannelOrderDeps, input: ChannelOrder): Promise<ChannelOrderResult> {
+  try {
+    const placed = await placeOrder(deps.place, input);
+    return { orderId: placed.orderId, status: placed.status, outcome: placed.created ? "created" : "existing" };
+  } catch (error) {
+    const orderId = error instanceof ConflictError ? (error.details as { orderId?: string } | undefined)?.orderId : undefined;
+    if (!orderId) throw error;
+    return { orderId, status: "UNCHANGED", outcome: "existing" };
+  }
+}
+
+/**
+ * The channel cancelled an order. One we never captured (its create webhook was missed) is
+ * captured from this payload first, so the cancellation is never lost; one that has shipped
+ * cannot be cancelled here: the answer says so and the order is left as it is (a return handles it).
+ */
+export async function cancelFromChannel(deps: ChannelOrderDeps, input: ChannelOrder, reason: string): Promise<ChannelOrderResult> {
+  const known = await deps.place.orders.findByExternalId(input.channel, input.externalOrderId);
+  const orderId = known ?? (await receiveChannelOrder(deps, input)).orderId;
+  try {
+    const done = await cancelOrder(deps.cancel, orderId, reason);
+    return { orderId, status: done.status, outcome: "cancelled" };
+  } catch (error) {
+    if (!(error instanceof ConflictError) && !(error instanceof InvalidTransitionError)) throw error;
+    return { orderId, status: "UNCHANGED", outcome: "refused", reason: error.message };
+  }
+}

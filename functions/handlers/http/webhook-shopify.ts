@@ -1,0 +1,46 @@
+import { cancelReasonOf, normalizeShopifyOrder, parseShopifyBody, SHOPIFY_HEADERS, verifyShopifyHmac } from "../../adapters/channels/shopify.js";
+import { cancelFromChannel, receiveChannelOrder, type ChannelOrderResult } from "../../app/channel-orders.js";
+import { PayloadTooLargeError, UnknownChannelError, ValidationError } from "../../domain/errors.js";
+import { bodyBytes, json, rawBody, requireJsonContent } from "../../shared/http.js";
+import { httpHandler } from "../../shared/middy.js";
+import { systemClock, ulidIds } from "../../shared/runtime.js";
+import * as root from "../composition-root.js";
+import { MAX_WEBHOOK_BYTES } from "./webhook-generic.js";
+
+const deps = { place: { orders: root.orders(), workflow: root.workflowStarter(), clock: systemClock, ids: ulidIds }, cancel: root.cancelDeps() };
+const channels = root.channels();
+const secrets = root.channelSecrets();
+
+/** The order topics this endpoint acts on; any other topic is acknowledged (200) so Shopify does not retry it. */
+const ORDER_TOPICS = ["orders/create", "orders/cancelled"] as const;
+
+/**
+ * POST /webhooks/shopify: the shop's domain picks the channel, whose secret verifies the HMAC of
+ * the raw body; a delivery handled before (same X-Shopify-Webhook-Id) is answered at once. It
+ * answers 200 for every delivery it took, well inside Shopify's 5 s: capture and cancellation are
+ * a few writes, the workflow does the rest.
+ */
+export const handler = httpHandler(async (event) => {
+  if (bodyBytes(event) > MAX_WEBHOOK_BYTES) throw new PayloadTooLargeError(`Body exceeds ${MAX_WEBHOOK_BYTES} bytes`);
+  requireJsonContent(event);
+  const h = event.headers;
+  const shop = h[SHOPIFY_HEADERS.shop]?.trim().toLowerCase();
+  if (!shop) throw new ValidationError("Missing shop", [{ path: `headers.${SHOPIFY_HEADERS.shop}`, message: "is required: the shop's myshopify.com domain" }]);
+  const channel = await channels.byIdentity("shopify", shop);
+  if (!channel?.active) throw new UnknownChannelError(`No active Shopify channel is registered for ${shop}`);
+  const secret = await secrets.secretFor(channel.channelId);
+  if (!secret) throw new Error(`No webhook secret configured for channel ${channel.channelId}`);
+  const raw = rawBody(event);
+  verifyShopifyHmac(h[SHOPIFY_HEADERS.hmac], raw, secret);
+
+  const topic = h[SHOPIFY_HEADERS.topic]?.trim() ?? "";
+  const deliveryId = h[SHOPIFY_HEADERS.webhookId]?.trim();
+  if (deliveryId && (await channels.seenDelivery(channel.channelId, deliveryId))) return json(200, { channelId: channel.channelId, topic, duplicate: true });
+  if (!(ORDER_TOPICS as readonly string[]).includes(topic)) return json(200, { channelId: channel.channelId, topic, handled: false });
+
+  const body = parseShopifyBody(raw);
+  const order = normalizeShopifyOrder(body, channel.channelId);
+  const result: ChannelOrderResult = topic === "orders/create" ? await receiveChannelOrder(deps, order) : await cancelFromChannel(deps, order, cancelReasonOf(body));
+  if (deliveryId) await channels.recordDelivery(channel.channelId, deliveryId, { topic, at: systemClock.now(), orderId: result.orderId });
+  return json(result.outcome === "created" ? 202 : 200, { channelId: channel.channelId, topic, ...result });
+});
