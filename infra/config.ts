@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
-import { CARRIERS, PAYMENT_PROVIDERS, type CarrierName, type PaymentProviderName } from "../functions/shared/providers.js";
+import { CARRIERS, GEOCODERS, PAYMENT_PROVIDERS, type CarrierName, type GeocoderName, type PaymentProviderName } from "../functions/shared/providers.js";
 
 /** Everything that differs between stages, typed. */
 export interface StageConfig {
@@ -18,7 +18,7 @@ export interface StageConfig {
    * simulator (answers kept in the table) for demo stages; a stage that names none fails synth,
    * so a deploy never ships a fake payment provider by default.
    */
-  providers: { payments: PaymentProviderName; carrier: CarrierName };
+  providers: { payments: PaymentProviderName; carrier: CarrierName; geocoder: GeocoderName };
 }
 
 type StageSettings = Omit<StageConfig, "stage" | "providers"> & { providers?: Partial<StageConfig["providers"]> };
@@ -31,7 +31,7 @@ const STAGES: Record<string, StageSettings> = {
     archiveRetention: Duration.days(7),
     deletionProtection: false,
     // A demo stage: the simulators, named explicitly.
-    providers: { payments: "local", carrier: "local" },
+    providers: { payments: "local", carrier: "local", geocoder: "offline" },
   },
   prod: {
     removalPolicy: RemovalPolicy.RETAIN,
@@ -47,10 +47,12 @@ const STAGES: Record<string, StageSettings> = {
 export function stageConfig(stage: string, stages: Record<string, StageSettings> = STAGES): StageConfig {
   const config = stages[stage];
   if (!config) throw new Error(`Unknown stage "${stage}"; known stages: ${Object.keys(stages).join(", ")}`);
-  const { payments, carrier } = config.providers ?? {};
+  const { payments, carrier, geocoder } = config.providers ?? {};
   if (!payments || !(PAYMENT_PROVIDERS as readonly string[]).includes(payments))
     throw new Error(`Stage "${stage}" names no payment provider this build has (providers.payments in infra/config.ts; built: ${PAYMENT_PROVIDERS.join(", ")}, where "local" is a simulator for demo stages)`);
   if (!carrier || !(CARRIERS as readonly string[]).includes(carrier))
     throw new Error(`Stage "${stage}" names no carrier this build has (providers.carrier in infra/config.ts; built: ${CARRIERS.join(", ")}, where "local" is a simulator for demo stages)`);
-  return { stage, ...config, providers: { payments, carrier } };
+  if (!geocoder || !(GEOCODERS as readonly string[]).includes(geocoder))
+    throw new Error(`Stage "${stage}" names no geocoder this build has (providers.geocoder in infra/config.ts; built: ${GEOCODERS.join(", ")})`);
+  return { stage, ...config, providers: { payments, carrier, geocoder } };
 }

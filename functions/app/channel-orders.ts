@@ -40,7 +40,16 @@ export async function receiveChannelOrder(deps: ChannelOrderDeps, input: Channel
  */
 export async function cancelFromChannel(deps: ChannelOrderDeps, input: ChannelOrder, reason: string): Promise<ChannelOrderResult> {
   const known = await deps.place.orders.findByExternalId(input.channel, input.externalOrderId);
-  const orderId = known ?? (await receiveChannelOrder(deps, input)).orderId;
+  return cancelCaptured(deps, known ?? (await receiveChannelOrder(deps, input)).orderId, reason);
+}
+
+/** The channel cancelled (or deleted) an order it names only by id: ours is cancelled if we have it; undefined when we never captured it. */
+export async function cancelKnownOrder(deps: ChannelOrderDeps, channel: string, externalOrderId: string, reason: string): Promise<ChannelOrderResult | undefined> {
+  const orderId = await deps.place.orders.findByExternalId(channel, externalOrderId);
+  return orderId ? cancelCaptured(deps, orderId, reason) : undefined;
+}
+
+async function cancelCaptured(deps: ChannelOrderDeps, orderId: string, reason: string): Promise<ChannelOrderResult> {
   try {
     const done = await cancelOrder(deps.cancel, orderId, reason);
     return { orderId, status: done.status, outcome: "cancelled" };

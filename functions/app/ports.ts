@@ -16,6 +16,7 @@ import type { Return, ReturnStatus, StockEffect } from "../domain/return.js";
 import type { RoutingRules } from "../domain/routing-rules.js";
 import type { CarrierShipment, Shipment } from "../domain/shipment.js";
 import type { Channel } from "../domain/channel.js";
+import type { Geocode } from "../domain/geocoding.js";
 
 /** Outcome of storing a new order under its channel dedupe key. */
 export type CreateOrderResult =
@@ -81,6 +82,11 @@ export interface NotificationOutbox {
 /** Shared HMAC secrets per sales channel. */
 export interface ChannelSecrets {
   secretFor(channel: string): Promise<string | undefined>;
+}
+
+/** Places an address on the map (for routing) when its channel sent no coordinates. */
+export interface Geocoder {
+  locate(address: Pick<Address, "country" | "city" | "postalCode" | "region">): Promise<Geocode | undefined>;
 }
 
 /** The registered sales channels, by id and by the shop identity their webhooks carry, and the webhook deliveries they handled. */

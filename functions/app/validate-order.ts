@@ -4,7 +4,7 @@ import { multiply } from "../domain/money.js";
 import { computeTotals, transition, type Order } from "../domain/order.js";
 import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
 import { holdReasons, type FraudScorer } from "../domain/holds.js";
-import type { Catalog, Clock, OrderRepository } from "./ports.js";
+import type { Catalog, Clock, Geocoder, OrderRepository } from "./ports.js";
 
 export interface ValidateOrderDeps {
   orders: OrderRepository;
@@ -13,6 +13,8 @@ export interface ValidateOrderDeps {
   fraud: FraudScorer;
   /** The channel's hold rules. */
   holdRules(channel: string): Promise<{ amountAtLeast: number; fraudScoreAtLeast: number }>;
+  /** Places an address without coordinates (absent: such an order is routed to its country's centre). */
+  geocoder?: Geocoder;
 }
 
 export interface ValidationOutcome {
@@ -57,6 +59,20 @@ async function pickupProblems(catalog: Catalog, locationId: string): Promise<Fie
   return message ? [{ path: "pickup.locationId", message }] : [];
 }
 
+/**
+ * The order with its shipping address placed on the map: coordinates the channel sent are exact;
+ * otherwise the geocoder's, with the precision it reached (postal code, city, country).
+ */
+async function located(geocoder: Geocoder | undefined, order: Order): Promise<Order> {
+  const a = order.shippingAddress;
+  if (!a) return order;
+  if (a.lat !== undefined && a.lon !== undefined) return { ...order, geocode: { precision: "exact", source: "order" } };
+  const found = geocoder ? await geocoder.locate(a) : undefined;
+  if (!found) return order;
+  const { lat, lon, ...how } = found;
+  return { ...order, shippingAddress: { ...a, lat, lon }, geocode: how };
+}
+
 /** Everything that stops the order from going on: its arithmetic and address, SKUs the catalog does not sell, a pickup store that cannot hand it over. */
 export async function problemsOf(catalog: Catalog, order: Order): Promise<FieldIssue[]> {
   const skuProblems = await catalog.unsellable([...new Set(order.lines.map((l) => l.sku))]);
@@ -73,8 +89,9 @@ export async function problemsOf(catalog: Catalog, order: Order): Promise<FieldI
  */
 export async function validateOrder(deps: ValidateOrderDeps, orderId: string): Promise<ValidationOutcome> {
   return withOptimisticRetry(`Order ${orderId}`, async () => {
-    const order = await deps.orders.get(orderId);
-    if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
+    const stored = await deps.orders.get(orderId);
+    if (!stored) throw new NotFoundError(`Order ${orderId} does not exist`);
+    let order = stored;
     if (order.status !== "RECEIVED") {
       const valid = !["REJECTED", "CANCELLED", "FAILED"].includes(order.status);
       const problems = order.status === "REJECTED" ? (order.problems ?? []) : valid ? [] : [{ path: "status", message: `the order is ${order.status}` }];
@@ -82,12 +99,13 @@ export async function validateOrder(deps: ValidateOrderDeps, orderId: string): P
     }
     const problems = await problemsOf(deps.catalog, order);
     const now = deps.clock.now();
+    order = await located(deps.geocoder, order);
     // A payload the channel adapter could not take as it came waits for an operator, problems and all: it is fixed (PATCH) and released, never rejected.
     const intake = order.intakeHolds ?? [];
     if (intake.length > 0) {
       const reasons = [...intake.map((r) => `from the channel: ${r}`), ...problems.map((p) => `${p.path}: ${p.message}`)];
       const held = { ...transition(order, "ON_HOLD", now, reasons.join("; ")), ...(problems.length ? { problems } : {}) };
-      return (await deps.orders.saveHeader(held, order.version)) ? { orderId, valid: true, onHold: true, problems, checkedAt: now } : AGAIN;
+      return (await deps.orders.saveHeader(held, stored.version)) ? { orderId, valid: true, onHold: true, problems, checkedAt: now } : AGAIN;
     }
     const holds = problems.length === 0 ? holdReasons(order, await deps.holdRules(order.channel), await deps.fraud.score(order)) : [];
     const next: Order =
@@ -96,7 +114,7 @@ export async function validateOrder(deps: ValidateOrderDeps, orderId: string): P
         : holds.length > 0
           ? transition(order, "ON_HOLD", now, holds.join("; "))
           : transition(order, "CONFIRMED", now);
-    if (await deps.orders.saveHeader(next, order.version)) return { orderId, valid: problems.length === 0, onHold: holds.length > 0, problems, checkedAt: now };
+    if (await deps.orders.saveHeader(next, stored.version)) return { orderId, valid: problems.length === 0, onHold: holds.length > 0, problems, checkedAt: now };
     return AGAIN;
   });
 }

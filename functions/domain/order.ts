@@ -1,3 +1,4 @@
+import type { Geocode } from "./geocoding.js";
 import { InvalidTransitionError, type FieldIssue } from "./errors.js";
 import { add, multiply, subtract, sum, zero, type Money } from "./money.js";
 
@@ -92,6 +93,8 @@ export interface Order {
   shippingAddress?: Address;
   /** A pickup order: the store the customer collects it from. */
   pickup?: { locationId: string };
+  /** How the shipping address's coordinates were found (set when the order is validated): `exact` from the channel, or a geocoder's postal, city or country precision. */
+  geocode?: Omit<Geocode, "lat" | "lon">;
   lines: OrderLine[];
   totals: OrderTotals;
   statusHistory: StatusChange[];

@@ -4,7 +4,10 @@
 // and a missing variable fails at the cold start of the handlers that need it, naming it.
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SFNClient } from "@aws-sdk/client-sfn";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { LocalCarrier } from "../adapters/carriers/local-carrier.js";
+import { OfflineGeocoder } from "../adapters/geocoding/offline.js";
 import { DynamoAllocationStore } from "../adapters/dynamodb/allocation-store.js";
 import { DynamoBackorderStore } from "../adapters/dynamodb/backorder-store.js";
 import { DynamoCatalog } from "../adapters/dynamodb/catalog-repository.js";
@@ -33,11 +36,11 @@ import type { ChangeOrderDeps } from "../app/change-order.js";
 import type { HoldDeps } from "../app/decide-hold.js";
 import type { ReturnDeps } from "../app/returns.js";
 import type { ShipDeps } from "../app/shipments.js";
-import type { CarrierPort, PaymentProvider } from "../app/ports.js";
+import type { CarrierPort, Geocoder, PaymentProvider } from "../app/ports.js";
 import { routingDataFrom } from "../app/quote-route.js";
 import { problemsOf } from "../app/validate-order.js";
 import { requireEnv } from "../shared/env.js";
-import { CARRIERS, PAYMENT_PROVIDERS, PROVIDER_ENV } from "../shared/providers.js";
+import { CARRIERS, GEOCODERS, PAYMENT_PROVIDERS, PROVIDER_ENV, type GeocoderName } from "../shared/providers.js";
 import { systemClock, ulidIds } from "../shared/runtime.js";
 
 /** A value built on first use and kept for the life of the execution environment. */
@@ -75,6 +78,17 @@ export const channels = /* @__PURE__ */ once(() => new DynamoChannelStore(db(), 
 export const eventPublisher = /* @__PURE__ */ once(() => new EventBridgePublisher(new EventBridgeClient({}), requireEnv("EVENT_BUS_NAME")));
 export const channelSecrets = /* @__PURE__ */ once(() => new SecretsManagerChannelSecrets(requireEnv("CHANNEL_SECRETS_ARN")));
 export const carrierSecrets = /* @__PURE__ */ once(() => new SecretsManagerChannelSecrets(requireEnv("CARRIER_SECRETS_ARN")));
+
+/** The geocoder the stage named (GEOCODER); the offline one reads the tables bundled beside the function (`geo/`). */
+export const geocoder = /* @__PURE__ */ once((): Geocoder => {
+  const name = requireEnv(PROVIDER_ENV.geocoder);
+  switch (name as GeocoderName) {
+    case "offline":
+      return new OfflineGeocoder(path.join(path.dirname(fileURLToPath(import.meta.url)), "geo"));
+    default:
+      throw new Error(`Unknown geocoder ${name} (${PROVIDER_ENV.geocoder}); this build has: ${GEOCODERS.join(", ")}`);
+  }
+});
 
 /** The payment provider the stage named (PAYMENT_PROVIDER); an unknown name fails the cold start. */
 export const paymentProvider = /* @__PURE__ */ once((): PaymentProvider => {

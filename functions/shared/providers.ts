@@ -9,5 +9,9 @@ export type PaymentProviderName = (typeof PAYMENT_PROVIDERS)[number];
 export const CARRIERS = ["local"] as const;
 export type CarrierName = (typeof CARRIERS)[number];
 
+/** Geocoders: "offline" reads GeoNames-based tables bundled with the function (postal, city or country precision). */
+export const GEOCODERS = ["offline"] as const;
+export type GeocoderName = (typeof GEOCODERS)[number];
+
 /** The environment variables that carry the stage's choice to the functions. */
-export const PROVIDER_ENV = { payments: "PAYMENT_PROVIDER", carrier: "CARRIER" } as const;
+export const PROVIDER_ENV = { payments: "PAYMENT_PROVIDER", carrier: "CARRIER", geocoder: "GEOCODER" } as const;

@@ -31,6 +31,8 @@ export interface OmsFunctionProps {
   memorySize?: number;
   timeout?: Duration;
   environment?: Record<string, string>;
+  /** The function geocodes: the stage's geocoder is named, and the offline geocoder's tables are built into its bundle (`geo/`, by infra/geo-index.ts). */
+  geoData?: boolean;
 }
 
 /**
@@ -64,6 +66,7 @@ export class OmsFunction extends NodejsFunction {
         // The composition root builds the provider and carrier the stage names (never a default).
         [PROVIDER_ENV.payments]: props.config.providers.payments,
         [PROVIDER_ENV.carrier]: props.config.providers.carrier,
+        ...(props.geoData ? { [PROVIDER_ENV.geocoder]: props.config.providers.geocoder } : {}),
         ...props.environment,
       },
       bundling: {
@@ -81,6 +84,15 @@ export class OmsFunction extends NodejsFunction {
         // Lambda hands the role's credentials over in the environment: sign with those, and leave the
         // SDK's default chain (SSO, STS, IMDS, ini files: ~95 KB minified) out of every bundle.
         esbuildArgs: { [`--alias:${DEFAULT_CREDENTIAL_CHAIN}`]: path.join(ROOT, "functions/shared/lambda-credentials.ts") },
+        ...(props.geoData
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_input: string, outputDir: string) => [`"${process.execPath}" "${path.join(ROOT, "node_modules/tsx/dist/cli.mjs")}" "${path.join(ROOT, "infra/geo-index.ts")}" "${path.join(outputDir, "geo")}"`],
+              },
+            }
+          : {}),
       },
     });
   }

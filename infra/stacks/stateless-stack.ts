@@ -38,7 +38,8 @@ export class StatelessStack extends Stack {
     const fn = (fid: string, handler: string, description: string) => new OmsFunction(this, fid, { handler, config, description });
 
     // Workflow steps
-    const validateOrder = fn("ValidateOrder", "tasks/validate-order.ts", "Workflow step: validate an order and confirm or reject it").bindTable(table);
+    // Validation also places an address without coordinates on the map: it carries the geocoder's tables.
+    const validateOrder = new OmsFunction(this, "ValidateOrder", { handler: "tasks/validate-order.ts", config, description: "Workflow step: validate an order (and geocode its address) and confirm, hold or reject it", geoData: true }).bindTable(table);
     const changeOrderStatus = fn("ChangeOrderStatus", "tasks/change-order-status.ts", "Workflow step: move an order along its lifecycle").bindTable(table);
     const authorizePayment = fn("AuthorizePayment", "tasks/authorize-payment.ts", "Workflow step: authorize the order's payment once").bindTable(table);
     // Steps that answer their own task (the decision, the stock or the location came first) may
@@ -118,13 +119,17 @@ export class StatelessStack extends Stack {
       .bindTable(table)
       .bindStateMachine(this.orderWorkflow.stateMachine)
       .bindSecret(props.channelSecrets, "CHANNEL_SECRETS_ARN");
-    // Shopify: the shop's domain picks the channel; the channel's secret (in the channel secrets) verifies the HMAC.
-    // Its cancellations end the workflow steps waiting on the order.
-    const shopifyWebhook = fn("ShopifyWebhook", "http/webhook-shopify.ts", "POST /webhooks/shopify: Shopify order webhooks (HMAC-verified)")
-      .bindTable(table)
-      .bindStateMachine(this.orderWorkflow.stateMachine)
-      .bindSecret(props.channelSecrets, "CHANNEL_SECRETS_ARN");
-    this.orderWorkflow.stateMachine.grantTaskResponse(shopifyWebhook);
+    // Marketplace webhooks: the channel's secret (in the channel secrets) verifies each delivery;
+    // they capture orders and cancel them, which ends the workflow steps waiting on an order.
+    const marketplaceWebhooks: [string, string, string, string][] = [
+      ["ShopifyWebhook", "http/webhook-shopify.ts", "/webhooks/shopify", "Shopify order webhooks (HMAC-verified; the shop's domain picks the channel)"],
+      ["WooCommerceWebhook", "http/webhook-woocommerce.ts", "/webhooks/woocommerce/{channelId}", "WooCommerce order webhooks (signature-verified) and pings"],
+    ];
+    const webhookFunctions = marketplaceWebhooks.map(([id, handler, routePath, what]) => {
+      const f = fn(id, handler, `POST ${routePath}: ${what}`).bindTable(table).bindStateMachine(this.orderWorkflow.stateMachine).bindSecret(props.channelSecrets, "CHANNEL_SECRETS_ARN");
+      this.orderWorkflow.stateMachine.grantTaskResponse(f);
+      return [routePath, id, f] as const;
+    });
     const getOrder = fn("GetOrder", "http/get-order.ts", "GET /orders/{orderId}").bindTable(table, "read");
     const listOrders = fn("ListOrders", "http/list-orders.ts", "GET /orders").bindTable(table, "read");
     const health = fn("Health", "http/health.ts", "GET /health");
@@ -146,7 +151,7 @@ export class StatelessStack extends Stack {
     const integration = (name: string, f: OmsFunction) => new HttpLambdaIntegration(name, f);
     const open = new HttpNoneAuthorizer();
     this.api.addRoutes({ path: "/webhooks/generic", methods: [HttpMethod.POST], integration: integration("IntakeIntegration", intake), authorizer: open });
-    this.api.addRoutes({ path: "/webhooks/shopify", methods: [HttpMethod.POST], integration: integration("ShopifyWebhookIntegration", shopifyWebhook), authorizer: open });
+    for (const [routePath, id, f] of webhookFunctions) this.api.addRoutes({ path: routePath, methods: [HttpMethod.POST], integration: integration(`${id}Integration`, f), authorizer: open });
     this.api.addRoutes({ path: "/health", methods: [HttpMethod.GET], integration: integration("HealthIntegration", health), authorizer: open });
     // Carriers sign their tracking updates with an HMAC, like channels.
     const tracking = fn("CarrierTracking", "http/carrier-tracking.ts", "POST /carriers/{carrier}/tracking: signed tracking updates").bindTable(table).bindSecret(props.carrierSecrets, "CARRIER_SECRETS_ARN");

@@ -68,6 +68,7 @@ describe("stateless stack", () => {
         ["GET /health", "NONE"],
         ["POST /webhooks/generic", "NONE"],
         ["POST /webhooks/shopify", "NONE"],
+        ["POST /webhooks/woocommerce/{channelId}", "NONE"],
         ["POST /carriers/{carrier}/tracking", "NONE"],
         ...[
           "GET /orders",
@@ -178,7 +179,8 @@ describe("payment provider and carrier per stage", () => {
     const base = { removalPolicy: RemovalPolicy.DESTROY, logRetention: RetentionDays.ONE_DAY, logLevel: "INFO" as const, archiveRetention: Duration.days(1), deletionProtection: false };
     expect(() => stageConfig("x", { x: { ...base, providers: { payments: "stripe" as never, carrier: "local" } } })).toThrow(/names no payment provider/);
     expect(() => stageConfig("x", { x: { ...base, providers: { payments: "local" } } })).toThrow(/names no carrier/);
-    expect(stageConfig("x", { x: { ...base, providers: { payments: "local", carrier: "local" } } }).providers).toEqual({ payments: "local", carrier: "local" });
+    expect(() => stageConfig("x", { x: { ...base, providers: { payments: "local", carrier: "local" } } })).toThrow(/names no geocoder/);
+    expect(stageConfig("x", { x: { ...base, providers: { payments: "local", carrier: "local", geocoder: "offline" } } }).providers).toEqual({ payments: "local", carrier: "local", geocoder: "offline" });
   });
 });
 

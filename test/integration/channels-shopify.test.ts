@@ -1,10 +1,9 @@
-import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { beforeAll, describe, expect, it } from "vitest";
 import { shopifyHmac } from "../../functions/adapters/channels/shopify.js";
 import { DynamoCatalog } from "../../functions/adapters/dynamodb/catalog-repository.js";
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
-import { shopifySample } from "../fixtures/shopify-samples.js";
-import { cloud, dynamo, eventually, finishedExecution, operatorCall, operatorGet, operatorPost, snapshot } from "./helpers.js";
+import { channelSample } from "../fixtures/channel-samples.js";
+import { cloud, dynamo, eventually, finishedExecution, operatorCall, operatorGet, operatorPost, putChannelSecret, snapshot } from "./helpers.js";
 
 // Payloads: Shopify's own SDK fixtures in ../shared/data/channels (sources in its README).
 const SHOP = "oms-test-eu.myshopify.com";
@@ -37,9 +36,7 @@ beforeAll(async () => {
   }
   // The operator's part: the channel, then its webhook secret beside the others.
   expect((await operatorCall("PUT", "/channels/shop-eu", channel)).status).toBe(200);
-  const sm = new SecretsManagerClient({ endpoint: cloud.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
-  const current = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: cloud.channelSecretsId }))).SecretString ?? "{}") as Record<string, string>;
-  await sm.send(new PutSecretValueCommand({ SecretId: cloud.channelSecretsId, SecretString: JSON.stringify({ ...current, "shop-eu": SECRET }) }));
+  await putChannelSecret("shop-eu", SECRET);
 });
 
 describe("channel registry", () => {
@@ -61,7 +58,7 @@ describe("channel registry", () => {
 });
 
 describe("Shopify webhooks", () => {
-  const created = shopifySample("shopify-order-get-partially-refunded-1.json");
+  const created = channelSample("shopify-order-get-partially-refunded-1.json");
 
   it("refuses a body whose HMAC is not the shop's, and a shop no channel answers for; neither writes anything", async () => {
     const before = await snapshot();
@@ -82,7 +79,7 @@ describe("Shopify webhooks", () => {
   });
 
   it("orders/cancelled: our order is cancelled and its stock released; the workflow ends cancelled", async () => {
-    const cancelled = shopifySample("shopify-order-cancelled-1.json"); // the same order (450789469), cancelled on Shopify
+    const cancelled = channelSample("shopify-order-cancelled-1.json"); // the same order (450789469), cancelled on Shopify
     const res = await shopify("orders/cancelled", cancelled);
     expect(res).toMatchObject({ status: 200, json: { outcome: "cancelled", status: "CANCELLED" } });
     const orderId = String(res.json.orderId);
@@ -95,14 +92,14 @@ describe("Shopify webhooks", () => {
   });
 
   it("orders/cancelled for an order whose create webhook never came: it is captured, then cancelled (never lost)", async () => {
-    const raw = shopifySample("shopify-order-cancelled-1.json").replace(/"id":\s*450789469/, '"id": 5000000000000000123');
+    const raw = channelSample("shopify-order-cancelled-1.json").replace(/"id":\s*450789469/, '"id": 5000000000000000123');
     const res = await shopify("orders/cancelled", raw);
     expect(res).toMatchObject({ status: 200, json: { outcome: "cancelled" } });
     expect((await operatorGet(`/orders/${String(res.json.orderId)}`)).json).toMatchObject({ externalOrderId: "5000000000000000123", status: "CANCELLED" });
   });
 
   it("a payload we cannot map (no SKU, no email, no address) is captured ON_HOLD with the reasons; it cannot be released until fixed", async () => {
-    const res = await shopify("orders/create", shopifySample("shopify-order-eur-1.json"));
+    const res = await shopify("orders/create", channelSample("shopify-order-eur-1.json"));
     expect(res.status).toBe(202);
     const orderId = String(res.json.orderId);
     const held = await eventually(() => operatorGet(`/orders/${orderId}`), (o) => o.json.status === "ON_HOLD");

@@ -1,5 +1,6 @@
 import { DynamoDBClient, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { createHash } from "node:crypto";
+import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, type DescribeExecutionCommandOutput } from "@aws-sdk/client-sfn";
 import { expect, inject } from "vitest";
 import { signWebhook } from "../../functions/adapters/channels/signature.js";
@@ -23,6 +24,13 @@ export async function postOrder(
   if (opts.signature !== null) headers["x-oms-signature"] = opts.signature ?? signWebhook(opts.secret ?? cloud.channelSecret, raw, opts.t);
   const res = await fetch(`${cloud.apiUrl}/webhooks/generic`, { method: "POST", headers, body: raw });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+/** Adds a channel's webhook secret to the channel secrets, as an operator does with `aws secretsmanager put-secret-value`. */
+export async function putChannelSecret(channelId: string, secret: string): Promise<void> {
+  const sm = new SecretsManagerClient(aws);
+  const current = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: cloud.channelSecretsId }))).SecretString ?? "{}") as Record<string, string>;
+  await sm.send(new PutSecretValueCommand({ SecretId: cloud.channelSecretsId, SecretString: JSON.stringify({ ...current, [channelId]: secret }) }));
 }
 
 /** GET with the operator token. */

@@ -1,9 +1,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { parse } from "lossless-json";
 import { MalformedBodyError, UnauthorizedError } from "../../domain/errors.js";
 import { lineIdFor, type Address, type ChannelOrder, type Customer } from "../../domain/order.js";
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from "../../domain/order-schema.js";
-import { toMinorUnits } from "./money-text.js";
+import { amountOr0, arr, e164, isoOf, obj, objects, parseLossless, str, usableSku, type Json } from "./payload.js";
 
 /**
  * Shopify webhooks, as shopify.dev documents them ("Deliver webhooks through HTTPS", "Verify
@@ -32,28 +31,11 @@ export function verifyShopifyHmac(header: string | undefined, rawBody: string, s
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new UnauthorizedError("Shopify HMAC does not match the body");
 }
 
-type Json = Record<string, unknown>;
+/** A Shopify body: JSON with every number as its text (Shopify ids are 64-bit; shopify-app-js PR #2781). */
+export const parseShopifyBody = parseLossless;
 
-/**
- * JSON with every number kept as its text: Shopify ids are 64-bit and lose digits as JS numbers
- * (shopify-app-js PR #2781), so nothing here goes through a float.
- */
-export function parseShopifyBody(rawBody: string): Json {
-  let body: unknown;
-  try {
-    body = parse(rawBody, null, (n: string) => n);
-  } catch (error) {
-    throw new MalformedBodyError(`Body is not valid JSON: ${(error as Error).message}`);
-  }
-  if (!body || typeof body !== "object" || Array.isArray(body)) throw new MalformedBodyError("Body must be a JSON object");
-  return body as Json;
-}
-
-const obj = (v: unknown): Json | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : undefined);
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
 /** Name–value pairs (line-item properties, note attributes) as sent; a value may be any JSON. */
-const pairs = (v: unknown): { name: string; value: unknown }[] => arr(v).flatMap((p) => (obj(p) ? [{ name: str(obj(p)?.name) ?? "", value: obj(p)?.value }] : []));
+const pairs = (v: unknown): { name: string; value: unknown }[] => objects(v).map((p) => ({ name: str(p.name) ?? "", value: p.value }));
 
 /** What the order's channel data keeps of Shopify's order beyond our model. */
 export interface ShopifyOrderData {
@@ -103,15 +85,10 @@ export function normalizeShopifyOrder(body: Json, channelId: string): ChannelOrd
       holds.push(`${what} is in ${inCurrency}, not the order's ${code}`);
       return 0;
     }
-    try {
-      return toMinorUnits(text, code);
-    } catch (error) {
-      holds.push(`${what}: ${(error as Error).message}`);
-      return 0;
-    }
+    return amountOr0(text, code, what, holds);
   };
 
-  const items = arr(body.line_items).map(obj).filter((l): l is Json => l !== undefined);
+  const items = objects(body.line_items);
   if (items.length === 0) holds.push("the order has no line items");
   if (items.length > MAX_ORDER_LINES) holds.push(`the order has ${items.length} line items, more than the ${MAX_ORDER_LINES} one order holds; only the first ${MAX_ORDER_LINES} were taken`);
   const lines: ChannelOrder["lines"] = [];
@@ -119,9 +96,10 @@ export function normalizeShopifyOrder(body: Json, channelId: string): ChannelOrd
   items.slice(0, MAX_ORDER_LINES).forEach((item, i) => {
     const lineItemId = str(item.id);
     const title = str(item.name) ?? str(item.title);
-    let sku = str(item.sku);
-    if (!sku || !/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$/.test(sku)) {
-      holds.push(`unknown-sku: line ${i + 1} (${title ?? "untitled"}, variant ${str(item.variant_id) ?? "none"}) has ${sku ? `SKU "${sku}", which is not a valid SKU` : "no SKU"}`);
+    const given = str(item.sku);
+    let sku = usableSku(given);
+    if (!sku) {
+      holds.push(`unknown-sku: line ${i + 1} (${title ?? "untitled"}, variant ${str(item.variant_id) ?? "none"}) has ${given ? `SKU "${given}", which is not a valid SKU` : "no SKU"}`);
       sku = `UNMAPPED-${lineItemId ?? i + 1}`;
     }
     let quantity = Number(str(item.quantity) ?? "0");
@@ -140,7 +118,7 @@ export function normalizeShopifyOrder(body: Json, channelId: string): ChannelOrd
     };
   });
 
-  const shippingLines = arr(body.shipping_lines).map(obj).filter((s): s is Json => s !== undefined && s.is_removed !== true);
+  const shippingLines = objects(body.shipping_lines).filter((s) => s.is_removed !== true);
   const shipping = shippingLines.reduce((t, s, i) => t + money(s, "price", `shipping line ${i + 1}`), 0);
   const tax = body.taxes_included === true ? 0 : money(body, "total_tax", "total tax");
   const discount = money(body, "total_discounts", "total discounts");
@@ -192,12 +170,6 @@ export function normalizeShopifyOrder(body: Json, channelId: string): ChannelOrd
   };
 }
 
-const isoOf = (text: string | undefined): string | undefined => {
-  if (!text) return undefined;
-  const t = Date.parse(text);
-  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
-};
-
 function customerOf(body: Json, holds: string[]): Customer {
   const c = obj(body.customer);
   const shipTo = obj(body.shipping_address) ?? obj(body.billing_address);
@@ -205,7 +177,7 @@ function customerOf(body: Json, holds: string[]): Customer {
   if (!email) holds.push("the order has no customer email");
   const fullName = (o: Json | undefined) => [str(o?.first_name), str(o?.last_name)].filter(Boolean).join(" ") || undefined;
   const name = fullName(c) ?? str(shipTo?.name) ?? fullName(shipTo) ?? email ?? "unknown customer";
-  const phone = [str(body.phone), str(c?.phone), str(shipTo?.phone)].find((p) => p !== undefined && /^\+[1-9]\d{6,14}$/.test(p));
+  const phone = e164(str(body.phone), str(c?.phone), str(shipTo?.phone));
   return { email: email ?? "", name, ...(phone ? { phone } : {}) };
 }
 

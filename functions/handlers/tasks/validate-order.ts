@@ -15,6 +15,7 @@ const deps = {
   fraud: ruleBasedFraudScorer,
   // Rules stored before holds existed carry none: the defaults apply.
   holdRules: async (channel: string) => (await rules.current(channel)).holds ?? defaultRoutingRules(channel).holds,
+  geocoder: root.geocoder(),
 };
 
 const inputSchema = z.object({ orderId: z.string().check(z.minLength(1)) });

@@ -60,6 +60,21 @@ describe("validateOrder", () => {
     expect(held).toMatchObject({ status: "ON_HOLD", problems: out.problems });
     expect(held?.statusHistory.at(-1)?.reason).toBe("from the channel: unknown-sku: line 1 (Mug, variant 42) has no SKU; lines.0.sku: TSHIRT-BLK-M is not in the catalog");
   });
+  it("places an address without coordinates with the geocoder and records the precision; the channel's own coordinates are exact", async () => {
+    const orders = new FakeOrders();
+    const base = channelOrder();
+    const { lat: _lat, lon: _lon, ...bare } = base.shippingAddress!;
+    await orders.create(createOrder(channelOrder({ shippingAddress: bare }), "01JG", "t0"), "h");
+    await orders.create(createOrder(channelOrder({ externalOrderId: "EXACT-1", shippingAddress: { ...bare, lat: 52.5, lon: 13.4 } }), "01JX", "t0"), "h2");
+    const asked: string[] = [];
+    const geocoder = { locate: (a: { city: string }) => (asked.push(a.city), Promise.resolve({ lat: 52.52, lon: 13.41, precision: "city" as const, source: "geonames" })) };
+    const deps = { orders, catalog: new FakeCatalog({ "TSHIRT-BLK-M": true, "MUG-LOGO": true }), clock: fixedClock(), ...holdDeps, geocoder };
+    await validateOrder(deps, "01JG");
+    await validateOrder(deps, "01JX");
+    expect(await orders.get("01JG")).toMatchObject({ status: "CONFIRMED", shippingAddress: { lat: 52.52, lon: 13.41 }, geocode: { precision: "city", source: "geonames" } });
+    expect(await orders.get("01JX")).toMatchObject({ shippingAddress: { lat: 52.5, lon: 13.4 }, geocode: { precision: "exact", source: "order" } });
+    expect(asked).toEqual([bare.city]);
+  });
 });
 
 describe("recordOrderNotifications", () => {

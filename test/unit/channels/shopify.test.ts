@@ -3,13 +3,13 @@ import { normalizeShopifyOrder, parseShopifyBody, shopifyHmac, verifyShopifyHmac
 import { currencyExponent, toMinorUnits } from "../../../functions/adapters/channels/money-text.js";
 import { UnauthorizedError } from "../../../functions/domain/errors.js";
 import { computeTotals } from "../../../functions/domain/order.js";
-import { shopifySample } from "../../fixtures/shopify-samples.js";
+import { channelSample } from "../../fixtures/channel-samples.js";
 
 // Payloads: ../shared/data/channels (Shopify's own SDK fixtures; sources in its README).
-const order = (file: string) => normalizeShopifyOrder(parseShopifyBody(shopifySample(file)), "shop-eu");
+const order = (file: string) => normalizeShopifyOrder(parseShopifyBody(channelSample(file)), "shop-eu");
 
 describe("Shopify webhook HMAC", () => {
-  const body = shopifySample("shopify-order-eur-1.json");
+  const body = channelSample("shopify-order-eur-1.json");
   it("accepts the base64 HMAC-SHA256 of the raw body under the app secret, and nothing else", () => {
     expect(() => verifyShopifyHmac(shopifyHmac("s3cret", body), body, "s3cret")).not.toThrow();
     expect(() => verifyShopifyHmac(shopifyHmac("other", body), body, "s3cret")).toThrow(UnauthorizedError);
@@ -58,7 +58,7 @@ describe("Shopify order to our order", () => {
 
   it("a 64-bit id survives exactly (a JS number would round it)", () => {
     const big = "9007199254740993123";
-    const raw = shopifySample("shopify-order-eur-1.json").replace(/"id":\s*1073459976/, `"id": ${big}`);
+    const raw = channelSample("shopify-order-eur-1.json").replace(/"id":\s*1073459976/, `"id": ${big}`);
     expect(Number(big).toString()).not.toBe(big);
     expect(normalizeShopifyOrder(parseShopifyBody(raw), "shop-eu").externalOrderId).toBe(big);
   });

@@ -69,7 +69,7 @@ describe("use cases under a record that never stops changing", () => {
     const b = await withOrder("ON_HOLD");
     const holds = { getToken: () => Promise.resolve(undefined), putToken: () => Promise.resolve() };
     const tasks = { succeed: () => Promise.resolve(), fail: () => Promise.resolve() };
-    await expect(decideHold({ ...b, holds, tasks } as never, "01JA", "release", "op")).rejects.toBeInstanceOf(ConcurrentModificationError);
+    await expect(decideHold({ ...b, holds, tasks, problems: () => Promise.resolve([]) } as never, "01JA", "release", "op")).rejects.toBeInstanceOf(ConcurrentModificationError);
     expect((await b.orders.get("01JA"))?.status).toBe("ON_HOLD");
 
     const c = await withOrder();
