@@ -15,6 +15,34 @@ export interface ChannelOrderResult {
 export interface ChannelOrderDeps {
   place: PlaceOrderDeps;
   cancel: CancelOrderDeps;
+  /** The catalog's listings (channel id → SKU) and what it sells, to map a channel's lines to our SKUs. */
+  catalog: { skuForListing(channelId: string, listingKey: string): Promise<string | undefined>; unsellable(skus: string[]): Promise<{ path: string; message: string }[]> };
+}
+
+const unknownSkuHold = (line: number) => `unknown-sku: line ${line} `;
+
+/**
+ * A channel's lines as our SKUs: a listing of the channel's id for the product wins (the channel's
+ * SKU text may be missing or stale); a line whose SKU the catalog does not have, and that no
+ * listing maps, holds the order (`unknown-sku`) instead of having it rejected.
+ */
+export async function mapListings(catalog: ChannelOrderDeps["catalog"], input: ChannelOrder): Promise<ChannelOrder> {
+  let holds = [...(input.intakeHolds ?? [])];
+  const lines = await Promise.all(
+    input.lines.map(async (line, i) => {
+      const mapped = line.listingKey ? await catalog.skuForListing(input.channel, line.listingKey) : undefined;
+      if (!mapped) return line;
+      holds = holds.filter((h) => !h.startsWith(unknownSkuHold(i + 1)));
+      return { ...line, sku: mapped };
+    }),
+  );
+  const missing = new Set((await catalog.unsellable([...new Set(lines.map((l) => l.sku))])).filter((p) => p.message === "is not in the catalog").map((p) => p.path));
+  lines.forEach((l, i) => {
+    if (missing.has(l.sku) && !holds.some((h) => h.startsWith(unknownSkuHold(i + 1))))
+      holds.push(`${unknownSkuHold(i + 1)}has SKU ${l.sku}, which is not in the catalog${l.listingKey ? `, and no listing of ${input.channel} maps ${l.listingKey}` : ""}`);
+  });
+  const { intakeHolds: _h, ...rest } = input;
+  return { ...rest, lines, ...(holds.length ? { intakeHolds: holds } : {}) };
 }
 
 /**
@@ -24,7 +52,7 @@ export interface ChannelOrderDeps {
  */
 export async function receiveChannelOrder(deps: ChannelOrderDeps, input: ChannelOrder): Promise<ChannelOrderResult> {
   try {
-    const placed = await placeOrder(deps.place, input);
+    const placed = await placeOrder(deps.place, await mapListings(deps.catalog, input));
     return { orderId: placed.orderId, status: placed.status, outcome: placed.created ? "created" : "existing" };
   } catch (error) {
     const orderId = error instanceof ConflictError ? (error.details as { orderId?: string } | undefined)?.orderId : undefined;

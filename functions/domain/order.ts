@@ -125,7 +125,8 @@ export interface ChannelOrder {
   customer: Customer;
   shippingAddress?: Address;
   pickup?: { locationId: string };
-  lines: { sku: string; quantity: number; unitPrice: Money }[];
+  /** `listingKey`: what the channel calls the line's product (`variant:123`), matched to a SKU by the catalog's listings. */
+  lines: { sku: string; quantity: number; unitPrice: Money; listingKey?: string }[];
   shippingPrice?: Money;
   taxTotal?: Money;
   discountTotal?: Money;

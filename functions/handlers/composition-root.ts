@@ -12,6 +12,7 @@ import { DynamoAllocationStore } from "../adapters/dynamodb/allocation-store.js"
 import { DynamoBackorderStore } from "../adapters/dynamodb/backorder-store.js";
 import { DynamoCatalog } from "../adapters/dynamodb/catalog-repository.js";
 import { DynamoChannelStore } from "../adapters/dynamodb/channel-store.js";
+import { DynamoProductStore } from "../adapters/dynamodb/product-store.js";
 import { documentClient } from "../adapters/dynamodb/client.js";
 import { DynamoHoldStore } from "../adapters/dynamodb/hold-store.js";
 import { DynamoNotificationOutbox } from "../adapters/dynamodb/notification-outbox.js";
@@ -32,6 +33,7 @@ import { StepFunctionsWorkflowStarter } from "../adapters/stepfunctions/workflow
 import { restock, type AwaitingStockDeps } from "../app/awaiting-stock.js";
 import type { AllocateDeps } from "../app/backorders.js";
 import type { CancelOrderDeps } from "../app/cancel-order.js";
+import type { ChannelOrderDeps } from "../app/channel-orders.js";
 import type { ChangeOrderDeps } from "../app/change-order.js";
 import type { HoldDeps } from "../app/decide-hold.js";
 import type { ReturnDeps } from "../app/returns.js";
@@ -73,6 +75,8 @@ export const workflowStarter = /* @__PURE__ */ once(() => new StepFunctionsWorkf
 export const returnWorkflowStarter = /* @__PURE__ */ once(() => new StepFunctionsWorkflowStarter(sfnClient(), requireEnv("RETURN_STATE_MACHINE_ARN")));
 export const returns = /* @__PURE__ */ once(() => new DynamoReturnStore(db(), tableName()));
 export const returnPolicies = /* @__PURE__ */ once(() => new DynamoReturnPolicies(db(), tableName()));
+/** The product catalog and its channel listings. */
+export const products = /* @__PURE__ */ once(() => new DynamoProductStore(db(), tableName()));
 /** Sales channels (versioned), the shop identities that pick them, and the webhook deliveries they handled. */
 export const channels = /* @__PURE__ */ once(() => new DynamoChannelStore(db(), tableName()));
 export const eventPublisher = /* @__PURE__ */ once(() => new EventBridgePublisher(new EventBridgeClient({}), requireEnv("EVENT_BUS_NAME")));
@@ -156,6 +160,15 @@ export const cancelDeps = /* @__PURE__ */ once(
     clock: systemClock,
     hold: { holds: holds(), tasks: tasks() },
     fulfillment: { shipments: shipments(), backorders: backorders(), tasks: tasks() },
+  }),
+);
+
+/** What a marketplace's order messages use: capture, cancellation, and the catalog's listings to map their lines. */
+export const channelOrderDeps = /* @__PURE__ */ once(
+  (): ChannelOrderDeps => ({
+    place: { orders: orders(), workflow: workflowStarter(), clock: systemClock, ids: ulidIds },
+    cancel: cancelDeps(),
+    catalog: { skuForListing: (channelId, key) => products().skuForListing(channelId, key), unsellable: (skus) => catalog().unsellable(skus) },
   }),
 );
 

@@ -201,6 +201,11 @@ export class StatelessStack extends Stack {
       ["/channels", HttpMethod.GET, "ListChannels", "http/channels.ts", "read"],
       ["/channels/{channelId}", HttpMethod.GET, "GetChannel", "http/channels.ts", "read"],
       ["/channels/{channelId}", HttpMethod.PUT, "PutChannel", "http/channels.ts", "readWrite"],
+      // The product catalog: one function for its routes.
+      ["/products", HttpMethod.GET, "ListProducts", "http/products.ts", "read"],
+      ["/products/{sku}", HttpMethod.GET, "GetProduct", "http/products.ts", "read"],
+      ["/products/{sku}", HttpMethod.PUT, "PutProduct", "http/products.ts", "readWrite"],
+      ["/products/import", HttpMethod.POST, "ImportProducts", "http/products.ts", "readWrite"],
     ];
     const sharedRoutes = [...returnRoutes, ...channelRoutes];
     const returnFunctions = new Map<string, OmsFunction>();

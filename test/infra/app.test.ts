@@ -107,6 +107,10 @@ describe("stateless stack", () => {
           "GET /channels",
           "GET /channels/{channelId}",
           "PUT /channels/{channelId}",
+          "GET /products",
+          "GET /products/{sku}",
+          "PUT /products/{sku}",
+          "POST /products/import",
         ].map((r) => [r, "AWS_IAM"]),
       ].sort(),
     );

@@ -111,6 +111,16 @@ describe("Shopify webhooks", () => {
     expect((await operatorGet(`/orders/${orderId}`)).json.status).toBe("ON_HOLD");
   });
 
+  it("a line whose SKU text the catalog does not know is mapped by the product's listing of the channel's variant", async () => {
+    expect((await operatorCall("PUT", "/products/IPOD2008GREEN", { name: "iPod Nano green", unitWeightGrams: 200, listings: [{ channelId: "shop-eu", variantId: "39072856" }] })).status).toBe(200);
+    const raw = created.replace(/"id":\s*450789469/, '"id": 450789470').replace('"sku": "IPOD2008GREEN"', '"sku": "SHOPIFY-SIDE-OLD-SKU"');
+    const res = await shopify("orders/create", raw);
+    expect(res).toMatchObject({ status: 202, json: { outcome: "created" } });
+    const order = await eventually(() => operatorGet(`/orders/${String(res.json.orderId)}`), (o) => o.json.status === "ALLOCATED", 30_000);
+    expect((order.json.lines as { sku: string }[]).map((l) => l.sku)).toEqual(["IPOD2008GREEN", "IPOD2008RED", "IPOD2008BLACK"]);
+    expect(order.json.intakeHolds).toBeUndefined();
+  });
+
   it("another topic is acknowledged (so Shopify stops retrying) and changes nothing", async () => {
     const before = await snapshot();
     expect(await shopify("products/update", JSON.stringify({ id: 1 }))).toMatchObject({ status: 200, json: { handled: false, topic: "products/update" } });

@@ -107,7 +107,8 @@ export function normalizeShopifyOrder(body: Json, channelId: string): ChannelOrd
       holds.push(`line ${i + 1} has quantity ${str(item.quantity) ?? "none"}`);
       quantity = 1;
     }
-    lines.push({ sku, quantity, unitPrice: { amount: money(item, "price", `line ${i + 1} price`), currency: code } });
+    const variantId = str(item.variant_id);
+    lines.push({ sku, quantity, unitPrice: { amount: money(item, "price", `line ${i + 1} price`), currency: code }, ...(variantId ? { listingKey: `variant:${variantId}` } : {}) });
     lineData[lineIdFor(i)] = {
       ...(lineItemId ? { lineItemId } : {}),
       ...(str(item.variant_id) ? { variantId: str(item.variant_id) } : {}),

@@ -79,7 +79,9 @@ export function normalizeWooOrder(body: Json, channelId: string): ChannelOrder {
     }
     const subtotal = amount(item.subtotal, `line ${i + 1} subtotal`);
     if (subtotal % quantity !== 0) holds.push(`line ${i + 1} subtotal ${subtotal} is not ${quantity} equal unit prices`);
-    lines.push({ sku: sku ?? `UNMAPPED-${str(item.id) ?? i + 1}`, quantity, unitPrice: { amount: Math.floor(subtotal / quantity), currency } });
+    const variation = str(item.variation_id) && str(item.variation_id) !== "0" ? str(item.variation_id) : undefined;
+    const listingKey = variation ? `variation:${variation}` : str(item.product_id) ? `product:${str(item.product_id)}` : undefined;
+    lines.push({ sku: sku ?? `UNMAPPED-${str(item.id) ?? i + 1}`, quantity, unitPrice: { amount: Math.floor(subtotal / quantity), currency }, ...(listingKey ? { listingKey } : {}) });
     lineData[lineIdFor(i)] = {
       ...(str(item.id) ? { lineItemId: str(item.id) } : {}),
       ...(str(item.product_id) ? { productId: str(item.product_id) } : {}),

@@ -32,7 +32,7 @@ export class DynamoCatalog implements Catalog {
   }
 
   async putSku(sku: Sku): Promise<void> {
-    await this.put({ ...keys.sku(sku.sku), type: ITEM_TYPES.sku, ...sku, version: 1 });
+    await this.put({ ...keys.sku(sku.sku), ...keys.productIndex(sku.sku, sku.active), type: ITEM_TYPES.sku, ...sku, version: 1 });
   }
 
   /** Counts a shipment released to the location on the day (UTC); kept 7 days. */

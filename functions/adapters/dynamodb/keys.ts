@@ -28,6 +28,8 @@
  *  - a sales channel: PK = CHANNEL#<id>, SK = CONFIG (current), CONFIG#v<nnnnnn> (every version); all channels: GSI1 (GSI1PK = CHANNELS)
  *  - the channel a shop identity belongs to (Shopify domain, WooCommerce site, Amazon seller): PK = CHANNELIDENTITY#<type>#<identity>
  *  - a channel's webhook deliveries already handled: PK = WEBHOOK#<channel>#<deliveryId> (kept 30 days)
+ *  - products by state / all, by SKU: GSI1 (GSI1PK = PRODUCTS#active | PRODUCTS#inactive), GSI3 (GSI3PK = PRODUCTS); GSI1SK = GSI3SK = sku
+ *  - a channel's listing → its SKU: PK = LISTING#<channel>#<variant:… | variation:… | product:… | seller-sku:… | asin:…>
  */
 export interface Key {
   PK: string;
@@ -64,6 +66,7 @@ export const ITEM_TYPES = {
   channelVersion: "ChannelVersion",
   channelIdentity: "ChannelIdentity",
   webhookDelivery: "WebhookDelivery",
+  listing: "Listing",
 } as const;
 
 export const INDEXES = { byChannel: "GSI1", byStatus: "GSI2", all: "GSI3" } as const;
@@ -162,6 +165,9 @@ export const keys = {
   channelIndex: (channelId: string) => ({ GSI1PK: "CHANNELS", GSI1SK: channelId }),
   channels: () => ({ index: INDEXES.byChannel, pk: "GSI1PK", value: "CHANNELS" }),
   channelIdentity: (type: string, identity: string): Key => ({ PK: `CHANNELIDENTITY#${type}#${identity}`, SK: "IDENTITY" }),
+  productIndex: (sku: string, active: boolean) => ({ GSI1PK: `PRODUCTS#${active ? "active" : "inactive"}`, GSI1SK: sku, GSI3PK: "PRODUCTS", GSI3SK: sku }),
+  products: (active?: boolean) => (active === undefined ? { index: INDEXES.all, pk: "GSI3PK", value: "PRODUCTS" } : { index: INDEXES.byChannel, pk: "GSI1PK", value: `PRODUCTS#${active ? "active" : "inactive"}` }),
+  listing: (channelId: string, listingKey: string): Key => ({ PK: `LISTING#${channelId}#${listingKey}`, SK: "LISTING" }),
   webhookDelivery: (channelId: string, deliveryId: string): Key => ({ PK: `WEBHOOK#${channelId}#${deliveryId}`, SK: "DELIVERY" }),
   location: (locationId: string) => ({
     PK: `LOCATION#${locationId}`,

@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createHash } from "node:crypto";
 import type { Stock, StockPlanning } from "../../domain/catalog.js";
 import { IdempotencyKeyReuseError, ValidationError } from "../../domain/errors.js";
@@ -6,7 +6,7 @@ import { adjustmentProblems, NegativeAvailableError, SHORTFALL_REASONS, UnknownS
 import { AGAIN, withOptimisticRetry } from "../../domain/optimistic.js";
 import type { Clock, IdGenerator } from "../../app/ports.js";
 import { isConditionFailed } from "./client.js";
-import { decodeCursor, encodeCursor } from "./cursor.js";
+import { indexPage } from "./cursor.js";
 import { cancellation, getItems, HOT_RECORD, keyOf, queryAll, stripKeys, TRANSACTION_LIMIT, ttlFrom, type Item, type StoredStock, type TransactItem } from "./inventory-items.js";
 import { ITEM_TYPES, keys } from "./keys.js";
 
@@ -182,26 +182,14 @@ export class DynamoStockLedger {
 
   /** A page of a location's stock, by SKU. */
   async stockOfLocation(locationId: string, limit: number, cursor?: string): Promise<{ items: StoredStock[]; cursor?: string }> {
-    const target = keys.stockOfLocation(locationId);
-    const page = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: target.index,
-        KeyConditionExpression: "#pk = :pk",
-        ExpressionAttributeNames: { "#pk": target.pk },
-        ExpressionAttributeValues: { ":pk": target.value },
-        Limit: limit,
-        ExclusiveStartKey: cursor ? decodeCursor(cursor, target.index) : undefined,
-        ReturnConsumedCapacity: "TOTAL",
-      }),
-    );
-    const ks = (page.Items ?? []).map((i) => ({ PK: String(i.PK), SK: String(i.SK) }));
+    const page = await indexPage(this.db, this.tableName, keys.stockOfLocation(locationId), limit, cursor);
+    const ks = page.items.map((i) => ({ PK: String(i.PK), SK: String(i.SK) }));
     const found = await getItems(this.db, this.tableName, ks);
     const items = ks.flatMap((k) => {
       const item = found.get(keyOf(k));
       return item ? [{ ...(stripKeys(item) as unknown as StoredStock), version: Number(item.version) }] : [];
     });
-    return page.LastEvaluatedKey ? { items, cursor: encodeCursor(target.index, page.LastEvaluatedKey) } : { items };
+    return page.cursor ? { items, cursor: page.cursor } : { items };
   }
 
   /** The adjustment journal of a SKU, oldest first. */

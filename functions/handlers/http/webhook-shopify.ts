@@ -3,11 +3,11 @@ import { cancelFromChannel, receiveChannelOrder, type ChannelOrderResult } from 
 import { PayloadTooLargeError, UnknownChannelError, ValidationError } from "../../domain/errors.js";
 import { bodyBytes, json, rawBody, requireJsonContent } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
-import { systemClock, ulidIds } from "../../shared/runtime.js";
+import { systemClock } from "../../shared/runtime.js";
 import * as root from "../composition-root.js";
 import { MAX_WEBHOOK_BYTES } from "./webhook-generic.js";
 
-const deps = { place: { orders: root.orders(), workflow: root.workflowStarter(), clock: systemClock, ids: ulidIds }, cancel: root.cancelDeps() };
+const deps = root.channelOrderDeps();
 const channels = root.channels();
 const secrets = root.channelSecrets();
 

@@ -5,11 +5,11 @@ import { PayloadTooLargeError, UnknownChannelError } from "../../domain/errors.j
 import { pathId } from "../../domain/inventory-schema.js";
 import { bodyBytes, json, rawBody, requireJsonContent } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
-import { systemClock, ulidIds } from "../../shared/runtime.js";
+import { systemClock } from "../../shared/runtime.js";
 import * as root from "../composition-root.js";
 import { MAX_WEBHOOK_BYTES } from "./webhook-generic.js";
 
-const deps = { place: { orders: root.orders(), workflow: root.workflowStarter(), clock: systemClock, ids: ulidIds }, cancel: root.cancelDeps() };
+const deps = root.channelOrderDeps();
 const channels = root.channels();
 const secrets = root.channelSecrets();
 
