@@ -1,5 +1,8 @@
-import { ConflictError, InvalidTransitionError } from "../domain/errors.js";
-import type { ChannelOrder, OrderStatus } from "../domain/order.js";
+import { ConflictError, InvalidTransitionError, ValidationError } from "../domain/errors.js";
+import { EDITABLE_STATUSES } from "../domain/order-change.js";
+import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
+import type { Address, ChannelOrder, ChannelTask, Order, OrderStatus } from "../domain/order.js";
+import { changeOrder, type ChangeOrderDeps, type ChangeRequest } from "./change-order.js";
 import { cancelOrder, type CancelOrderDeps } from "./cancel-order.js";
 import { placeOrder, type PlaceOrderDeps } from "./place-order.js";
 
@@ -7,14 +10,16 @@ import { placeOrder, type PlaceOrderDeps } from "./place-order.js";
 export interface ChannelOrderResult {
   orderId: string;
   status: OrderStatus | "UNCHANGED";
-  /** created: a new order; existing: it was captured before; cancelled; refused: the channel asked for what can no longer be done (with why). */
-  outcome: "created" | "existing" | "cancelled" | "refused";
+  /** created: a new order; existing: it was captured before; cancelled; changed: a channel's edit applied as an order change; unchanged: nothing we keep differs; refused: the channel asked for what can no longer be done (with why; an edit becomes an operator task on the order). */
+  outcome: "created" | "existing" | "cancelled" | "changed" | "unchanged" | "refused";
   reason?: string;
 }
 
 export interface ChannelOrderDeps {
   place: PlaceOrderDeps;
   cancel: CancelOrderDeps;
+  /** Order changes, for the channel's edits. */
+  change: ChangeOrderDeps;
   /** The catalog's listings (channel id → SKU) and what it sells, to map a channel's lines to our SKUs. */
   catalog: { skuForListing(channelId: string, listingKey: string): Promise<string | undefined>; unsellable(skus: string[]): Promise<{ path: string; message: string }[]> };
 }
@@ -85,4 +90,79 @@ async function cancelCaptured(deps: ChannelOrderDeps, orderId: string, reason: s
     if (!(error instanceof ConflictError) && !(error instanceof InvalidTransitionError)) throw error;
     return { orderId, status: "UNCHANGED", outcome: "refused", reason: error.message };
   }
+}
+
+const ADDRESS_FIELDS = ["name", "line1", "line2", "city", "region", "postalCode", "country"] as const;
+const sameAddress = (a: Address | undefined, b: Address | undefined) => ADDRESS_FIELDS.every((f) => (a?.[f] ?? "") === (b?.[f] ?? ""));
+
+/** What the channel's version of the order changes of ours: line quantities (by the channel's line id), new lines, the address. */
+export function channelDifference(order: Order, input: ChannelOrder): { lines: ChannelTask["difference"]["lines"]; added: ChannelOrder["lines"]; address?: Address } {
+  const theirs = new Map(input.lines.filter((l) => l.channelLineId).map((l) => [l.channelLineId as string, l]));
+  const lines = order.lines.flatMap((l) => {
+    if (!l.channelLineId) return [];
+    const q = theirs.get(l.channelLineId)?.quantity ?? 0; // a line the channel no longer lists was removed
+    return q !== l.quantity ? [{ lineId: l.lineId, channelLineId: l.channelLineId, sku: l.sku, ours: l.quantity, theirs: q }] : [];
+  });
+  const known = new Set(order.lines.map((l) => l.channelLineId));
+  const added = input.lines.filter((l) => l.channelLineId && !known.has(l.channelLineId));
+  const address = input.shippingAddress && !order.pickup && !sameAddress(order.shippingAddress, input.shippingAddress) ? input.shippingAddress : undefined;
+  return { lines, added, ...(address ? { address } : {}) };
+}
+
+/**
+ * The channel's current version of an order (after an edit on the channel): applied as a
+ * versioned order change while the order may still change that way, i.e. an edit before release,
+ * or fewer units before they leave a location. Anything else (more units, a new line or another
+ * address once released, anything once shipped) is kept on the order as an operator task with
+ * the difference. `version` names the channel's state (its `updated_at`), so a redelivery is
+ * the same change. An order we never captured is captured now.
+ */
+export async function updateFromChannel(deps: ChannelOrderDeps, input: ChannelOrder, meta: { version: string; source: string; reason: string }): Promise<ChannelOrderResult> {
+  const orderId = await deps.place.orders.findByExternalId(input.channel, input.externalOrderId);
+  if (!orderId) return receiveChannelOrder(deps, input);
+  const order = await deps.place.orders.get(orderId);
+  if (!order) throw new Error(`Dedupe key points at missing order ${orderId}`);
+  const mapped = await mapListings(deps.catalog, input);
+  const diff = channelDifference(order, mapped);
+  if (diff.lines.length === 0 && diff.added.length === 0 && !diff.address) return { orderId, status: order.status, outcome: "unchanged" };
+  const key = `${input.channel}:${meta.version}`;
+  const shipments = await deps.change.shipments.ofOrder(orderId);
+  const editable = EDITABLE_STATUSES.includes(order.status) && shipments.length === 0;
+  const fewerOnly = diff.added.length === 0 && !diff.address && diff.lines.every((l) => l.theirs < l.ours);
+  let request: ChangeRequest | undefined;
+  if (editable)
+    request = {
+      kind: "edit",
+      ...(diff.lines.length ? { lines: diff.lines.map((l) => ({ lineId: l.lineId as string, quantity: l.theirs })) } : {}),
+      ...(diff.added.length ? { addLines: diff.added.map(({ sku, quantity, unitPrice, channelLineId }) => ({ sku, quantity, unitPrice, ...(channelLineId ? { channelLineId } : {}) })) } : {}),
+      ...(diff.address ? { shippingAddress: diff.address } : {}),
+    };
+  else if (fewerOnly) request = { kind: "cancel-lines", lines: diff.lines.map((l) => ({ lineId: l.lineId as string, quantity: l.ours - l.theirs })) };
+  if (request) {
+    try {
+      const done = await changeOrder(deps.change, orderId, request, { actor: `channel:${input.channel}`, reason: meta.reason, idempotencyKey: key });
+      return { orderId, status: done.status, outcome: "changed" };
+    } catch (error) {
+      if (!(error instanceof ConflictError) && !(error instanceof InvalidTransitionError) && !(error instanceof ValidationError)) throw error;
+      return recordTask(deps, order, diff, meta, (error as Error).message);
+    }
+  }
+  return recordTask(deps, order, diff, meta, `order ${orderId} is ${order.status}${shipments.length ? " and released to its locations" : ""}: the channel's change cannot be applied`);
+}
+
+async function recordTask(deps: ChannelOrderDeps, order: Order, diff: ReturnType<typeof channelDifference>, meta: { version: string; source: string }, reason: string): Promise<ChannelOrderResult> {
+  const source = `${meta.source}@${meta.version}`;
+  const task: ChannelTask = {
+    at: deps.place.clock.now(),
+    source,
+    reason,
+    difference: { lines: [...diff.lines, ...diff.added.map((l) => ({ channelLineId: l.channelLineId ?? "", sku: l.sku, ours: 0, theirs: l.quantity }))], ...(diff.address ? { address: { ...(order.shippingAddress ? { ours: order.shippingAddress } : {}), theirs: diff.address } } : {}) },
+  };
+  await withOptimisticRetry(`Order ${order.orderId}`, async (n) => {
+    const current = n === 1 ? order : await deps.place.orders.get(order.orderId);
+    if (!current || current.channelTasks?.some((t) => t.source === source)) return undefined;
+    const next = { ...current, channelTasks: [...(current.channelTasks ?? []), task], updatedAt: task.at, version: current.version + 1 };
+    return (await deps.place.orders.saveHeader(next, current.version)) ? next : AGAIN;
+  });
+  return { orderId: order.orderId, status: "UNCHANGED", outcome: "refused", reason };
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Location } from "../domain/catalog.js";
+import type { Location, Sku } from "../domain/catalog.js";
 import { IdempotencyKeyReuseError, NotFoundError } from "../domain/errors.js";
 import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
 import type { Address } from "../domain/order.js";
@@ -18,7 +18,7 @@ export interface ReturnDeps {
   shipments: Pick<ShipmentStore, "ofOrder">;
   returns: ReturnStore;
   policies: Pick<ReturnPolicies, "current" | "get">;
-  locations: { getLocation(id: string): Promise<Location | undefined>; listLocations(): Promise<Location[]>; unsellable?(skus: string[]): Promise<FieldIssue[]> };
+  locations: { getLocation(id: string): Promise<Location | undefined>; listLocations(): Promise<Location[]>; unsellable?(skus: string[]): Promise<FieldIssue[]>; getSkus?(skus: string[]): Promise<Sku[]> };
   carrier: Pick<CarrierPort, "bookReturn">;
   tasks: TaskResponder;
   stock: ReturnStock;
@@ -76,7 +76,9 @@ export async function requestReturn(deps: ReturnDeps, orderId: string, request: 
     if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
     const [shipments, { ledger, version }, policy] = await Promise.all([deps.shipments.ofOrder(orderId), deps.returns.ledger(orderId), deps.policies.current(order.channel)]);
     const now = deps.clock.now();
-    const eligibility = checkEligibility({ order, shipments, ledger, policy, request, now });
+    const asked = [...new Set(request.lines.flatMap((r) => order.lines.filter((l) => l.lineId === r.lineId).map((l) => l.sku)))];
+    const notReturnable = new Set(((await deps.locations.getSkus?.(asked)) ?? []).filter((p) => p.returnable === false).map((p) => p.sku));
+    const eligibility = checkEligibility({ order, shipments, ledger, policy, request, now, notReturnable });
     let location: Location | undefined;
     if (request.method === "in-store") {
       location = request.locationId ? await deps.locations.getLocation(request.locationId) : undefined;

@@ -6,6 +6,8 @@ export interface Sku {
   name: string;
   unitWeightGrams: number;
   active: boolean;
+  /** False: never taken back, whatever the channel's return policy (the product catalog's flag; absent is true). */
+  returnable?: boolean;
 }
 
 export const LOCATION_KINDS = ["warehouse", "store", "dropship"] as const;

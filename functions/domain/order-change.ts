@@ -152,7 +152,7 @@ export function amendShipment(s: Shipment, kept: ShipmentLine[], removed: Shipme
 export interface EditRequest {
   shippingAddress?: Address;
   lines?: { lineId: string; quantity: number }[];
-  addLines?: { sku: string; quantity: number; unitPrice: Money }[];
+  addLines?: { sku: string; quantity: number; unitPrice: Money; channelLineId?: string }[];
   shippingPrice?: Money;
   taxTotal?: Money;
   discountTotal?: Money;
@@ -186,7 +186,7 @@ export function editOrder(order: Order, shipments: Pick<Shipment, "shipmentId">[
 
   const quantity = new Map(request.lines?.map((r) => [r.lineId, r.quantity]));
   const changed = order.lines.map((l) => (quantity.has(l.lineId) && quantity.get(l.lineId) !== l.quantity ? { ...l, quantity: quantity.get(l.lineId)!, lineTotal: multiply(l.unitPrice, quantity.get(l.lineId)!) } : l));
-  const added: OrderLine[] = (request.addLines ?? []).map((l, i) => ({ lineId: lineIdFor(order.lines.length + i), sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, lineTotal: multiply(l.unitPrice, l.quantity) }));
+  const added: OrderLine[] = (request.addLines ?? []).map((l, i) => ({ lineId: lineIdFor(order.lines.length + i), sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, lineTotal: multiply(l.unitPrice, l.quantity), ...(l.channelLineId ? { channelLineId: l.channelLineId } : {}) }));
   const lines = [...changed, ...added];
   if (lines.length > 98) issues.push({ path: "addLines", message: `an order holds at most 98 lines (it would have ${lines.length})` });
   if (unitsOf(lines) === 0) issues.push({ path: "lines", message: "an edit cannot remove every unit; cancel the order instead" });

@@ -60,6 +60,8 @@ export interface OrderLine {
   quantity: number;
   unitPrice: Money;
   lineTotal: Money;
+  /** The channel's own id for the line (Shopify line item, WooCommerce line item, Amazon order item): how its updates and our fulfilments name it. */
+  channelLineId?: string;
   /** Units cancelled after capture (POST /orders/{id}/cancel with lines); `quantity` is what is left. */
   cancelledQuantity?: number;
 }
@@ -113,7 +115,18 @@ export interface Order {
   revision?: number;
   /** The changes since capture, oldest first: lines cancelled, address or lines edited. */
   changes?: OrderChange[];
+  /** What the channel changed that the OMS could not apply (the order had moved on): for an operator, with the difference. */
+  channelTasks?: ChannelTask[];
   version: number;
+}
+
+/** A change from the channel that could not be applied as it came. */
+export interface ChannelTask {
+  at: string;
+  /** What the channel sent (`orders/updated`), and its version of the order (`updated_at`). */
+  source: string;
+  reason: string;
+  difference: { lines: { lineId?: string; channelLineId: string; sku: string; ours: number; theirs: number }[]; address?: { ours?: Address; theirs: Address } };
 }
 
 /** What a channel adapter hands over after verifying and normalizing a channel's payload. */
@@ -126,7 +139,7 @@ export interface ChannelOrder {
   shippingAddress?: Address;
   pickup?: { locationId: string };
   /** `listingKey`: what the channel calls the line's product (`variant:123`), matched to a SKU by the catalog's listings. */
-  lines: { sku: string; quantity: number; unitPrice: Money; listingKey?: string }[];
+  lines: { sku: string; quantity: number; unitPrice: Money; listingKey?: string; channelLineId?: string }[];
   shippingPrice?: Money;
   taxTotal?: Money;
   discountTotal?: Money;
@@ -190,6 +203,7 @@ export function createOrder(input: ChannelOrder, orderId: string, now: string): 
       quantity: l.quantity,
       unitPrice: l.unitPrice,
       lineTotal: multiply(l.unitPrice, l.quantity),
+      ...(l.channelLineId ? { channelLineId: l.channelLineId } : {}),
     })),
     totals: computeTotals(input),
     payment: input.payment ?? { method: "marketplace" },

@@ -38,7 +38,7 @@ const at = (s: ShipmentFacts, statuses: string[]) => s.history.find((h) => statu
  * not non-returnable, not already in another return. Throws ReturnNotAllowedError naming each
  * line and why; otherwise the return's lines with the units they take and their stored amounts.
  */
-export function checkEligibility(input: { order: Order; shipments: ShipmentFacts[]; ledger: ReturnLedger; policy: ReturnPolicy; request: ReturnRequest; now: string }): Eligibility {
+export function checkEligibility(input: { order: Order; shipments: ShipmentFacts[]; ledger: ReturnLedger; policy: ReturnPolicy; request: ReturnRequest; now: string; notReturnable?: ReadonlySet<string> }): Eligibility {
   const { order, shipments, ledger, policy, request, now } = input;
   const problems: FieldIssue[] = [];
   if (!["SHIPPED", "DELIVERED"].includes(order.status)) throw new ReturnNotAllowedError(`Order ${order.orderId} is ${order.status}: returns open once every unit has left its location`, { status: order.status });
@@ -53,6 +53,7 @@ export function checkEligibility(input: { order: Order; shipments: ShipmentFacts
     if (seen.has(req.lineId)) return problems.push({ path: `${path}.lineId`, message: `line ${req.lineId} is named twice` });
     seen.add(req.lineId);
     if (policy.nonReturnableSkus.includes(line.sku)) return problems.push({ path: `${path}.lineId`, message: `${line.sku} is not returnable under the ${order.channel} return policy` });
+    if (input.notReturnable?.has(line.sku)) return problems.push({ path: `${path}.lineId`, message: `${line.sku} is not returnable (the product catalog says so)` });
     const claim = req.reason === "not-received";
     const flagged = (s: ShipmentFacts) => s.status === "SHIPPED" && ((s.lateAlerts ?? 0) > 0 || (s.tracking ?? []).some((t) => t.status === "exception"));
     const from = shipments.filter((s) => s.status === "DELIVERED" || s.status === "PICKED_UP" || (claim && flagged(s))).filter((s) => s.lines.some((l) => l.lineId === req.lineId));

@@ -168,6 +168,7 @@ export const channelOrderDeps = /* @__PURE__ */ once(
   (): ChannelOrderDeps => ({
     place: { orders: orders(), workflow: workflowStarter(), clock: systemClock, ids: ulidIds },
     cancel: cancelDeps(),
+    change: changeDeps(),
     catalog: { skuForListing: (channelId, key) => products().skuForListing(channelId, key), unsellable: (skus) => catalog().unsellable(skus) },
   }),
 );

@@ -121,6 +121,30 @@ describe("Shopify webhooks", () => {
     expect(order.json.intakeHolds).toBeUndefined();
   });
 
+  it("orders/updated: fewer units before they leave become a line cancellation; more units once released become an operator task with the difference", async () => {
+    const placed = await shopify("orders/create", created.replace(/"id":\s*450789469/, '"id": 450789471'));
+    const orderId = String(placed.json.orderId);
+    await eventually(() => operatorGet(`/orders/${orderId}`), (o) => (o.json.shipments as unknown[]).length > 0, 30_000);
+    // Shopify's own 2025-07 sample as it stands later: green and black removed (current_quantity 0), red left.
+    const later = (updatedAt: string, red = 1) =>
+      created.replace(/"id":\s*450789469/, '"id": 450789471').replace(/"updated_at":\s*"2008-01-10T11:00:00-05:00"/, `"updated_at": "${updatedAt}"`).replace(/("current_quantity":\s*)1(,\s*"fulfillable_quantity":\s*1)/, `$1${red}$2`);
+    const removed = await shopify("orders/updated", later("2025-04-02T12:00:00-05:00"));
+    expect(removed).toMatchObject({ status: 200, json: { orderId, outcome: "changed" } });
+    const after = (await operatorGet(`/orders/${orderId}`)).json as { lines: { sku: string; quantity: number; cancelledQuantity?: number }[]; revision: number };
+    expect(after.lines.map((l) => [l.sku, l.quantity, l.cancelledQuantity ?? 0])).toEqual([["IPOD2008GREEN", 0, 1], ["IPOD2008RED", 1, 0], ["IPOD2008BLACK", 0, 1]]);
+    expect(after.revision).toBe(2);
+    expect(await shopify("orders/updated", later("2025-04-02T12:00:00-05:00"))).toMatchObject({ status: 200, json: { outcome: "unchanged" } });
+
+    const more = await shopify("orders/updated", later("2025-04-02T13:00:00-05:00", 2));
+    expect(more).toMatchObject({ status: 200, json: { orderId, outcome: "refused" } });
+    await shopify("orders/updated", later("2025-04-02T13:00:00-05:00", 2), { webhookId: crypto.randomUUID() });
+    const view = (await operatorGet(`/orders/${orderId}`)).json as { channelTasks: { source: string; difference: { lines: { sku: string; ours: number; theirs: number }[] } }[]; revision: number };
+    expect(view.channelTasks).toHaveLength(1);
+    expect(view.channelTasks[0]).toMatchObject({ source: "orders/updated@2025-04-02T13:00:00-05:00", difference: { lines: [{ sku: "IPOD2008RED", ours: 1, theirs: 2 }] } });
+    expect(view.revision).toBe(2);
+    expect(await shopify("orders/edited", JSON.stringify({ order_edit: { id: 1, order_id: 450789471 } }))).toMatchObject({ status: 200, json: { handled: false } });
+  });
+
   it("another topic is acknowledged (so Shopify stops retrying) and changes nothing", async () => {
     const before = await snapshot();
     expect(await shopify("products/update", JSON.stringify({ id: 1 }))).toMatchObject({ status: 200, json: { handled: false, topic: "products/update" } });

@@ -66,7 +66,10 @@ export interface ShopifyOrderData {
  * missing email) does not drop the order: it is captured with the reason in `intakeHolds` and waits
  * ON_HOLD for an operator. Throws only when there is no order to capture at all (no id).
  */
-export function normalizeShopifyOrder(body: Json, channelId: string): ChannelOrder {
+export function normalizeShopifyOrder(body: Json, channelId: string, state: "placed" | "current" = "placed"): ChannelOrder {
+  // The order as placed (orders/create), or as it stands after edits and removals (orders/updated):
+  // `current_quantity` per line, `current_total_*`; a line with nothing left is left out.
+  const now = state === "current";
   const holds: string[] = [];
   const id = str(body.id);
   if (!id || !/^\d{1,20}$/.test(id)) throw new MalformedBodyError("The order has no numeric id");
@@ -93,38 +96,41 @@ export function normalizeShopifyOrder(body: Json, channelId: string): ChannelOrd
   if (items.length > MAX_ORDER_LINES) holds.push(`the order has ${items.length} line items, more than the ${MAX_ORDER_LINES} one order holds; only the first ${MAX_ORDER_LINES} were taken`);
   const lines: ChannelOrder["lines"] = [];
   const lineData: ShopifyOrderData["lines"] = {};
-  items.slice(0, MAX_ORDER_LINES).forEach((item, i) => {
+  for (const item of items.slice(0, MAX_ORDER_LINES)) {
+    let quantity = Number(str(now ? (item.current_quantity ?? item.quantity) : item.quantity) ?? "0");
+    if (now && quantity === 0) continue;
+    // Lines are numbered as we keep them (a removed line is not one of ours).
+    const n = lines.length + 1;
     const lineItemId = str(item.id);
     const title = str(item.name) ?? str(item.title);
     const given = str(item.sku);
     let sku = usableSku(given);
     if (!sku) {
-      holds.push(`unknown-sku: line ${i + 1} (${title ?? "untitled"}, variant ${str(item.variant_id) ?? "none"}) has ${given ? `SKU "${given}", which is not a valid SKU` : "no SKU"}`);
-      sku = `UNMAPPED-${lineItemId ?? i + 1}`;
+      holds.push(`unknown-sku: line ${n} (${title ?? "untitled"}, variant ${str(item.variant_id) ?? "none"}) has ${given ? `SKU "${given}", which is not a valid SKU` : "no SKU"}`);
+      sku = `UNMAPPED-${lineItemId ?? n}`;
     }
-    let quantity = Number(str(item.quantity) ?? "0");
     if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_LINE_QUANTITY) {
-      holds.push(`line ${i + 1} has quantity ${str(item.quantity) ?? "none"}`);
+      holds.push(`line ${n} has quantity ${str(item.quantity) ?? "none"}`);
       quantity = 1;
     }
     const variantId = str(item.variant_id);
-    lines.push({ sku, quantity, unitPrice: { amount: money(item, "price", `line ${i + 1} price`), currency: code }, ...(variantId ? { listingKey: `variant:${variantId}` } : {}) });
-    lineData[lineIdFor(i)] = {
+    lines.push({ sku, quantity, unitPrice: { amount: money(item, "price", `line ${n} price`), currency: code }, ...(variantId ? { listingKey: `variant:${variantId}` } : {}), ...(lineItemId ? { channelLineId: lineItemId } : {}) });
+    lineData[lineIdFor(n - 1)] = {
       ...(lineItemId ? { lineItemId } : {}),
-      ...(str(item.variant_id) ? { variantId: str(item.variant_id) } : {}),
+      ...(variantId ? { variantId } : {}),
       ...(str(item.product_id) ? { productId: str(item.product_id) } : {}),
       ...(title ? { title } : {}),
       giftCard: item.gift_card === true,
       properties: pairs(item.properties),
     };
-  });
+  }
 
   const shippingLines = objects(body.shipping_lines).filter((s) => s.is_removed !== true);
   const shipping = shippingLines.reduce((t, s, i) => t + money(s, "price", `shipping line ${i + 1}`), 0);
-  const tax = body.taxes_included === true ? 0 : money(body, "total_tax", "total tax");
-  const discount = money(body, "total_discounts", "total discounts");
+  const tax = body.taxes_included === true ? 0 : money(body, now ? "current_total_tax" : "total_tax", "total tax");
+  const discount = money(body, now ? "current_total_discounts" : "total_discounts", "total discounts");
   const subtotal = lines.reduce((t, l) => t + l.unitPrice.amount * l.quantity, 0);
-  const theirs = money(body, "total_price", "total price");
+  const theirs = money(body, now ? "current_total_price" : "total_price", "total price");
   const ours = subtotal + shipping + tax - discount;
   if (ours !== theirs) holds.push(`totals do not add up: lines ${subtotal} + shipping ${shipping} + tax ${tax} − discounts ${discount} = ${ours}, Shopify's total is ${theirs} (${code} minor units)`);
 

@@ -81,7 +81,7 @@ export function normalizeWooOrder(body: Json, channelId: string): ChannelOrder {
     if (subtotal % quantity !== 0) holds.push(`line ${i + 1} subtotal ${subtotal} is not ${quantity} equal unit prices`);
     const variation = str(item.variation_id) && str(item.variation_id) !== "0" ? str(item.variation_id) : undefined;
     const listingKey = variation ? `variation:${variation}` : str(item.product_id) ? `product:${str(item.product_id)}` : undefined;
-    lines.push({ sku: sku ?? `UNMAPPED-${str(item.id) ?? i + 1}`, quantity, unitPrice: { amount: Math.floor(subtotal / quantity), currency }, ...(listingKey ? { listingKey } : {}) });
+    lines.push({ sku: sku ?? `UNMAPPED-${str(item.id) ?? i + 1}`, quantity, unitPrice: { amount: Math.floor(subtotal / quantity), currency }, ...(listingKey ? { listingKey } : {}), ...(str(item.id) ? { channelLineId: str(item.id) } : {}) });
     lineData[lineIdFor(i)] = {
       ...(str(item.id) ? { lineItemId: str(item.id) } : {}),
       ...(str(item.product_id) ? { productId: str(item.product_id) } : {}),

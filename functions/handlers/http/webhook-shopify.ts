@@ -1,5 +1,6 @@
 import { cancelReasonOf, normalizeShopifyOrder, parseShopifyBody, SHOPIFY_HEADERS, verifyShopifyHmac } from "../../adapters/channels/shopify.js";
-import { cancelFromChannel, receiveChannelOrder, type ChannelOrderResult } from "../../app/channel-orders.js";
+import { str } from "../../adapters/channels/payload.js";
+import { cancelFromChannel, receiveChannelOrder, updateFromChannel, type ChannelOrderResult } from "../../app/channel-orders.js";
 import { PayloadTooLargeError, UnknownChannelError, ValidationError } from "../../domain/errors.js";
 import { bodyBytes, json, rawBody, requireJsonContent } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
@@ -12,7 +13,7 @@ const channels = root.channels();
 const secrets = root.channelSecrets();
 
 /** The order topics this endpoint acts on; any other topic is acknowledged (200) so Shopify does not retry it. */
-const ORDER_TOPICS = ["orders/create", "orders/cancelled"] as const;
+const ORDER_TOPICS = ["orders/create", "orders/cancelled", "orders/updated"] as const;
 
 /**
  * POST /webhooks/shopify: the shop's domain picks the channel, whose secret verifies the HMAC of
@@ -36,11 +37,16 @@ export const handler = httpHandler(async (event) => {
   const topic = h[SHOPIFY_HEADERS.topic]?.trim() ?? "";
   const deliveryId = h[SHOPIFY_HEADERS.webhookId]?.trim();
   if (deliveryId && (await channels.seenDelivery(channel.channelId, deliveryId))) return json(200, { channelId: channel.channelId, topic, duplicate: true });
+  // orders/edited carries only the edit's deltas; the orders/updated Shopify sends with it carries the whole order, which is applied (applying both would count the edit twice).
+  if (topic === "orders/edited") return json(200, { channelId: channel.channelId, topic, handled: false, reason: "applied from orders/updated, which carries the whole order" });
   if (!(ORDER_TOPICS as readonly string[]).includes(topic)) return json(200, { channelId: channel.channelId, topic, handled: false });
 
   const body = parseShopifyBody(raw);
-  const order = normalizeShopifyOrder(body, channel.channelId);
-  const result: ChannelOrderResult = topic === "orders/create" ? await receiveChannelOrder(deps, order) : await cancelFromChannel(deps, order, cancelReasonOf(body));
+  let result: ChannelOrderResult;
+  if (topic === "orders/create") result = await receiveChannelOrder(deps, normalizeShopifyOrder(body, channel.channelId));
+  else if (topic === "orders/cancelled" || str(body.cancelled_at)) result = await cancelFromChannel(deps, normalizeShopifyOrder(body, channel.channelId), cancelReasonOf(body));
+  // orders/updated carries the whole order as it now stands (after an edit, say): ours follows it where it still may.
+  else result = await updateFromChannel(deps, normalizeShopifyOrder(body, channel.channelId, "current"), { version: str(body.updated_at) ?? deliveryId ?? "", source: topic, reason: `edited on Shopify (${str(body.name) ?? str(body.id) ?? ""})` });
   if (deliveryId) await channels.recordDelivery(channel.channelId, deliveryId, { topic, at: systemClock.now(), orderId: result.orderId });
   return json(result.outcome === "created" ? 202 : 200, { channelId: channel.channelId, topic, ...result });
 });

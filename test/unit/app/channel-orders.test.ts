@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mapListings } from "../../../functions/app/channel-orders.js";
+import { channelDifference, mapListings } from "../../../functions/app/channel-orders.js";
+import { createOrder } from "../../../functions/domain/order.js";
 import { productsFromRows } from "../../../functions/app/product-import.js";
 import { ValidationError } from "../../../functions/domain/errors.js";
 import { channelOrder } from "../../fixtures/orders.js";
@@ -57,5 +58,38 @@ describe("product import rows", () => {
     }
     expect(issues.map((i) => i.path)).toEqual(["rows.3.sku", "rows.4.sku", "rows.5.name", "rows.5.unitWeightGrams", "rows.5.active"]);
     expect(issues[1]?.message).toBe("A-1 is on an earlier row too");
+  });
+});
+
+describe("the channel's version of an order against ours", () => {
+  const ours = createOrder(
+    channelOrder({
+      lines: [
+        { sku: "TSHIRT-BLK-M", quantity: 2, unitPrice: { amount: 1999, currency: "EUR" }, channelLineId: "L1" },
+        { sku: "MUG-LOGO", quantity: 1, unitPrice: { amount: 1250, currency: "EUR" }, channelLineId: "L2" },
+      ],
+    }),
+    "01JD",
+    "t0",
+  );
+  it("names changed quantities by our line and the channel's, a line it no longer lists as removed, new lines, and another address", () => {
+    const theirs = channelOrder({
+      lines: [
+        { sku: "TSHIRT-BLK-M", quantity: 3, unitPrice: { amount: 1999, currency: "EUR" }, channelLineId: "L1" },
+        { sku: "HOODIE-GRY-M", quantity: 1, unitPrice: { amount: 4500, currency: "EUR" }, channelLineId: "L3" },
+      ],
+      shippingAddress: { ...ours.shippingAddress!, line1: "Other St 2" },
+    });
+    const d = channelDifference(ours, theirs);
+    expect(d.lines).toEqual([
+      { lineId: "001", channelLineId: "L1", sku: "TSHIRT-BLK-M", ours: 2, theirs: 3 },
+      { lineId: "002", channelLineId: "L2", sku: "MUG-LOGO", ours: 1, theirs: 0 },
+    ]);
+    expect(d.added.map((l) => l.channelLineId)).toEqual(["L3"]);
+    expect(d.address?.line1).toBe("Other St 2");
+  });
+  it("the same order with coordinates added, or the same lines, is no difference", () => {
+    const same = channelOrder({ lines: ours.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, ...(l.channelLineId ? { channelLineId: l.channelLineId } : {}) })), shippingAddress: { ...ours.shippingAddress!, lat: 1, lon: 2 } });
+    expect(channelDifference(ours, same)).toEqual({ lines: [], added: [] });
   });
 });

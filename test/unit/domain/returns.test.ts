@@ -134,6 +134,14 @@ describe("eligibility and partial returns", () => {
     expect(checkEligibility({ ...input, ledger: giveBackUnits(held, "r1", e.lines), request: ask(1) }).lines[0]!.units).toEqual([0]);
   });
 
+  it("a product the catalog marks not returnable is refused, naming the line, whatever the policy", () => {
+    const order = orderOf([{ price: 1000, quantity: 1 }], { discount: 0, tax: 0, shipping: 0 });
+    const input = { order, shipments: delivered(order), policy: defaultReturnPolicy("generic"), now: "2026-11-05T00:00:00.000Z", ledger: emptyLedger() };
+    const request = { method: "ship-back" as const, lines: [{ lineId: "001", quantity: 1, reason: "unwanted" as const, resolution: "refund" as const }] };
+    expect(checkEligibility({ ...input, request }).lines).toHaveLength(1);
+    expect(() => checkEligibility({ ...input, request, notReturnable: new Set(["SKU-0"]) })).toThrow(expect.objectContaining({ details: { issues: [{ path: "lines.0.lineId", message: "SKU-0 is not returnable (the product catalog says so)" }] } }) as Error);
+  });
+
   it("fees: restocking per unit waived for merchant fault, the return shipping fee capped by what is refunded", () => {
     expect(computeRefund("EUR", [{ lineId: "001", reason: "unwanted", accepted: [1005, 1005] }], { restockingFeePercent: 10, returnShippingFee: 300, shippingRefund: 0 })).toMatchObject({ restockingFee: 202, returnShippingFee: 300, total: 1508 });
     expect(computeRefund("EUR", [{ lineId: "001", reason: "defective", accepted: [1005] }], { restockingFeePercent: 10, returnShippingFee: 0, shippingRefund: 495 })).toMatchObject({ restockingFee: 0, shipping: 495, total: 1500 });
