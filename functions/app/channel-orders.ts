@@ -1,7 +1,10 @@
 import { ConflictError, InvalidTransitionError, ValidationError } from "../domain/errors.js";
 import { EDITABLE_STATUSES } from "../domain/order-change.js";
 import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
+import type { Money } from "../domain/money.js";
 import type { Address, ChannelOrder, ChannelTask, Order, OrderStatus } from "../domain/order.js";
+import type { RefundEntry } from "../domain/payment.js";
+import type { RefundStore } from "./ports.js";
 import { changeOrder, type ChangeOrderDeps, type ChangeRequest } from "./change-order.js";
 import { cancelOrder, type CancelOrderDeps } from "./cancel-order.js";
 import { placeOrder, type PlaceOrderDeps } from "./place-order.js";
@@ -165,4 +168,34 @@ async function recordTask(deps: ChannelOrderDeps, order: Order, diff: ReturnType
     return (await deps.place.orders.saveHeader(next, current.version)) ? next : AGAIN;
   });
   return { orderId: order.orderId, status: "UNCHANGED", outcome: "refused", reason };
+}
+
+/** What a channel's refund did to our payment record. */
+export type ChannelRefundOutcome = "recorded" | "matched" | "duplicate" | "unknown-order" | "no-payment" | "currency-mismatch";
+
+/**
+ * A refund made on the channel, recorded against the order's payment exactly once (keyed by the
+ * channel's refund id). One the OMS asked the channel for (a return's refund, owed by the
+ * channel) is matched to that entry by amount and not counted again; one that started on the
+ * channel is a new refund entry, added to what was refunded.
+ */
+export async function recordChannelRefund(deps: Pick<ChannelOrderDeps, "place"> & { payments: Pick<RefundStore, "getVersioned" | "writeRefunds"> }, channel: string, refund: { externalOrderId: string; refundId: string; amount: Money; at: string }): Promise<{ orderId?: string; outcome: ChannelRefundOutcome }> {
+  const orderId = await deps.place.orders.findByExternalId(channel, refund.externalOrderId);
+  if (!orderId) return { outcome: "unknown-order" };
+  return withOptimisticRetry(`Payment of ${orderId}`, async () => {
+    const current = await deps.payments.getVersioned(orderId);
+    if (!current) return { orderId, outcome: "no-payment" as const };
+    const { record, version } = current;
+    if (record.amount.currency !== refund.amount.currency) return { orderId, outcome: "currency-mismatch" as const };
+    const entries = record.refunds ?? {};
+    if (Object.values(entries).some((e) => e.channelRefundId === refund.refundId)) return { orderId, outcome: "duplicate" as const };
+    const owed = Object.entries(entries).find(([, e]) => e.owedByChannel && !e.channelRefundId && e.amount.amount === refund.amount.amount);
+    if (owed) {
+      const [key, entry] = owed;
+      return (await deps.payments.writeRefunds(orderId, { refunds: { ...entries, [key]: { ...entry, channelRefundId: refund.refundId } } }, version)) ? { orderId, outcome: "matched" as const } : AGAIN;
+    }
+    const entry: RefundEntry = { amount: refund.amount, channelRefundId: refund.refundId, at: refund.at, manual: { by: `channel:${channel}`, reference: refund.refundId } };
+    const refunded = { amount: (record.refunded?.amount ?? 0) + refund.amount.amount, currency: record.amount.currency };
+    return (await deps.payments.writeRefunds(orderId, { refunds: { ...entries, [`channel:${refund.refundId}`]: entry }, refunded }, version)) ? { orderId, outcome: "recorded" as const } : AGAIN;
+  });
 }

@@ -31,6 +31,8 @@ export interface RefundEntry {
   /** Refunded outside the provider (an operator's manual refund, or the marketplace that collected the money). */
   manual?: { by: string; reference: string };
   owedByChannel?: boolean;
+  /** The channel's id of the refund that executed (or made) this one: a channel's refund is recorded once, and one we asked for is not counted again. */
+  channelRefundId?: string;
 }
 
 /** What the OMS keeps about an order's payment, beside the order. */

@@ -145,6 +145,14 @@ describe("Shopify webhooks", () => {
     expect(await shopify("orders/edited", JSON.stringify({ order_edit: { id: 1, order_id: 450789471 } }))).toMatchObject({ status: 200, json: { handled: false } });
   });
 
+  it("refunds/create: a refund made on Shopify is recorded against the order's payment once", async () => {
+    const raw = channelSample("shopify-refunds-create-1.json").replace(/"order_id":\s*450789469/g, '"order_id": 450789470');
+    const first = await shopify("refunds/create", raw);
+    expect(first).toMatchObject({ status: 200, json: { outcome: "recorded" } });
+    expect(await shopify("refunds/create", raw)).toMatchObject({ status: 200, json: { orderId: first.json.orderId, outcome: "duplicate" } });
+    expect(await shopify("refunds/create", raw.replace(/"order_id":\s*450789470/g, '"order_id": 1'))).toMatchObject({ status: 200, json: { outcome: "unknown-order" } });
+  });
+
   it("another topic is acknowledged (so Shopify stops retrying) and changes nothing", async () => {
     const before = await snapshot();
     expect(await shopify("products/update", JSON.stringify({ id: 1 }))).toMatchObject({ status: 200, json: { handled: false, topic: "products/update" } });

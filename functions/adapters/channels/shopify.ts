@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { MalformedBodyError, UnauthorizedError } from "../../domain/errors.js";
 import { lineIdFor, type Address, type ChannelOrder, type Customer } from "../../domain/order.js";
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from "../../domain/order-schema.js";
+import { toMinorUnits } from "./money-text.js";
 import { amountOr0, arr, e164, isoOf, obj, objects, parseLossless, str, usableSku, type Json } from "./payload.js";
 
 /**
@@ -210,3 +211,20 @@ function addressOf(a: Json | undefined): Address | undefined {
 
 /** Shopify's reason for a cancellation (`cancel_reason`: customer, fraud, inventory, declined, other). */
 export const cancelReasonOf = (body: Json): string => `cancelled on Shopify${str(body.cancel_reason) ? ` (${str(body.cancel_reason)})` : ""}`;
+
+/**
+ * A `refunds/create` body (the Refund resource): the order it belongs to, and the money that went
+ * back, the sum of its successful refund transactions in their currency. Undefined when it moved no money
+ * (a restock-only refund) or its transactions disagree on the currency.
+ */
+export function shopifyRefundOf(body: Json): { externalOrderId: string; refundId: string; amount: { amount: number; currency: string }; at: string } | undefined {
+  const externalOrderId = str(body.order_id);
+  const refundId = str(body.id);
+  if (!externalOrderId || !refundId) throw new MalformedBodyError("The refund has no id or order_id");
+  const moved = objects(body.transactions).filter((t) => str(t.kind) === "refund" && str(t.status) === "success");
+  const currencies = [...new Set(moved.map((t) => str(t.currency) ?? ""))];
+  const [currency] = currencies;
+  if (moved.length === 0 || currencies.length !== 1 || !currency || !/^[A-Z]{3}$/.test(currency)) return undefined;
+  const amount = moved.reduce((sum, t) => sum + toMinorUnits(str(t.amount) ?? "0", currency), 0);
+  return { externalOrderId, refundId, amount: { amount, currency }, at: isoOf(str(body.created_at)) ?? new Date(0).toISOString() };
+}

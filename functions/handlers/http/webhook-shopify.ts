@@ -1,6 +1,6 @@
-import { cancelReasonOf, normalizeShopifyOrder, parseShopifyBody, SHOPIFY_HEADERS, verifyShopifyHmac } from "../../adapters/channels/shopify.js";
+import { cancelReasonOf, normalizeShopifyOrder, parseShopifyBody, SHOPIFY_HEADERS, shopifyRefundOf, verifyShopifyHmac } from "../../adapters/channels/shopify.js";
 import { str } from "../../adapters/channels/payload.js";
-import { cancelFromChannel, receiveChannelOrder, updateFromChannel, type ChannelOrderResult } from "../../app/channel-orders.js";
+import { cancelFromChannel, receiveChannelOrder, recordChannelRefund, updateFromChannel, type ChannelOrderResult } from "../../app/channel-orders.js";
 import { PayloadTooLargeError, UnknownChannelError, ValidationError } from "../../domain/errors.js";
 import { bodyBytes, json, rawBody, requireJsonContent } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
@@ -10,6 +10,7 @@ import { MAX_WEBHOOK_BYTES } from "./webhook-generic.js";
 
 const deps = root.channelOrderDeps();
 const channels = root.channels();
+const payments = root.payments();
 const secrets = root.channelSecrets();
 
 /** The order topics this endpoint acts on; any other topic is acknowledged (200) so Shopify does not retry it. */
@@ -39,8 +40,14 @@ export const handler = httpHandler(async (event) => {
   if (deliveryId && (await channels.seenDelivery(channel.channelId, deliveryId))) return json(200, { channelId: channel.channelId, topic, duplicate: true });
   // orders/edited carries only the edit's deltas; the orders/updated Shopify sends with it carries the whole order, which is applied (applying both would count the edit twice).
   if (topic === "orders/edited") return json(200, { channelId: channel.channelId, topic, handled: false, reason: "applied from orders/updated, which carries the whole order" });
-  if (!(ORDER_TOPICS as readonly string[]).includes(topic)) return json(200, { channelId: channel.channelId, topic, handled: false });
+  if (topic === "refunds/create") {
+    const refund = shopifyRefundOf(parseShopifyBody(raw));
+    const recorded = refund ? await recordChannelRefund({ place: deps.place, payments }, channel.channelId, refund) : { outcome: "no-money-moved" };
+    if (deliveryId) await channels.recordDelivery(channel.channelId, deliveryId, { topic, at: systemClock.now(), ...("orderId" in recorded && recorded.orderId ? { orderId: recorded.orderId } : {}) });
+    return json(200, { channelId: channel.channelId, topic, ...recorded });
+  }
 
+  if (!(ORDER_TOPICS as readonly string[]).includes(topic)) return json(200, { channelId: channel.channelId, topic, handled: false });
   const body = parseShopifyBody(raw);
   let result: ChannelOrderResult;
   if (topic === "orders/create") result = await receiveChannelOrder(deps, normalizeShopifyOrder(body, channel.channelId));

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { channelDifference, mapListings } from "../../../functions/app/channel-orders.js";
+import { channelDifference, mapListings, recordChannelRefund } from "../../../functions/app/channel-orders.js";
+import { parseShopifyBody, shopifyRefundOf } from "../../../functions/adapters/channels/shopify.js";
+import type { PaymentRecord } from "../../../functions/domain/payment.js";
+import { channelSample } from "../../fixtures/channel-samples.js";
 import { createOrder } from "../../../functions/domain/order.js";
 import { productsFromRows } from "../../../functions/app/product-import.js";
 import { ValidationError } from "../../../functions/domain/errors.js";
@@ -91,5 +94,43 @@ describe("the channel's version of an order against ours", () => {
   it("the same order with coordinates added, or the same lines, is no difference", () => {
     const same = channelOrder({ lines: ours.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, ...(l.channelLineId ? { channelLineId: l.channelLineId } : {}) })), shippingAddress: { ...ours.shippingAddress!, lat: 1, lon: 2 } });
     expect(channelDifference(ours, same)).toEqual({ lines: [], added: [] });
+  });
+});
+
+describe("a refund made on the channel", () => {
+  // Payload: Shopify/shopify-api-ruby test/fixtures/refund.json (MIT), in ../shared/data/channels.
+  const refund = shopifyRefundOf(parseShopifyBody(channelSample("shopify-refunds-create-1.json")))!;
+  const setup = (record: Partial<PaymentRecord> = {}) => {
+    let stored = { record: { orderId: "01JR", status: "CAPTURED", method: "marketplace", amount: { amount: 40994, currency: "USD" }, at: "t0", captured: { amount: 40994, currency: "USD" }, ...record } as PaymentRecord, version: 1 };
+    const payments = {
+      getVersioned: () => Promise.resolve(structuredClone(stored)),
+      writeRefunds: (_id: string, update: Pick<PaymentRecord, "refunds" | "refunded">, v: number) => {
+        if (v !== stored.version) return Promise.resolve(false);
+        stored = { record: { ...stored.record, ...update }, version: v + 1 };
+        return Promise.resolve(true);
+      },
+    };
+    const orders = { findByExternalId: (_c: string, ext: string) => Promise.resolve(ext === "450789469" ? "01JR" : undefined) };
+    return { deps: { place: { orders } as never, payments }, stored: () => stored.record };
+  };
+
+  it("is read from Shopify's refund: its successful refund transactions, in their currency", () => {
+    expect(refund).toEqual({ externalOrderId: "450789469", refundId: "509562969", amount: { amount: 20900, currency: "USD" }, at: "2016-03-22T15:15:00.000Z" });
+  });
+
+  it("started on the channel: recorded once, added to what was refunded", async () => {
+    const { deps, stored } = setup();
+    expect(await recordChannelRefund(deps, "shop-eu", refund)).toEqual({ orderId: "01JR", outcome: "recorded" });
+    expect(await recordChannelRefund(deps, "shop-eu", refund)).toEqual({ orderId: "01JR", outcome: "duplicate" });
+    expect(stored().refunded).toEqual({ amount: 20900, currency: "USD" });
+    expect(stored().refunds?.["channel:509562969"]).toMatchObject({ amount: { amount: 20900 }, channelRefundId: "509562969", manual: { by: "channel:shop-eu", reference: "509562969" } });
+  });
+
+  it("one we asked the channel for (a return's refund it owes) is matched, not counted twice", async () => {
+    const { deps, stored } = setup({ refunds: { "return:R1": { amount: { amount: 20900, currency: "USD" }, owedByChannel: true, at: "t1" } }, refunded: { amount: 20900, currency: "USD" } });
+    expect(await recordChannelRefund(deps, "shop-eu", refund)).toEqual({ orderId: "01JR", outcome: "matched" });
+    expect(stored().refunded).toEqual({ amount: 20900, currency: "USD" });
+    expect(stored().refunds?.["return:R1"]?.channelRefundId).toBe("509562969");
+    expect(await recordChannelRefund(deps, "shop-eu", { ...refund, externalOrderId: "1" })).toEqual({ outcome: "unknown-order" });
   });
 });
