@@ -60,7 +60,7 @@ export interface OrderLine {
   quantity: number;
   unitPrice: Money;
   lineTotal: Money;
-  /** The channel's own id for the line (Shopify line item, WooCommerce line item, Amazon order item): how its updates and our fulfilments name it. */
+  /** The channel's own id for the line (Shopify line item, WooCommerce line item, Amazon order item): how its updates and our fulfillments name it. */
   channelLineId?: string;
   /** Units cancelled after capture (POST /orders/{id}/cancel with lines); `quantity` is what is left. */
   cancelledQuantity?: number;
