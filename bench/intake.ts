@@ -15,6 +15,7 @@ import { ROOT, synth } from "../local/synth.js";
 import { PRICES, costPerMillionOrders, type PerOrderUsage } from "./cost-model.js";
 import { benchReturns } from "./returns.js";
 import { benchInventory } from "./inventory.js";
+import { benchChannels } from "./channels.js";
 import { quantile, runPool } from "./run-pool.js";
 
 const { values } = parseArgs({
@@ -170,6 +171,9 @@ try {
   const returns = await benchReturns(cloud, [...orderIds.entries()].filter(([k]) => k.startsWith(`bench-${runId}-`)).slice(0, Math.min(N, 100)).map(([, v]) => v), C, path.join(work, "data", "logs"));
   say(`Hot-SKU reservations (${values.reservations})...`);
   const inventory = await benchInventory(cloud, Number(values.reservations), C);
+  const channelOrders = Math.min(N, 200);
+  say(`Marketplace webhooks (${channelOrders} Shopify, ${channelOrders} WooCommerce)...`);
+  const channels = await benchChannels(cloud, channelOrders, C);
   const rawRate = N / rawSeconds;
   const intakeRate = N / intakeSeconds;
   const result = {
@@ -197,6 +201,7 @@ try {
     costPerMillionOrdersUsd: cost,
     inventory,
     returns,
+    channels,
     pricesAsOf: PRICES.asOf,
   };
 
@@ -227,6 +232,8 @@ try {
       ["hot-SKU reservations", `${f(inventory.hotSkuReservationsPerSecond)}/s vs raw conditional UpdateItem ${f(inventory.rawConditionalUpdatesPerSecond)}/s on one item → ${f(inventory.ratioToRaw, 2)} of raw (p50 ${f(inventory.reserveP50Ms)} ms, p99 ${f(inventory.reserveP99Ms)} ms)`],
       ["  vs a raw 2-item transaction", `${f(inventory.rawTransactionsPerSecond)}/s → ${f(inventory.ratioToRawTransaction, 2)} of it (the floor of any TransactWriteItems design here)`],
       ["write units", `${f(inventory.writeUnitsPerReserve, 2)} per single-line reserve, ${f(inventory.writeUnitsPerRelease, 2)} per release; drift after: ${inventory.drift}`],
+      ...channels.webhooks.map((w): [string, string] => [w.label, `p50/p95/p99 ${f(w.p50Ms)} / ${f(w.p95Ms)} / ${f(w.p99Ms)} ms, ${f(w.ordersPerSecond)} orders/s`]),
+      ["marketplace orders after", `${Object.entries(channels.statusesAfter).map(([k, v]) => `${k} ${v}`).join(", ")} (${channels.failures} failed webhooks)`],
     ];
     const w = Math.max(...rows.map(([k]) => k.length));
     console.log("\n" + rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n"));

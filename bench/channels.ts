@@ -1,0 +1,72 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { readFileSync } from "node:fs";
+import { shopifyHmac } from "../functions/adapters/channels/shopify.js";
+import { wooSignature } from "../functions/adapters/channels/woocommerce.js";
+import { DynamoCatalog } from "../functions/adapters/dynamodb/catalog-repository.js";
+import { documentClient } from "../functions/adapters/dynamodb/client.js";
+import type { LocalCloud } from "../local/cloud.js";
+import { ROOT } from "../local/synth.js";
+import { quantile, runPool } from "./run-pool.js";
+
+/** A vendor's sample payload from ../shared/data/channels (sources in its README), as text. */
+const sample = (file: string) => readFileSync(`${ROOT}/../shared/data/channels/${file}`, "utf8");
+
+/**
+ * Marketplace intake: Shopify's 2025-07 sample order (shopify-app-js fixture) and WooCommerce's
+ * documented order 727 (woocommerce-rest-api-docs), each posted `count` times with its own id,
+ * signed as the vendor signs, at `concurrency`. Measures the webhook's answer (Shopify wants it
+ * well inside 5 s) and how many orders went on to allocation (the WooCommerce ones geocoded by
+ * ZIP code first, since WooCommerce sends no coordinates).
+ */
+export async function benchChannels(cloud: LocalCloud, count: number, concurrency: number) {
+  const operator = { authorization: `Bearer ${cloud.operatorToken}`, "content-type": "application/json" };
+  const put = (path: string, body: unknown) => fetch(`${cloud.apiUrl}${path}`, { method: "PUT", headers: operator, body: JSON.stringify(body) });
+  await put("/channels/bench-shopify", { type: "shopify", shopDomain: "oms-bench.myshopify.com", defaultCurrency: "USD", locale: "en-US" });
+  await put("/channels/bench-woo", { type: "woocommerce", siteUrl: "https://bench.example.com", defaultCurrency: "USD", locale: "en-US" });
+  const sm = new SecretsManagerClient({ endpoint: cloud.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "b", secretAccessKey: "b" } });
+  const current = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: cloud.channelSecretsId }))).SecretString ?? "{}") as Record<string, string>;
+  await sm.send(new PutSecretValueCommand({ SecretId: cloud.channelSecretsId, SecretString: JSON.stringify({ ...current, "bench-shopify": "bench-shopify-secret", "bench-woo": "bench-woo-secret" }) }));
+  const catalog = new DynamoCatalog(documentClient(new DynamoDBClient({ endpoint: cloud.dynamoEndpoint, region: "us-east-1", credentials: { accessKeyId: "b", secretAccessKey: "b" } })), cloud.tableName);
+  await catalog.putLocation({ locationId: "BENCH-US", name: "Bench US warehouse", kind: "warehouse", country: "US", lat: 38.25, lon: -85.76, capabilities: ["ship"], dailyCapacity: 1_000_000, handlingCost: { amount: 100, currency: "USD" }, priority: 1, active: true, groups: [] });
+  for (const sku of ["IPOD2008GREEN", "IPOD2008RED", "IPOD2008BLACK", "WOO-SINGLE-1", "Bar3"]) {
+    await catalog.putSku({ sku, name: sku, unitWeightGrams: 200, active: true });
+    await catalog.putStock({ sku, locationId: "BENCH-US", onHand: 1_000_000, reserved: 0, safetyStock: 0, reorderPoint: 0 });
+  }
+  const shopify = JSON.stringify((JSON.parse(sample("shopify-order-get-partially-refunded-1.json")) as { order: unknown }).order);
+  const woo = sample("woocommerce-order-1.json").replace(/"sku": "",/, '"sku": "WOO-SINGLE-1",');
+  const failures: string[] = [];
+  const ids: string[] = [];
+  const send = async (url: string, body: string, headers: Record<string, string>) => {
+    const res = await fetch(`${cloud.apiUrl}${url}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+    const json = (await res.json()) as { orderId?: string };
+    if (res.status !== 202) failures.push(`${url} ${res.status} ${JSON.stringify(json).slice(0, 200)}`);
+    else if (json.orderId) ids.push(json.orderId);
+  };
+  const runId = Date.now() % 1_000_000;
+  const measure = async (label: string, post: (i: number) => Promise<void>) => {
+    await cloud.idle();
+    const started = performance.now();
+    const latencies = await runPool(count, concurrency, post);
+    const seconds = (performance.now() - started) / 1000;
+    return { label, p50Ms: quantile(latencies, 0.5), p95Ms: quantile(latencies, 0.95), p99Ms: quantile(latencies, 0.99), ordersPerSecond: count / seconds };
+  };
+  const results = [
+    await measure("shopify orders/create", (i) => {
+      const body = shopify.replace(/"id":450789469,/, `"id":${7_000_000_000_000 + runId * 10_000 + i},`);
+      return send("/webhooks/shopify", body, { "x-shopify-topic": "orders/create", "x-shopify-shop-domain": "oms-bench.myshopify.com", "x-shopify-hmac-sha256": shopifyHmac("bench-shopify-secret", body), "x-shopify-webhook-id": `bench-${runId}-${i}` });
+    }),
+    await measure("woocommerce order.created", (i) => {
+      const body = woo.replace(/"id": 727,/, `"id": ${runId * 10_000 + i},`);
+      return send("/webhooks/woocommerce/bench-woo", body, { "x-wc-webhook-topic": "order.created", "x-wc-webhook-signature": wooSignature("bench-woo-secret", body) });
+    }),
+  ];
+  await cloud.idle();
+  const statuses: Record<string, number> = {};
+  await runPool(ids.length, concurrency, async (i) => {
+    const res = await fetch(`${cloud.apiUrl}/orders/${ids[i]!}`, { headers: operator });
+    const status = ((await res.json()) as { status: string }).status;
+    statuses[status] = (statuses[status] ?? 0) + 1;
+  });
+  return { ordersPerChannel: count, failures: failures.length, firstFailures: failures.slice(0, 3), webhooks: results, statusesAfter: statuses };
+}
