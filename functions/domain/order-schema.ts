@@ -1,3 +1,4 @@
+import { postcodeValidator, postcodeValidatorExistsForCountry } from "postcode-validator";
 import * as z from "zod/mini";
 import "./schema.js";
 import type { FieldIssue } from "./errors.js";
@@ -33,6 +34,12 @@ export const moneySchema = z.strictObject({
   currency: currencyCode,
 });
 
+/** A problem with a postal code in its country's format (countries the validator does not know pass), or undefined. */
+export function postalCodeProblem(postalCode: string, country: string): string | undefined {
+  if (!postcodeValidatorExistsForCountry(country)) return undefined;
+  return postcodeValidator(postalCode.trim(), country) ? undefined : `is not a valid postal code in ${country}`;
+}
+
 /** A shipping address (lat and lon, when given, go together: checked where it is used). */
 export const addressSchema = z.strictObject({
   name: text(200),
@@ -44,7 +51,12 @@ export const addressSchema = z.strictObject({
   country: countryCode,
   lat: z.optional(z.number().check(z.gte(-90), z.lte(90))),
   lon: z.optional(z.number().check(z.gte(-180), z.lte(180))),
-});
+}).check(
+  z.superRefine((a, ctx) => {
+    const problem = postalCodeProblem(a.postalCode, a.country);
+    if (problem) ctx.addIssue({ code: "custom", path: ["postalCode"], message: problem });
+  }),
+);
 
 export const skuSchema = z
   .string()

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { MalformedBodyError, UnauthorizedError } from "../../domain/errors.js";
 import { lineIdFor, type Address, type ChannelOrder, type Customer } from "../../domain/order.js";
-import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from "../../domain/order-schema.js";
+import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, postalCodeProblem } from "../../domain/order-schema.js";
 import { toMinorUnits } from "./money-text.js";
 import { amountOr0, arr, e164, isoOf, obj, objects, parseLossless, str, usableSku, type Json } from "./payload.js";
 
@@ -138,6 +138,8 @@ export function normalizeShopifyOrder(body: Json, channelId: string, state: "pla
   const customer = customerOf(body, holds);
   const shippingAddress = addressOf(obj(body.shipping_address));
   if (!shippingAddress) holds.push("the order has no shipping address");
+  const postal = shippingAddress ? postalCodeProblem(shippingAddress.postalCode, shippingAddress.country) : undefined;
+  if (postal && shippingAddress) holds.push(`the shipping address's postal code "${shippingAddress.postalCode}" ${postal}`);
 
   const taxLines = arr(body.tax_lines).flatMap((t, i) => {
     const line = obj(t);

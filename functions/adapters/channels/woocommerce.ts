@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { MalformedBodyError, UnauthorizedError } from "../../domain/errors.js";
 import { lineIdFor, type Address, type ChannelOrder } from "../../domain/order.js";
-import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from "../../domain/order-schema.js";
+import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, postalCodeProblem } from "../../domain/order-schema.js";
 import { amountOr0, e164, isoOf, obj, objects, parseLossless, str, usableSku, type Json } from "./payload.js";
 
 /**
@@ -108,6 +108,8 @@ export function normalizeWooOrder(body: Json, channelId: string): ChannelOrder {
   if (!email) holds.push("the order has no customer email");
   const shipTo = addressOf(obj(body.shipping)) ?? addressOf(billing);
   if (!shipTo) holds.push("the order has no shipping address");
+  const postal = shipTo ? postalCodeProblem(shipTo.postalCode, shipTo.country) : undefined;
+  if (postal && shipTo) holds.push(`the shipping address's postal code "${shipTo.postalCode}" ${postal}`);
   const name = [str(billing?.first_name), str(billing?.last_name)].filter(Boolean).join(" ") || shipTo?.name || email || "unknown customer";
   const phone = e164(str(obj(body.shipping)?.phone), str(billing?.phone));
   const placedAt = isoOf(str(body.date_created_gmt) ? `${str(body.date_created_gmt)}Z` : undefined);

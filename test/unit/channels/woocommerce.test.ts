@@ -57,4 +57,9 @@ describe("WooCommerce order to our order", () => {
       expect(computeTotals(o).grandTotal.amount).toBe(Math.round(Number(body.total) * 100));
     }
   });
+
+  it("a postal code not in its country's format holds the order with the reason", () => {
+    const o = normalizeWooOrder(parseWooBody(created.replace(/"postcode": "94103"/g, '"postcode": "9410"')), "woo-us");
+    expect(o.intakeHolds).toContain('the shipping address\'s postal code "9410" is not a valid postal code in US');
+  });
 });

@@ -64,4 +64,12 @@ describe("generic order schema", () => {
     expect(issues(a)).toHaveProperty("shippingAddress.lon");
     expect(issues(genericOrderBody({ placedAt: "2026-11-20T09:30:00" }))).toHaveProperty("placedAt");
   });
+
+  it("checks the postal code against its country's format (postcode-validator); a country it does not know passes", () => {
+    const withPostal = (postalCode: string, country: string) => genericOrderBody({ shippingAddress: { ...(genericOrderBody().shippingAddress as object), postalCode, country } });
+    expect(issues(withPostal("1011", "DE"))).toEqual({ "shippingAddress.postalCode": "is not a valid postal code in DE" });
+    expect(issues(withPostal("ABCDE", "US"))).toEqual({ "shippingAddress.postalCode": "is not a valid postal code in US" });
+    expect(parseGenericOrder(withPostal("1011 AB", "NL"), "generic").shippingAddress?.postalCode).toBe("1011 AB");
+    expect(parseGenericOrder(withPostal("anything", "HK"), "generic").shippingAddress?.country).toBe("HK");
+  });
 });
