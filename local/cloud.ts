@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { PROVIDER_ENV } from "../functions/shared/providers.js";
 import { CloudAssembly } from "./assembly.js";
 import { AwsEndpoint } from "./aws-endpoint.js";
 import { DeadLetterStore } from "./dead-letters.js";
@@ -117,6 +118,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     else unknown.push(`${stack}/${logicalId} (${resource.Type})`);
   }
   if (unknown.length) throw new Error(`The local cloud does not implement these resources of the assembly:\n  ${unknown.join("\n  ")}`);
+  // Providers a stage names that only exist in AWS: refused, never silently faked.
+  const awsOnly = assembly.ofType("AWS::Lambda::Function").filter((f) => (f.resource.Properties as { Environment?: { Variables?: Record<string, unknown> } } | undefined)?.Environment?.Variables?.[PROVIDER_ENV.geocoder] === "amazon-location");
+  if (awsOnly.length) throw new Error(`The local cloud cannot run Amazon Location Service (providers.geocoder "amazon-location" in ${awsOnly.map((f) => `${f.stack}/${f.logicalId}`).join(", ")}); name the "offline" geocoder for a stage that runs locally`);
 
   const resolver = new Resolver(assembly);
   const [freeApi, freeAws, freeDynamo] = (await freePorts(3)) as [number, number, number];

@@ -86,7 +86,7 @@ export interface ChannelSecrets {
 
 /** Places an address on the map (for routing) when its channel sent no coordinates. */
 export interface Geocoder {
-  locate(address: Pick<Address, "country" | "city" | "postalCode" | "region">): Promise<Geocode | undefined>;
+  locate(address: Pick<Address, "country" | "city" | "postalCode" | "region"> & Partial<Pick<Address, "line1">>): Promise<Geocode | undefined>;
 }
 
 /** The registered sales channels, by id and by the shop identity their webhooks carry, and the webhook deliveries they handled. */

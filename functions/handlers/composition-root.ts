@@ -7,6 +7,8 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalCarrier } from "../adapters/carriers/local-carrier.js";
+import { GeoPlacesClient } from "@aws-sdk/client-geo-places";
+import { AmazonLocationGeocoder } from "../adapters/geocoding/amazon-location.js";
 import { OfflineGeocoder } from "../adapters/geocoding/offline.js";
 import { DynamoAllocationStore } from "../adapters/dynamodb/allocation-store.js";
 import { DynamoBackorderStore } from "../adapters/dynamodb/backorder-store.js";
@@ -89,6 +91,8 @@ export const geocoder = /* @__PURE__ */ once((): Geocoder => {
   switch (name as GeocoderName) {
     case "offline":
       return new OfflineGeocoder(path.join(path.dirname(fileURLToPath(import.meta.url)), "geo"));
+    case "amazon-location":
+      return new AmazonLocationGeocoder(new GeoPlacesClient({}));
     default:
       throw new Error(`Unknown geocoder ${name} (${PROVIDER_ENV.geocoder}); this build has: ${GEOCODERS.join(", ")}`);
   }

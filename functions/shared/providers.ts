@@ -9,8 +9,12 @@ export type PaymentProviderName = (typeof PAYMENT_PROVIDERS)[number];
 export const CARRIERS = ["local"] as const;
 export type CarrierName = (typeof CARRIERS)[number];
 
-/** Geocoders: "offline" reads GeoNames-based tables bundled with the function (postal, city or country precision). */
-export const GEOCODERS = ["offline"] as const;
+/**
+ * Geocoders: "offline" reads GeoNames-based tables bundled with the function (postal, city or
+ * country precision); "amazon-location" asks Amazon Location Service Places (street precision
+ * where it has the address; AWS only: the local cloud refuses it).
+ */
+export const GEOCODERS = ["offline", "amazon-location"] as const;
 export type GeocoderName = (typeof GEOCODERS)[number];
 
 /** The environment variables that carry the stage's choice to the functions. */

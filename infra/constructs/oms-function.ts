@@ -1,4 +1,4 @@
-import { Duration } from "aws-cdk-lib";
+import { Duration, Stack } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
@@ -84,7 +84,7 @@ export class OmsFunction extends NodejsFunction {
         // Lambda hands the role's credentials over in the environment: sign with those, and leave the
         // SDK's default chain (SSO, STS, IMDS, ini files: ~95 KB minified) out of every bundle.
         esbuildArgs: { [`--alias:${DEFAULT_CREDENTIAL_CHAIN}`]: path.join(ROOT, "functions/shared/lambda-credentials.ts") },
-        ...(props.geoData
+        ...(props.geoData && props.config.providers.geocoder === "offline"
           ? {
               commandHooks: {
                 beforeBundling: () => [],
@@ -95,6 +95,9 @@ export class OmsFunction extends NodejsFunction {
           : {}),
       },
     });
+    // Amazon Location's Places API has no resource of ours: the action is granted on its provider.
+    if (props.geoData && props.config.providers.geocoder === "amazon-location")
+      this.addToRolePolicy(new PolicyStatement({ actions: ["geo-places:Geocode"], resources: [Stack.of(this).formatArn({ service: "geo-places", account: "", resource: "provider", resourceName: "default" })] }));
   }
 
   /**

@@ -8,6 +8,7 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../../infra/app.js";
+import { OmsFunction } from "../../infra/constructs/oms-function.js";
 import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, CUSTOMER_FACING_RETURN_EVENTS, EVENT_SOURCES, ORDER_EVENTS } from "../../functions/domain/events.js";
 import { EVENT_FOR_STATUS } from "../../functions/domain/order-events.js";
 import { ConcurrentModificationError } from "../../functions/domain/errors.js";
@@ -185,6 +186,7 @@ describe("payment provider and carrier per stage", () => {
     expect(() => stageConfig("x", { x: { ...base, providers: { payments: "local" } } })).toThrow(/names no carrier/);
     expect(() => stageConfig("x", { x: { ...base, providers: { payments: "local", carrier: "local" } } })).toThrow(/names no geocoder/);
     expect(stageConfig("x", { x: { ...base, providers: { payments: "local", carrier: "local", geocoder: "offline" } } }).providers).toEqual({ payments: "local", carrier: "local", geocoder: "offline" });
+    expect(stageConfig("x", { x: { ...base, providers: { payments: "local", carrier: "local", geocoder: "amazon-location" } } }).providers.geocoder).toBe("amazon-location");
   });
 });
 
@@ -329,5 +331,16 @@ describe("order-return.asl.json", () => {
     expect(asl.States["Wait for the goods"]?.Catch?.find((c) => c.ErrorEquals.includes("States.Timeout"))?.Next).toBe("Return overdue");
     expect(asl.States["Settle return"]?.Catch?.find((c) => c.ErrorEquals.includes("RefundFailedError"))?.Next).toBe("Wait for a manual refund");
     expect(() => checkDefinition("order-return", asl as never)).not.toThrow();
+  });
+});
+
+describe("geocoders", () => {
+  it("a stage naming Amazon Location names it to the geocoding function and grants it Places' Geocode", () => {
+    const stack = new Stack(newApp(), "GeoTest", { env: { account: "123456789012", region: "eu-central-1" } });
+    const config = { ...stageConfig("dev"), providers: { payments: "local", carrier: "local", geocoder: "amazon-location" } } as const;
+    new OmsFunction(stack, "Geo", { handler: "tasks/validate-order.ts", config, description: "geocodes", geoData: true });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties("AWS::Lambda::Function", { Environment: { Variables: Match.objectLike({ GEOCODER: "amazon-location" }) } });
+    t.hasResourceProperties("AWS::IAM::Policy", { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: "geo-places:Geocode", Resource: { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":geo-places:eu-central-1::provider/default"]] } })]) } });
   });
 });
