@@ -4,6 +4,7 @@ import { multiply } from "../domain/money.js";
 import { computeTotals, transition, type Order } from "../domain/order.js";
 import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
 import { holdReasons, type FraudScorer } from "../domain/holds.js";
+import { placeAddress } from "./place-address.js";
 import type { Catalog, Clock, Geocoder, OrderRepository } from "./ports.js";
 
 export interface ValidateOrderDeps {
@@ -59,18 +60,10 @@ async function pickupProblems(catalog: Catalog, locationId: string): Promise<Fie
   return message ? [{ path: "pickup.locationId", message }] : [];
 }
 
-/**
- * The order with its shipping address placed on the map: coordinates the channel sent are exact;
- * otherwise the geocoder's, with the precision it reached (postal code, city, country).
- */
+/** The order with its shipping address placed on the map (functions/app/place-address.ts). */
 async function located(geocoder: Geocoder | undefined, order: Order): Promise<Order> {
-  const a = order.shippingAddress;
-  if (!a) return order;
-  if (a.lat !== undefined && a.lon !== undefined) return { ...order, geocode: { precision: "exact", source: "order" } };
-  const found = geocoder ? await geocoder.locate(a) : undefined;
-  if (!found) return order;
-  const { lat, lon, ...how } = found;
-  return { ...order, shippingAddress: { ...a, lat, lon }, geocode: how };
+  const placed = await placeAddress(geocoder, order.shippingAddress);
+  return placed ? { ...order, shippingAddress: placed.address, geocode: placed.geocode } : order;
 }
 
 /** Everything that stops the order from going on: its arithmetic and address, SKUs the catalog does not sell, a pickup store that cannot hand it over. */

@@ -3,7 +3,7 @@ import { shopifyHmac } from "../../functions/adapters/channels/shopify.js";
 import { DynamoCatalog } from "../../functions/adapters/dynamodb/catalog-repository.js";
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
 import { channelSample } from "../fixtures/channel-samples.js";
-import { cloud, dynamo, eventually, finishedExecution, operatorCall, operatorGet, operatorPost, putChannelSecret, snapshot } from "./helpers.js";
+import { cloud, dynamo, eventually, finishedExecution, operatorCall, operatorGet, operatorPost, putChannelSecret, releasedToLocations, snapshot } from "./helpers.js";
 
 // Payloads: Shopify's own SDK fixtures in ../shared/data/channels (sources in its README).
 const SHOP = "oms-test-eu.myshopify.com";
@@ -80,6 +80,8 @@ describe("Shopify webhooks", () => {
 
   it("orders/cancelled: our order is cancelled and its stock released; the workflow ends cancelled", async () => {
     const cancelled = channelSample("shopify-order-cancelled-1.json"); // the same order (450789469), cancelled on Shopify
+    // Cancelled while it waits at its location (a cancellation racing the release itself is the cancel tests' business).
+    await releasedToLocations(String((await shopify("orders/create", created)).json.orderId));
     const res = await shopify("orders/cancelled", cancelled);
     expect(res).toMatchObject({ status: 200, json: { outcome: "cancelled", status: "CANCELLED" } });
     const orderId = String(res.json.orderId);
