@@ -41,7 +41,7 @@ export function parseOrderChange(body: Json): OrderChange {
   };
 }
 
-/** Amazon's order statuses that are orders to fulfil (seller-fulfilled and not yet shipped); Pending is not paid yet. */
+/** Amazon's order statuses that are orders to fulfill (seller-fulfilled and not yet shipped); Pending is not paid yet. */
 export const AMAZON_CAPTURE_STATUSES = ["Unshipped", "PartiallyShipped"] as const;
 
 /**
