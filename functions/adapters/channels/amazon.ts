@@ -1,8 +1,7 @@
 import { MalformedBodyError } from "../../domain/errors.js";
 import { lineIdFor, type ChannelOrder } from "../../domain/order.js";
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, postalCodeProblem } from "../../domain/order-schema.js";
-import { toMinorUnits } from "./money-text.js";
-import { e164, isoOf, obj, objects, str, usableSku, type Json } from "./payload.js";
+import { amountOr0, e164, isoOf, obj, objects, str, usableSku, type Json } from "./payload.js";
 
 /**
  * Amazon Selling Partner API, as amzn/selling-partner-api-models documents it: an `ORDER_CHANGE`
@@ -66,12 +65,7 @@ export function normalizeAmazonOrder(order: Json, items: Json[], channelId: stri
       holds.push(`${what} is in ${str(money.CurrencyCode) ?? "no currency"}, not the order's ${code}`);
       return 0;
     }
-    try {
-      return toMinorUnits(str(money.Amount) ?? "0", code);
-    } catch (error) {
-      holds.push(`${what}: ${(error as Error).message}`);
-      return 0;
-    }
+    return amountOr0(str(money.Amount) ?? "0", code, what, holds);
   };
   if (items.length === 0) holds.push("the order has no items");
   const lines: ChannelOrder["lines"] = [];

@@ -1,8 +1,8 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { MalformedBodyError, UnauthorizedError } from "../../domain/errors.js";
+import { MalformedBodyError } from "../../domain/errors.js";
 import { lineIdFor, type Address, type ChannelOrder, type Customer } from "../../domain/order.js";
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, postalCodeProblem } from "../../domain/order-schema.js";
 import { toMinorUnits } from "./money-text.js";
+import { base64HmacSha256, verifyBase64Hmac } from "./signature.js";
 import { amountOr0, arr, e164, isoOf, obj, objects, parseLossless, str, usableSku, type Json } from "./payload.js";
 
 /**
@@ -22,15 +22,11 @@ export const SHOPIFY_HEADERS = {
 } as const;
 
 /** The base64 HMAC-SHA256 of the raw body with the app's client secret, as Shopify signs a delivery. */
-export const shopifyHmac = (secret: string, rawBody: string): string => createHmac("sha256", secret).update(rawBody, "utf8").digest("base64");
+export const shopifyHmac = base64HmacSha256;
 
 /** Throws UnauthorizedError unless `X-Shopify-Hmac-Sha256` is the body's HMAC under `secret` (compared in constant time). */
-export function verifyShopifyHmac(header: string | undefined, rawBody: string, secret: string): void {
-  if (!header) throw new UnauthorizedError(`Missing ${SHOPIFY_HEADERS.hmac} header`);
-  const expected = Buffer.from(shopifyHmac(secret, rawBody), "base64");
-  const given = Buffer.from(header.trim(), "base64");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new UnauthorizedError("Shopify HMAC does not match the body");
-}
+export const verifyShopifyHmac = (header: string | undefined, rawBody: string, secret: string): void =>
+  verifyBase64Hmac(header, rawBody, secret, SHOPIFY_HEADERS.hmac, "Shopify HMAC does not match the body");
 
 /** A Shopify body: JSON with every number as its text (Shopify ids are 64-bit; shopify-app-js PR #2781). */
 export const parseShopifyBody = parseLossless;

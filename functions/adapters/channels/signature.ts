@@ -37,3 +37,14 @@ export function verifyWebhookSignature(header: string | undefined, rawBody: stri
   });
   if (!ok) throw new UnauthorizedError("Signature does not match the body");
 }
+
+/** The base64 HMAC-SHA256 of a raw body: how Shopify and WooCommerce sign their webhooks. */
+export const base64HmacSha256 = (secret: string, rawBody: string): string => createHmac("sha256", secret).update(rawBody, "utf8").digest("base64");
+
+/** Throws UnauthorizedError unless `header` (named `headerName`) is the body's base64 HMAC-SHA256 under `secret`, compared in constant time. */
+export function verifyBase64Hmac(header: string | undefined, rawBody: string, secret: string, headerName: string, mismatch: string): void {
+  if (!header) throw new UnauthorizedError(`Missing ${headerName} header`);
+  const expected = Buffer.from(base64HmacSha256(secret, rawBody), "base64");
+  const given = Buffer.from(header.trim(), "base64");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new UnauthorizedError(mismatch);
+}

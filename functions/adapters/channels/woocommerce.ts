@@ -1,7 +1,7 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { MalformedBodyError, UnauthorizedError } from "../../domain/errors.js";
+import { MalformedBodyError } from "../../domain/errors.js";
 import { lineIdFor, type Address, type ChannelOrder } from "../../domain/order.js";
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, postalCodeProblem } from "../../domain/order-schema.js";
+import { base64HmacSha256, verifyBase64Hmac } from "./signature.js";
 import { amountOr0, e164, isoOf, obj, objects, parseLossless, str, usableSku, type Json } from "./payload.js";
 
 /**
@@ -20,15 +20,11 @@ export const WOOCOMMERCE_HEADERS = {
 } as const;
 
 /** The base64 HMAC-SHA256 of the body as sent, as WooCommerce signs it. */
-export const wooSignature = (secret: string, rawBody: string): string => createHmac("sha256", secret).update(rawBody, "utf8").digest("base64");
+export const wooSignature = base64HmacSha256;
 
 /** Throws UnauthorizedError unless `X-WC-Webhook-Signature` is the body's signature under `secret` (constant time). */
-export function verifyWooSignature(header: string | undefined, rawBody: string, secret: string): void {
-  if (!header) throw new UnauthorizedError(`Missing ${WOOCOMMERCE_HEADERS.signature} header`);
-  const expected = Buffer.from(wooSignature(secret, rawBody), "base64");
-  const given = Buffer.from(header.trim(), "base64");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new UnauthorizedError("WooCommerce signature does not match the body");
-}
+export const verifyWooSignature = (header: string | undefined, rawBody: string, secret: string): void =>
+  verifyBase64Hmac(header, rawBody, secret, WOOCOMMERCE_HEADERS.signature, "WooCommerce signature does not match the body");
 
 /** The webhook id of a ping (`webhook_id=<digits>`, form-encoded), or undefined when the body is not a ping. */
 export function wooPing(rawBody: string, contentType: string | undefined): string | undefined {
