@@ -24,7 +24,7 @@ export function buildApp(app = new App()) {
   for (const stack of [stateful, stateless]) {
     Tags.of(stack).add("app", "oms");
     Tags.of(stack).add("stage", stage);
-    acknowledgeNagFindings(stack);
+    acknowledgeNagFindings(stack, stage);
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stateful, stateless, config };

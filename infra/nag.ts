@@ -1,4 +1,5 @@
-import { Validations, type Stack } from "aws-cdk-lib";
+import { Token, Validations, type Stack } from "aws-cdk-lib";
+import { channelCredentialsPrefix } from "../functions/domain/channel.js";
 
 /**
  * Every cdk-nag (AwsSolutions) acknowledgement of the app, each with its reason, in one place.
@@ -38,7 +39,20 @@ export const NAG_ACKNOWLEDGEMENTS: { id: string; reason: string }[] = [
   },
 ];
 
+/** Acknowledgements whose finding names the stage's resources. */
+function stageAcknowledgements(stack: Stack, stage: string): { id: string; reason: string }[] {
+  const region = Token.isUnresolved(stack.region) ? "<AWS::Region>" : stack.region;
+  return [
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:<AWS::AccountId>:secret:${channelCredentialsPrefix(stage)}*]`,
+      reason:
+        "A channel's API credentials are a secret the operator creates when registering it (its name is in the channel); the functions that call " +
+        "channels may read the secrets under the stage's channels/ prefix and no other, and PUT /channels refuses a name outside it.",
+    },
+  ];
+}
+
 /** Applies the acknowledgements to a stack. */
-export function acknowledgeNagFindings(stack: Stack): void {
-  for (const ack of NAG_ACKNOWLEDGEMENTS) Validations.of(stack).acknowledge(ack);
+export function acknowledgeNagFindings(stack: Stack, stage: string): void {
+  for (const ack of [...NAG_ACKNOWLEDGEMENTS, ...stageAcknowledgements(stack, stage)]) Validations.of(stack).acknowledge(ack);
 }

@@ -9,6 +9,7 @@ import type { EventBridgeLocal, PutEventsEntry } from "./eventbridge.js";
 import { busArn, dynamoAccess, type IamLocal, type Session } from "./iam.js";
 import type { SchedulerLocal } from "./scheduler.js";
 import type { SecretsLocal } from "./secrets.js";
+import { SqsLocal } from "./sqs.js";
 import type { LocalExecution, StepFunctionsLocal } from "./stepfunctions.js";
 
 /** Counters of the DynamoDB traffic that passed through, from each response's ConsumedCapacity. */
@@ -41,7 +42,7 @@ const summary = (e: LocalExecution) => ({
 
 /**
  * One AWS-compatible endpoint for the functions and the AWS CLI: it speaks the AWS JSON
- * protocols and dispatches on X-Amz-Target (Step Functions, EventBridge, Secrets Manager here;
+ * protocols and dispatches on X-Amz-Target (Step Functions, EventBridge, Secrets Manager, SQS here;
  * DynamoDB passed through to DynamoDB Local).
  */
 export class AwsEndpoint extends LocalHttpServer {
@@ -57,6 +58,7 @@ export class AwsEndpoint extends LocalHttpServer {
       deadLetters: DeadLetterStore;
       scheduler: SchedulerLocal;
       iam: IamLocal;
+      sqs: SqsLocal;
       dynamoEndpoint: string;
     },
   ) {
@@ -113,14 +115,72 @@ export class AwsEndpoint extends LocalHttpServer {
       else if (service === "OmsLocal" && op === "FireSchedule") out = await this.services.scheduler.fire(text(body.name)).then(() => ({ fired: text(body.name) }));
       else if (service === "AWSEvents") out = this.events(op, body);
       else if (service === "secretsmanager") out = this.secretsManager(op, body);
+      else if (service === "AmazonSQS") out = this.queues(op, body);
       else if (service === "OmsLocal") out = this.admin(op, body);
       else throw new AwsError("UnknownOperationException", `The local cloud does not implement ${target || req.url}`);
       res.writeHead(200, { "content-type": contentType });
       res.end(JSON.stringify(out));
     } catch (error) {
+      if (res.headersSent) {
+        console.error(`[aws-endpoint] ${target}: failed after answering: ${(error as Error).stack ?? String(error)}`);
+        res.destroy();
+        return;
+      }
       const e = error instanceof AwsError ? error : new AwsError("InternalFailure", (error as Error).message, 500);
-      res.writeHead(e.status, { "content-type": contentType, "x-amzn-errortype": e.code });
-      res.end(JSON.stringify({ __type: e.code, message: e.message }));
+      const sqs = service === "AmazonSQS";
+      res.writeHead(e.status, { "content-type": contentType, "x-amzn-errortype": e.code, ...(sqs ? { "x-amzn-query-error": `AWS.SimpleQueueService.${e.code};Sender` } : {}) });
+      res.end(JSON.stringify({ __type: sqs ? `com.amazonaws.sqs#${e.code}` : e.code, message: e.message }));
+    }
+  }
+
+  /** SQS over the AWS JSON protocol (what SDK v3 and CLI v2 speak). */
+  private queues(op: string, b: Body): unknown {
+    const { sqs } = this.services;
+    const url = text(b.QueueUrl);
+    const entries = (b.Entries ?? []) as Body[];
+    const batch = (each: (e: Body) => Body) => {
+      const Successful: Body[] = [];
+      const Failed: Body[] = [];
+      for (const e of entries) {
+        try {
+          Successful.push({ Id: e.Id, ...each(e) });
+        } catch (error) {
+          const x = error instanceof AwsError ? error : new AwsError("InternalError", (error as Error).message);
+          Failed.push({ Id: e.Id, Code: x.code, Message: x.message, SenderFault: true });
+        }
+      }
+      return { Successful, Failed };
+    };
+    const send = (e: Body) => sqs.send(url, text(e.MessageBody), { delaySeconds: e.DelaySeconds === undefined ? undefined : Number(e.DelaySeconds), messageAttributes: e.MessageAttributes as never });
+    switch (op) {
+      case "GetQueueUrl":
+        return { QueueUrl: sqs.queue(text(b.QueueName)).url };
+      case "ListQueues":
+        return { QueueUrls: [...sqs.queues.values()].filter((q) => !b.QueueNamePrefix || q.name.startsWith(text(b.QueueNamePrefix))).map((q) => q.url) };
+      case "GetQueueAttributes":
+        return { Attributes: sqs.attributes(url) };
+      case "SendMessage":
+        return send(b);
+      case "SendMessageBatch":
+        return batch(send);
+      case "ReceiveMessage": {
+        const max = Number(b.MaxNumberOfMessages ?? 1);
+        if (!(max >= 1 && max <= 10)) throw new AwsError("InvalidParameterValue", "Value for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.");
+        return { Messages: sqs.receive(url, max, b.VisibilityTimeout === undefined ? undefined : Number(b.VisibilityTimeout)).map((m) => SqsLocal.wire(m)) };
+      }
+      case "DeleteMessage":
+        sqs.delete(url, text(b.ReceiptHandle));
+        return {};
+      case "DeleteMessageBatch":
+        return batch((e) => (sqs.delete(url, text(e.ReceiptHandle)), {}));
+      case "ChangeMessageVisibility":
+        sqs.changeVisibility(url, text(b.ReceiptHandle), Number(b.VisibilityTimeout));
+        return {};
+      case "PurgeQueue":
+        sqs.purge(url);
+        return {};
+      default:
+        throw new AwsError("UnsupportedOperation", `SQS ${op} is not implemented by the local cloud`);
     }
   }
 
@@ -142,6 +202,9 @@ export class AwsEndpoint extends LocalHttpServer {
         // An unknown secret: AWS checks the permission on the ARN asked for, then answers ResourceNotFound.
       }
       iam.authorize(session, `secretsmanager:${op}`, [arn]);
+    } else if (service === "AmazonSQS") {
+      const op1 = op.replace(/Batch$/, "");
+      iam.authorize(session, `sqs:${op1}`, [op === "ListQueues" ? "*" : this.services.sqs.queue(text(b.QueueUrl ?? b.QueueName)).arn]);
     } else iam.authorize(session, `${service}:${op}`, ["*"]);
   }
 
@@ -337,6 +400,15 @@ export class AwsEndpoint extends LocalHttpServer {
       if (typeof b.SecretString !== "string") throw new AwsError("InvalidParameterException", "PutSecretValue needs a SecretString (SecretBinary is not implemented by the local cloud)");
       const s = this.services.secrets.put(text(b.SecretId), b.SecretString);
       return { ARN: s.arn, Name: s.name, VersionId: "local", VersionStages: ["AWSCURRENT"] };
+    }
+    if (op === "CreateSecret") {
+      if (typeof b.SecretString !== "string") throw new AwsError("InvalidParameterException", "CreateSecret needs a SecretString (SecretBinary is not implemented by the local cloud)");
+      const s = this.services.secrets.create(text(b.Name), b.SecretString);
+      return { ARN: s.arn, Name: s.name, VersionId: "local" };
+    }
+    if (op === "DescribeSecret") {
+      const s = this.services.secrets.get(text(b.SecretId));
+      return { ARN: s.arn, Name: s.name, CreatedDate: epoch(s.createdDate) };
     }
     if (op !== "GetSecretValue") throw new AwsError("UnknownOperationException", `Secrets Manager ${op} is not implemented by the local cloud`);
     const s = this.services.secrets.get(text(b.SecretId));

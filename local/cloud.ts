@@ -15,6 +15,7 @@ import { LocalClock } from "./clock.js";
 import { assertPortFree, freePorts } from "./ports.js";
 import { SchedulerLocal } from "./scheduler.js";
 import { SecretsLocal } from "./secrets.js";
+import { SqsLocal } from "./sqs.js";
 import { seedDemoData } from "./seed.js";
 import { StepFunctionsLocal } from "./stepfunctions.js";
 import { DynamoStreamsLocal } from "./streams.js";
@@ -41,7 +42,7 @@ const EMULATED = new Set([
   "AWS::IAM::ManagedPolicy",
   "AWS::Lambda::Permission",
 ]);
-/** Types with nothing to run locally: log groups (logs go to .oms/logs), queue policies (the dead-letter queues are the local cloud's own), metadata. */
+/** Types with nothing to run locally: log groups (logs go to .oms/logs), queue policies (who may send to a queue from outside AWS accounts: nobody outside reaches the local cloud), metadata. */
 const NOT_ENFORCED = new Set(["AWS::Logs::LogGroup", "AWS::SQS::QueuePolicy", "AWS::CDK::Metadata"]);
 /** Types the local cloud knows but does not emulate; nothing at run time depends on them. */
 const NOT_EMULATED: Record<string, string> = {};
@@ -72,6 +73,7 @@ export interface IdleState {
   invocationsInFlight: number;
   streamBatchesInFlight: number;
   busDeliveriesInFlight: number;
+  queueBatchesInFlight: number;
 }
 
 /** A running local cloud. */
@@ -95,6 +97,7 @@ export interface LocalCloud {
   clock: LocalClock;
   scheduler: SchedulerLocal;
   streams: DynamoStreamsLocal;
+  sqs: SqsLocal;
   /** Resolves when no execution is stepping, no invocation, stream batch or bus delivery is in flight, and the streams are drained. */
   idle(): Promise<void>;
   /** What is in flight right now. */
@@ -164,7 +167,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     started.unshift({ stop: () => Promise.resolve(sfn.shutdown()) }, { stop: () => Promise.resolve(clock.stop()) });
     const scheduler = new SchedulerLocal(assembly, resolver, lambda, clock, options.dataDir, iam);
     started.unshift({ stop: () => Promise.resolve(scheduler.stop()) });
-    const endpoint = new AwsEndpoint({ sfn, events, secrets, clock, deadLetters, scheduler, iam, dynamoEndpoint: dynamo.endpoint });
+    const sqs = new SqsLocal(assembly, resolver, lambda, clock, options.dataDir, iam);
+    const endpoint = new AwsEndpoint({ sfn, events, secrets, clock, deadLetters, scheduler, iam, sqs, dynamoEndpoint: dynamo.endpoint });
     await endpoint.listen(awsPort, "127.0.0.1");
     started.unshift(endpoint);
     // Resume executions only once the endpoint is up: their functions may call it.
@@ -173,6 +177,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const streams = new DynamoStreamsLocal(assembly, resolver, lambda, dynamo.client, dynamo.endpoint, deadLetters, options.dataDir, iam);
     await streams.start();
     started.unshift(streams);
+    sqs.start();
+    started.unshift(sqs);
     const api = new HttpApiLocal(assembly, resolver, lambda, operatorToken);
     await api.listen(apiPort, "0.0.0.0");
     started.unshift(api);
@@ -196,8 +202,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         invocationsInFlight: lambda.inFlight(),
         streamBatchesInFlight: streams.inFlight(),
         busDeliveriesInFlight: events.deliveriesInFlight(),
+        queueBatchesInFlight: sqs.deliveriesInFlight(),
       };
-      return { ...state, idle: state.executionsStepping === 0 && state.invocationsInFlight === 0 && state.streamBatchesInFlight === 0 && state.busDeliveriesInFlight === 0 };
+      return { ...state, idle: state.executionsStepping === 0 && state.invocationsInFlight === 0 && state.streamBatchesInFlight === 0 && state.busDeliveriesInFlight === 0 && sqs.isIdle() };
     };
     const idle = async () => {
       // Executions publish events, event targets may start executions, table writes feed stream
@@ -208,6 +215,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         await sfn.idle();
         await events.idle();
         await streams.idle();
+        await sqs.idle();
       } while (!idleState().idle);
     };
     endpoint.setIdleProbe({ state: idleState, wait: idle });
@@ -230,6 +238,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       clock,
       scheduler,
       streams,
+      sqs,
       idle,
       idleState,
       resetStats: () => {
@@ -237,6 +246,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         Object.assign(endpoint.dynamoStats, { requests: 0, readCapacityUnits: 0, writeCapacityUnits: 0 });
         Object.assign(events.stats, { entries: 0, deliveries: 0, failedDeliveries: 0 });
         Object.assign(streams.stats, { batches: 0, records: 0, filteredOut: 0, failedBatches: 0 });
+        Object.assign(sqs.stats, { sent: 0, received: 0, deleted: 0, redriven: 0, batches: 0 });
       },
       stop: async () => {
         for (const s of started) await s.stop().catch(() => undefined);

@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { text, type CloudAssembly } from "./assembly.js";
+import { LOCAL_ACCOUNT, LOCAL_REGION, text, type CloudAssembly } from "./assembly.js";
 import { AwsError } from "./aws-errors.js";
 import type { Resolver } from "./intrinsics.js";
 
@@ -56,6 +56,16 @@ export class SecretsLocal {
   /** PutSecretValue: a new current value (kept across restarts, like the generated ones). */
   put(secretId: string, value: string): StoredSecret {
     const s = { ...this.get(secretId), value };
+    this.secrets.set(s.arn, s);
+    writeFileSync(this.file, JSON.stringify(Object.fromEntries(this.secrets), null, 2), { mode: 0o600 });
+    return s;
+  }
+
+  /** CreateSecret: a secret made at run time (a channel's API credentials), kept across restarts. */
+  create(name: string, value: string): StoredSecret {
+    if (!/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(name)) throw new AwsError("InvalidParameterException", "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!");
+    if ([...this.secrets.values()].some((x) => x.name === name)) throw new AwsError("ResourceExistsException", `The operation failed because the secret ${name} already exists.`);
+    const s = { arn: `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${name}-local`, name, value, createdDate: new Date().toISOString() };
     this.secrets.set(s.arn, s);
     writeFileSync(this.file, JSON.stringify(Object.fromEntries(this.secrets), null, 2), { mode: 0o600 });
     return s;

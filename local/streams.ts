@@ -91,8 +91,10 @@ export class DynamoStreamsLocal {
     for (const { stack, logicalId, resource } of assembly.ofType("AWS::Lambda::EventSourceMapping")) {
       const p = resolver.resolve(stack, resource.Properties ?? {}) as Record<string, unknown>;
       const source = text(p.EventSourceArn);
+      // Queues are polled by local/sqs.ts.
+      if (source.startsWith("arn:aws:sqs:")) continue;
       const table = /^arn:aws:dynamodb:[^:]*:[^:]*:table\/([^/]+)\/stream\//.exec(source)?.[1];
-      if (!table) throw new Error(`EventSourceMapping ${logicalId}: ${source} is not a DynamoDB stream; the local cloud runs only DynamoDB stream sources`);
+      if (!table) throw new Error(`EventSourceMapping ${logicalId}: ${source} is not a DynamoDB stream; the local cloud runs only DynamoDB stream and SQS sources`);
       const fn = lambda.find(text(p.FunctionName));
       if (!fn) throw new Error(`EventSourceMapping ${logicalId}: function ${text(p.FunctionName)} is not in the assembly`);
       const onFailure = ((p.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)?.OnFailure?.Destination) ?? undefined;

@@ -98,6 +98,16 @@ export interface ChannelDirectory {
   recordDelivery(channelId: string, deliveryId: string, detail: { topic: string; at: string; orderId?: string }): Promise<boolean>;
 }
 
+/** A channel's API credentials (the JSON object its credentials secret holds), or undefined when it names none. */
+export interface ChannelCredentials {
+  credentialsFor(channel: Channel): Promise<Record<string, unknown> | undefined>;
+}
+
+/** Amazon orders read by id (SP-API getOrder and getOrderItems), as the API returns them. */
+export interface AmazonOrderSource {
+  fetchOrder(channel: Channel, amazonOrderId: string): Promise<{ order: Record<string, unknown>; items: Record<string, unknown>[] }>;
+}
+
 export interface Clock {
   /** ISO-8601 UTC. */
   now(): string;

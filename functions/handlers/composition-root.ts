@@ -29,7 +29,8 @@ import { DynamoShipmentStore } from "../adapters/dynamodb/shipment-store.js";
 import { DynamoStockLedger } from "../adapters/dynamodb/stock-ledger.js";
 import { EventBridgePublisher } from "../adapters/eventbridge/event-publisher.js";
 import { LocalPaymentProvider } from "../adapters/payments/local-provider.js";
-import { SecretsManagerChannelSecrets } from "../adapters/secrets/channel-secrets.js";
+import { SecretsManagerChannelCredentials, SecretsManagerChannelSecrets } from "../adapters/secrets/channel-secrets.js";
+import { SpApiOrders } from "../adapters/channels/sp-api.js";
 import { StepFunctionsTaskResponder } from "../adapters/stepfunctions/task-responder.js";
 import { StepFunctionsWorkflowStarter } from "../adapters/stepfunctions/workflow-starter.js";
 import { restock, type AwaitingStockDeps } from "../app/awaiting-stock.js";
@@ -84,6 +85,10 @@ export const channels = /* @__PURE__ */ once(() => new DynamoChannelStore(db(), 
 export const eventPublisher = /* @__PURE__ */ once(() => new EventBridgePublisher(new EventBridgeClient({}), requireEnv("EVENT_BUS_NAME")));
 export const channelSecrets = /* @__PURE__ */ once(() => new SecretsManagerChannelSecrets(requireEnv("CHANNEL_SECRETS_ARN")));
 export const carrierSecrets = /* @__PURE__ */ once(() => new SecretsManagerChannelSecrets(requireEnv("CARRIER_SECRETS_ARN")));
+/** Each channel's API credentials, from the secret its registration names. */
+export const channelCredentials = /* @__PURE__ */ once(() => new SecretsManagerChannelCredentials());
+/** Amazon orders by id through SP-API, as each channel's credentials allow. */
+export const amazonOrders = /* @__PURE__ */ once(() => new SpApiOrders(channelCredentials()));
 
 /** The geocoder the stage named (GEOCODER); the offline one reads the tables bundled beside the function (`geo/`). */
 export const geocoder = /* @__PURE__ */ once((): Geocoder => {

@@ -1,5 +1,5 @@
 import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { AccountPrincipal, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { HttpApi, HttpMethod, HttpNoneAuthorizer, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpIamAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
@@ -7,12 +7,13 @@ import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, type IEventBus } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { FilterCriteria, StartingPosition } from "aws-cdk-lib/aws-lambda";
-import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
+import { DynamoEventSource, SqsDlq, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { ITEM_TYPES } from "../../functions/adapters/dynamodb/keys.js";
+import { channelCredentialsPrefix } from "../../functions/domain/channel.js";
 import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, CUSTOMER_FACING_RETURN_EVENTS, EVENT_SOURCES, INVENTORY_EVENTS, ORDER_EVENTS } from "../../functions/domain/events.js";
 import type { StageConfig } from "../config.js";
 import { OmsFunction } from "../constructs/oms-function.js";
@@ -25,6 +26,9 @@ export interface StatelessStackProps extends StackProps {
   channelSecrets: ISecret;
   carrierSecrets: ISecret;
 }
+
+/** The AWS account SP-API sends notifications from (Notifications API: "Grant Selling Partner API permission to write to your SQS queue"). */
+const SP_API_NOTIFICATIONS_ACCOUNT = "437568002678";
 
 /** What computes: functions, the HTTP API, the order workflow and the event rules. */
 export class StatelessStack extends Stack {
@@ -130,6 +134,36 @@ export class StatelessStack extends Stack {
       this.orderWorkflow.stateMachine.grantTaskResponse(f);
       return [routePath, id, f] as const;
     });
+    // A channel's API credentials live in a secret it names, under one prefix per stage: the
+    // functions that call channels may read those and no other.
+    const channelCredentialsArn = Stack.of(this).formatArn({ service: "secretsmanager", resource: "secret", resourceName: `${channelCredentialsPrefix(config.stage)}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const readsChannelCredentials = (f: OmsFunction) => {
+      f.addToRolePolicy(new PolicyStatement({ actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [channelCredentialsArn] }));
+      return f.addEnvironment("CHANNEL_CREDENTIALS_PREFIX", channelCredentialsPrefix(config.stage));
+    };
+
+    // Amazon SP-API notifications (ORDER_CHANGE) arrive on a queue SP-API may send to (its account,
+    // as the Notifications API docs name it). Each record is handled alone: a failed one comes back
+    // after the visibility timeout, and after five receives it moves to the dead-letter queue.
+    // Two batches at a time keep within SP-API's getOrder rate (0.5 requests/s, burst 30).
+    const amazonDeadLetters = new Queue(this, "AmazonNotificationsDeadLetters", { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+    const amazonQueue = new Queue(this, "AmazonNotifications", {
+      // Six times the function's timeout, as Lambda advises for a queue it reads.
+      visibilityTimeout: Duration.seconds(180),
+      retentionPeriod: Duration.days(4),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: amazonDeadLetters, maxReceiveCount: 5 },
+    });
+    amazonQueue.grantSendMessages(new AccountPrincipal(SP_API_NOTIFICATIONS_ACCOUNT));
+    const amazonNotifications = readsChannelCredentials(
+      new OmsFunction(this, "AmazonNotificationsFunction", { handler: "events/amazon-notifications.ts", config, description: "Amazon SP-API ORDER_CHANGE notifications: read the order from SP-API and capture or cancel it", timeout: Duration.seconds(30) })
+        .bindTable(table)
+        .bindStateMachine(this.orderWorkflow.stateMachine),
+    );
+    this.orderWorkflow.stateMachine.grantTaskResponse(amazonNotifications);
+    amazonNotifications.addEventSource(new SqsEventSource(amazonQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }));
+
     const getOrder = fn("GetOrder", "http/get-order.ts", "GET /orders/{orderId}").bindTable(table, "read");
     const listOrders = fn("ListOrders", "http/list-orders.ts", "GET /orders").bindTable(table, "read");
     const health = fn("Health", "http/health.ts", "GET /health");
@@ -216,6 +250,8 @@ export class StatelessStack extends Stack {
         f = fn(id, handler, routes.map((r) => `${r[1]} ${r[0]}`).join(", ").slice(0, 256)).bindTable(table, routes.some((r) => r[4] === "readWrite") ? "readWrite" : "read");
         // Cancelling a return cancels its exchange's replacement order, whose waiting steps it then ends.
         if (handler === "http/return-actions.ts") for (const w of [this.returnWorkflow, this.orderWorkflow]) w.stateMachine.grantTaskResponse(f);
+        // A channel's credentials secret must be one the channel functions may read.
+        if (handler === "http/channels.ts") f.addEnvironment("CHANNEL_CREDENTIALS_PREFIX", channelCredentialsPrefix(config.stage));
         returnFunctions.set(handler, f);
       }
       this.api.addRoutes({ path: routePath, methods: [method], integration: integration(`${id}Integration`, f) });
@@ -267,6 +303,7 @@ export class StatelessStack extends Stack {
     );
 
     new CfnOutput(this, "ApiUrl", { value: this.api.apiEndpoint });
+    new CfnOutput(this, "AmazonNotificationsQueueArn", { value: amazonQueue.queueArn, description: "SP-API createDestination: the SQS destination of ORDER_CHANGE subscriptions" });
     new CfnOutput(this, "OrderWorkflowArn", { value: this.orderWorkflow.stateMachine.stateMachineArn });
     new CfnOutput(this, "ReturnWorkflowArn", { value: this.returnWorkflow.stateMachine.stateMachineArn });
   }

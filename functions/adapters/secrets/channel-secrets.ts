@@ -1,5 +1,6 @@
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
-import type { ChannelSecrets } from "../../app/ports.js";
+import type { ChannelCredentials, ChannelSecrets } from "../../app/ports.js";
+import type { Channel } from "../../domain/channel.js";
 
 /** Seconds a fetched secret is reused before it is read again (a rolled secret takes effect within this). */
 const CACHE_SECONDS = 300;
@@ -23,5 +24,14 @@ export class SecretsManagerChannelSecrets implements ChannelSecrets {
     if (cached !== undefined || Date.now() - this.lastForced < REFETCH_GAP_MS) return cached;
     this.lastForced = Date.now();
     return read(true);
+  }
+}
+
+/** A channel's API credentials: the JSON object in the secret its `credentialsSecret` names (cached like the webhook secrets). */
+export class SecretsManagerChannelCredentials implements ChannelCredentials {
+  async credentialsFor(channel: Channel): Promise<Record<string, unknown> | undefined> {
+    if (!channel.credentialsSecret) return undefined;
+    const value = await getSecret<Record<string, unknown>>(channel.credentialsSecret, { transform: "json", maxAge: CACHE_SECONDS });
+    return value && typeof value === "object" ? value : undefined;
   }
 }

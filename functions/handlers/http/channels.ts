@@ -2,11 +2,13 @@ import { channelView, parseChannelInput } from "../../domain/channel.js";
 import { NotFoundError, ValidationError } from "../../domain/errors.js";
 import { pathId } from "../../domain/inventory-schema.js";
 import { actorOf, json, jsonBody } from "../../shared/http.js";
+import { requireEnv } from "../../shared/env.js";
 import { httpHandler } from "../../shared/middy.js";
 import { systemClock } from "../../shared/runtime.js";
 import * as root from "../composition-root.js";
 
 const channels = root.channels();
+const credentialsPrefix = requireEnv("CHANNEL_CREDENTIALS_PREFIX");
 
 /**
  * GET /channels, GET and PUT /channels/{channelId}: the sales channels. A PUT stores the next
@@ -23,6 +25,6 @@ export const handler = httpHandler(async (event) => {
   }
   const ifMatch = event.headers["if-match"]?.replace(/"/g, "").trim();
   if (ifMatch !== undefined && !/^\d+$/.test(ifMatch)) throw new ValidationError("Invalid If-Match", [{ path: "headers.if-match", message: "must be a channel version number" }]);
-  const { channel, changed } = await channels.put(channelId, parseChannelInput(jsonBody(event)), actorOf(event), systemClock.now(), ifMatch === undefined ? undefined : Number(ifMatch));
+  const { channel, changed } = await channels.put(channelId, parseChannelInput(jsonBody(event), credentialsPrefix), actorOf(event), systemClock.now(), ifMatch === undefined ? undefined : Number(ifMatch));
   return json(200, { ...channelView(channel), changed });
 });

@@ -19,7 +19,7 @@ describe("channel registry input", () => {
       "sellerId: is required for a amazon channel (it picks the channel of a notification)",
       "shopDomain: does not apply to a amazon channel",
     ]);
-    expect(issues({ type: "woocommerce", siteUrl: "http://shop.example", defaultCurrency: "EUR", locale: "de-DE" })).toEqual(["siteUrl: must be an https:// URL"]);
+    expect(issues({ type: "woocommerce", siteUrl: "http://shop.example", defaultCurrency: "EUR", locale: "de-DE" })).toEqual(["siteUrl: must be an https:// URL (http:// only to localhost)"]);
     expect(issues({ type: "generic", defaultCurrency: "EUR", locale: "de-DE", active: "yes" })).toEqual(["active: must be true or false"]);
   });
 
@@ -28,7 +28,7 @@ describe("channel registry input", () => {
     expect(shop).toMatchObject({ shopDomain: "my-shop.myshopify.com", active: true });
     expect(channelIdentity(shop)).toBe("my-shop.myshopify.com");
     expect(channelIdentity({ type: "woocommerce", siteUrl: "https://Shop.Example/store/" })).toBe("shop.example/store");
-    expect(channelIdentity({ type: "amazon", sellerId: "A2EUQ1WTGCTBG2" })).toBe("A2EUQ1WTGCTBG2");
+    expect(channelIdentity({ type: "amazon", sellerId: "A2EUQ1WTGCTBG2" })).toBe("a2euq1wtgctbg2");
     expect(channelIdentity({ type: "generic" })).toBeUndefined();
   });
 

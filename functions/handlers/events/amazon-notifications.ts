@@ -1,0 +1,64 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import type { SQSEvent, SQSRecord } from "aws-lambda";
+import { AMAZON_CAPTURE_STATUSES, normalizeAmazonOrder, parseOrderChange } from "../../adapters/channels/amazon.js";
+import { parseLossless, str } from "../../adapters/channels/payload.js";
+import { cancelFromChannel, receiveChannelOrder, type ChannelOrderResult } from "../../app/channel-orders.js";
+import { UnknownChannelError } from "../../domain/errors.js";
+import { taskHandler } from "../../shared/middy.js";
+import { logger } from "../../shared/powertools.js";
+import { systemClock } from "../../shared/runtime.js";
+import * as root from "../composition-root.js";
+
+const deps = root.channelOrderDeps();
+const channels = root.channels();
+const amazon = root.amazonOrders();
+const processor = new BatchProcessor(EventType.SQS);
+
+type Outcome = ChannelOrderResult | { outcome: "duplicate" | "waiting-for-payment" | "fulfilled-by-amazon"; status?: string };
+
+/**
+ * One SP-API `ORDER_CHANGE` notification: the seller id picks the channel, the NotificationId
+ * dedupes redeliveries (SQS delivers at least once), and the order is read from SP-API, since the
+ * notification carries only its id. Any failure (SP-API throttled or down, an unknown seller) fails
+ * this record alone: SQS shows it again after the visibility timeout and, after five receives,
+ * moves it to the dead-letter queue, where an operator sees it. Nothing is lost, nothing doubled.
+ */
+async function onNotification(record: SQSRecord): Promise<Outcome> {
+  const change = parseOrderChange(parseLossless(record.body));
+  const channel = await channels.byIdentity("amazon", change.sellerId);
+  if (!channel?.active) throw new UnknownChannelError(`No active Amazon channel for seller ${change.sellerId}`);
+  if (await channels.seenDelivery(channel.channelId, change.notificationId)) return { outcome: "duplicate" };
+  const { order, items } = await amazon.fetchOrder(channel, change.amazonOrderId);
+  const status = str(order.OrderStatus) ?? "";
+  let result: Outcome;
+  if (str(order.FulfillmentChannel) === "AFN") result = { outcome: "fulfilled-by-amazon", status };
+  else {
+    const ours = normalizeAmazonOrder(order, items, channel.channelId);
+    const allCancelled = items.length > 0 && items.every((i) => change.buyerCancelled.includes(str(i.OrderItemId) ?? ""));
+    if (status === "Canceled") result = await cancelFromChannel(deps, ours, "cancelled on Amazon");
+    else if (allCancelled) result = await cancelFromChannel(deps, ours, `the buyer asked Amazon to cancel${change.reason ? ` (${change.reason})` : ""}`);
+    else if ((AMAZON_CAPTURE_STATUSES as readonly string[]).includes(status)) result = await receiveChannelOrder(deps, ours);
+    // Pending: Amazon has not charged the buyer yet; a later notification says when it has.
+    else result = { outcome: "waiting-for-payment", status };
+  }
+  await channels.recordDelivery(channel.channelId, change.notificationId, { topic: `ORDER_CHANGE/${change.changeType}`, at: systemClock.now(), ...("orderId" in result ? { orderId: result.orderId } : {}) });
+  logger.info("Amazon notification handled", { channelId: channel.channelId, notificationId: change.notificationId, amazonOrderId: change.amazonOrderId, ...result });
+  return result;
+}
+
+/** Target of the Amazon notifications queue: each record on its own, failures reported per item. */
+export const handler = taskHandler(async (event: SQSEvent, context) =>
+  processPartialResponse(
+    event,
+    async (record: SQSRecord) => {
+      try {
+        return await onNotification(record);
+      } catch (error) {
+        logger.error("Amazon notification failed; SQS delivers it again after the visibility timeout", { messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount, error: error as Error });
+        throw error;
+      }
+    },
+    processor,
+    { context },
+  ),
+);
