@@ -160,14 +160,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     started.unshift(lambda);
     const deadLetters = new DeadLetterStore(path.join(options.dataDir, "dead-letters"));
-    const events = new EventBridgeLocal(assembly, resolver, lambda, deadLetters, path.join(options.dataDir, "archives"));
-    const secrets = new SecretsLocal(assembly, resolver, options.dataDir);
     const clock = new LocalClock(path.join(options.dataDir, "clock.json"));
+    const sqs = new SqsLocal(assembly, resolver, lambda, clock, options.dataDir, iam);
+    const events = new EventBridgeLocal(assembly, resolver, lambda, deadLetters, path.join(options.dataDir, "archives"), sqs);
+    const secrets = new SecretsLocal(assembly, resolver, options.dataDir);
     const sfn = new StepFunctionsLocal(assembly, resolver, { lambda, events, dynamodb: dynamo.client, clock, iam }, options.dataDir);
     started.unshift({ stop: () => Promise.resolve(sfn.shutdown()) }, { stop: () => Promise.resolve(clock.stop()) });
     const scheduler = new SchedulerLocal(assembly, resolver, lambda, clock, options.dataDir, iam);
     started.unshift({ stop: () => Promise.resolve(scheduler.stop()) });
-    const sqs = new SqsLocal(assembly, resolver, lambda, clock, options.dataDir, iam);
     const endpoint = new AwsEndpoint({ sfn, events, secrets, clock, deadLetters, scheduler, iam, sqs, dynamoEndpoint: dynamo.endpoint });
     await endpoint.listen(awsPort, "127.0.0.1");
     started.unshift(endpoint);

@@ -6,7 +6,8 @@ import { queueNameOf, type DeadLetterStore } from "./dead-letters.js";
 import { matchesPattern, validatePattern } from "./event-pattern.js";
 import { InFlight } from "./in-flight.js";
 import type { Resolver } from "./intrinsics.js";
-import type { LambdaRuntime } from "./lambda-runtime.js";
+import type { InvokeResult, LambdaRuntime } from "./lambda-runtime.js";
+import type { SqsLocal } from "./sqs.js";
 import { AwsError } from "./aws-errors.js";
 
 export interface RuleTarget {
@@ -86,6 +87,7 @@ export class EventBridgeLocal {
     private readonly lambda: LambdaRuntime,
     private readonly deadLetters: DeadLetterStore,
     private readonly archiveDir: string,
+    private readonly sqs?: SqsLocal,
   ) {
     for (const { stack, logicalId } of assembly.ofType("AWS::Events::EventBus")) this.buses.add(resolver.physicalOf(stack, logicalId).ref);
     const queueName = queueNameOf(assembly, resolver);
@@ -106,7 +108,9 @@ export class EventBridgeLocal {
       }
       const targets = ((p.Targets as Record<string, unknown>[] | undefined) ?? []).map((t): RuleTarget => {
         const arn = String(t.Arn);
-        if (!lambda.find(arn)) throw new Error(`Rule ${logicalId}: target ${arn} is not a Lambda function of the assembly; the local cloud delivers only to Lambda targets`);
+        const queue = arn.startsWith("arn:aws:sqs:");
+        if (!queue && !lambda.find(arn)) throw new Error(`Rule ${logicalId}: target ${arn} is not a Lambda function or SQS queue of the assembly; the local cloud delivers only to those`);
+        if (queue && queueName(arn) === arn) throw new Error(`Rule ${logicalId}: target ${arn} is not a queue of the assembly`);
         const retry = (t.RetryPolicy ?? {}) as { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
         const dlq = (t.DeadLetterConfig as { Arn?: string } | undefined)?.Arn;
         return {
@@ -244,13 +248,25 @@ export class EventBridgeLocal {
     return event;
   }
 
+  /** An SQS target: the event (or its input) as the message body. The queue policy that lets EventBridge send is not checked locally. */
+  private enqueue(target: RuleTarget, event: BusEvent): InvokeResult {
+    if (!this.sqs) return { ok: false, errorType: "ResourceNotFoundException", errorMessage: `No queues run here for ${target.arn}` };
+    try {
+      const input = this.targetInput(target, event);
+      this.sqs.send(target.arn, typeof input === "string" ? input : JSON.stringify(input));
+      return { ok: true, result: null };
+    } catch (error) {
+      return { ok: false, errorType: (error as Error).name, errorMessage: (error as Error).message };
+    }
+  }
+
   private deliver(rule: LocalRule, target: RuleTarget, event: BusEvent): void {
     const started = Date.now();
     const attempt = async (n: number): Promise<void> => {
       // EventBridge invokes a function only where its resource policy (AWS::Lambda::Permission) lets
       // events.amazonaws.com do so from this rule; without one, the event is not retried: it goes
       // to the dead-letter queue with NO_PERMISSIONS, as AWS sends it.
-      const invoked = await this.lambda.invoke(target.arn, this.targetInput(target, event), { background: true, caller: { service: "events.amazonaws.com", sourceArn: rule.arn } });
+      const invoked = target.arn.startsWith("arn:aws:sqs:") ? this.enqueue(target, event) : await this.lambda.invoke(target.arn, this.targetInput(target, event), { background: true, caller: { service: "events.amazonaws.com", sourceArn: rule.arn } });
       const permitted = invoked.ok || !invoked.denied;
       const result = permitted ? invoked : { ...invoked, errorType: "NO_PERMISSIONS" };
       if (!result.ok && !permitted) console.error(`[events] ${rule.name} → ${target.id}: ${result.errorMessage}`);

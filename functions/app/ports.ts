@@ -103,6 +103,46 @@ export interface ChannelCredentials {
   credentialsFor(channel: Channel): Promise<Record<string, unknown> | undefined>;
 }
 
+/** What a channel is told when one of its orders ships: the channel's own ids for the order and the lines. */
+export interface ChannelShipment {
+  shipmentId: string;
+  externalOrderId: string;
+  carrier: string;
+  service?: string;
+  trackingNumber: string;
+  shippedAt: string;
+  lines: { channelLineId: string; sku: string; quantity: number }[];
+  /** The order's channel data as captured (Amazon: the marketplace id). */
+  channelData?: Record<string, unknown>;
+}
+
+/** One marketplace's fulfillment API: tells it a shipment left, with carrier and tracking. */
+export interface ChannelFulfillments {
+  /** `already`: the channel had every line fulfilled already (a retry after a lost answer); `call` names the API call, for the delivery log. */
+  fulfill(channel: Channel, shipment: ChannelShipment): Promise<{ call: string; remoteIds: string[]; already?: boolean }>;
+}
+
+/** One outbound call to a channel about an order, as the order's delivery log shows it. */
+export interface ChannelSyncEntry {
+  /** What it is about, unique per order (`shipped#<shipmentId>`). */
+  key: string;
+  channelId: string;
+  call: string;
+  status: "SENT" | "FAILED" | "SKIPPED";
+  attempts: number;
+  at: string;
+  remoteIds?: string[];
+  error?: string;
+  reason?: string;
+}
+
+/** The delivery log of an order's outbound channel calls. */
+export interface ChannelSyncLog {
+  get(orderId: string, key: string): Promise<ChannelSyncEntry | undefined>;
+  put(orderId: string, entry: ChannelSyncEntry): Promise<void>;
+  ofOrder(orderId: string): Promise<ChannelSyncEntry[]>;
+}
+
 /** Amazon orders read by id (SP-API getOrder and getOrderItems), as the API returns them. */
 export interface AmazonOrderSource {
   fetchOrder(channel: Channel, amazonOrderId: string): Promise<{ order: Record<string, unknown>; items: Record<string, unknown>[] }>;

@@ -31,6 +31,10 @@ import { EventBridgePublisher } from "../adapters/eventbridge/event-publisher.js
 import { LocalPaymentProvider } from "../adapters/payments/local-provider.js";
 import { SecretsManagerChannelCredentials, SecretsManagerChannelSecrets } from "../adapters/secrets/channel-secrets.js";
 import { SpApiOrders } from "../adapters/channels/sp-api.js";
+import { ShopifyAdmin } from "../adapters/channels/shopify-admin.js";
+import { WooCommerceApi } from "../adapters/channels/woocommerce-api.js";
+import { DynamoChannelSyncLog } from "../adapters/dynamodb/channel-sync-log.js";
+import type { ChannelSyncDeps } from "../app/channel-sync.js";
 import { StepFunctionsTaskResponder } from "../adapters/stepfunctions/task-responder.js";
 import { StepFunctionsWorkflowStarter } from "../adapters/stepfunctions/workflow-starter.js";
 import { restock, type AwaitingStockDeps } from "../app/awaiting-stock.js";
@@ -89,6 +93,18 @@ export const carrierSecrets = /* @__PURE__ */ once(() => new SecretsManagerChann
 export const channelCredentials = /* @__PURE__ */ once(() => new SecretsManagerChannelCredentials());
 /** Amazon orders by id through SP-API, as each channel's credentials allow. */
 export const amazonOrders = /* @__PURE__ */ once(() => new SpApiOrders(channelCredentials()));
+/** The delivery log of each order's outbound channel calls. */
+export const channelSyncLog = /* @__PURE__ */ once(() => new DynamoChannelSyncLog(db(), tableName()));
+/** Telling marketplaces what shipped: each type's fulfillment API. */
+export const channelSyncDeps = /* @__PURE__ */ once(
+  (): ChannelSyncDeps => ({
+    orders: orders(),
+    channels: channels(),
+    log: channelSyncLog(),
+    fulfillments: { shopify: new ShopifyAdmin(channelCredentials()), woocommerce: new WooCommerceApi(channelCredentials()), amazon: amazonOrders() },
+    clock: systemClock,
+  }),
+);
 
 /** The geocoder the stage named (GEOCODER); the offline one reads the tables bundled beside the function (`geo/`). */
 export const geocoder = /* @__PURE__ */ once((): Geocoder => {

@@ -5,7 +5,7 @@ import { HttpIamAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, type IEventBus } from "aws-cdk-lib/aws-events";
-import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { LambdaFunction, SqsQueue } from "aws-cdk-lib/aws-events-targets";
 import { FilterCriteria, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource, SqsDlq, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
@@ -14,7 +14,7 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { ITEM_TYPES } from "../../functions/adapters/dynamodb/keys.js";
 import { channelCredentialsPrefix } from "../../functions/domain/channel.js";
-import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, CUSTOMER_FACING_RETURN_EVENTS, EVENT_SOURCES, INVENTORY_EVENTS, ORDER_EVENTS } from "../../functions/domain/events.js";
+import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, CUSTOMER_FACING_RETURN_EVENTS, EVENT_SOURCES, FULFILLMENT_EVENTS, INVENTORY_EVENTS, ORDER_EVENTS } from "../../functions/domain/events.js";
 import type { StageConfig } from "../config.js";
 import { OmsFunction } from "../constructs/oms-function.js";
 import { Workflow } from "../constructs/workflow.js";
@@ -146,15 +146,14 @@ export class StatelessStack extends Stack {
     // as the Notifications API docs name it). Each record is handled alone: a failed one comes back
     // after the visibility timeout, and after five receives it moves to the dead-letter queue.
     // Two batches at a time keep within SP-API's getOrder rate (0.5 requests/s, burst 30).
-    const amazonDeadLetters = new Queue(this, "AmazonNotificationsDeadLetters", { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
-    const amazonQueue = new Queue(this, "AmazonNotifications", {
+    // A queue a 30-second function reads, with its dead-letter queue.
+    const workQueue = (id: string, maxReceiveCount: number) => {
+      const deadLetters = new Queue(this, `${id}DeadLetters`, { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
       // Six times the function's timeout, as Lambda advises for a queue it reads.
-      visibilityTimeout: Duration.seconds(180),
-      retentionPeriod: Duration.days(4),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      deadLetterQueue: { queue: amazonDeadLetters, maxReceiveCount: 5 },
-    });
+      const queue = new Queue(this, id, { visibilityTimeout: Duration.seconds(180), retentionPeriod: Duration.days(4), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, deadLetterQueue: { queue: deadLetters, maxReceiveCount } });
+      return { queue, deadLetters };
+    };
+    const { queue: amazonQueue } = workQueue("AmazonNotifications", 5);
     amazonQueue.grantSendMessages(new AccountPrincipal(SP_API_NOTIFICATIONS_ACCOUNT));
     const amazonNotifications = readsChannelCredentials(
       new OmsFunction(this, "AmazonNotificationsFunction", { handler: "events/amazon-notifications.ts", config, description: "Amazon SP-API ORDER_CHANGE notifications: read the order from SP-API and capture or cancel it", timeout: Duration.seconds(30) })
@@ -277,6 +276,21 @@ export class StatelessStack extends Stack {
       eventPattern: { source: [EVENT_SOURCES.orders, EVENT_SOURCES.fulfillment, EVENT_SOURCES.returns], detailType: [...CUSTOMER_FACING_ORDER_EVENTS, ...CUSTOMER_FACING_FULFILLMENT_EVENTS, ...CUSTOMER_FACING_RETURN_EVENTS] },
       targets: [new LambdaFunction(notifications, { deadLetterQueue: deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });
+
+    // Channel sync: what shipped goes back to the order's marketplace (Shopify fulfillmentCreate,
+    // WooCommerce tracking + completed, Amazon confirmShipment). The bus feeds a queue, not the
+    // function, so the marketplaces' rate limits hold however many orders ship at once: two batches
+    // at a time, a failed call retried after the visibility timeout, and after eight receives the
+    // event waits in the dead-letter queue. Each call is also logged on the order.
+    const { queue: syncQueue, deadLetters: syncDeadLetters } = workQueue("ChannelSync", 8);
+    new Rule(this, "ChannelSyncEvents", {
+      eventBus: bus,
+      description: "Shipments that left: told to the order's marketplace through the channel sync queue",
+      eventPattern: { source: [EVENT_SOURCES.fulfillment], detailType: [FULFILLMENT_EVENTS.shipped] },
+      targets: [new SqsQueue(syncQueue, { retryAttempts: 8, maxEventAge: Duration.hours(6), deadLetterQueue: syncDeadLetters })],
+    });
+    const channelSync = readsChannelCredentials(new OmsFunction(this, "ChannelSyncFunction", { handler: "events/channel-sync.ts", config, description: "Tells marketplaces what shipped (fulfillments with carrier and tracking), logged on the order", timeout: Duration.seconds(30) }).bindTable(table));
+    channelSync.addEventSource(new SqsEventSource(syncQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }));
 
     // Domain events from the table's change stream: order headers, stock items, new journal
     // entries, payment records and shipments only (filtered before invocation: order lines,

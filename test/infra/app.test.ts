@@ -171,6 +171,15 @@ describe("stateless stack", () => {
     compute.hasResourceProperties("AWS::Lambda::EventSourceMapping", { BatchSize: 10, FunctionResponseTypes: ["ReportBatchItemFailures"], ScalingConfig: { MaximumConcurrency: 2 } });
   });
 
+  it("sends shipments that left to the channel sync queue (not straight to a function), read two batches at a time, with dead letters after eight receives", () => {
+    compute.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: { source: [EVENT_SOURCES.fulfillment], "detail-type": ["ShipmentShipped"] },
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [Match.stringLikeRegexp("^ChannelSync"), "Arn"] }, DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 8 }) })],
+    });
+    compute.hasResourceProperties("AWS::SQS::Queue", { RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 8 } });
+    compute.hasResourceProperties("AWS::Lambda::EventSourceMapping", { BatchSize: 5, FunctionResponseTypes: ["ReportBatchItemFailures"], ScalingConfig: { MaximumConcurrency: 2 } });
+  });
+
   it("grants table access by exact index ARNs, never index/*", () => {
     const policies = JSON.stringify(compute.findResources("AWS::IAM::Policy"));
     expect(policies).toContain("/index/GSI1");

@@ -25,7 +25,7 @@ async function shopify(topic: string, raw: string, opts: { shop?: string; secret
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
-const channel = { type: "shopify", name: "EU store", shopDomain: SHOP, defaultCurrency: "USD", locale: "en-US", credentialsSecret: "oms/dev/shopify/oms-test-eu" };
+const channel = { type: "shopify", name: "EU store", shopDomain: SHOP, defaultCurrency: "USD", locale: "en-US", credentialsSecret: "oms/dev/channels/shop-eu" };
 
 beforeAll(async () => {
   const catalog = new DynamoCatalog(documentClient(dynamo), cloud.tableName);

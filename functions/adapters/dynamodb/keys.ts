@@ -2,6 +2,7 @@
  * The ONLY place where single-table keys are built. Access patterns (README has the table):
  *  - order by id with its lines: PK = ORDER#<id>, SK begins_with ORDER (header ORDER, lines ORDER#LINE#nnn)
  *  - notifications of an order: PK = ORDER#<id>, SK begins_with NOTIFICATION#
+ *  - the order's outbound channel calls (its delivery log): PK = ORDER#<id>, SK = CHANNELSYNC#<key>
  *  - the allocations (plan per round) of an order: PK = ORDER#<id>, SK begins_with ALLOCATION (round 1: ALLOCATION, then ALLOCATION#nnn)
  *  - the shipments of an order: PK = ORDER#<id>, SK begins_with SHIPMENT#
  *  - orders waiting for a SKU (backorders), oldest first: PK = BACKORDER#<sku>, SK = <parkedAt>#<orderId>; the order's own parking: PK = ORDER#<id>, SK = BACKORDER
@@ -67,6 +68,7 @@ export const ITEM_TYPES = {
   channelIdentity: "ChannelIdentity",
   webhookDelivery: "WebhookDelivery",
   listing: "Listing",
+  channelSync: "ChannelSync",
 } as const;
 
 export const INDEXES = { byChannel: "GSI1", byStatus: "GSI2", all: "GSI3" } as const;
@@ -90,10 +92,12 @@ const listingIndexes = (kind: "ORDERS" | "RETURNS", id: string, x: { channel: st
 export const keys = {
   order: (orderId: string): Key => ({ PK: orderPk(orderId), SK: "ORDER" }),
   orderPartition: (orderId: string): string => orderPk(orderId),
+  channelSync: (orderId: string, key: string): Key => ({ PK: orderPk(orderId), SK: `CHANNELSYNC#${key}` }),
   /** Lines sort right after the header, so one begins_with("ORDER") query reads both. */
   orderLine: (orderId: string, lineId: string): Key => ({ PK: orderPk(orderId), SK: `ORDER#LINE#${lineId}` }),
   orderWithLinesPrefix: "ORDER",
   notificationPrefix: "NOTIFICATION#",
+  channelSyncPrefix: "CHANNELSYNC#",
   /** Round 1 sorts first; later rounds after it, in order, so the last item of the prefix is the latest. */
   allocation: (orderId: string, round = 1): Key => ({ PK: orderPk(orderId), SK: round <= 1 ? "ALLOCATION" : `ALLOCATION#${String(round).padStart(3, "0")}` }),
   allocationPrefix: "ALLOCATION",

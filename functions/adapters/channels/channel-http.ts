@@ -1,0 +1,36 @@
+/** A call a channel's API refused or failed; `retryable` (429, 5xx, a network error, throttling) makes the queue try it again later. */
+export class ChannelApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = "ChannelApiError";
+  }
+}
+
+/** Whether an HTTP status is worth retrying. */
+export const retryableStatus = (status: number): boolean => status === 429 || status >= 500;
+
+/** One HTTP call with a deadline; a network failure is a retryable ChannelApiError. */
+export async function channelRequest(fetchImpl: typeof fetch, url: string, init: RequestInit): Promise<{ status: number; text: string }> {
+  try {
+    const res = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(10_000) });
+    return { status: res.status, text: await res.text() };
+  } catch (error) {
+    throw new ChannelApiError(`${new URL(url).host}: ${(error as Error).message}`, 0, true);
+  }
+}
+
+/** Throws the call's ChannelApiError unless its status is 2xx. */
+export function expectOk(what: string, res: { status: number; text: string }): void {
+  if (res.status < 200 || res.status >= 300) throw new ChannelApiError(`${what}: HTTP ${res.status} ${res.text.slice(0, 300)}`, res.status, retryableStatus(res.status));
+}
+
+/** A string field of a channel's credentials secret, or a non-retryable error naming it. */
+export function credential(creds: Record<string, unknown> | undefined, field: string, channelId: string): string {
+  const v = creds?.[field];
+  if (typeof v !== "string" || !v) throw new ChannelApiError(`Channel ${channelId}: its credentials secret has no ${field}`, 0, false);
+  return v;
+}

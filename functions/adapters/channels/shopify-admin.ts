@@ -1,0 +1,92 @@
+import type { ChannelCredentials, ChannelFulfillments, ChannelShipment } from "../../app/ports.js";
+import type { Channel } from "../../domain/channel.js";
+import { ChannelApiError, channelRequest, credential, expectOk } from "./channel-http.js";
+import { arr, obj, objects, parseLossless, str, type Json } from "./payload.js";
+
+/** The GraphQL Admin API version this adapter is written against (shopify.dev/docs/api/admin-graphql/2026-10). */
+export const SHOPIFY_API_VERSION = "2026-10";
+
+const FULFILLMENT_ORDERS = `query FulfillmentOrders($id: ID!) {
+  order(id: $id) {
+    fulfillmentOrders(first: 50) {
+      nodes { id status lineItems(first: 250) { nodes { id remainingQuantity lineItem { id } } } }
+    }
+  }
+}`;
+
+const FULFILLMENT_CREATE = `mutation FulfillmentCreate($fulfillment: FulfillmentInput!) {
+  fulfillmentCreate(fulfillment: $fulfillment) {
+    fulfillment { id status }
+    userErrors { field message }
+  }
+}`;
+
+/** Fulfillment orders Shopify still lets a merchant fulfill. */
+const FULFILLABLE = new Set(["OPEN", "IN_PROGRESS"]);
+
+/**
+ * Shopify fulfillments through the GraphQL Admin API, as shopify.dev documents them: an order's
+ * items are fulfilled through its fulfillment orders, so the adapter reads them
+ * (`order.fulfillmentOrders`), takes our shipment's units from the line items that still have a
+ * `remainingQuantity`, and calls `fulfillmentCreate` once per fulfillment order (one location
+ * each) with the carrier and tracking number. Units Shopify shows fulfilled already are not sent
+ * again, so a retry after a lost answer creates nothing twice. `THROTTLED` (the cost bucket) and
+ * 429/5xx are retryable; `userErrors` are not.
+ */
+export class ShopifyAdmin implements ChannelFulfillments {
+  constructor(
+    private readonly credentials: ChannelCredentials,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  async fulfill(channel: Channel, s: ChannelShipment): Promise<{ call: string; remoteIds: string[]; already?: boolean }> {
+    const data = await this.graphql(channel, FULFILLMENT_ORDERS, { id: `gid://shopify/Order/${s.externalOrderId}` });
+    const order = obj(data.order);
+    if (!order) throw new ChannelApiError(`Shopify has no order ${s.externalOrderId}`, 200, false);
+    const fulfillmentOrders = objects(obj(order.fulfillmentOrders)?.nodes).filter((f) => FULFILLABLE.has(str(f.status) ?? ""));
+    // Each fulfillment order's line items to fulfill now: our units, from what is still remaining.
+    const plan = new Map<string, { id: string; quantity: number }[]>();
+    for (const line of s.lines) {
+      let want = line.quantity;
+      for (const fo of fulfillmentOrders) {
+        for (const li of objects(obj(fo.lineItems)?.nodes)) {
+          if (want === 0) break;
+          if (str(obj(li.lineItem)?.id) !== `gid://shopify/LineItem/${line.channelLineId}`) continue;
+          const take = Math.min(want, Number(str(li.remainingQuantity) ?? "0"));
+          if (take <= 0) continue;
+          want -= take;
+          const items = plan.get(str(fo.id) ?? "") ?? [];
+          items.push({ id: str(li.id) ?? "", quantity: take });
+          plan.set(str(fo.id) ?? "", items);
+        }
+      }
+    }
+    if (plan.size === 0) return { call: "fulfillmentCreate", remoteIds: [], already: true };
+    const remoteIds: string[] = [];
+    for (const [fulfillmentOrderId, fulfillmentOrderLineItems] of plan) {
+      const created = obj((await this.graphql(channel, FULFILLMENT_CREATE, { fulfillment: { lineItemsByFulfillmentOrder: [{ fulfillmentOrderId, fulfillmentOrderLineItems }], trackingInfo: { company: s.carrier, number: s.trackingNumber }, notifyCustomer: true } })).fulfillmentCreate);
+      const errors = objects(created?.userErrors);
+      if (errors.length) throw new ChannelApiError(`fulfillmentCreate: ${errors.map((e) => `${arr(e.field).join(".")}: ${str(e.message) ?? ""}`).join("; ")}`, 200, false);
+      remoteIds.push(str(obj(created?.fulfillment)?.id) ?? "");
+    }
+    return { call: "fulfillmentCreate", remoteIds };
+  }
+
+  private async graphql(channel: Channel, query: string, variables: Json): Promise<Json> {
+    const base = (channel.apiEndpoint ?? `https://${channel.shopDomain ?? ""}`).replace(/\/+$/, "");
+    const token = credential(await this.credentials.credentialsFor(channel), "accessToken", channel.channelId);
+    const res = await channelRequest(this.fetchImpl, `${base}/admin/api/${SHOPIFY_API_VERSION}/graphql.json`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-shopify-access-token": token },
+      body: JSON.stringify({ query, variables }),
+    });
+    expectOk("Shopify GraphQL", res);
+    const body = parseLossless(res.text);
+    const errors = objects(body.errors);
+    if (errors.length) {
+      const throttled = errors.some((e) => str(obj(e.extensions)?.code) === "THROTTLED");
+      throw new ChannelApiError(`Shopify GraphQL: ${errors.map((e) => str(e.message) ?? "error").join("; ")}`, 200, throttled);
+    }
+    return obj(body.data) ?? {};
+  }
+}

@@ -1,0 +1,42 @@
+import type { ChannelCredentials, ChannelFulfillments, ChannelShipment } from "../../app/ports.js";
+import type { Channel } from "../../domain/channel.js";
+import { channelRequest, credential, expectOk } from "./channel-http.js";
+import { arr, obj, str } from "./payload.js";
+import { parse } from "lossless-json";
+
+/**
+ * WooCommerce fulfillments through its REST API (woocommerce.github.io/woocommerce-rest-api-docs),
+ * authenticated with the store's consumer key and secret over HTTPS (Basic): the tracking number
+ * goes to the Shipment Tracking extension's `shipment-trackings` endpoint (unless it is there
+ * already: a retry adds nothing), then the order is set `completed`, which WooCommerce tells the
+ * customer. WooCommerce has no partial fulfillment: the first shipment completes the order and
+ * each later one adds its tracking.
+ */
+export class WooCommerceApi implements ChannelFulfillments {
+  constructor(
+    private readonly credentials: ChannelCredentials,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  async fulfill(channel: Channel, s: ChannelShipment): Promise<{ call: string; remoteIds: string[]; already?: boolean }> {
+    const creds = await this.credentials.credentialsFor(channel);
+    const auth = `Basic ${Buffer.from(`${credential(creds, "consumerKey", channel.channelId)}:${credential(creds, "consumerSecret", channel.channelId)}`).toString("base64")}`;
+    const base = (channel.apiEndpoint ?? channel.siteUrl ?? "").replace(/\/+$/, "");
+    const id = encodeURIComponent(s.externalOrderId);
+    const headers = { authorization: auth, "content-type": "application/json", accept: "application/json" };
+    const trackingsUrl = `${base}/wp-json/wc-shipment-tracking/v3/orders/${id}/shipment-trackings`;
+    const listed = await channelRequest(this.fetchImpl, trackingsUrl, { headers });
+    expectOk("WooCommerce shipment-trackings", listed);
+    const known = arr(parse(listed.text, null, (n: string) => n)).map(obj);
+    const existing = known.find((t) => str(t?.tracking_number) === s.trackingNumber);
+    let trackingId = str(existing?.tracking_id);
+    if (!existing) {
+      const added = await channelRequest(this.fetchImpl, trackingsUrl, { method: "POST", headers, body: JSON.stringify({ tracking_provider: s.carrier, tracking_number: s.trackingNumber, date_shipped: s.shippedAt.slice(0, 10) }) });
+      expectOk("WooCommerce shipment-trackings", added);
+      trackingId = str(obj(parse(added.text, null, (n: string) => n))?.tracking_id);
+    }
+    const completed = await channelRequest(this.fetchImpl, `${base}/wp-json/wc/v3/orders/${id}`, { method: "PUT", headers, body: JSON.stringify({ status: "completed" }) });
+    expectOk("WooCommerce orders", completed);
+    return { call: "shipment-trackings+completed", remoteIds: trackingId ? [trackingId] : [], ...(existing ? { already: true } : {}) };
+  }
+}
