@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { syncShipped, type ChannelSyncDeps } from "../../../functions/app/channel-sync.js";
+import type { ChannelShipment, ChannelSyncEntry } from "../../../functions/app/ports.js";
+import type { Channel } from "../../../functions/domain/channel.js";
+import type { Order } from "../../../functions/domain/order.js";
+
+const order = { orderId: "O1", channel: "shop", externalOrderId: "450789469", lines: [{ lineId: "001", sku: "A", quantity: 2, channelLineId: "466157049" }, { lineId: "002", sku: "B", quantity: 1 }] } as unknown as Order;
+const shop: Channel = { channelId: "shop", type: "shopify", shopDomain: "x.myshopify.com", active: true, defaultCurrency: "USD", locale: "en-US", version: 1, updatedAt: "t", updatedBy: "ops" };
+const shipped = { shipmentId: "S1", orderId: "O1", carrier: "UPS", trackingNumber: "1Z", lines: [{ lineId: "001", sku: "A", quantity: 2 }, { lineId: "002", sku: "B", quantity: 1 }] };
+
+function deps(channel: Channel | undefined, fulfill: (s: ChannelShipment) => Promise<{ call: string; remoteIds: string[] }>) {
+  const log = new Map<string, ChannelSyncEntry>();
+  const sent: ChannelShipment[] = [];
+  const d: ChannelSyncDeps = {
+    orders: { get: (id) => Promise.resolve(id === "O1" ? order : undefined) },
+    channels: { get: () => Promise.resolve(channel) },
+    log: { get: (_o, k) => Promise.resolve(log.get(k)), put: (_o, e) => Promise.resolve(void log.set(e.key, e)), ofOrder: () => Promise.resolve([...log.values()]) },
+    fulfillments: { shopify: { fulfill: (_c, s) => (sent.push(s), fulfill(s)) } },
+    clock: { now: () => "2026-12-03T10:00:00.000Z" },
+  };
+  return { d, log, sent };
+}
+
+describe("telling the marketplace what shipped", () => {
+  it("sends the channel's line ids only (a line added here is not the channel's), once per shipment", async () => {
+    const { d, log, sent } = deps(shop, () => Promise.resolve({ call: "fulfillmentCreate", remoteIds: ["F1"] }));
+    expect(await syncShipped(d, shipped)).toMatchObject({ outcome: "sent", entry: { status: "SENT", attempts: 1, remoteIds: ["F1"] } });
+    expect(sent[0]?.lines).toEqual([{ channelLineId: "466157049", sku: "A", quantity: 2 }]);
+    expect(await syncShipped(d, shipped)).toEqual({ outcome: "duplicate" });
+    expect(sent).toHaveLength(1);
+    expect(log.get("shipped#S1")?.status).toBe("SENT");
+  });
+
+  it("a failure is logged with its attempt and thrown (the queue retries); the next attempt counts on", async () => {
+    let fail = true;
+    const { d, log } = deps(shop, () => (fail ? Promise.reject(new Error("HTTP 503")) : Promise.resolve({ call: "fulfillmentCreate", remoteIds: [] })));
+    await expect(syncShipped(d, shipped)).rejects.toThrow("HTTP 503");
+    expect(log.get("shipped#S1")).toMatchObject({ status: "FAILED", attempts: 1, error: "HTTP 503" });
+    fail = false;
+    expect(await syncShipped(d, shipped)).toMatchObject({ outcome: "sent", entry: { attempts: 2 } });
+  });
+
+  it("a generic channel is not called; an inactive channel or a pickup without tracking is skipped, with why", async () => {
+    expect(await syncShipped(deps({ ...shop, type: "generic" }, () => Promise.reject(new Error("no"))).d, shipped)).toEqual({ outcome: "not-a-marketplace" });
+    expect(await syncShipped(deps({ ...shop, active: false }, () => Promise.reject(new Error("no"))).d, shipped)).toMatchObject({ outcome: "skipped", entry: { reason: "the channel is inactive" } });
+    const { trackingNumber: _t, ...pickup } = shipped;
+    expect(await syncShipped(deps(shop, () => Promise.reject(new Error("no"))).d, pickup)).toMatchObject({ outcome: "skipped" });
+  });
+});
