@@ -48,6 +48,8 @@ interface QueueMapping {
   reportItemFailures: boolean;
   filters: unknown[];
   enabled: boolean;
+  /** MaximumBatchingWindowInSeconds, in ms of the local clock: a batch waits this long for more messages unless it is full. */
+  windowMs: number;
 }
 
 const md5 = (b: Buffer | string) => createHash("md5").update(b).digest("hex");
@@ -80,7 +82,9 @@ const MAX_BODY_BYTES = 262_144;
  * loses nothing; and SQS event source mappings, polled and delivered the way Lambda does: batches
  * of up to BatchSize, at most MaximumConcurrency batches at once, a batch deleted when the function
  * succeeds, only the reported items kept with ReportBatchItemFailures, everything kept (visible
- * again after the visibility timeout, on the local clock) when it fails. FIFO queues are refused.
+ * again after the visibility timeout, on the local clock) when it fails; a batching window
+ * (MaximumBatchingWindowInSeconds) holds a batch back, on the local clock, until it is full or the
+ * window has passed. FIFO queues are refused.
  */
 export class SqsLocal {
   readonly queues = new Map<string, LocalQueue>();
@@ -148,6 +152,7 @@ export class SqsLocal {
           return pattern;
         }),
         enabled: p.Enabled !== false && p.Enabled !== "false",
+        windowMs: Number(p.MaximumBatchingWindowInSeconds ?? 0) * 1000,
       });
     }
   }
@@ -308,12 +313,17 @@ export class SqsLocal {
     return this.inFlight.size;
   }
 
-  /** Messages visible now on a queue some mapping reads: work the cloud still has to do. */
-  private pending(): number {
+  /** Messages a mapping would take now: visible, and its batch full or its batching window over (until then they wait, like timers). */
+  private ready(m: QueueMapping): number {
     const now = this.clock.now();
-    let n = 0;
-    for (const m of this.mappings) if (m.enabled) n += this.list(this.queue(m.queue)).filter((x) => x.visibleAt <= now).length;
-    return n;
+    const visible = this.list(this.queue(m.queue)).filter((x) => x.visibleAt <= now);
+    if (!visible.length || m.windowMs === 0 || visible.length >= m.batchSize) return visible.length;
+    return Math.min(...visible.map((x) => x.visibleAt)) + m.windowMs <= now ? visible.length : 0;
+  }
+
+  /** Messages some mapping would take now: work the cloud still has to do. */
+  private pending(): number {
+    return this.mappings.filter((m) => m.enabled).reduce((n, m) => n + this.ready(m), 0);
   }
 
   /** True when no batch is in flight and no mapped queue has a visible message (hidden ones wait for their timeout, like timers). */
@@ -332,7 +342,7 @@ export class SqsLocal {
   private async poll(m: QueueMapping): Promise<void> {
     let busy = 0;
     while (this.running) {
-      if (busy < m.maxConcurrency) {
+      if (busy < m.maxConcurrency && this.ready(m) > 0) {
         const batch = this.receive(m.queue, m.batchSize);
         if (batch.length) {
           busy++;

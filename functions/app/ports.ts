@@ -15,6 +15,7 @@ import type { ReturnPolicy, ReturnPolicyInput } from "../domain/return-policy.js
 import type { Return, ReturnStatus, StockEffect } from "../domain/return.js";
 import type { RoutingRules } from "../domain/routing-rules.js";
 import type { CarrierShipment, Shipment } from "../domain/shipment.js";
+import type { Listing } from "../domain/product.js";
 import type { Channel } from "../domain/channel.js";
 import type { Geocode } from "../domain/geocoding.js";
 
@@ -141,6 +142,17 @@ export interface ChannelSyncLog {
   get(orderId: string, key: string): Promise<ChannelSyncEntry | undefined>;
   put(orderId: string, entry: ChannelSyncEntry): Promise<void>;
   ofOrder(orderId: string): Promise<ChannelSyncEntry[]>;
+}
+
+/** One marketplace's stock API: sets what it may sell of a listed SKU, per channel location ("" where it has one quantity). */
+export interface ChannelInventory {
+  setAvailable(channel: Channel, listing: Listing, levels: { channelLocationId: string; quantity: number }[]): Promise<void>;
+}
+
+/** The last stock level each channel was sent per SKU and channel location, so an unchanged level is not sent again. */
+export interface ChannelStockLevels {
+  get(channelId: string, sku: string): Promise<Record<string, number>>;
+  put(channelId: string, sku: string, levels: Record<string, number>, at: string): Promise<void>;
 }
 
 /** Amazon orders read by id (SP-API getOrder and getOrderItems), as the API returns them. */

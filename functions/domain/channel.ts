@@ -29,6 +29,8 @@ export interface ChannelInput {
   defaultCurrency: string;
   /** BCP 47, canonical (`de-DE`): the language of the customer's messages when the order names none. */
   locale: string;
+  /** Shopify: where the channel's stock levels go, each a Shopify location fed by the ATP of our locations (all of them when none are named). */
+  inventoryLocations?: { channelLocationId: string; locationIds?: string[] }[];
 }
 
 export interface Channel extends ChannelInput {
@@ -68,6 +70,11 @@ const channelInputSchema = z
     apiEndpoint: z.optional(httpsUrl),
     credentialsSecret: z.optional(z.string().check(z.regex(/^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?[A-Za-z0-9/_+=.@-]{1,512}$/, "must be a Secrets Manager secret name or ARN"))),
     defaultCurrency: z.string().check(z.refine((c) => /^[A-Z]{3}$/.test(c) && CURRENCIES.has(c), "must be an ISO-4217 currency such as EUR")),
+    inventoryLocations: z.optional(
+      z
+        .array(z.strictObject({ channelLocationId: z.string().check(z.regex(/^\d{1,20}$/, "must be the channel's numeric location id")), locationIds: z.optional(z.array(z.string().check(z.regex(/^[A-Z0-9][A-Z0-9-]{0,39}$/, "must be a location id"))).check(z.minLength(1), z.maxLength(100))) }))
+        .check(z.minLength(1, "must hold at least one location"), z.maxLength(20)),
+    ),
     locale: z.string().check(
       z.refine((l) => {
         try {
@@ -91,12 +98,12 @@ const channelInputSchema = z
         forbid(["siteUrl", "sellerId", "marketplaceIds"]);
       } else if (c.type === "woocommerce") {
         need("siteUrl", "the store the webhooks come from");
-        forbid(["shopDomain", "sellerId", "marketplaceIds"]);
+        forbid(["shopDomain", "sellerId", "marketplaceIds", "inventoryLocations"]);
       } else if (c.type === "amazon") {
         need("sellerId", "it picks the channel of a notification");
         need("marketplaceIds", "the marketplaces it sells on");
-        forbid(["shopDomain", "siteUrl"]);
-      } else forbid(["shopDomain", "siteUrl", "sellerId", "marketplaceIds"]);
+        forbid(["shopDomain", "siteUrl", "inventoryLocations"]);
+      } else forbid(["shopDomain", "siteUrl", "sellerId", "marketplaceIds", "inventoryLocations"]);
     }),
   );
 

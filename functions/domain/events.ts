@@ -112,5 +112,7 @@ export const INVENTORY_EVENTS = {
   outOfStock: "OutOfStock",
   backInStock: "BackInStock",
   adjusted: "InventoryAdjusted",
+  /** Available-to-promise changed at a location (any reservation, receipt or sale): what channels are told, coalesced. */
+  availabilityChanged: "AvailabilityChanged",
 } as const;
 export type InventoryEventType = (typeof INVENTORY_EVENTS)[keyof typeof INVENTORY_EVENTS];

@@ -33,7 +33,8 @@ export interface InventoryEvent {
  * Events fire on crossings only, so a SKU sitting below its reorder point is not re-announced on
  * every reservation: `InventoryLow` when ATP falls to or below the reorder point, `OutOfStock`
  * when it reaches 0, `BackInStock` when it rises from 0 (a first receipt at a location counts:
- * a waiting backorder can now be served there). Ids carry the stock version, so a redelivered
+ * a waiting backorder can now be served there); and `AvailabilityChanged` on every change of ATP
+ * (the channels' stock levels follow it, coalesced by their queue). Ids carry the stock version, so a redelivered
  * change yields the same ids and consumers drop the repeat.
  */
 export function stockChangeEvents(before: StockSnapshot | undefined, after: StockSnapshot | undefined, occurredAt: string): InventoryEvent[] {
@@ -58,6 +59,7 @@ export function stockChangeEvents(before: StockSnapshot | undefined, after: Stoc
   if (before && !wasLow && now <= after.reorderPoint) events.push(event(INVENTORY_EVENTS.low));
   if (before && was > 0 && now === 0) events.push(event(INVENTORY_EVENTS.outOfStock));
   if (was === 0 && now > 0) events.push(event(INVENTORY_EVENTS.backInStock));
+  if (now !== was) events.push(event(INVENTORY_EVENTS.availabilityChanged));
   return events;
 }
 

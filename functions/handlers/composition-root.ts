@@ -33,7 +33,8 @@ import { SecretsManagerChannelCredentials, SecretsManagerChannelSecrets } from "
 import { SpApiOrders } from "../adapters/channels/sp-api.js";
 import { ShopifyAdmin } from "../adapters/channels/shopify-admin.js";
 import { WooCommerceApi } from "../adapters/channels/woocommerce-api.js";
-import { DynamoChannelSyncLog } from "../adapters/dynamodb/channel-sync-log.js";
+import { DynamoChannelStockLevels, DynamoChannelSyncLog } from "../adapters/dynamodb/channel-sync-log.js";
+import type { ChannelStockDeps } from "../app/channel-stock.js";
 import type { ChannelSyncDeps } from "../app/channel-sync.js";
 import { StepFunctionsTaskResponder } from "../adapters/stepfunctions/task-responder.js";
 import { StepFunctionsWorkflowStarter } from "../adapters/stepfunctions/workflow-starter.js";
@@ -95,13 +96,26 @@ export const channelCredentials = /* @__PURE__ */ once(() => new SecretsManagerC
 export const amazonOrders = /* @__PURE__ */ once(() => new SpApiOrders(channelCredentials()));
 /** The delivery log of each order's outbound channel calls. */
 export const channelSyncLog = /* @__PURE__ */ once(() => new DynamoChannelSyncLog(db(), tableName()));
+const shopifyAdmin = /* @__PURE__ */ once(() => new ShopifyAdmin(channelCredentials()));
+const wooCommerceApi = /* @__PURE__ */ once(() => new WooCommerceApi(channelCredentials()));
 /** Telling marketplaces what shipped: each type's fulfillment API. */
 export const channelSyncDeps = /* @__PURE__ */ once(
   (): ChannelSyncDeps => ({
     orders: orders(),
     channels: channels(),
     log: channelSyncLog(),
-    fulfillments: { shopify: new ShopifyAdmin(channelCredentials()), woocommerce: new WooCommerceApi(channelCredentials()), amazon: amazonOrders() },
+    fulfillments: { shopify: shopifyAdmin(), woocommerce: wooCommerceApi(), amazon: amazonOrders() },
+    clock: systemClock,
+  }),
+);
+/** Setting the marketplaces' stock levels (Amazon's listings feed is not built). */
+export const channelStockDeps = /* @__PURE__ */ once(
+  (): ChannelStockDeps => ({
+    channels: channels(),
+    products: products(),
+    stock: stock(),
+    levels: new DynamoChannelStockLevels(db(), tableName()),
+    inventories: { shopify: shopifyAdmin(), woocommerce: wooCommerceApi() },
     clock: systemClock,
   }),
 );

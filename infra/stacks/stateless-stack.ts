@@ -282,15 +282,27 @@ export class StatelessStack extends Stack {
     // function, so the marketplaces' rate limits hold however many orders ship at once: two batches
     // at a time, a failed call retried after the visibility timeout, and after eight receives the
     // event waits in the dead-letter queue. Each call is also logged on the order.
-    const { queue: syncQueue, deadLetters: syncDeadLetters } = workQueue("ChannelSync", 8);
-    new Rule(this, "ChannelSyncEvents", {
-      eventBus: bus,
-      description: "Shipments that left: told to the order's marketplace through the channel sync queue",
-      eventPattern: { source: [EVENT_SOURCES.fulfillment], detailType: [FULFILLMENT_EVENTS.shipped] },
-      targets: [new SqsQueue(syncQueue, { retryAttempts: 8, maxEventAge: Duration.hours(6), deadLetterQueue: syncDeadLetters })],
-    });
-    const channelSync = readsChannelCredentials(new OmsFunction(this, "ChannelSyncFunction", { handler: "events/channel-sync.ts", config, description: "Tells marketplaces what shipped (fulfillments with carrier and tracking), logged on the order", timeout: Duration.seconds(30) }).bindTable(table));
-    channelSync.addEventSource(new SqsEventSource(syncQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }));
+    // A bus rule that feeds a work queue (retried, dead letters beside the queue's own), and the 30 s channel function that reads it.
+    const channelWork = (id: string, what: { description: string; source: string; detailType: string; handler: string; fnDescription: string; }, reading: ConstructorParameters<typeof SqsEventSource>[1]) => {
+      const { queue, deadLetters } = workQueue(id, 8);
+      new Rule(this, `${id}Events`, { eventBus: bus, description: what.description, eventPattern: { source: [what.source], detailType: [what.detailType] }, targets: [new SqsQueue(queue, { retryAttempts: 8, maxEventAge: Duration.hours(6), deadLetterQueue: deadLetters })] });
+      const f = readsChannelCredentials(new OmsFunction(this, `${id}Function`, { handler: what.handler, config, description: what.fnDescription, timeout: Duration.seconds(30) }).bindTable(table));
+      f.addEventSource(new SqsEventSource(queue, reading));
+    };
+    channelWork(
+      "ChannelSync",
+      { description: "Shipments that left: told to the order's marketplace through the channel sync queue", source: EVENT_SOURCES.fulfillment, detailType: FULFILLMENT_EVENTS.shipped, handler: "events/channel-sync.ts", fnDescription: "Tells marketplaces what shipped (fulfillments with carrier and tracking), logged on the order" },
+      { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 },
+    );
+
+    // Stock levels to the channels: every change of availability goes to a queue whose batching
+    // window coalesces a burst (a sale reserves, a receipt adds, a cancellation releases) into one
+    // batch, and one call per listed SKU and channel with the level as it stands then.
+    channelWork(
+      "ChannelStock",
+      { description: "Availability changed: the channels' stock levels follow, coalesced by the channel stock queue", source: EVENT_SOURCES.inventory, detailType: INVENTORY_EVENTS.availabilityChanged, handler: "events/channel-stock.ts", fnDescription: "Sets the channels' stock levels of SKUs whose availability changed (coalesced)" },
+      { batchSize: 100, maxBatchingWindow: Duration.seconds(20), maxConcurrency: 2 },
+    );
 
     // Domain events from the table's change stream: order headers, stock items, new journal
     // entries, payment records and shipments only (filtered before invocation: order lines,

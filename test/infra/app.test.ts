@@ -180,6 +180,11 @@ describe("stateless stack", () => {
     compute.hasResourceProperties("AWS::Lambda::EventSourceMapping", { BatchSize: 5, FunctionResponseTypes: ["ReportBatchItemFailures"], ScalingConfig: { MaximumConcurrency: 2 } });
   });
 
+  it("coalesces availability changes for the channels' stock levels: a queue with a 20 s batching window of up to 100", () => {
+    compute.hasResourceProperties("AWS::Events::Rule", { EventPattern: { source: [EVENT_SOURCES.inventory], "detail-type": ["AvailabilityChanged"] }, Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [Match.stringLikeRegexp("^ChannelStock"), "Arn"] } })] });
+    compute.hasResourceProperties("AWS::Lambda::EventSourceMapping", { BatchSize: 100, MaximumBatchingWindowInSeconds: 20, ScalingConfig: { MaximumConcurrency: 2 } });
+  });
+
   it("grants table access by exact index ARNs, never index/*", () => {
     const policies = JSON.stringify(compute.findResources("AWS::IAM::Policy"));
     expect(policies).toContain("/index/GSI1");

@@ -50,6 +50,7 @@ function fakeShopify(): Promise<string> {
         res.end(JSON.stringify(doc));
       };
       if (req.headers["x-shopify-access-token"] !== TOKEN) return send(401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
+      if (body.query.includes("inventorySetQuantities")) return send(200, { data: { inventorySetQuantities: { inventoryAdjustmentGroup: { id: "gid://shopify/InventoryAdjustmentGroup/1" }, userErrors: [] } } });
       if (body.query.includes("fulfillmentOrders")) return send(200, { data: { order: { fulfillmentOrders: { nodes: [fulfillmentOrder()] } } } });
       if (body.query.includes("fulfillmentCreate")) {
         if (failCreates > 0) {
@@ -94,7 +95,9 @@ beforeAll(async () => {
   await new SecretsManagerClient(aws).send(new CreateSecretCommand({ Name: "oms/dev/channels/shop-sync", SecretString: JSON.stringify({ accessToken: TOKEN }) }));
   expect((await operatorCall("PUT", "/channels/shop-sync", { type: "shopify", shopDomain: SHOP, apiEndpoint: endpoint, credentialsSecret: "oms/dev/channels/shop-sync", defaultCurrency: "USD", locale: "en-US" })).status).toBe(200);
   await putChannelSecret("shop-sync", SECRET);
+  endpointUrl = endpoint;
 });
+let endpointUrl = "";
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
@@ -140,5 +143,28 @@ describe("outbound sync to Shopify", () => {
     await new EventBridgeClient(aws).send(new PutEventsCommand({ Entries: [{ EventBusName: "oms-dev", Source: event?.source, DetailType: event?.["detail-type"], Detail: JSON.stringify(event?.detail) }] }));
     await quiesce();
     expect(calls.length).toBe(before);
+  });
+
+  it("stock changes reach Shopify coalesced: a burst of changes is one inventorySetQuantities with the latest level, per Shopify location", async () => {
+    const channel = { type: "shopify", shopDomain: SHOP, apiEndpoint: endpointUrl, credentialsSecret: "oms/dev/channels/shop-sync", defaultCurrency: "USD", locale: "en-US", inventoryLocations: [{ channelLocationId: "905684977", locationIds: ["SYNC-US"] }] };
+    expect((await operatorCall("PUT", "/channels/shop-sync", channel)).status).toBe(200);
+    expect((await operatorCall("PUT", "/products/SYNC-STOCK-1", { name: "Synced stock", unitWeightGrams: 100, listings: [{ channelId: "shop-sync", variantId: "808950810", inventoryItemId: "808950811" }] })).status).toBeLessThan(300);
+    await quiesce();
+    const sets = () => calls.filter((c) => c.query.includes("inventorySetQuantities"));
+    const adjust = (delta: number, key: string) => operatorCall("POST", "/inventory/adjustments", { adjustments: [{ sku: "SYNC-STOCK-1", locationId: "SYNC-US", delta, reason: delta > 0 ? "receipt" : "damage" }] }, { "idempotency-key": key });
+    for (const [delta, key] of [[10, "stock-burst-1"], [5, "stock-burst-2"], [-3, "stock-burst-3"]] as const) expect((await adjust(delta, key)).status).toBe(200);
+    await quiesce();
+    // The changes wait in the queue's batching window (20 s of the local clock): nothing was sent yet.
+    expect(sets()).toHaveLength(0);
+    await admin("AdvanceClock", { milliseconds: 21_000 });
+    await eventually(() => Promise.resolve(sets()), (s) => s.length > 0);
+    await quiesce();
+    expect(sets()).toHaveLength(1);
+    expect(sets()[0]?.variables).toEqual({ input: { name: "available", reason: "correction", referenceDocumentUri: "oms://stock-sync", quantities: [{ inventoryItemId: "gid://shopify/InventoryItem/808950811", locationId: "gid://shopify/Location/905684977", quantity: 12, changeFromQuantity: null }] } });
+    // A change that leaves the level where it was sends nothing.
+    expect((await operatorCall("PUT", "/inventory/SYNC-STOCK-1/locations/SYNC-US", { safetyStock: 0, reorderPoint: 3 })).status).toBe(200);
+    await admin("AdvanceClock", { milliseconds: 21_000 });
+    await quiesce();
+    expect(sets()).toHaveLength(1);
   });
 });

@@ -25,9 +25,9 @@ describe("the suite's 'nothing was written' snapshot", () => {
 
   it("waits on the local cloud's own idleness, which it reports through the AWS-compatible endpoint", async () => {
     const state = await admin("GetIdleState");
-    expect(Object.keys(state).sort()).toEqual(["busDeliveriesInFlight", "executionsRunning", "executionsStepping", "idle", "invocationsInFlight", "streamBatchesInFlight"]);
+    expect(Object.keys(state).sort()).toEqual(["busDeliveriesInFlight", "executionsRunning", "executionsStepping", "idle", "invocationsInFlight", "queueBatchesInFlight", "streamBatchesInFlight"]);
     const settled = await admin("WaitForIdle", { timeoutMs: 20_000 });
-    expect(settled).toMatchObject({ idle: true, executionsStepping: 0, invocationsInFlight: 0, streamBatchesInFlight: 0, busDeliveriesInFlight: 0 });
+    expect(settled).toMatchObject({ idle: true, executionsStepping: 0, invocationsInFlight: 0, streamBatchesInFlight: 0, busDeliveriesInFlight: 0, queueBatchesInFlight: 0 });
     await expect(admin("WaitForIdle", { timeoutMs: -1 })).rejects.toThrow(/ValidationException/);
   });
 });

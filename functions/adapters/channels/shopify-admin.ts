@@ -1,5 +1,6 @@
-import type { ChannelCredentials, ChannelFulfillments, ChannelShipment } from "../../app/ports.js";
+import type { ChannelCredentials, ChannelFulfillments, ChannelInventory, ChannelShipment } from "../../app/ports.js";
 import type { Channel } from "../../domain/channel.js";
+import type { Listing } from "../../domain/product.js";
 import { ChannelApiError, channelRequest, credential, expectOk } from "./channel-http.js";
 import { arr, obj, objects, parseLossless, str, type Json } from "./payload.js";
 
@@ -21,6 +22,13 @@ const FULFILLMENT_CREATE = `mutation FulfillmentCreate($fulfillment: Fulfillment
   }
 }`;
 
+const SET_QUANTITIES = `mutation InventorySet($input: InventorySetQuantitiesInput!) {
+  inventorySetQuantities(input: $input) {
+    inventoryAdjustmentGroup { id }
+    userErrors { field message }
+  }
+}`;
+
 /** Fulfillment orders Shopify still lets a merchant fulfill. */
 const FULFILLABLE = new Set(["OPEN", "IN_PROGRESS"]);
 
@@ -33,7 +41,7 @@ const FULFILLABLE = new Set(["OPEN", "IN_PROGRESS"]);
  * again, so a retry after a lost answer creates nothing twice. `THROTTLED` (the cost bucket) and
  * 429/5xx are retryable; `userErrors` are not.
  */
-export class ShopifyAdmin implements ChannelFulfillments {
+export class ShopifyAdmin implements ChannelFulfillments, ChannelInventory {
   constructor(
     private readonly credentials: ChannelCredentials,
     private readonly fetchImpl: typeof fetch = fetch,
@@ -70,6 +78,24 @@ export class ShopifyAdmin implements ChannelFulfillments {
       remoteIds.push(str(obj(created?.fulfillment)?.id) ?? "");
     }
     return { call: "fulfillmentCreate", remoteIds };
+  }
+
+  /**
+   * `inventorySetQuantities` of the `available` quantity at each Shopify location, for the
+   * listing's inventory item; `changeFromQuantity: null` opts out of Shopify's compare-and-swap,
+   * because the OMS is the source of truth for what may be sold.
+   */
+  async setAvailable(channel: Channel, listing: Listing, levels: { channelLocationId: string; quantity: number }[]): Promise<void> {
+    if (!listing.inventoryItemId) throw new ChannelApiError(`Channel ${channel.channelId}: the listing of this SKU has no inventoryItemId`, 0, false);
+    const input = {
+      name: "available",
+      reason: "correction",
+      referenceDocumentUri: "oms://stock-sync",
+      quantities: levels.map((l) => ({ inventoryItemId: `gid://shopify/InventoryItem/${listing.inventoryItemId ?? ""}`, locationId: `gid://shopify/Location/${l.channelLocationId}`, quantity: l.quantity, changeFromQuantity: null })),
+    };
+    const out = obj((await this.graphql(channel, SET_QUANTITIES, { input })).inventorySetQuantities);
+    const errors = objects(out?.userErrors);
+    if (errors.length) throw new ChannelApiError(`inventorySetQuantities: ${errors.map((e) => `${arr(e.field).join(".")}: ${str(e.message) ?? ""}`).join("; ")}`, 200, false);
   }
 
   private async graphql(channel: Channel, query: string, variables: Json): Promise<Json> {

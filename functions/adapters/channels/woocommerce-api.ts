@@ -1,6 +1,7 @@
-import type { ChannelCredentials, ChannelFulfillments, ChannelShipment } from "../../app/ports.js";
+import type { ChannelCredentials, ChannelFulfillments, ChannelInventory, ChannelShipment } from "../../app/ports.js";
 import type { Channel } from "../../domain/channel.js";
-import { channelRequest, credential, expectOk } from "./channel-http.js";
+import type { Listing } from "../../domain/product.js";
+import { ChannelApiError, channelRequest, credential, expectOk } from "./channel-http.js";
 import { arr, obj, str } from "./payload.js";
 import { parse } from "lossless-json";
 
@@ -12,18 +13,30 @@ import { parse } from "lossless-json";
  * customer. WooCommerce has no partial fulfillment: the first shipment completes the order and
  * each later one adds its tracking.
  */
-export class WooCommerceApi implements ChannelFulfillments {
+export class WooCommerceApi implements ChannelFulfillments, ChannelInventory {
   constructor(
     private readonly credentials: ChannelCredentials,
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
-  async fulfill(channel: Channel, s: ChannelShipment): Promise<{ call: string; remoteIds: string[]; already?: boolean }> {
+  /** `stock_quantity` of the listed product, or of its variation (`manage_stock` on, so WooCommerce counts it). */
+  async setAvailable(channel: Channel, listing: Listing, levels: { channelLocationId: string; quantity: number }[]): Promise<void> {
+    if (!listing.productId) throw new ChannelApiError(`Channel ${channel.channelId}: the listing of this SKU has no productId`, 0, false);
+    const { base, headers } = await this.session(channel);
+    const path = `/wp-json/wc/v3/products/${listing.productId}${listing.variationId ? `/variations/${listing.variationId}` : ""}`;
+    const res = await channelRequest(this.fetchImpl, `${base}${path}`, { method: "PUT", headers, body: JSON.stringify({ manage_stock: true, stock_quantity: levels.reduce((n, l) => n + l.quantity, 0) }) });
+    expectOk(`WooCommerce ${path}`, res);
+  }
+
+  private async session(channel: Channel): Promise<{ base: string; headers: Record<string, string> }> {
     const creds = await this.credentials.credentialsFor(channel);
     const auth = `Basic ${Buffer.from(`${credential(creds, "consumerKey", channel.channelId)}:${credential(creds, "consumerSecret", channel.channelId)}`).toString("base64")}`;
-    const base = (channel.apiEndpoint ?? channel.siteUrl ?? "").replace(/\/+$/, "");
+    return { base: (channel.apiEndpoint ?? channel.siteUrl ?? "").replace(/\/+$/, ""), headers: { authorization: auth, "content-type": "application/json", accept: "application/json" } };
+  }
+
+  async fulfill(channel: Channel, s: ChannelShipment): Promise<{ call: string; remoteIds: string[]; already?: boolean }> {
+    const { base, headers } = await this.session(channel);
     const id = encodeURIComponent(s.externalOrderId);
-    const headers = { authorization: auth, "content-type": "application/json", accept: "application/json" };
     const trackingsUrl = `${base}/wp-json/wc-shipment-tracking/v3/orders/${id}/shipment-trackings`;
     const listed = await channelRequest(this.fetchImpl, trackingsUrl, { headers });
     expectOk("WooCommerce shipment-trackings", listed);

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { ChannelSyncEntry, ChannelSyncLog } from "../../app/ports.js";
+import type { ChannelStockLevels, ChannelSyncEntry, ChannelSyncLog } from "../../app/ports.js";
 import { ITEM_TYPES, keys } from "./keys.js";
 
 const entryOf = (item: Record<string, unknown>): ChannelSyncEntry => {
@@ -28,5 +28,22 @@ export class DynamoChannelSyncLog implements ChannelSyncLog {
       new QueryCommand({ TableName: this.tableName, KeyConditionExpression: "PK = :pk AND begins_with(SK, :sk)", ExpressionAttributeValues: { ":pk": keys.orderPartition(orderId), ":sk": keys.channelSyncPrefix } }),
     );
     return (out.Items ?? []).map(entryOf);
+  }
+}
+
+/** The stock levels last sent to each channel, one item per (channel, SKU). */
+export class DynamoChannelStockLevels implements ChannelStockLevels {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(channelId: string, sku: string): Promise<Record<string, number>> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.channelStock(channelId, sku), ConsistentRead: true }));
+    return (out.Item?.levels as Record<string, number> | undefined) ?? {};
+  }
+
+  async put(channelId: string, sku: string, levels: Record<string, number>, at: string): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.channelStock(channelId, sku), type: ITEM_TYPES.channelStock, channelId, sku, levels, sentAt: at, version: 1 } }));
   }
 }

@@ -13,7 +13,11 @@ const stock = (onHand: number, reserved: number, version: number, extra: Partial
   version,
   ...extra,
 });
-const types = (before: StockSnapshot | undefined, after: StockSnapshot | undefined) => stockChangeEvents(before, after, "2026-11-22T00:00:00Z").map((e) => e.detailType);
+// The threshold events (AvailabilityChanged, on every change of ATP, has its own test).
+const types = (before: StockSnapshot | undefined, after: StockSnapshot | undefined) =>
+  stockChangeEvents(before, after, "2026-11-22T00:00:00Z")
+    .map((e) => e.detailType)
+    .filter((t) => t !== "AvailabilityChanged");
 
 describe("stock change events", () => {
   it("fire on crossings only", () => {
@@ -41,6 +45,14 @@ describe("stock change events", () => {
       occurredAt: "2026-11-22T10:00:00Z",
       data: { sku: "MUG", locationId: "WH-BER", atp: 0, previousAtp: 4, onHand: 10, reserved: 10, safetyStock: 0, reorderPoint: 5, stockVersion: 5 },
     });
+  });
+
+  it("announce every change of ATP (AvailabilityChanged, for the channels), and nothing when ATP stayed", () => {
+    const all = (before: StockSnapshot | undefined, after: StockSnapshot) => stockChangeEvents(before, after, "t").filter((e) => e.detailType === "AvailabilityChanged");
+    const [changed] = all(stock(10, 0, 1), stock(10, 3, 2));
+    expect([changed?.eventId, changed?.data.atp, changed?.data.previousAtp]).toEqual(["MUG@WH-BER.v2.AvailabilityChanged", 7, 10]);
+    expect(all(stock(10, 3, 2), stock(10, 3, 3, { reorderPoint: 1 }))).toEqual([]);
+    expect(all(undefined, stock(3, 0, 1))).toHaveLength(1);
   });
 
   it("over any walk, OutOfStock and BackInStock alternate and match where ATP hit and left 0", () => {
