@@ -155,6 +155,17 @@ export interface ChannelStockLevels {
   put(channelId: string, sku: string, levels: Record<string, number>, at: string): Promise<void>;
 }
 
+/** A channel's orders updated since a time, as its API lists them (raw, for the channel's own normalizer). */
+export interface ChannelOrderFeed {
+  updatedSince(channel: Channel, since: string): AsyncIterable<Record<string, unknown>>;
+}
+
+/** Where each channel's reconciliation got to. */
+export interface ReconcileCursors {
+  get(channelId: string): Promise<{ cursor: string } | undefined>;
+  put(channelId: string, state: { cursor: string; ranAt: string; seen: number; outcomes: Record<string, number>; error?: string }): Promise<void>;
+}
+
 /** Amazon orders read by id (SP-API getOrder and getOrderItems), as the API returns them. */
 export interface AmazonOrderSource {
   fetchOrder(channel: Channel, amazonOrderId: string): Promise<{ order: Record<string, unknown>; items: Record<string, unknown>[] }>;

@@ -33,7 +33,8 @@ import { SecretsManagerChannelCredentials, SecretsManagerChannelSecrets } from "
 import { SpApiOrders } from "../adapters/channels/sp-api.js";
 import { ShopifyAdmin } from "../adapters/channels/shopify-admin.js";
 import { WooCommerceApi } from "../adapters/channels/woocommerce-api.js";
-import { DynamoChannelStockLevels, DynamoChannelSyncLog } from "../adapters/dynamodb/channel-sync-log.js";
+import { DynamoChannelStockLevels, DynamoChannelSyncLog, DynamoReconcileCursors } from "../adapters/dynamodb/channel-sync-log.js";
+import type { ReconcileDeps } from "../app/reconcile-channels.js";
 import type { ChannelStockDeps } from "../app/channel-stock.js";
 import type { ChannelSyncDeps } from "../app/channel-sync.js";
 import { StepFunctionsTaskResponder } from "../adapters/stepfunctions/task-responder.js";
@@ -108,6 +109,9 @@ export const channelSyncDeps = /* @__PURE__ */ once(
     clock: systemClock,
   }),
 );
+/** Each marketplace's order list, for reconciliation. */
+export const channelOrderFeeds = /* @__PURE__ */ once((): ReconcileDeps["feeds"] => ({ shopify: shopifyAdmin(), woocommerce: wooCommerceApi(), amazon: amazonOrders() }));
+export const reconcileCursors = /* @__PURE__ */ once(() => new DynamoReconcileCursors(db(), tableName()));
 /** Setting the marketplaces' stock levels (Amazon's listings feed is not built). */
 export const channelStockDeps = /* @__PURE__ */ once(
   (): ChannelStockDeps => ({

@@ -4,7 +4,7 @@ import { HttpApi, HttpMethod, HttpNoneAuthorizer, LogGroupLogDestination } from 
 import { HttpIamAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import { Rule, type IEventBus } from "aws-cdk-lib/aws-events";
+import { Rule, Schedule, type IEventBus } from "aws-cdk-lib/aws-events";
 import { LambdaFunction, SqsQueue } from "aws-cdk-lib/aws-events-targets";
 import { FilterCriteria, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource, SqsDlq, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
@@ -303,6 +303,16 @@ export class StatelessStack extends Stack {
       { description: "Availability changed: the channels' stock levels follow, coalesced by the channel stock queue", source: EVENT_SOURCES.inventory, detailType: INVENTORY_EVENTS.availabilityChanged, handler: "events/channel-stock.ts", fnDescription: "Sets the channels' stock levels of SKUs whose availability changed (coalesced)" },
       { batchSize: 100, maxBatchingWindow: Duration.seconds(20), maxConcurrency: 2 },
     );
+
+    // Reconciliation: every 15 minutes each marketplace channel is asked for the orders updated since
+    // its cursor, which go through the webhooks' idempotent path: a missed webhook is a delay.
+    const reconcile = readsChannelCredentials(
+      new OmsFunction(this, "ReconcileChannels", { handler: "events/reconcile-channels.ts", config, description: "Imports what the channels' webhooks missed: orders updated since each channel's cursor", timeout: Duration.minutes(5) })
+        .bindTable(table)
+        .bindStateMachine(this.orderWorkflow.stateMachine),
+    );
+    this.orderWorkflow.stateMachine.grantTaskResponse(reconcile);
+    new Rule(this, "ReconcileChannelsSchedule", { description: "Every 15 minutes: reconcile the marketplace channels' orders", schedule: Schedule.rate(Duration.minutes(15)), targets: [new LambdaFunction(reconcile, { retryAttempts: 2 })] });
 
     // Domain events from the table's change stream: order headers, stock items, new journal
     // entries, payment records and shipments only (filtered before invocation: order lines,

@@ -185,6 +185,10 @@ describe("stateless stack", () => {
     compute.hasResourceProperties("AWS::Lambda::EventSourceMapping", { BatchSize: 100, MaximumBatchingWindowInSeconds: 20, ScalingConfig: { MaximumConcurrency: 2 } });
   });
 
+  it("reconciles the marketplace channels every 15 minutes", () => {
+    compute.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(15 minutes)", Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [Match.stringLikeRegexp("^ReconcileChannels"), "Arn"] } })] });
+  });
+
   it("grants table access by exact index ARNs, never index/*", () => {
     const policies = JSON.stringify(compute.findResources("AWS::IAM::Policy"));
     expect(policies).toContain("/index/GSI1");

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shopifyHmac } from "../../functions/adapters/channels/shopify.js";
-import { SHOPIFY_API_VERSION } from "../../functions/adapters/channels/shopify-admin.js";
+import { SHOPIFY_API_VERSION, SHOPIFY_REST_VERSION } from "../../functions/adapters/channels/shopify-admin.js";
 import { DynamoCatalog } from "../../functions/adapters/dynamodb/catalog-repository.js";
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
 import { channelSample } from "../fixtures/channel-samples.js";
@@ -25,6 +25,7 @@ interface GraphqlCall {
   variables: Record<string, unknown>;
 }
 const calls: GraphqlCall[] = [];
+const listed: string[] = [];
 let failCreates = 0;
 /** Units Shopify counts as fulfilled, per line item id. */
 const fulfilled = new Map<string, number>();
@@ -43,6 +44,12 @@ function fakeShopify(): Promise<string> {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      if (req.method === "GET" && req.url?.startsWith(`/admin/api/${SHOPIFY_REST_VERSION}/orders.json`)) {
+        listed.push(req.url);
+        res.writeHead(req.headers["x-shopify-access-token"] === TOKEN ? 200 : 401, { "content-type": "application/json" });
+        // The REST order list: the orders as their webhooks carry them (here, one the webhook never delivered).
+        return res.end(`{"orders":[${channelSample("shopify-order-get-partially-refunded-1.json").replace(/"id":\s*450789469/, '"id": 450789490')}]}`);
+      }
       const body = JSON.parse(Buffer.concat(chunks).toString() || "{}") as { query: string; variables: Record<string, unknown> };
       calls.push({ token: req.headers["x-shopify-access-token"] as string | undefined, path: req.url ?? "", ...body });
       const send = (status: number, doc: unknown) => {
@@ -166,5 +173,25 @@ describe("outbound sync to Shopify", () => {
     await admin("AdvanceClock", { milliseconds: 21_000 });
     await quiesce();
     expect(sets()).toHaveLength(1);
+  });
+
+  it("reconciliation: the schedule asks Shopify for orders updated since the cursor and imports the one whose webhook never came, once", async () => {
+    const schedules = (await admin("ListSchedules")).schedules as { name: string }[];
+    const name = schedules.find((x) => x.name.includes("ReconcileChannels"))?.name ?? "";
+    expect(name).not.toBe("");
+    await admin("FireSchedule", { name });
+    await quiesce();
+    const found = await eventually(() => operatorGet("/orders?channel=shop-sync&limit=100"), (r) => ((r.json.items ?? []) as { externalOrderId: string }[]).some((o) => o.externalOrderId === "450789490"));
+    expect(((found.json.items ?? []) as { externalOrderId: string }[]).filter((o) => o.externalOrderId === "450789490")).toHaveLength(1);
+    const first = new URL(listed.at(-1) ?? "", "http://x").searchParams;
+    expect(first.get("status")).toBe("any");
+    await admin("AdvanceClock", { milliseconds: 60_000 });
+    await admin("FireSchedule", { name });
+    await quiesce();
+    // The next run asks from its cursor (less a 5-minute overlap), and the order listed again is the same order.
+    const second = new URL(listed.at(-1) ?? "", "http://x").searchParams;
+    expect(Date.parse(second.get("updated_at_min") ?? "")).toBeGreaterThan(Date.parse(first.get("updated_at_min") ?? ""));
+    const again = await operatorGet("/orders?channel=shop-sync&limit=100");
+    expect(((again.json.items ?? []) as { externalOrderId: string }[]).filter((o) => o.externalOrderId === "450789490")).toHaveLength(1);
   });
 });

@@ -14,10 +14,11 @@ export class ChannelApiError extends Error {
 export const retryableStatus = (status: number): boolean => status === 429 || status >= 500;
 
 /** One HTTP call with a deadline; a network failure is a retryable ChannelApiError. */
-export async function channelRequest(fetchImpl: typeof fetch, url: string, init: RequestInit): Promise<{ status: number; text: string }> {
+export async function channelRequest(fetchImpl: typeof fetch, url: string, init: RequestInit): Promise<{ status: number; text: string; link?: string }> {
   try {
     const res = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(10_000) });
-    return { status: res.status, text: await res.text() };
+    const link = res.headers.get("link");
+    return { status: res.status, text: await res.text(), ...(link ? { link } : {}) };
   } catch (error) {
     throw new ChannelApiError(`${new URL(url).host}: ${(error as Error).message}`, 0, true);
   }
@@ -34,3 +35,11 @@ export function credential(creds: Record<string, unknown> | undefined, field: st
   if (typeof v !== "string" || !v) throw new ChannelApiError(`Channel ${channelId}: its credentials secret has no ${field}`, 0, false);
   return v;
 }
+
+/** The `rel="next"` URL of a Link header (Shopify's REST pagination), if any. */
+export function nextLink(link: string | undefined): string | undefined {
+  return link?.split(",").map((p) => /<([^>]+)>;\s*rel="?next"?/.exec(p)?.[1]).find((u) => u !== undefined);
+}
+
+/** Pages a channel list is read to at most in one run (the next run goes on from the cursor). */
+export const MAX_PAGES = 40;

@@ -1,7 +1,7 @@
-import type { ChannelCredentials, ChannelFulfillments, ChannelInventory, ChannelShipment } from "../../app/ports.js";
+import type { ChannelCredentials, ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelShipment } from "../../app/ports.js";
 import type { Channel } from "../../domain/channel.js";
 import type { Listing } from "../../domain/product.js";
-import { ChannelApiError, channelRequest, credential, expectOk } from "./channel-http.js";
+import { ChannelApiError, channelRequest, credential, expectOk, MAX_PAGES, nextLink } from "./channel-http.js";
 import { arr, obj, objects, parseLossless, str, type Json } from "./payload.js";
 
 /** The GraphQL Admin API version this adapter is written against (shopify.dev/docs/api/admin-graphql/2026-10). */
@@ -41,7 +41,10 @@ const FULFILLABLE = new Set(["OPEN", "IN_PROGRESS"]);
  * again, so a retry after a lost answer creates nothing twice. `THROTTLED` (the cost bucket) and
  * 429/5xx are retryable; `userErrors` are not.
  */
-export class ShopifyAdmin implements ChannelFulfillments, ChannelInventory {
+/** The REST Admin API version of the order list (the same resource, and version, as the webhooks' orders). */
+export const SHOPIFY_REST_VERSION = "2025-07";
+
+export class ShopifyAdmin implements ChannelFulfillments, ChannelInventory, ChannelOrderFeed {
   constructor(
     private readonly credentials: ChannelCredentials,
     private readonly fetchImpl: typeof fetch = fetch,
@@ -98,10 +101,25 @@ export class ShopifyAdmin implements ChannelFulfillments, ChannelInventory {
     if (errors.length) throw new ChannelApiError(`inventorySetQuantities: ${errors.map((e) => `${arr(e.field).join(".")}: ${str(e.message) ?? ""}`).join("; ")}`, 200, false);
   }
 
-  private async graphql(channel: Channel, query: string, variables: Json): Promise<Json> {
-    const base = (channel.apiEndpoint ?? `https://${channel.shopDomain ?? ""}`).replace(/\/+$/, "");
+  /** `GET orders.json?status=any&updated_at_min=` (REST Admin API), following the Link header: the orders as their webhooks carry them. */
+  async *updatedSince(channel: Channel, since: string): AsyncIterable<Json> {
     const token = credential(await this.credentials.credentialsFor(channel), "accessToken", channel.channelId);
-    const res = await channelRequest(this.fetchImpl, `${base}/admin/api/${SHOPIFY_API_VERSION}/graphql.json`, {
+    let url: string | undefined = `${this.base(channel)}/admin/api/${SHOPIFY_REST_VERSION}/orders.json?status=any&limit=250&updated_at_min=${encodeURIComponent(since)}`;
+    for (let page = 0; url && page < MAX_PAGES; page++) {
+      const res = await channelRequest(this.fetchImpl, url, { headers: { "x-shopify-access-token": token, accept: "application/json" } });
+      expectOk("Shopify orders.json", res);
+      yield* objects(parseLossless(res.text).orders);
+      url = nextLink(res.link);
+    }
+  }
+
+  private base(channel: Channel): string {
+    return (channel.apiEndpoint ?? `https://${channel.shopDomain ?? ""}`).replace(/\/+$/, "");
+  }
+
+  private async graphql(channel: Channel, query: string, variables: Json): Promise<Json> {
+    const token = credential(await this.credentials.credentialsFor(channel), "accessToken", channel.channelId);
+    const res = await channelRequest(this.fetchImpl, `${this.base(channel)}/admin/api/${SHOPIFY_API_VERSION}/graphql.json`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-shopify-access-token": token },
       body: JSON.stringify({ query, variables }),

@@ -1,6 +1,6 @@
-import type { AmazonOrderSource, ChannelCredentials, ChannelFulfillments, ChannelShipment } from "../../app/ports.js";
+import type { AmazonOrderSource, ChannelCredentials, ChannelFulfillments, ChannelOrderFeed, ChannelShipment } from "../../app/ports.js";
 import type { Channel } from "../../domain/channel.js";
-import { ChannelApiError, channelRequest, credential, expectOk } from "./channel-http.js";
+import { ChannelApiError, channelRequest, credential, expectOk, MAX_PAGES } from "./channel-http.js";
 import { objects, obj, parseLossless, str, type Json } from "./payload.js";
 
 /** Login with Amazon's token endpoint (the same for every region). */
@@ -16,7 +16,7 @@ const MAX_ITEM_PAGES = 20;
  * `x-amz-access-token`; `getOrder` then `getOrderItems`, following `NextToken`. Bodies are read
  * losslessly (ids and amounts stay text). SigV4 signing is no longer required by SP-API.
  */
-export class SpApiOrders implements AmazonOrderSource, ChannelFulfillments {
+export class SpApiOrders implements AmazonOrderSource, ChannelFulfillments, ChannelOrderFeed {
   private readonly tokens = new Map<string, { token: string; until: number }>();
 
   constructor(
@@ -24,11 +24,31 @@ export class SpApiOrders implements AmazonOrderSource, ChannelFulfillments {
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
+  /** `getOrders` with `LastUpdatedAfter` over the channel's marketplaces, following NextToken; each order with its items (`{ order, items }`). */
+  async *updatedSince(channel: Channel, since: string): AsyncIterable<Record<string, unknown>> {
+    const base = (channel.apiEndpoint ?? SP_API_DEFAULT_ENDPOINT).replace(/\/+$/, "");
+    const marketplaces = encodeURIComponent((channel.marketplaceIds ?? []).join(","));
+    let next: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const query = next ? `NextToken=${encodeURIComponent(next)}&MarketplaceIds=${marketplaces}` : `MarketplaceIds=${marketplaces}&LastUpdatedAfter=${encodeURIComponent(since)}`;
+      const body = obj((await this.get(channel, `${base}/orders/v0/orders?${query}`)).payload);
+      for (const order of objects(body?.Orders)) yield { order, items: await this.items(channel, base, str(order.AmazonOrderId) ?? "") };
+      next = str(body?.NextToken);
+      if (!next) return;
+    }
+  }
+
   async fetchOrder(channel: Channel, amazonOrderId: string): Promise<{ order: Json; items: Json[] }> {
     const base = (channel.apiEndpoint ?? SP_API_DEFAULT_ENDPOINT).replace(/\/+$/, "");
     const id = encodeURIComponent(amazonOrderId);
     const order = obj((await this.get(channel, `${base}/orders/v0/orders/${id}`)).payload);
     if (!order) throw new ChannelApiError(`getOrder ${amazonOrderId}: the response has no payload`, 200, false);
+    return { order, items: await this.items(channel, base, amazonOrderId) };
+  }
+
+  /** `getOrderItems`, following NextToken. */
+  private async items(channel: Channel, base: string, amazonOrderId: string): Promise<Json[]> {
+    const id = encodeURIComponent(amazonOrderId);
     const items: Json[] = [];
     let next: string | undefined;
     for (let page = 0; page < MAX_ITEM_PAGES; page++) {
@@ -37,7 +57,7 @@ export class SpApiOrders implements AmazonOrderSource, ChannelFulfillments {
       next = str(body?.NextToken);
       if (!next) break;
     }
-    return { order, items };
+    return items;
   }
 
   /**

@@ -1,9 +1,11 @@
-import type { ChannelCredentials, ChannelFulfillments, ChannelInventory, ChannelShipment } from "../../app/ports.js";
+import type { ChannelCredentials, ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelShipment } from "../../app/ports.js";
 import type { Channel } from "../../domain/channel.js";
 import type { Listing } from "../../domain/product.js";
-import { ChannelApiError, channelRequest, credential, expectOk } from "./channel-http.js";
+import { ChannelApiError, channelRequest, credential, expectOk, MAX_PAGES } from "./channel-http.js";
 import { arr, obj, str } from "./payload.js";
 import { parse } from "lossless-json";
+
+const PER_PAGE = 100;
 
 /**
  * WooCommerce fulfillments through its REST API (woocommerce.github.io/woocommerce-rest-api-docs),
@@ -13,7 +15,7 @@ import { parse } from "lossless-json";
  * customer. WooCommerce has no partial fulfillment: the first shipment completes the order and
  * each later one adds its tracking.
  */
-export class WooCommerceApi implements ChannelFulfillments, ChannelInventory {
+export class WooCommerceApi implements ChannelFulfillments, ChannelInventory, ChannelOrderFeed {
   constructor(
     private readonly credentials: ChannelCredentials,
     private readonly fetchImpl: typeof fetch = fetch,
@@ -26,6 +28,18 @@ export class WooCommerceApi implements ChannelFulfillments, ChannelInventory {
     const path = `/wp-json/wc/v3/products/${listing.productId}${listing.variationId ? `/variations/${listing.variationId}` : ""}`;
     const res = await channelRequest(this.fetchImpl, `${base}${path}`, { method: "PUT", headers, body: JSON.stringify({ manage_stock: true, stock_quantity: levels.reduce((n, l) => n + l.quantity, 0) }) });
     expectOk(`WooCommerce ${path}`, res);
+  }
+
+  /** `GET orders?modified_after=` (GMT), oldest change first, page by page. */
+  async *updatedSince(channel: Channel, since: string): AsyncIterable<Record<string, unknown>> {
+    const { base, headers } = await this.session(channel);
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const res = await channelRequest(this.fetchImpl, `${base}/wp-json/wc/v3/orders?modified_after=${encodeURIComponent(since.replace(/\.\d{3}Z$/, ""))}&dates_are_gmt=true&orderby=modified&order=asc&per_page=${PER_PAGE}&page=${page}`, { headers });
+      expectOk("WooCommerce orders", res);
+      const orders = arr(parse(res.text, null, (n: string) => n)).map(obj).filter((o): o is Record<string, unknown> => o !== undefined);
+      yield* orders;
+      if (orders.length < PER_PAGE) return;
+    }
   }
 
   private async session(channel: Channel): Promise<{ base: string; headers: Record<string, string> }> {

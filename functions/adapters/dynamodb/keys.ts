@@ -4,6 +4,7 @@
  *  - notifications of an order: PK = ORDER#<id>, SK begins_with NOTIFICATION#
  *  - the order's outbound channel calls (its delivery log): PK = ORDER#<id>, SK = CHANNELSYNC#<key>
  *  - the stock levels last sent to a channel for a SKU: PK = CHANNEL#<id>, SK = STOCK#<sku>
+ *  - where a channel's reconciliation got to: PK = CHANNEL#<id>, SK = RECONCILE
  *  - the allocations (plan per round) of an order: PK = ORDER#<id>, SK begins_with ALLOCATION (round 1: ALLOCATION, then ALLOCATION#nnn)
  *  - the shipments of an order: PK = ORDER#<id>, SK begins_with SHIPMENT#
  *  - orders waiting for a SKU (backorders), oldest first: PK = BACKORDER#<sku>, SK = <parkedAt>#<orderId>; the order's own parking: PK = ORDER#<id>, SK = BACKORDER
@@ -71,6 +72,7 @@ export const ITEM_TYPES = {
   listing: "Listing",
   channelSync: "ChannelSync",
   channelStock: "ChannelStock",
+  reconcileCursor: "ReconcileCursor",
 } as const;
 
 export const INDEXES = { byChannel: "GSI1", byStatus: "GSI2", all: "GSI3" } as const;
@@ -94,6 +96,7 @@ const listingIndexes = (kind: "ORDERS" | "RETURNS", id: string, x: { channel: st
 export const keys = {
   order: (orderId: string): Key => ({ PK: orderPk(orderId), SK: "ORDER" }),
   orderPartition: (orderId: string): string => orderPk(orderId),
+  reconcileCursor: (channelId: string): Key => ({ PK: `CHANNEL#${channelId}`, SK: "RECONCILE" }),
   channelStock: (channelId: string, sku: string): Key => ({ PK: `CHANNEL#${channelId}`, SK: `STOCK#${sku}` }),
   channelSync: (orderId: string, key: string): Key => ({ PK: orderPk(orderId), SK: `CHANNELSYNC#${key}` }),
   /** Lines sort right after the header, so one begins_with("ORDER") query reads both. */

@@ -1,8 +1,8 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
-import { AMAZON_CAPTURE_STATUSES, normalizeAmazonOrder, parseOrderChange } from "../../adapters/channels/amazon.js";
-import { parseLossless, str } from "../../adapters/channels/payload.js";
-import { cancelFromChannel, receiveChannelOrder, type ChannelOrderResult } from "../../app/channel-orders.js";
+import { parseOrderChange } from "../../adapters/channels/amazon.js";
+import { parseLossless } from "../../adapters/channels/payload.js";
+import { applyAmazonOrder, type AppliedOutcome } from "../channel-order-apply.js";
 import { UnknownChannelError } from "../../domain/errors.js";
 import { taskHandler } from "../../shared/middy.js";
 import { logger } from "../../shared/powertools.js";
@@ -14,7 +14,7 @@ const channels = root.channels();
 const amazon = root.amazonOrders();
 const processor = new BatchProcessor(EventType.SQS);
 
-type Outcome = ChannelOrderResult | { outcome: "duplicate" | "waiting-for-payment" | "fulfilled-by-amazon"; status?: string };
+type Outcome = AppliedOutcome | { outcome: "duplicate" };
 
 /**
  * One SP-API `ORDER_CHANGE` notification: the seller id picks the channel, the NotificationId
@@ -29,18 +29,8 @@ async function onNotification(record: SQSRecord): Promise<Outcome> {
   if (!channel?.active) throw new UnknownChannelError(`No active Amazon channel for seller ${change.sellerId}`);
   if (await channels.seenDelivery(channel.channelId, change.notificationId)) return { outcome: "duplicate" };
   const { order, items } = await amazon.fetchOrder(channel, change.amazonOrderId);
-  const status = str(order.OrderStatus) ?? "";
-  let result: Outcome;
-  if (str(order.FulfillmentChannel) === "AFN") result = { outcome: "fulfilled-by-amazon", status };
-  else {
-    const ours = normalizeAmazonOrder(order, items, channel.channelId);
-    const allCancelled = items.length > 0 && items.every((i) => change.buyerCancelled.includes(str(i.OrderItemId) ?? ""));
-    if (status === "Canceled") result = await cancelFromChannel(deps, ours, "cancelled on Amazon");
-    else if (allCancelled) result = await cancelFromChannel(deps, ours, `the buyer asked Amazon to cancel${change.reason ? ` (${change.reason})` : ""}`);
-    else if ((AMAZON_CAPTURE_STATUSES as readonly string[]).includes(status)) result = await receiveChannelOrder(deps, ours);
-    // Pending: Amazon has not charged the buyer yet; a later notification says when it has.
-    else result = { outcome: "waiting-for-payment", status };
-  }
+  // Pending waits: Amazon has not charged the buyer yet; a later notification says when it has.
+  const result = await applyAmazonOrder(deps, channel, order, items, change.buyerCancelled, change.reason);
   await channels.recordDelivery(channel.channelId, change.notificationId, { topic: `ORDER_CHANGE/${change.changeType}`, at: systemClock.now(), ...("orderId" in result ? { orderId: result.orderId } : {}) });
   logger.info("Amazon notification handled", { channelId: channel.channelId, notificationId: change.notificationId, amazonOrderId: change.amazonOrderId, ...result });
   return result;
