@@ -1,6 +1,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { shopifyHmac } from "../functions/adapters/channels/shopify.js";
 import { wooSignature } from "../functions/adapters/channels/woocommerce.js";
 import { DynamoCatalog } from "../functions/adapters/dynamodb/catalog-repository.js";
@@ -22,17 +24,22 @@ const sample = (file: string) => readFileSync(`${ROOT}/../shared/data/channels/$
 export async function benchChannels(cloud: LocalCloud, count: number, concurrency: number) {
   const operator = { authorization: `Bearer ${cloud.operatorToken}`, "content-type": "application/json" };
   const put = (path: string, body: unknown) => fetch(`${cloud.apiUrl}${path}`, { method: "PUT", headers: operator, body: JSON.stringify(body) });
-  await put("/channels/bench-shopify", { type: "shopify", shopDomain: "oms-bench.myshopify.com", defaultCurrency: "USD", locale: "en-US" });
+  const fake = await fakeShopify();
+  await put("/channels/bench-shopify", { type: "shopify", shopDomain: "oms-bench.myshopify.com", defaultCurrency: "USD", locale: "en-US", apiEndpoint: fake.url, credentialsSecret: "oms/dev/channels/bench-shopify", inventoryLocations: [{ channelLocationId: "1", locationIds: ["BENCH-US"] }] });
   await put("/channels/bench-woo", { type: "woocommerce", siteUrl: "https://bench.example.com", defaultCurrency: "USD", locale: "en-US" });
   const sm = new SecretsManagerClient({ endpoint: cloud.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "b", secretAccessKey: "b" } });
   const current = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: cloud.channelSecretsId }))).SecretString ?? "{}") as Record<string, string>;
   await sm.send(new PutSecretValueCommand({ SecretId: cloud.channelSecretsId, SecretString: JSON.stringify({ ...current, "bench-shopify": "bench-shopify-secret", "bench-woo": "bench-woo-secret" }) }));
+  const credentials = JSON.stringify({ accessToken: "shpat_bench" });
+  await sm.send(new CreateSecretCommand({ Name: "oms/dev/channels/bench-shopify", SecretString: credentials })).catch(() => sm.send(new PutSecretValueCommand({ SecretId: "oms/dev/channels/bench-shopify", SecretString: credentials })));
   const catalog = new DynamoCatalog(documentClient(new DynamoDBClient({ endpoint: cloud.dynamoEndpoint, region: "us-east-1", credentials: { accessKeyId: "b", secretAccessKey: "b" } })), cloud.tableName);
   await catalog.putLocation({ locationId: "BENCH-US", name: "Bench US warehouse", kind: "warehouse", country: "US", lat: 38.25, lon: -85.76, capabilities: ["ship"], dailyCapacity: 1_000_000, handlingCost: { amount: 100, currency: "USD" }, priority: 1, active: true, groups: [] });
   for (const sku of ["IPOD2008GREEN", "IPOD2008RED", "IPOD2008BLACK", "WOO-SINGLE-1", "Bar3"]) {
     await catalog.putSku({ sku, name: sku, unitWeightGrams: 200, active: true });
     await catalog.putStock({ sku, locationId: "BENCH-US", onHand: 1_000_000, reserved: 0, safetyStock: 0, reorderPoint: 0 });
   }
+  // The Shopify SKUs are listed on the channel, so their stock levels go back to it.
+  for (const [sku, item] of [["IPOD2008GREEN", "1"], ["IPOD2008RED", "2"], ["IPOD2008BLACK", "3"]] as const) await put(`/products/${sku}`, { name: sku, unitWeightGrams: 200, listings: [{ channelId: "bench-shopify", inventoryItemId: item, variantId: `90${item}` }] });
   const shopify = JSON.stringify((JSON.parse(sample("shopify-order-get-partially-refunded-1.json")) as { order: unknown }).order);
   const woo = sample("woocommerce-order-1.json").replace(/"sku": "",/, '"sku": "WOO-SINGLE-1",');
   const failures: string[] = [];
@@ -63,10 +70,70 @@ export async function benchChannels(cloud: LocalCloud, count: number, concurrenc
   ];
   await cloud.idle();
   const statuses: Record<string, number> = {};
+  const released: { orderId: string; shipmentId: string; channel: string }[] = [];
   await runPool(ids.length, concurrency, async (i) => {
     const res = await fetch(`${cloud.apiUrl}/orders/${ids[i]!}`, { headers: operator });
-    const status = ((await res.json()) as { status: string }).status;
-    statuses[status] = (statuses[status] ?? 0) + 1;
+    const order = (await res.json()) as { status: string; channel: string; shipments: { shipmentId: string; status: string }[] };
+    statuses[order.status] = (statuses[order.status] ?? 0) + 1;
+    for (const s of order.shipments) if (s.status === "RELEASED") released.push({ orderId: ids[i]!, shipmentId: s.shipmentId, channel: order.channel });
   });
-  return { ordersPerChannel: count, failures: failures.length, firstFailures: failures.slice(0, 3), webhooks: results, statusesAfter: statuses };
+  // Outbound: ship some Shopify orders through their location's callbacks, let the stock queue's
+  // batching window pass, and count what the fake Shopify was asked.
+  const shipped = released.filter((r) => r.channel === "bench-shopify").slice(0, SHIPPED);
+  const stockCallsBefore = fake.calls.stock;
+  await runPool(shipped.length, concurrency, async (i) => {
+    for (const type of ["accepted", "picked", "packed"]) await fetch(`${cloud.apiUrl}/fulfillments/${shipped[i]!.shipmentId}/events`, { method: "POST", headers: operator, body: JSON.stringify({ type }) });
+    await fetch(`${cloud.apiUrl}/fulfillments/${shipped[i]!.shipmentId}/events`, { method: "POST", headers: operator, body: JSON.stringify({ type: "shipped", carrier: "oms-post", weightGrams: 600 }) });
+  });
+  await cloud.idle();
+  cloud.clock.advance(21_000);
+  await cloud.idle();
+  // Its keep-alive connections too, or they hold the process open once the bench is done.
+  fake.server.closeAllConnections();
+  fake.server.close();
+  const shopifyOrders = ids.length / 2;
+  return {
+    ordersPerChannel: count,
+    failures: failures.length,
+    firstFailures: failures.slice(0, 3),
+    webhooks: results,
+    statusesAfter: statuses,
+    outbound: {
+      shopifyOrdersShipped: shipped.length,
+      fulfillmentCallsPerShippedOrder: shipped.length ? (fake.calls.fulfillmentOrders + fake.calls.fulfillmentCreate) / shipped.length : 0,
+      fulfillmentCreatePerShippedOrder: shipped.length ? fake.calls.fulfillmentCreate / shipped.length : 0,
+      stockCallsDuringIntake: stockCallsBefore,
+      stockCallsPerShopifyOrder: shopifyOrders ? fake.calls.stock / shopifyOrders : 0,
+    },
+  };
+}
+
+/** How many Shopify orders the bench ships to count the outbound calls. */
+const SHIPPED = 20;
+
+/** A stand-in for the shop's Admin API, counting each kind of call (answers shaped as shopify.dev documents them). */
+async function fakeShopify(): Promise<{ url: string; server: Server; calls: { fulfillmentOrders: number; fulfillmentCreate: number; stock: number } }> {
+  const calls = { fulfillmentOrders: 0, fulfillmentCreate: 0, stock: 0 };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString() || "{}") as { query?: string };
+      const query = body.query ?? "";
+      res.writeHead(200, { "content-type": "application/json" });
+      if (query.includes("inventorySetQuantities")) {
+        calls.stock++;
+        return res.end(JSON.stringify({ data: { inventorySetQuantities: { inventoryAdjustmentGroup: { id: "gid://shopify/InventoryAdjustmentGroup/1" }, userErrors: [] } } }));
+      }
+      if (query.includes("fulfillmentCreate")) {
+        calls.fulfillmentCreate++;
+        return res.end(JSON.stringify({ data: { fulfillmentCreate: { fulfillment: { id: "gid://shopify/Fulfillment/1" }, userErrors: [] } } }));
+      }
+      calls.fulfillmentOrders++;
+      const nodes = ["466157049", "518995019", "703073504"].map((id, i) => ({ id: `gid://shopify/FulfillmentOrderLineItem/${i}`, remainingQuantity: 1, lineItem: { id: `gid://shopify/LineItem/${id}` } }));
+      res.end(JSON.stringify({ data: { order: { fulfillmentOrders: { nodes: [{ id: "gid://shopify/FulfillmentOrder/1", status: "OPEN", lineItems: { nodes } }] } } } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, calls };
 }

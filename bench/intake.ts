@@ -234,6 +234,8 @@ try {
       ["write units", `${f(inventory.writeUnitsPerReserve, 2)} per single-line reserve, ${f(inventory.writeUnitsPerRelease, 2)} per release; drift after: ${inventory.drift}`],
       ...channels.webhooks.map((w): [string, string] => [w.label, `p50/p95/p99 ${f(w.p50Ms)} / ${f(w.p95Ms)} / ${f(w.p99Ms)} ms, ${f(w.ordersPerSecond)} orders/s`]),
       ["marketplace orders after", `${Object.entries(channels.statusesAfter).map(([k, v]) => `${k} ${v}`).join(", ")} (${channels.failures} failed webhooks)`],
+      ["Shopify outbound per shipped order", `${f(channels.outbound.fulfillmentCallsPerShippedOrder)} calls (${f(channels.outbound.fulfillmentCreatePerShippedOrder)} fulfillmentCreate) over ${channels.outbound.shopifyOrdersShipped} shipped`],
+      ["Shopify stock calls", `${f(channels.outbound.stockCallsPerShopifyOrder)} per Shopify order (coalesced; ${channels.outbound.stockCallsDuringIntake} during the intake burst)`],
     ];
     const w = Math.max(...rows.map(([k]) => k.length));
     console.log("\n" + rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n"));
@@ -248,3 +250,6 @@ try {
   await cloud.stop();
   rmSync(work, { recursive: true, force: true });
 }
+// Everything the bench started is stopped by now. A handle a dependency leaves behind (seen: the
+// exited DynamoDB Local child's pipe and two MessagePorts) must not keep the command waiting.
+process.exit(process.exitCode ?? 0);
