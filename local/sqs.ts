@@ -210,6 +210,7 @@ export class SqsLocal {
     const q = this.queue(ref);
     const now = this.clock.now();
     const out: StoredMessage[] = [];
+    const before = this.stats.redriven;
     for (const m of [...this.list(q)]) {
       if (out.length >= max) break;
       if (m.visibleAt > now) continue;
@@ -224,7 +225,8 @@ export class SqsLocal {
       out.push(m);
     }
     this.stats.received += out.length;
-    this.save(q);
+    // An empty receive changes nothing on disk.
+    if (out.length || this.stats.redriven !== before) this.save(q);
     return out;
   }
 

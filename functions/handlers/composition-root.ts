@@ -33,7 +33,8 @@ import { SecretsManagerChannelCredentials, SecretsManagerChannelSecrets } from "
 import { SpApiOrders } from "../adapters/channels/sp-api.js";
 import { ShopifyAdmin } from "../adapters/channels/shopify-admin.js";
 import { WooCommerceApi } from "../adapters/channels/woocommerce-api.js";
-import { DynamoChannelStockLevels, DynamoChannelSyncLog, DynamoReconcileCursors } from "../adapters/dynamodb/channel-sync-log.js";
+import { DynamoChannelStockLevels, DynamoReconcileCursors } from "../adapters/dynamodb/channel-state.js";
+import { DynamoChannelSyncLog } from "../adapters/dynamodb/channel-sync-log.js";
 import type { ReconcileDeps } from "../app/reconcile-channels.js";
 import type { ChannelStockDeps } from "../app/channel-stock.js";
 import type { ChannelSyncDeps } from "../app/channel-sync.js";

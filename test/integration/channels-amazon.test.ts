@@ -94,7 +94,8 @@ beforeAll(async () => {
   const urls = (await sqs.send(new ListQueuesCommand({}))).QueueUrls ?? [];
   queueUrl = urls.find((u) => /AmazonNotifications(?!DeadLetters)/.test(u)) ?? "";
   deadLetterUrl = urls.find((u) => /AmazonNotificationsDeadLetters/.test(u)) ?? "";
-  expect(queueUrl && deadLetterUrl).toBeTruthy();
+  expect(queueUrl).toMatch(/\/Oms-dev-Stateless-AmazonNotifications[0-9A-F]+$/);
+  expect(deadLetterUrl).toMatch(/\/Oms-dev-Stateless-AmazonNotificationsDeadLetters[0-9A-F]+$/);
 });
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));

@@ -8,14 +8,18 @@ import { toMinorUnits } from "./money-text.js";
  */
 export type Json = Record<string, unknown>;
 
-/** Parses a JSON object, numbers as their exact text. */
-export function parseLossless(rawBody: string): Json {
-  let body: unknown;
+/** Parses any JSON value (an API's list, say), numbers as their exact text. */
+export function parseLosslessValue(rawBody: string): unknown {
   try {
-    body = parse(rawBody, null, (n: string) => n);
+    return parse(rawBody, null, (n: string) => n);
   } catch (error) {
     throw new MalformedBodyError(`Body is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+/** Parses a JSON object, numbers as their exact text. */
+export function parseLossless(rawBody: string): Json {
+  const body = parseLosslessValue(rawBody);
   if (!body || typeof body !== "object" || Array.isArray(body)) throw new MalformedBodyError("Body must be a JSON object");
   return body as Json;
 }

@@ -2,8 +2,7 @@ import type { ChannelCredentials, ChannelFulfillments, ChannelInventory, Channel
 import type { Channel } from "../../domain/channel.js";
 import type { Listing } from "../../domain/product.js";
 import { ChannelApiError, channelRequest, credential, expectOk, MAX_PAGES } from "./channel-http.js";
-import { arr, obj, str } from "./payload.js";
-import { parse } from "lossless-json";
+import { obj, objects, parseLosslessValue, str } from "./payload.js";
 
 const PER_PAGE = 100;
 
@@ -36,7 +35,7 @@ export class WooCommerceApi implements ChannelFulfillments, ChannelInventory, Ch
     for (let page = 1; page <= MAX_PAGES; page++) {
       const res = await channelRequest(this.fetchImpl, `${base}/wp-json/wc/v3/orders?modified_after=${encodeURIComponent(since.replace(/\.\d{3}Z$/, ""))}&dates_are_gmt=true&orderby=modified&order=asc&per_page=${PER_PAGE}&page=${page}`, { headers });
       expectOk("WooCommerce orders", res);
-      const orders = arr(parse(res.text, null, (n: string) => n)).map(obj).filter((o): o is Record<string, unknown> => o !== undefined);
+      const orders = objects(parseLosslessValue(res.text));
       yield* orders;
       if (orders.length < PER_PAGE) return;
     }
@@ -54,13 +53,13 @@ export class WooCommerceApi implements ChannelFulfillments, ChannelInventory, Ch
     const trackingsUrl = `${base}/wp-json/wc-shipment-tracking/v3/orders/${id}/shipment-trackings`;
     const listed = await channelRequest(this.fetchImpl, trackingsUrl, { headers });
     expectOk("WooCommerce shipment-trackings", listed);
-    const known = arr(parse(listed.text, null, (n: string) => n)).map(obj);
-    const existing = known.find((t) => str(t?.tracking_number) === s.trackingNumber);
+    const known = objects(parseLosslessValue(listed.text));
+    const existing = known.find((t) => str(t.tracking_number) === s.trackingNumber);
     let trackingId = str(existing?.tracking_id);
     if (!existing) {
       const added = await channelRequest(this.fetchImpl, trackingsUrl, { method: "POST", headers, body: JSON.stringify({ tracking_provider: s.carrier, tracking_number: s.trackingNumber, date_shipped: s.shippedAt.slice(0, 10) }) });
       expectOk("WooCommerce shipment-trackings", added);
-      trackingId = str(obj(parse(added.text, null, (n: string) => n))?.tracking_id);
+      trackingId = str(obj(parseLosslessValue(added.text))?.tracking_id);
     }
     const completed = await channelRequest(this.fetchImpl, `${base}/wp-json/wc/v3/orders/${id}`, { method: "PUT", headers, body: JSON.stringify({ status: "completed" }) });
     expectOk("WooCommerce orders", completed);

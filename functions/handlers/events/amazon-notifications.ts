@@ -1,10 +1,9 @@
-import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
-import type { SQSEvent, SQSRecord } from "aws-lambda";
+import type { SQSRecord } from "aws-lambda";
 import { parseOrderChange } from "../../adapters/channels/amazon.js";
 import { parseLossless } from "../../adapters/channels/payload.js";
 import { applyAmazonOrder, type AppliedOutcome } from "../channel-order-apply.js";
 import { UnknownChannelError } from "../../domain/errors.js";
-import { taskHandler } from "../../shared/middy.js";
+import { sqsRecordHandler } from "../../shared/sqs.js";
 import { logger } from "../../shared/powertools.js";
 import { systemClock } from "../../shared/runtime.js";
 import * as root from "../composition-root.js";
@@ -12,7 +11,6 @@ import * as root from "../composition-root.js";
 const deps = root.channelOrderDeps();
 const channels = root.channels();
 const amazon = root.amazonOrders();
-const processor = new BatchProcessor(EventType.SQS);
 
 type Outcome = AppliedOutcome | { outcome: "duplicate" };
 
@@ -37,18 +35,4 @@ async function onNotification(record: SQSRecord): Promise<Outcome> {
 }
 
 /** Target of the Amazon notifications queue: each record on its own, failures reported per item. */
-export const handler = taskHandler(async (event: SQSEvent, context) =>
-  processPartialResponse(
-    event,
-    async (record: SQSRecord) => {
-      try {
-        return await onNotification(record);
-      } catch (error) {
-        logger.error("Amazon notification failed; SQS delivers it again after the visibility timeout", { messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount, error: error as Error });
-        throw error;
-      }
-    },
-    processor,
-    { context },
-  ),
-);
+export const handler = sqsRecordHandler("Amazon notification", onNotification);

@@ -1,11 +1,12 @@
-import { normalizeWooOrder, parseWooBody, verifyWooSignature, WOO_CAPTURE_STATUSES, wooDeliveryKey, wooPing, WOOCOMMERCE_HEADERS } from "../../adapters/channels/woocommerce.js";
+import { parseWooBody, verifyWooSignature, wooDeliveryKey, wooPing, WOOCOMMERCE_HEADERS } from "../../adapters/channels/woocommerce.js";
 import { str } from "../../adapters/channels/payload.js";
-import { cancelFromChannel, cancelKnownOrder, receiveChannelOrder, type ChannelOrderResult } from "../../app/channel-orders.js";
+import { cancelKnownOrder } from "../../app/channel-orders.js";
 import { PayloadTooLargeError, UnknownChannelError } from "../../domain/errors.js";
 import { pathId } from "../../domain/inventory-schema.js";
 import { bodyBytes, json, rawBody, requireJsonContent } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
 import { systemClock } from "../../shared/runtime.js";
+import { applyListedOrder, type AppliedOutcome } from "../channel-order-apply.js";
 import * as root from "../composition-root.js";
 import { MAX_WEBHOOK_BYTES } from "./webhook-generic.js";
 
@@ -40,16 +41,9 @@ export const handler = httpHandler(async (event) => {
   const body = parseWooBody(raw);
   const deliveryKey = wooDeliveryKey(body, topic);
   if (await channels.seenDelivery(channelId, deliveryKey)) return json(200, { channelId, topic, duplicate: true });
-  let result: ChannelOrderResult | { outcome: "waiting-for-payment" | "unknown-order"; status?: string };
-  if (topic === "order.deleted") result = (await cancelKnownOrder(deps, channelId, str(body.id) ?? "", "deleted on WooCommerce")) ?? { outcome: "unknown-order" };
-  else {
-    const order = normalizeWooOrder(body, channelId);
-    const status = str(body.status) ?? "";
-    if (status === "cancelled") result = await cancelFromChannel(deps, order, "cancelled on WooCommerce");
-    else if ((WOO_CAPTURE_STATUSES as readonly string[]).includes(status)) result = await receiveChannelOrder(deps, order);
-    // Not paid yet (pending, failed, a checkout draft): the order is captured when an update says it is.
-    else result = { outcome: "waiting-for-payment", status };
-  }
+  // By its status, as reconciliation takes a listed order; not paid yet (pending, failed, a checkout draft) waits for an update that says it is.
+  const result: AppliedOutcome | { outcome: "unknown-order" } =
+    topic === "order.deleted" ? ((await cancelKnownOrder(deps, channelId, str(body.id) ?? "", "deleted on WooCommerce")) ?? { outcome: "unknown-order" }) : await applyListedOrder(deps, channel, body);
   await channels.recordDelivery(channelId, deliveryKey, { topic, at: systemClock.now(), ...("orderId" in result ? { orderId: result.orderId } : {}) });
   return json(result.outcome === "created" ? 202 : 200, { channelId, topic, ...result });
 });
