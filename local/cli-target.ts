@@ -21,6 +21,8 @@ export interface CliTarget {
   channelSecret(channel: string): Promise<string>;
   /** The local cloud's admin endpoint; undefined for a stage. */
   adminEndpoint?: string;
+  /** The local cloud's demo channels (`npm start`), by channel id. */
+  channels?: Record<string, { type: string; apiEndpoint: string }>;
 }
 
 interface LocalInfo {
@@ -30,6 +32,7 @@ interface LocalInfo {
   channelSecrets: Record<string, string>;
   stateMachines: Record<string, string>;
   tableName: string;
+  channels?: Record<string, { type: string; apiEndpoint: string }>;
 }
 
 const parse = async (res: Response) => ({ status: res.status, body: await res.json().catch((): unknown => null) });
@@ -52,6 +55,7 @@ export function localTarget(root: string): CliTarget {
       parse(await fetch(`${info.apiUrl}${route}`, { ...init, headers: { authorization: `Bearer ${info.operatorToken}`, ...init.headers } })),
     channelSecret: (channel) => Promise.resolve(info.channelSecrets[channel] ?? ""),
     adminEndpoint: info.awsEndpoint,
+    ...(info.channels ? { channels: info.channels } : {}),
   };
 }
 

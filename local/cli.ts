@@ -34,7 +34,10 @@ Local cloud only:
   events list [--source S] [--type T] [--limit N]   events the bus archived, oldest first
   clock now | clock advance <30d|12h|90m|45s>   read or move the local cloud's clock
   schedules list | schedules fire <name>       schedules, their next fire times; fire one now
-  dlq list <queue>                             events that exhausted their retries`;
+  dlq list <queue>                             events that exhausted their retries
+  channels simulate <shopify|woocommerce|amazon> [--orders N]
+                                     the demo channel's fake makes N orders and tells the OMS as its
+                                     vendor does (a signed webhook; for Amazon, ORDER_CHANGE on the queue)`;
 
 function describeEvent(e: HistoryEvent): string {
   const d = e.stateEnteredEventDetails ?? e.stateExitedEventDetails;
@@ -187,6 +190,16 @@ async function main(): Promise<void> {
     }
     case "schedules fire":
       return console.log(JSON.stringify(await admin(target, "FireSchedule", { name: arg })));
+    case "channels simulate": {
+      const [id, channel] = Object.entries(target.channels ?? {}).find(([, c]) => c.type === arg) ?? [];
+      if (!channel) throw new Error(`The local cloud has no demo ${arg ?? "<type>"} channel (types: ${[...new Set(Object.values(target.channels ?? {}).map((c) => c.type))].join(", ") || "none: restart npm start"})`);
+      const res = await fetch(`${channel.apiEndpoint}/_fake/simulate?orders=${values.orders ?? "1"}`, { method: "POST" });
+      const out = (await res.json()) as { results?: { id: string; status?: number; body?: { orderId?: string; status?: string }; queued?: boolean; error?: string }[]; errors?: string };
+      if (!res.ok || !out.results) throw new Error(`The ${arg ?? ""} fake answered ${res.status}: ${out.errors ?? ""}`);
+      for (const r of out.results) console.log(r.error ? `error: ${r.error}` : `${id} order ${r.id} → ${r.queued ? "ORDER_CHANGE on the notifications queue" : `${r.status ?? ""} ${JSON.stringify(r.body)}`}`);
+      if (out.results.some((r) => r.error || (r.status !== undefined && r.status >= 300))) process.exitCode = 1;
+      return;
+    }
     case "dlq list":
       return console.log(JSON.stringify((await admin(target, "ListDeadLetters", { queue: arg })).deadLetters, null, 2));
     default:

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { startLocalCloud } from "./cloud.js";
+import { startDemoChannels } from "./fakes/demo.js";
 import { ensureJava } from "./java.js";
 import { ROOT, synth } from "./synth.js";
 
@@ -46,10 +47,14 @@ try {
     seed: true,
     echoLogs: values.verbose,
   });
+  process.stdout.write("Starting the demo channels' fakes (Shopify, WooCommerce, SP-API)... ");
+  const demoChannels = await startDemoChannels(cloud);
+  console.log("done");
   const info = {
     apiUrl: cloud.apiUrl,
     awsEndpoint: cloud.awsEndpoint,
     channelSecrets: cloud.channelSecrets,
+    channels: demoChannels.describe(),
     operatorToken: cloud.operatorToken,
     tableName: cloud.tableName,
     stateMachines: cloud.stateMachineArns,
@@ -79,13 +84,17 @@ Change it before it ships: cancel one unit of line 001 (the rest goes on), or, b
   curl -s -X POST ${cloud.apiUrl}/orders/<orderId>/cancel -H 'authorization: Bearer ${cloud.operatorToken}' -H 'content-type: application/json' -H "idempotency-key: $RANDOM" -d '{"reason":"customer asked","lines":[{"lineId":"001","quantity":1}]}'
   curl -s -X PATCH ${cloud.apiUrl}/orders/<orderId> -H 'authorization: Bearer ${cloud.operatorToken}' -H 'content-type: application/json' -H "idempotency-key: $RANDOM" -d '{"lines":[{"lineId":"001","quantity":3}]}'
 Pick up in store: add "pickup":{"locationId":"ST-HAM"} to the order, then play the store with {"type":"ready_for_pickup"} and, once the customer came, {"type":"picked_up"}
-Or simply: npm run oms -- orders demo        Stop with Ctrl-C.
+Or simply: npm run oms -- orders demo
+Marketplaces: demo channels ${Object.keys(info.channels).join(", ")} talk to local fakes of their vendors' APIs
+  npm run oms -- channels simulate shopify --orders 5     (also woocommerce, amazon)
+Stop with Ctrl-C.
 `);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     console.log("\nStopping the local cloud...");
+    await demoChannels.stop();
     await cloud.stop();
     process.exit(0);
   };
