@@ -1,6 +1,7 @@
-import type { ChannelType } from "../domain/channel.js";
+import { byTheChannel, type Channel, type ChannelType } from "../domain/channel.js";
 import { NotFoundError } from "../domain/errors.js";
-import type { ChannelDirectory, ChannelFulfillments, ChannelSyncEntry, ChannelSyncLog, Clock, OrderRepository } from "./ports.js";
+import type { Order } from "../domain/order.js";
+import type { ChannelCancellations, ChannelDirectory, ChannelFulfillments, ChannelSyncEntry, ChannelSyncLog, Clock, OrderRepository } from "./ports.js";
 
 export interface ChannelSyncDeps {
   orders: Pick<OrderRepository, "get">;
@@ -8,6 +9,8 @@ export interface ChannelSyncDeps {
   log: ChannelSyncLog;
   /** The fulfillment API of each marketplace type (generic channels have none: they read our events). */
   fulfillments: Partial<Record<ChannelType, ChannelFulfillments>>;
+  /** The cancellation API of each marketplace type that has one (Amazon's is not built: its cancellations are logged as not sent). */
+  cancellations: Partial<Record<ChannelType, ChannelCancellations>>;
   clock: Clock;
 }
 
@@ -31,41 +34,76 @@ export type SyncOutcome = { outcome: "not-a-marketplace" | "duplicate" } | { out
  * queue to retry and, in the end, to dead-letter.
  */
 export async function syncShipped(deps: ChannelSyncDeps, shipment: ShippedShipment): Promise<SyncOutcome> {
-  const order = await deps.orders.get(shipment.orderId);
-  if (!order) throw new NotFoundError(`Order ${shipment.orderId} does not exist`);
-  const channel = await deps.channels.get(order.channel);
-  const api = channel ? deps.fulfillments[channel.type] : undefined;
-  if (!channel || !api) return { outcome: "not-a-marketplace" };
-  const key = `shipped#${shipment.shipmentId}`;
-  const before = await deps.log.get(order.orderId, key);
-  if (before?.status === "SENT" || before?.status === "SKIPPED") return { outcome: "duplicate" };
-  const base = { key, channelId: channel.channelId, call: "fulfill", attempts: (before?.attempts ?? 0) + 1, at: deps.clock.now() };
-  const skip = async (reason: string) => {
-    const entry: ChannelSyncEntry = { ...base, status: "SKIPPED", reason };
-    await deps.log.put(order.orderId, entry);
-    return { outcome: "skipped" as const, entry };
-  };
-  if (!channel.active) return skip("the channel is inactive");
-  if (!shipment.trackingNumber || !shipment.carrier) return skip("the shipment has no carrier tracking (a pickup, or a hand-over without a carrier)");
-  const lines = shipment.lines.flatMap((l) => {
-    const channelLineId = order.lines.find((o) => o.lineId === l.lineId)?.channelLineId;
-    return channelLineId ? [{ channelLineId, sku: l.sku, quantity: l.quantity }] : [];
-  });
-  if (!lines.length) return skip("none of the shipment's lines came from the channel (they were added here)");
-  try {
-    const done = await api.fulfill(channel, {
+  return logged(deps, shipment.orderId, `shipped#${shipment.shipmentId}`, "fulfill", (channel) => deps.fulfillments[channel.type], async ({ order, channel, api, skip, at }) => {
+    if (!shipment.trackingNumber || !shipment.carrier) return skip("the shipment has no carrier tracking (a pickup, or a hand-over without a carrier)");
+    const lines = shipment.lines.flatMap((l) => {
+      const channelLineId = order.lines.find((o) => o.lineId === l.lineId)?.channelLineId;
+      return channelLineId ? [{ channelLineId, sku: l.sku, quantity: l.quantity }] : [];
+    });
+    if (!lines.length) return skip("none of the shipment's lines came from the channel (they were added here)");
+    return api.fulfill(channel, {
       shipmentId: shipment.shipmentId,
       externalOrderId: order.externalOrderId,
       carrier: shipment.carrier,
       ...(shipment.service ? { service: shipment.service } : {}),
       trackingNumber: shipment.trackingNumber,
-      shippedAt: base.at,
+      shippedAt: at,
       lines,
       ...(order.channelData ? { channelData: order.channelData } : {}),
     });
-    const entry: ChannelSyncEntry = { ...base, call: done.call, status: "SENT", remoteIds: done.remoteIds, ...(done.already ? { reason: "the channel had these lines fulfilled already" } : {}) };
+  });
+}
+
+/**
+ * Tells the order's marketplace that we cancelled its order (an operator, a payment that failed,
+ * stock that never came), once, so the channel stops showing it open and, where it took the money,
+ * refunds the customer. A cancellation the channel made itself is not sent back. Marketplaces
+ * without a cancellation API here (Amazon) get a SKIPPED entry saying so, for an operator to act on.
+ */
+export async function syncCancelled(deps: ChannelSyncDeps, cancelled: { orderId: string; reason?: string }): Promise<SyncOutcome> {
+  return logged(deps, cancelled.orderId, "cancelled", "cancel", (channel) => (channel.type === "generic" ? undefined : (deps.cancellations[channel.type] ?? NOT_BUILT)), async ({ order, channel, api, skip }) => {
+    if (byTheChannel(cancelled.reason)) return skip("the channel cancelled the order itself");
+    if (api === NOT_BUILT) return skip(`the OMS cannot cancel ${channel.type} orders on the channel yet: cancel it there by hand`);
+    return api.cancel(channel, { externalOrderId: order.externalOrderId, reason: cancelled.reason ?? "cancelled in the OMS" });
+  });
+}
+
+const NOT_BUILT: ChannelCancellations = { cancel: () => Promise.reject(new Error("not built")) };
+
+type CallResult = { call: string; remoteIds: string[]; already?: boolean };
+
+/**
+ * One outbound call about an order, exactly once per `key`: the order's delivery log says whether
+ * it was sent (a redelivered event sends nothing), the call's outcome is logged (SENT, SKIPPED
+ * with the reason, FAILED with the error and attempts) and a failure is thrown for the queue to
+ * retry and, in the end, to dead-letter. The adapters ask the channel for the state of what they
+ * change before they change it, so a retry after a lost answer does nothing twice.
+ */
+async function logged<Api>(
+  deps: ChannelSyncDeps,
+  orderId: string,
+  key: string,
+  call: string,
+  apiOf: (channel: Channel) => Api | undefined,
+  send: (ctx: { order: Order; channel: Channel; api: Api; at: string; skip: (reason: string) => CallResult & { skipped: string } }) => Promise<CallResult | (CallResult & { skipped: string })>,
+): Promise<SyncOutcome> {
+  const order = await deps.orders.get(orderId);
+  if (!order) throw new NotFoundError(`Order ${orderId} does not exist`);
+  const channel = await deps.channels.get(order.channel);
+  const api = channel ? apiOf(channel) : undefined;
+  if (!channel || !api) return { outcome: "not-a-marketplace" };
+  const before = await deps.log.get(order.orderId, key);
+  if (before?.status === "SENT" || before?.status === "SKIPPED") return { outcome: "duplicate" };
+  const base = { key, channelId: channel.channelId, call, attempts: (before?.attempts ?? 0) + 1, at: deps.clock.now() };
+  const skip = (reason: string) => ({ call, remoteIds: [], skipped: reason });
+  try {
+    const done = channel.active ? await send({ order, channel, api, at: base.at, skip }) : skip("the channel is inactive");
+    const entry: ChannelSyncEntry =
+      "skipped" in done
+        ? { ...base, status: "SKIPPED", reason: done.skipped }
+        : { ...base, call: done.call, status: "SENT", remoteIds: done.remoteIds, ...(done.already ? { reason: "the channel had this done already" } : {}) };
     await deps.log.put(order.orderId, entry);
-    return { outcome: done.already ? "already" : "sent", entry };
+    return { outcome: "skipped" in done ? "skipped" : done.already ? "already" : "sent", entry };
   } catch (error) {
     await deps.log.put(order.orderId, { ...base, status: "FAILED", error: (error as Error).message.slice(0, 500) });
     throw error;

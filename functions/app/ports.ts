@@ -123,9 +123,14 @@ export interface ChannelFulfillments {
   fulfill(channel: Channel, shipment: ChannelShipment): Promise<{ call: string; remoteIds: string[]; already?: boolean }>;
 }
 
+/** One marketplace's cancellation API: tells it we cancelled one of its orders (and, where the channel took the money, to refund it). */
+export interface ChannelCancellations {
+  cancel(channel: Channel, order: { externalOrderId: string; reason: string }): Promise<{ call: string; remoteIds: string[]; already?: boolean }>;
+}
+
 /** One outbound call to a channel about an order, as the order's delivery log shows it. */
 export interface ChannelSyncEntry {
-  /** What it is about, unique per order (`shipped#<shipmentId>`). */
+  /** What it is about, unique per order (`shipped#<shipmentId>`, `cancelled`). */
   key: string;
   channelId: string;
   call: string;

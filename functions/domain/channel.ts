@@ -143,3 +143,16 @@ export function channelIdentity(c: Pick<ChannelInput, "type" | "shopDomain" | "s
 export function channelView({ credentialsSecret, ...rest }: Channel): ChannelView {
   return { ...rest, hasCredentials: credentialsSecret !== undefined };
 }
+
+/** The marketplaces' names in the reasons of cancellations they made. */
+const CHANNEL_NAMES = { shopify: "Shopify", woocommerce: "WooCommerce", amazon: "Amazon" } as const;
+
+/**
+ * The reason recorded when a marketplace cancelled (or deleted) one of its orders: "cancelled on
+ * Shopify (customer)". Outbound sync reads it back (`byTheChannel`), so a cancellation that came
+ * from the channel is not sent back to it.
+ */
+export const channelCancelReason = (type: keyof typeof CHANNEL_NAMES, detail?: string, verb = "cancelled"): string => `${verb} on ${CHANNEL_NAMES[type]}${detail ? ` (${detail})` : ""}`;
+
+/** Whether a cancellation's reason says the order's own marketplace made it. */
+export const byTheChannel = (reason: string | undefined): boolean => /^(cancelled|deleted) on (Shopify|WooCommerce|Amazon)\b|^the buyer asked Amazon to cancel\b/.test(reason ?? "");

@@ -3,7 +3,7 @@ import { obj, objects, str } from "../adapters/channels/payload.js";
 import { cancelReasonOf, normalizeShopifyOrder } from "../adapters/channels/shopify.js";
 import { normalizeWooOrder, WOO_CAPTURE_STATUSES } from "../adapters/channels/woocommerce.js";
 import { cancelFromChannel, receiveChannelOrder, updateFromChannel, type ChannelOrderDeps, type ChannelOrderResult } from "../app/channel-orders.js";
-import type { Channel } from "../domain/channel.js";
+import { channelCancelReason, type Channel } from "../domain/channel.js";
 
 export type AppliedOutcome = ChannelOrderResult | { outcome: "waiting-for-payment" | "fulfilled-by-amazon" | "not-applicable"; status?: string };
 
@@ -17,7 +17,7 @@ export async function applyAmazonOrder(deps: ChannelOrderDeps, channel: Channel,
   if (str(order.FulfillmentChannel) === "AFN") return { outcome: "fulfilled-by-amazon", status };
   const ours = normalizeAmazonOrder(order, items, channel.channelId);
   const allCancelled = items.length > 0 && items.every((i) => buyerCancelled.includes(str(i.OrderItemId) ?? ""));
-  if (status === "Canceled") return cancelFromChannel(deps, ours, "cancelled on Amazon");
+  if (status === "Canceled") return cancelFromChannel(deps, ours, channelCancelReason("amazon"));
   if (allCancelled) return cancelFromChannel(deps, ours, `the buyer asked Amazon to cancel${reason ? ` (${reason})` : ""}`);
   if ((AMAZON_CAPTURE_STATUSES as readonly string[]).includes(status)) return receiveChannelOrder(deps, ours);
   return { outcome: "waiting-for-payment", status };
@@ -36,7 +36,7 @@ export async function applyListedOrder(deps: ChannelOrderDeps, channel: Channel,
       return updateFromChannel(deps, normalizeShopifyOrder(listed, channel.channelId, "current"), { version: str(listed.updated_at) ?? "", source: "reconciliation", reason: `edited on Shopify (${str(listed.name) ?? str(listed.id) ?? ""})` });
     case "woocommerce": {
       const status = str(listed.status) ?? "";
-      if (status === "cancelled") return cancelFromChannel(deps, normalizeWooOrder(listed, channel.channelId), "cancelled on WooCommerce");
+      if (status === "cancelled") return cancelFromChannel(deps, normalizeWooOrder(listed, channel.channelId), channelCancelReason("woocommerce"));
       if ((WOO_CAPTURE_STATUSES as readonly string[]).includes(status)) return receiveChannelOrder(deps, normalizeWooOrder(listed, channel.channelId));
       return { outcome: "waiting-for-payment", status };
     }

@@ -107,6 +107,7 @@ export const channelSyncDeps = /* @__PURE__ */ once(
     channels: channels(),
     log: channelSyncLog(),
     fulfillments: { shopify: shopifyAdmin(), woocommerce: wooCommerceApi(), amazon: amazonOrders() },
+    cancellations: { shopify: shopifyAdmin(), woocommerce: wooCommerceApi() },
     clock: systemClock,
   }),
 );

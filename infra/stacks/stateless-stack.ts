@@ -278,20 +278,21 @@ export class StatelessStack extends Stack {
     });
 
     // Channel sync: what shipped goes back to the order's marketplace (Shopify fulfillmentCreate,
-    // WooCommerce tracking + completed, Amazon confirmShipment). The bus feeds a queue, not the
+    // WooCommerce tracking + completed, Amazon confirmShipment), and so do the orders we cancelled
+    // (Shopify orderCancel, WooCommerce cancelled). The bus feeds a queue, not the
     // function, so the marketplaces' rate limits hold however many orders ship at once: two batches
     // at a time, a failed call retried after the visibility timeout, and after eight receives the
     // event waits in the dead-letter queue. Each call is also logged on the order.
     // A bus rule that feeds a work queue (retried, dead letters beside the queue's own), and the 30 s channel function that reads it.
-    const channelWork = (id: string, what: { description: string; source: string; detailType: string; handler: string; fnDescription: string; }, reading: ConstructorParameters<typeof SqsEventSource>[1]) => {
+    const channelWork = (id: string, what: { description: string; sources: string[]; detailTypes: string[]; handler: string; fnDescription: string; }, reading: ConstructorParameters<typeof SqsEventSource>[1]) => {
       const { queue, deadLetters } = workQueue(id, 8);
-      new Rule(this, `${id}Events`, { eventBus: bus, description: what.description, eventPattern: { source: [what.source], detailType: [what.detailType] }, targets: [new SqsQueue(queue, { retryAttempts: 8, maxEventAge: Duration.hours(6), deadLetterQueue: deadLetters })] });
+      new Rule(this, `${id}Events`, { eventBus: bus, description: what.description, eventPattern: { source: what.sources, detailType: what.detailTypes }, targets: [new SqsQueue(queue, { retryAttempts: 8, maxEventAge: Duration.hours(6), deadLetterQueue: deadLetters })] });
       const f = readsChannelCredentials(new OmsFunction(this, `${id}Function`, { handler: what.handler, config, description: what.fnDescription, timeout: Duration.seconds(30) }).bindTable(table));
       f.addEventSource(new SqsEventSource(queue, reading));
     };
     channelWork(
       "ChannelSync",
-      { description: "Shipments that left: told to the order's marketplace through the channel sync queue", source: EVENT_SOURCES.fulfillment, detailType: FULFILLMENT_EVENTS.shipped, handler: "events/channel-sync.ts", fnDescription: "Tells marketplaces what shipped (fulfillments with carrier and tracking), logged on the order" },
+      { description: "Shipments that left and orders cancelled: told to the order's marketplace through the channel sync queue", sources: [EVENT_SOURCES.fulfillment, EVENT_SOURCES.orders], detailTypes: [FULFILLMENT_EVENTS.shipped, ORDER_EVENTS.cancelled], handler: "events/channel-sync.ts", fnDescription: "Tells marketplaces what shipped (carrier and tracking) and what we cancelled, logged on the order" },
       { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 },
     );
 
@@ -300,7 +301,7 @@ export class StatelessStack extends Stack {
     // batch, and one call per listed SKU and channel with the level as it stands then.
     channelWork(
       "ChannelStock",
-      { description: "Availability changed: the channels' stock levels follow, coalesced by the channel stock queue", source: EVENT_SOURCES.inventory, detailType: INVENTORY_EVENTS.availabilityChanged, handler: "events/channel-stock.ts", fnDescription: "Sets the channels' stock levels of SKUs whose availability changed (coalesced)" },
+      { description: "Availability changed: the channels' stock levels follow, coalesced by the channel stock queue", sources: [EVENT_SOURCES.inventory], detailTypes: [INVENTORY_EVENTS.availabilityChanged], handler: "events/channel-stock.ts", fnDescription: "Sets the channels' stock levels of SKUs whose availability changed (coalesced)" },
       { batchSize: 100, maxBatchingWindow: Duration.seconds(20), maxConcurrency: 2 },
     );
 

@@ -30,7 +30,8 @@ export class FakeShopify extends FakeVendor {
   readonly orders = new Map<string, ShopOrder>();
   /** `available` per `<inventoryItemGid> @ <locationGid>`. */
   readonly available = new Map<string, number>();
-  private nextFulfillment = 1;
+  /** Fulfillment ids count up from the one in shopify.dev's fulfillmentCreate example. */
+  private nextFulfillment = 255858046;
 
   constructor(readonly shop: { shopDomain: string; accessToken: string; webhook?: { url: string; secret: string } }) {
     super();

@@ -15,6 +15,8 @@ export class FakeWooCommerce extends FakeVendor {
   /** Orders by id, as the REST API gives them (numbers as their text). */
   readonly orders = new Map<string, Doc>();
   readonly trackings = new Map<string, Doc[]>();
+  /** Order notes added, per order id. */
+  readonly notes = new Map<string, Doc[]>();
   /** `stock_quantity` per `product/<id>` or `product/<id>/variation/<id>`. */
   readonly stock = new Map<string, number>();
 
@@ -48,6 +50,7 @@ export class FakeWooCommerce extends FakeVendor {
   protected operation({ method, path }: { method: string; path: string }): string | undefined {
     if (/^\/wp-json\/wc-shipment-tracking\/v3\/orders\/[^/]+\/shipment-trackings$/.test(path)) return method === "POST" ? "shipment-trackings.create" : "shipment-trackings.list";
     if (path === "/wp-json/wc/v3/orders" && method === "GET") return "orders.list";
+    if (/^\/wp-json\/wc\/v3\/orders\/[^/]+\/notes$/.test(path) && method === "POST") return "orders.notes.create";
     if (/^\/wp-json\/wc\/v3\/orders\/[^/]+$/.test(path)) return method === "GET" ? "orders.get" : "orders.update";
     if (/^\/wp-json\/wc\/v3\/products\/[^/]+(\/variations\/[^/]+)?$/.test(path) && method === "PUT") return "products.update";
     return undefined;
@@ -78,6 +81,14 @@ export class FakeWooCommerce extends FakeVendor {
           order.date_modified_gmt = new Date().toISOString().slice(0, 19);
         }
         return { status: 200, body: stringify(order) ?? "{}" };
+      }
+      case "orders.notes.create": {
+        if (!order) return notFound;
+        const list = this.notes.get(orderId) ?? [];
+        const note = { id: list.length + 1, author: "WooCommerce", date_created_gmt: new Date().toISOString().slice(0, 19), note: "", customer_note: false, ...(call.json as Doc) };
+        list.push(note);
+        this.notes.set(orderId, list);
+        return { status: 201, body: note };
       }
       case "shipment-trackings.list":
         return order ? { status: 200, body: this.trackings.get(orderId) ?? [] } : notFound;

@@ -1,4 +1,4 @@
-import type { ChannelCredentials, ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelShipment } from "../../app/ports.js";
+import type { ChannelCancellations, ChannelCredentials, ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelShipment } from "../../app/ports.js";
 import type { Channel } from "../../domain/channel.js";
 import type { Listing } from "../../domain/product.js";
 import { ChannelApiError, channelRequest, credential, expectOk, MAX_PAGES, nextLink } from "./channel-http.js";
@@ -29,6 +29,17 @@ const SET_QUANTITIES = `mutation InventorySet($input: InventorySetQuantitiesInpu
   }
 }`;
 
+const ORDER_STATE = `query OrderState($id: ID!) {
+  order(id: $id) { id cancelledAt displayFulfillmentStatus }
+}`;
+
+const ORDER_CANCEL = `mutation OrderCancel($orderId: ID!, $notifyCustomer: Boolean, $refundMethod: OrderCancelRefundMethodInput!, $restock: Boolean!, $reason: OrderCancelReason!, $staffNote: String) {
+  orderCancel(orderId: $orderId, notifyCustomer: $notifyCustomer, refundMethod: $refundMethod, restock: $restock, reason: $reason, staffNote: $staffNote) {
+    job { id done }
+    orderCancelUserErrors { field message code }
+  }
+}`;
+
 /** Fulfillment orders Shopify still lets a merchant fulfill. */
 const FULFILLABLE = new Set(["OPEN", "IN_PROGRESS"]);
 
@@ -44,7 +55,7 @@ const FULFILLABLE = new Set(["OPEN", "IN_PROGRESS"]);
 /** The REST Admin API version of the order list (the same resource, and version, as the webhooks' orders). */
 export const SHOPIFY_REST_VERSION = "2025-07";
 
-export class ShopifyAdmin implements ChannelFulfillments, ChannelInventory, ChannelOrderFeed {
+export class ShopifyAdmin implements ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelCancellations {
   constructor(
     private readonly credentials: ChannelCredentials,
     private readonly fetchImpl: typeof fetch = fetch,
@@ -81,6 +92,24 @@ export class ShopifyAdmin implements ChannelFulfillments, ChannelInventory, Chan
       remoteIds.push(str(obj(created?.fulfillment)?.id) ?? "");
     }
     return { call: "fulfillmentCreate", remoteIds };
+  }
+
+  /**
+   * `orderCancel` (GraphQL Admin, since 2024-01), unless Shopify shows the order cancelled already
+   * (`order.cancelledAt`: a retry after a lost answer, or a job that finished): the customer is
+   * refunded to the original payment methods, Shopify does not restock (the OMS owns the stock and
+   * sets Shopify's levels itself) and does not write to the customer (the OMS's own notification
+   * does), and our reason goes in the staff note. Shopify cancels in a background job.
+   */
+  async cancel(channel: Channel, o: { externalOrderId: string; reason: string }): Promise<{ call: string; remoteIds: string[]; already?: boolean }> {
+    const orderId = `gid://shopify/Order/${o.externalOrderId}`;
+    const state = obj((await this.graphql(channel, ORDER_STATE, { id: orderId })).order);
+    if (!state) throw new ChannelApiError(`Shopify has no order ${o.externalOrderId}`, 200, false);
+    if (str(state.cancelledAt)) return { call: "orderCancel", remoteIds: [], already: true };
+    const out = obj((await this.graphql(channel, ORDER_CANCEL, { orderId, notifyCustomer: false, refundMethod: { originalPaymentMethodsRefund: true }, restock: false, reason: "OTHER", staffNote: `OMS: ${o.reason}`.slice(0, 255) })).orderCancel);
+    const errors = objects(out?.orderCancelUserErrors);
+    if (errors.length) throw new ChannelApiError(`orderCancel: ${errors.map((e) => `${str(e.code) ?? ""} ${str(e.message) ?? ""}`.trim()).join("; ")}`, 200, false);
+    return { call: "orderCancel", remoteIds: [str(obj(out?.job)?.id) ?? ""].filter(Boolean) };
   }
 
   /**

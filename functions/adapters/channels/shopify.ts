@@ -1,3 +1,4 @@
+import { channelCancelReason } from "../../domain/channel.js";
 import { MalformedBodyError } from "../../domain/errors.js";
 import { lineIdFor, type Address, type ChannelOrder, type Customer } from "../../domain/order.js";
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, postalCodeProblem } from "../../domain/order-schema.js";
@@ -208,7 +209,7 @@ function addressOf(a: Json | undefined): Address | undefined {
 }
 
 /** Shopify's reason for a cancellation (`cancel_reason`: customer, fraud, inventory, declined, other). */
-export const cancelReasonOf = (body: Json): string => `cancelled on Shopify${str(body.cancel_reason) ? ` (${str(body.cancel_reason)})` : ""}`;
+export const cancelReasonOf = (body: Json): string => channelCancelReason("shopify", str(body.cancel_reason));
 
 /**
  * A `refunds/create` body (the Refund resource): the order it belongs to, and the money that went

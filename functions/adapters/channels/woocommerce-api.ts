@@ -1,4 +1,4 @@
-import type { ChannelCredentials, ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelShipment } from "../../app/ports.js";
+import type { ChannelCancellations, ChannelCredentials, ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelShipment } from "../../app/ports.js";
 import type { Channel } from "../../domain/channel.js";
 import type { Listing } from "../../domain/product.js";
 import { ChannelApiError, channelRequest, credential, expectOk, MAX_PAGES } from "./channel-http.js";
@@ -14,11 +14,29 @@ const PER_PAGE = 100;
  * customer. WooCommerce has no partial fulfillment: the first shipment completes the order and
  * each later one adds its tracking.
  */
-export class WooCommerceApi implements ChannelFulfillments, ChannelInventory, ChannelOrderFeed {
+export class WooCommerceApi implements ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelCancellations {
   constructor(
     private readonly credentials: ChannelCredentials,
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
+
+  /**
+   * The order set `cancelled` (which WooCommerce tells the customer, and which restores no money:
+   * a payment taken is refunded in the store's payment gateway), with our reason as a private
+   * order note; nothing when WooCommerce shows it cancelled already.
+   */
+  async cancel(channel: Channel, o: { externalOrderId: string; reason: string }): Promise<{ call: string; remoteIds: string[]; already?: boolean }> {
+    const { base, headers } = await this.session(channel);
+    const url = `${base}/wp-json/wc/v3/orders/${encodeURIComponent(o.externalOrderId)}`;
+    const current = await channelRequest(this.fetchImpl, url, { headers });
+    expectOk("WooCommerce orders", current);
+    if (str(obj(parseLosslessValue(current.text))?.status) === "cancelled") return { call: "status cancelled", remoteIds: [], already: true };
+    const done = await channelRequest(this.fetchImpl, url, { method: "PUT", headers, body: JSON.stringify({ status: "cancelled" }) });
+    expectOk("WooCommerce orders", done);
+    const note = await channelRequest(this.fetchImpl, `${url}/notes`, { method: "POST", headers, body: JSON.stringify({ note: `Cancelled in the OMS: ${o.reason}`, customer_note: false }) });
+    expectOk("WooCommerce order notes", note);
+    return { call: "status cancelled", remoteIds: [o.externalOrderId] };
+  }
 
   /** `stock_quantity` of the listed product, or of its variation (`manage_stock` on, so WooCommerce counts it). */
   async setAvailable(channel: Channel, listing: Listing, levels: { channelLocationId: string; quantity: number }[]): Promise<void> {

@@ -1,8 +1,8 @@
 import type { SQSRecord } from "aws-lambda";
 import * as z from "zod/mini";
 import "../../domain/schema.js";
-import { syncShipped } from "../../app/channel-sync.js";
-import { FULFILLMENT_EVENTS } from "../../domain/events.js";
+import { syncCancelled, syncShipped } from "../../app/channel-sync.js";
+import { FULFILLMENT_EVENTS, ORDER_EVENTS } from "../../domain/events.js";
 import { sqsRecordHandler } from "../../shared/sqs.js";
 import { logger } from "../../shared/powertools.js";
 import * as root from "../composition-root.js";
@@ -24,12 +24,18 @@ const shippedSchema = z.object({
   }),
 });
 
-/** One bus event (the message body): a shipment that left goes to its order's marketplace. */
+const cancelledSchema = z.object({
+  "detail-type": z.literal(ORDER_EVENTS.cancelled),
+  detail: z.object({ metadata: z.object({ eventId: z.string() }), data: z.object({ orderId: z.string().check(z.minLength(1)), reason: z.optional(z.string()) }) }),
+});
+
+const eventSchema = z.union([shippedSchema, cancelledSchema]);
+
+/** One bus event (the message body): a shipment that left, or an order we cancelled, goes to its order's marketplace. */
 async function onEvent(record: SQSRecord) {
-  const event = shippedSchema.parse(JSON.parse(record.body));
-  const { data, metadata } = event.detail;
-  logger.appendKeys({ orderId: data.orderId, eventId: metadata.eventId, shipmentId: data.shipmentId });
-  const result = await syncShipped(deps, data);
+  const event = eventSchema.parse(JSON.parse(record.body));
+  logger.appendKeys({ orderId: event.detail.data.orderId, eventId: event.detail.metadata.eventId, detailType: event["detail-type"] });
+  const result = event["detail-type"] === ORDER_EVENTS.cancelled ? await syncCancelled(deps, event.detail.data) : await syncShipped(deps, event.detail.data);
   logger.info("Channel told", result);
   return result;
 }

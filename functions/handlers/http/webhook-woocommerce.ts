@@ -1,3 +1,4 @@
+import { channelCancelReason } from "../../domain/channel.js";
 import { parseWooBody, verifyWooSignature, wooDeliveryKey, wooPing, WOOCOMMERCE_HEADERS } from "../../adapters/channels/woocommerce.js";
 import { str } from "../../adapters/channels/payload.js";
 import { cancelKnownOrder } from "../../app/channel-orders.js";
@@ -43,7 +44,7 @@ export const handler = httpHandler(async (event) => {
   if (await channels.seenDelivery(channelId, deliveryKey)) return json(200, { channelId, topic, duplicate: true });
   // By its status, as reconciliation takes a listed order; not paid yet (pending, failed, a checkout draft) waits for an update that says it is.
   const result: AppliedOutcome | { outcome: "unknown-order" } =
-    topic === "order.deleted" ? ((await cancelKnownOrder(deps, channelId, str(body.id) ?? "", "deleted on WooCommerce")) ?? { outcome: "unknown-order" }) : await applyListedOrder(deps, channel, body);
+    topic === "order.deleted" ? ((await cancelKnownOrder(deps, channelId, str(body.id) ?? "", channelCancelReason("woocommerce", undefined, "deleted"))) ?? { outcome: "unknown-order" }) : await applyListedOrder(deps, channel, body);
   await channels.recordDelivery(channelId, deliveryKey, { topic, at: systemClock.now(), ...("orderId" in result ? { orderId: result.orderId } : {}) });
   return json(result.outcome === "created" ? 202 : 200, { channelId, topic, ...result });
 });

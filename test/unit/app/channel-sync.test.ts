@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { syncShipped, type ChannelSyncDeps } from "../../../functions/app/channel-sync.js";
+import { syncCancelled, syncShipped, type ChannelSyncDeps } from "../../../functions/app/channel-sync.js";
 import type { ChannelShipment, ChannelSyncEntry } from "../../../functions/app/ports.js";
 import type { Channel } from "../../../functions/domain/channel.js";
 import type { Order } from "../../../functions/domain/order.js";
@@ -11,14 +11,16 @@ const shipped = { shipmentId: "S1", orderId: "O1", carrier: "UPS", trackingNumbe
 function deps(channel: Channel | undefined, fulfill: (s: ChannelShipment) => Promise<{ call: string; remoteIds: string[] }>) {
   const log = new Map<string, ChannelSyncEntry>();
   const sent: ChannelShipment[] = [];
+  const cancelled: { externalOrderId: string; reason: string }[] = [];
   const d: ChannelSyncDeps = {
     orders: { get: (id) => Promise.resolve(id === "O1" ? order : undefined) },
     channels: { get: () => Promise.resolve(channel) },
     log: { get: (_o, k) => Promise.resolve(log.get(k)), put: (_o, e) => Promise.resolve(void log.set(e.key, e)), ofOrder: () => Promise.resolve([...log.values()]) },
     fulfillments: { shopify: { fulfill: (_c, s) => (sent.push(s), fulfill(s)) } },
+    cancellations: { shopify: { cancel: (_c, o) => (cancelled.push(o), Promise.resolve({ call: "orderCancel", remoteIds: ["gid://shopify/Job/1"] })) } },
     clock: { now: () => "2026-12-03T10:00:00.000Z" },
   };
-  return { d, log, sent };
+  return { d, log, sent, cancelled };
 }
 
 describe("telling the marketplace what shipped", () => {
@@ -45,5 +47,30 @@ describe("telling the marketplace what shipped", () => {
     expect(await syncShipped(deps({ ...shop, active: false }, () => Promise.reject(new Error("no"))).d, shipped)).toMatchObject({ outcome: "skipped", entry: { reason: "the channel is inactive" } });
     const { trackingNumber: _t, ...pickup } = shipped;
     expect(await syncShipped(deps(shop, () => Promise.reject(new Error("no"))).d, pickup)).toMatchObject({ outcome: "skipped" });
+  });
+});
+
+describe("telling the marketplace we cancelled its order", () => {
+  it("sends our cancellation once, with our reason", async () => {
+    const { d, log, cancelled } = deps(shop, () => Promise.reject(new Error("no")));
+    expect(await syncCancelled(d, { orderId: "O1", reason: "payment failed" })).toMatchObject({ outcome: "sent", entry: { key: "cancelled", call: "orderCancel", status: "SENT" } });
+    expect(cancelled).toEqual([{ externalOrderId: "450789469", reason: "payment failed" }]);
+    expect(await syncCancelled(d, { orderId: "O1", reason: "payment failed" })).toEqual({ outcome: "duplicate" });
+    expect(cancelled).toHaveLength(1);
+    expect(log.get("cancelled")?.status).toBe("SENT");
+  });
+
+  it("a cancellation the channel made is not echoed back to it", async () => {
+    for (const reason of ["cancelled on Shopify (customer)", "deleted on WooCommerce", "the buyer asked Amazon to cancel (NoLongerNeeded)"]) {
+      const { d, cancelled } = deps(shop, () => Promise.reject(new Error("no")));
+      expect(await syncCancelled(d, { orderId: "O1", reason })).toMatchObject({ outcome: "skipped", entry: { reason: "the channel cancelled the order itself" } });
+      expect(cancelled).toHaveLength(0);
+    }
+  });
+
+  it("a marketplace without a cancellation API here is logged as not sent, for an operator; a generic channel is not a marketplace", async () => {
+    const amazon = deps({ ...shop, type: "amazon" }, () => Promise.reject(new Error("no")));
+    expect(await syncCancelled(amazon.d, { orderId: "O1", reason: "out of stock" })).toMatchObject({ outcome: "skipped", entry: { reason: expect.stringContaining("cancel it there by hand") as unknown } });
+    expect(await syncCancelled(deps({ ...shop, type: "generic" }, () => Promise.reject(new Error("no"))).d, { orderId: "O1" })).toEqual({ outcome: "not-a-marketplace" });
   });
 });
