@@ -1,13 +1,11 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { shopifyHmac } from "../functions/adapters/channels/shopify.js";
 import { wooSignature } from "../functions/adapters/channels/woocommerce.js";
 import { DynamoCatalog } from "../functions/adapters/dynamodb/catalog-repository.js";
 import { documentClient } from "../functions/adapters/dynamodb/client.js";
 import type { LocalCloud } from "../local/cloud.js";
+import { FakeShopify } from "../local/fakes/shopify.js";
 import { ROOT } from "../local/synth.js";
 import { quantile, runPool } from "./run-pool.js";
 
@@ -24,8 +22,8 @@ const sample = (file: string) => readFileSync(`${ROOT}/../shared/data/channels/$
 export async function benchChannels(cloud: LocalCloud, count: number, concurrency: number) {
   const operator = { authorization: `Bearer ${cloud.operatorToken}`, "content-type": "application/json" };
   const put = (path: string, body: unknown) => fetch(`${cloud.apiUrl}${path}`, { method: "PUT", headers: operator, body: JSON.stringify(body) });
-  const fake = await fakeShopify();
-  await put("/channels/bench-shopify", { type: "shopify", shopDomain: "oms-bench.myshopify.com", defaultCurrency: "USD", locale: "en-US", apiEndpoint: fake.url, credentialsSecret: "oms/dev/channels/bench-shopify", inventoryLocations: [{ channelLocationId: "1", locationIds: ["BENCH-US"] }] });
+  const fake = new FakeShopify({ shopDomain: "oms-bench.myshopify.com", accessToken: "shpat_bench", webhook: { url: `${cloud.apiUrl}/webhooks/shopify`, secret: "bench-shopify-secret" } });
+  await put("/channels/bench-shopify", { type: "shopify", shopDomain: "oms-bench.myshopify.com", defaultCurrency: "USD", locale: "en-US", apiEndpoint: await fake.start(), credentialsSecret: "oms/dev/channels/bench-shopify", inventoryLocations: [{ channelLocationId: "1", locationIds: ["BENCH-US"] }] });
   await put("/channels/bench-woo", { type: "woocommerce", siteUrl: "https://bench.example.com", defaultCurrency: "USD", locale: "en-US" });
   const sm = new SecretsManagerClient({ endpoint: cloud.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "b", secretAccessKey: "b" } });
   const current = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: cloud.channelSecretsId }))).SecretString ?? "{}") as Record<string, string>;
@@ -44,11 +42,14 @@ export async function benchChannels(cloud: LocalCloud, count: number, concurrenc
   const woo = sample("woocommerce-order-1.json").replace(/"sku": "",/, '"sku": "WOO-SINGLE-1",');
   const failures: string[] = [];
   const ids: string[] = [];
+  const record = (url: string, res: { status: number; body: unknown }) => {
+    const json = res.body as { orderId?: string } | undefined;
+    if (res.status !== 202) failures.push(`${url} ${res.status} ${JSON.stringify(json).slice(0, 200)}`);
+    else if (json?.orderId) ids.push(json.orderId);
+  };
   const send = async (url: string, body: string, headers: Record<string, string>) => {
     const res = await fetch(`${cloud.apiUrl}${url}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
-    const json = (await res.json()) as { orderId?: string };
-    if (res.status !== 202) failures.push(`${url} ${res.status} ${JSON.stringify(json).slice(0, 200)}`);
-    else if (json.orderId) ids.push(json.orderId);
+    record(url, { status: res.status, body: await res.json() });
   };
   const runId = Date.now() % 1_000_000;
   const measure = async (label: string, post: (i: number) => Promise<void>) => {
@@ -61,7 +62,8 @@ export async function benchChannels(cloud: LocalCloud, count: number, concurrenc
   const results = [
     await measure("shopify orders/create", (i) => {
       const body = shopify.replace(/"id":450789469,/, `"id":${7_000_000_000_000 + runId * 10_000 + i},`);
-      return send("/webhooks/shopify", body, { "x-shopify-topic": "orders/create", "x-shopify-shop-domain": "oms-bench.myshopify.com", "x-shopify-hmac-sha256": shopifyHmac("bench-shopify-secret", body), "x-shopify-webhook-id": `bench-${runId}-${i}` });
+      // The fake shop keeps the order (its fulfillment order answers the outbound calls) and delivers the signed webhook.
+      return fake.createOrder(body).then((res) => record("/webhooks/shopify", res));
     }),
     await measure("woocommerce order.created", (i) => {
       const body = woo.replace(/"id": 727,/, `"id": ${runId * 10_000 + i},`);
@@ -80,7 +82,8 @@ export async function benchChannels(cloud: LocalCloud, count: number, concurrenc
   // Outbound: ship some Shopify orders through their location's callbacks, let the stock queue's
   // batching window pass, and count what the fake Shopify was asked.
   const shipped = released.filter((r) => r.channel === "bench-shopify").slice(0, SHIPPED);
-  const stockCallsBefore = fake.calls.stock;
+  const calls = (op: string) => fake.callsOf(op).length;
+  const stockCallsBefore = calls("inventorySetQuantities");
   await runPool(shipped.length, concurrency, async (i) => {
     for (const type of ["accepted", "picked", "packed"]) await fetch(`${cloud.apiUrl}/fulfillments/${shipped[i]!.shipmentId}/events`, { method: "POST", headers: operator, body: JSON.stringify({ type }) });
     await fetch(`${cloud.apiUrl}/fulfillments/${shipped[i]!.shipmentId}/events`, { method: "POST", headers: operator, body: JSON.stringify({ type: "shipped", carrier: "oms-post", weightGrams: 600 }) });
@@ -88,9 +91,7 @@ export async function benchChannels(cloud: LocalCloud, count: number, concurrenc
   await cloud.idle();
   cloud.clock.advance(21_000);
   await cloud.idle();
-  // Its keep-alive connections too, or they hold the process open once the bench is done.
-  fake.server.closeAllConnections();
-  fake.server.close();
+  await fake.stop();
   const shopifyOrders = ids.length / 2;
   return {
     ordersPerChannel: count,
@@ -100,40 +101,14 @@ export async function benchChannels(cloud: LocalCloud, count: number, concurrenc
     statusesAfter: statuses,
     outbound: {
       shopifyOrdersShipped: shipped.length,
-      fulfillmentCallsPerShippedOrder: shipped.length ? (fake.calls.fulfillmentOrders + fake.calls.fulfillmentCreate) / shipped.length : 0,
-      fulfillmentCreatePerShippedOrder: shipped.length ? fake.calls.fulfillmentCreate / shipped.length : 0,
+      fulfillmentCallsPerShippedOrder: shipped.length ? (calls("fulfillmentOrders") + calls("fulfillmentCreate")) / shipped.length : 0,
+      fulfillmentCreatePerShippedOrder: shipped.length ? calls("fulfillmentCreate") / shipped.length : 0,
+      unitsFulfilledOnShopify: fake.unitsFulfilled(),
       stockCallsDuringIntake: stockCallsBefore,
-      stockCallsPerShopifyOrder: shopifyOrders ? fake.calls.stock / shopifyOrders : 0,
+      stockCallsPerShopifyOrder: shopifyOrders ? calls("inventorySetQuantities") / shopifyOrders : 0,
     },
   };
 }
 
 /** How many Shopify orders the bench ships to count the outbound calls. */
 const SHIPPED = 20;
-
-/** A stand-in for the shop's Admin API, counting each kind of call (answers shaped as shopify.dev documents them). */
-async function fakeShopify(): Promise<{ url: string; server: Server; calls: { fulfillmentOrders: number; fulfillmentCreate: number; stock: number } }> {
-  const calls = { fulfillmentOrders: 0, fulfillmentCreate: 0, stock: 0 };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString() || "{}") as { query?: string };
-      const query = body.query ?? "";
-      res.writeHead(200, { "content-type": "application/json" });
-      if (query.includes("inventorySetQuantities")) {
-        calls.stock++;
-        return res.end(JSON.stringify({ data: { inventorySetQuantities: { inventoryAdjustmentGroup: { id: "gid://shopify/InventoryAdjustmentGroup/1" }, userErrors: [] } } }));
-      }
-      if (query.includes("fulfillmentCreate")) {
-        calls.fulfillmentCreate++;
-        return res.end(JSON.stringify({ data: { fulfillmentCreate: { fulfillment: { id: "gid://shopify/Fulfillment/1" }, userErrors: [] } } }));
-      }
-      calls.fulfillmentOrders++;
-      const nodes = ["466157049", "518995019", "703073504"].map((id, i) => ({ id: `gid://shopify/FulfillmentOrderLineItem/${i}`, remainingQuantity: 1, lineItem: { id: `gid://shopify/LineItem/${id}` } }));
-      res.end(JSON.stringify({ data: { order: { fulfillmentOrders: { nodes: [{ id: "gid://shopify/FulfillmentOrder/1", status: "OPEN", lineItems: { nodes } }] } } } }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, calls };
-}

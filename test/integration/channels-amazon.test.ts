@@ -1,12 +1,11 @@
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoCatalog } from "../../functions/adapters/dynamodb/catalog-repository.js";
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
+import { FakeSpApi } from "../../local/fakes/sp-api.js";
 import { channelSample } from "../fixtures/channel-samples.js";
-import { admin, cloud, dynamo, eventually, operatorCall, operatorGet, quiesce } from "./helpers.js";
+import { admin, cloud, dynamo, eventually, operatorCall, operatorGet, quiesce, releasedToLocations, shipIt } from "./helpers.js";
 
 // Payloads: amzn/selling-partner-api-models (Apache-2.0): the ORDER_CHANGE example of
 // schemas/notifications/OrderChangeNotification.json and the getOrder / getOrderItems sandbox
@@ -14,50 +13,19 @@ import { admin, cloud, dynamo, eventually, operatorCall, operatorGet, quiesce } 
 const aws = { endpoint: cloud.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
 const sqs = new SQSClient(aws);
 const SELLER = "A3TH9S8BH6GOGM";
-const TOKEN = "Atza|local-test-token";
 
-/** A test double of Login with Amazon and Orders API v0, serving the published sandbox payloads under the ids asked for. */
-const calls: string[] = [];
-const failNext = new Map<string, number>();
-/** Orders as Amazon gives them with a Restricted Data Token: the buyer's email and address. */
-const withBuyer = new Set<string>();
-let server: Server;
+/** SP-API and Login with Amazon: local/fakes/sp-api.ts, holding the published sandbox order under the ids a test names. */
+const spApi = new FakeSpApi({ sellerId: SELLER, clientId: "amzn1.application-oa2-client.test", clientSecret: "s3cret", refreshToken: "Atzr|refresh" });
+const calls = () => spApi.calls.map((c) => `${c.method} ${c.path}`);
 let queueUrl = "";
 let deadLetterUrl = "";
 
-function spApi(): Promise<string> {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const url = new URL(req.url ?? "/", "http://x");
-      calls.push(`${req.method} ${url.pathname}`);
-      const send = (status: number, body: unknown) => {
-        res.writeHead(status, { "content-type": "application/json" });
-        res.end(typeof body === "string" ? body : JSON.stringify(body));
-      };
-      if (url.pathname === "/auth/o2/token") {
-        const form = new URLSearchParams(Buffer.concat(chunks).toString());
-        if (form.get("grant_type") !== "refresh_token" || form.get("refresh_token") !== "Atzr|refresh" || form.get("client_id") !== "amzn1.application-oa2-client.test") return send(400, { error: "invalid_grant" });
-        return send(200, { access_token: TOKEN, token_type: "bearer", expires_in: 3600 });
-      }
-      if (req.headers["x-amz-access-token"] !== TOKEN) return send(403, { errors: [{ code: "Unauthorized", message: "Access to requested resource is denied." }] });
-      const m = /^\/orders\/v0\/orders\/([^/]+)(\/orderItems)?$/.exec(url.pathname);
-      if (!m) return send(404, { errors: [{ code: "NotFound" }] });
-      const id = decodeURIComponent(m[1] ?? "");
-      const left = failNext.get(id) ?? 0;
-      if (left > 0) {
-        failNext.set(id, left - 1);
-        return send(503, { errors: [{ code: "ServiceUnavailable", message: "try again" }] });
-      }
-      const sample = channelSample(m[2] ? "amazon-getorderitems-1.json" : "amazon-getorder-1.json").replaceAll("902-1845936-5435065", id);
-      if (m[2] || !withBuyer.has(id)) return send(200, sample);
-      const doc = JSON.parse(sample) as { payload: Record<string, unknown> };
-      Object.assign(doc.payload, { BuyerInfo: { BuyerEmail: "buyer@marketplace.amazon.com", BuyerName: "Jane Doe" }, ShippingAddress: { Name: "Jane Doe", AddressLine1: "1 Main St", City: "Seattle", StateOrRegion: "WA", PostalCode: "98101", CountryCode: "US" } });
-      return send(200, doc);
-    });
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+/** The sandbox getOrder / getOrderItems payloads as Amazon's order `id`; `withBuyer`: as a Restricted Data Token gives it, with the buyer's email and address. */
+function amazonOrder(id: string, withBuyer = false): void {
+  const order = (JSON.parse(channelSample("amazon-getorder-1.json").replaceAll("902-1845936-5435065", id)) as { payload: Record<string, unknown> }).payload;
+  const items = (JSON.parse(channelSample("amazon-getorderitems-1.json").replaceAll("902-1845936-5435065", id)) as { payload: { OrderItems: Record<string, unknown>[] } }).payload.OrderItems;
+  if (withBuyer) Object.assign(order, { BuyerInfo: { BuyerEmail: "buyer@marketplace.amazon.com", BuyerName: "Jane Doe" }, ShippingAddress: { Name: "Jane Doe", AddressLine1: "1 Main St", City: "Seattle", StateOrRegion: "WA", PostalCode: "98101", CountryCode: "US" } });
+  spApi.addOrder(order, items);
 }
 
 /** The published ORDER_CHANGE example, for another order and notification. */
@@ -82,7 +50,7 @@ const orderFor = (amazonOrderId: string) =>
 const visibilityTimeoutMs = 180_000;
 
 beforeAll(async () => {
-  const endpoint = await spApi();
+  const endpoint = await spApi.start();
   const catalog = new DynamoCatalog(documentClient(dynamo), cloud.tableName);
   await catalog.putLocation({ locationId: "AMZ-SEA", name: "Amazon MFN warehouse", kind: "warehouse", country: "US", lat: 47.61, lon: -122.33, capabilities: ["ship"], dailyCapacity: 1000, handlingCost: { amount: 100, currency: "USD" }, priority: 1, active: true, groups: ["amazon-test"] });
   await catalog.putSku({ sku: "NABetaASINB00551Q3CS", name: "Card Book", unitWeightGrams: 300, active: true });
@@ -98,7 +66,7 @@ beforeAll(async () => {
   expect(deadLetterUrl).toMatch(/\/Oms-dev-Stateless-AmazonNotificationsDeadLetters[0-9A-F]+$/);
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => spApi.stop());
 
 describe("Amazon SP-API notifications on the queue", () => {
   it("a channel's credentials secret must be one the functions may read", async () => {
@@ -108,21 +76,21 @@ describe("Amazon SP-API notifications on the queue", () => {
   });
 
   it("ORDER_CHANGE imports the order read from SP-API (held without the buyer's data), once: a redelivery fetches nothing", async () => {
-    calls.length = 0;
+    amazonOrder("111-0000001-0000001");
     await send(notification("111-0000001-0000001", "notif-1"));
     const [order] = await orderFor("111-0000001-0000001");
     const view = await eventually(() => operatorGet(`/orders/${order?.orderId}`), (o) => o.json.status === "ON_HOLD");
     expect(JSON.stringify(view.json)).toContain("no buyer email");
     expect(view.json).toMatchObject({ channel: "amazon-us", totals: { grandTotal: { amount: 1101, currency: "USD" } } });
-    expect(calls).toEqual(["POST /auth/o2/token", "GET /orders/v0/orders/111-0000001-0000001", "GET /orders/v0/orders/111-0000001-0000001/orderItems"]);
+    expect(calls()).toEqual(["POST /auth/o2/token", "GET /orders/v0/orders/111-0000001-0000001", "GET /orders/v0/orders/111-0000001-0000001/orderItems"]);
     await send(notification("111-0000001-0000001", "notif-1"));
     await quiesce();
-    expect(calls).toHaveLength(3);
+    expect(calls()).toHaveLength(3);
     expect(await orderFor("111-0000001-0000001")).toHaveLength(1);
   });
 
   it("with the buyer's data the order is allocated; a buyer's cancellation request then cancels it", async () => {
-    withBuyer.add("111-0000002-0000002");
+    amazonOrder("111-0000002-0000002", true);
     await send(notification("111-0000002-0000002", "notif-2"));
     const [order] = await orderFor("111-0000002-0000002");
     await eventually(() => operatorGet(`/orders/${order?.orderId}`), (o) => o.json.status === "ALLOCATED", 30_000);
@@ -131,8 +99,21 @@ describe("Amazon SP-API notifications on the queue", () => {
     expect(JSON.stringify(cancelled.json.statusHistory)).toContain("the buyer asked Amazon to cancel");
   });
 
+  it("an order that ships is confirmed to Amazon (confirmShipment) with our carrier, tracking and Amazon's order item ids, once", async () => {
+    amazonOrder("111-0000005-0000005", true);
+    await send(notification("111-0000005-0000005", "notif-6"));
+    const [order] = await orderFor("111-0000005-0000005");
+    const released = await releasedToLocations(order?.orderId ?? "");
+    const shipment = await shipIt(order?.orderId ?? "", released.shipments[0]?.shipmentId ?? "");
+    const view = await eventually(() => operatorGet(`/orders/${order?.orderId}`), (o) => JSON.stringify(o.json.channelSync ?? []).includes("SENT"));
+    expect(view.json.channelSync).toEqual([expect.objectContaining({ call: "confirmShipment", status: "SENT", remoteIds: [shipment.shipmentId] })]);
+    expect(spApi.shipments.get("111-0000005-0000005")).toEqual([expect.objectContaining({ packageReferenceId: shipment.shipmentId, carrierCode: shipment.carrierShipment?.carrier, trackingNumber: shipment.carrierShipment?.trackingNumber, orderItems: [{ orderItemId: "05015851154158", quantity: 1 }] })]);
+    expect(spApi.callsOf("confirmShipment")).toHaveLength(1);
+  });
+
   it("SP-API unavailable: the message comes back after its visibility timeout and then imports", async () => {
-    failNext.set("111-0000003-0000003", 1);
+    amazonOrder("111-0000003-0000003");
+    spApi.failNext("getOrder", 1, 503, { errors: [{ code: "ServiceUnavailable", message: "try again" }] });
     await send(notification("111-0000003-0000003", "notif-4"));
     await quiesce();
     const attrs = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["All"] }))).Attributes;
