@@ -1,7 +1,8 @@
 import { byTheChannel, type Channel, type ChannelType } from "../domain/channel.js";
 import { NotFoundError } from "../domain/errors.js";
 import type { Order } from "../domain/order.js";
-import type { ChannelCancellations, ChannelDirectory, ChannelFulfillments, ChannelSyncEntry, ChannelSyncLog, Clock, OrderRepository } from "./ports.js";
+import type { Money } from "../domain/money.js";
+import type { ChannelCancellations, ChannelDirectory, ChannelRefunds, ChannelFulfillments, ChannelSyncEntry, ChannelSyncLog, Clock, OrderRepository } from "./ports.js";
 
 export interface ChannelSyncDeps {
   orders: Pick<OrderRepository, "get">;
@@ -11,6 +12,8 @@ export interface ChannelSyncDeps {
   fulfillments: Partial<Record<ChannelType, ChannelFulfillments>>;
   /** The cancellation API of each marketplace type that has one (Amazon's is not built: its cancellations are logged as not sent). */
   cancellations: Partial<Record<ChannelType, ChannelCancellations>>;
+  /** The refund API of each marketplace type that has one (Amazon's is not built: logged as not sent). */
+  refunds: Partial<Record<ChannelType, ChannelRefunds>>;
   clock: Clock;
 }
 
@@ -68,7 +71,22 @@ export async function syncCancelled(deps: ChannelSyncDeps, cancelled: { orderId:
   });
 }
 
-const NOT_BUILT: ChannelCancellations = { cancel: () => Promise.reject(new Error("not built")) };
+/**
+ * A return's refund that the channel owes (it collected the order's payment: RefundIssued with
+ * `executedBy: "channel"`) is asked of the channel once, under the return's id, for exactly the
+ * amount the return settled. When the channel's own refund webhook comes back it is matched to
+ * this refund by amount and not counted again (recordChannelRefund).
+ */
+export async function syncRefund(deps: ChannelSyncDeps, refund: { orderId: string; returnId: string; amount: Money; executedBy?: string }): Promise<SyncOutcome> {
+  if (refund.executedBy !== "channel") return { outcome: "not-a-marketplace" };
+  return logged(deps, refund.orderId, `refund#${refund.returnId}`, "refund", (channel) => (channel.type === "generic" ? undefined : (deps.refunds[channel.type] ?? NOT_BUILT)), async ({ order, channel, api, skip }) => {
+    if (api === NOT_BUILT) return skip(`the OMS cannot refund ${channel.type} orders on the channel yet: refund ${refund.amount.amount} ${refund.amount.currency} minor units there by hand`);
+    if (refund.amount.amount <= 0) return skip("the return refunds nothing");
+    return api.refund(channel, { externalOrderId: order.externalOrderId, key: refund.returnId, amount: refund.amount, reason: `OMS return ${refund.returnId}` });
+  });
+}
+
+const NOT_BUILT: ChannelCancellations & ChannelRefunds = { cancel: () => Promise.reject(new Error("not built")), refund: () => Promise.reject(new Error("not built")) };
 
 type CallResult = { call: string; remoteIds: string[]; already?: boolean };
 

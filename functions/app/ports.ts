@@ -128,6 +128,15 @@ export interface ChannelCancellations {
   cancel(channel: Channel, order: { externalOrderId: string; reason: string }): Promise<{ call: string; remoteIds: string[]; already?: boolean }>;
 }
 
+/**
+ * One marketplace's refund API: gives the customer back money the channel collected (a return's
+ * refund owed by the channel). `key` names the refund for good (our return id): a retry finds the
+ * refund made under it and makes none.
+ */
+export interface ChannelRefunds {
+  refund(channel: Channel, refund: { externalOrderId: string; key: string; amount: Money; reason: string }): Promise<{ call: string; remoteIds: string[]; already?: boolean }>;
+}
+
 /** One outbound call to a channel about an order, as the order's delivery log shows it. */
 export interface ChannelSyncEntry {
   /** What it is about, unique per order (`shipped#<shipmentId>`, `cancelled`). */

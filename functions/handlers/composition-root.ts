@@ -108,6 +108,7 @@ export const channelSyncDeps = /* @__PURE__ */ once(
     log: channelSyncLog(),
     fulfillments: { shopify: shopifyAdmin(), woocommerce: wooCommerceApi(), amazon: amazonOrders() },
     cancellations: { shopify: shopifyAdmin(), woocommerce: wooCommerceApi() },
+    refunds: { shopify: shopifyAdmin(), woocommerce: wooCommerceApi() },
     clock: systemClock,
   }),
 );

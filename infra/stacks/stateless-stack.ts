@@ -14,7 +14,7 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { ITEM_TYPES } from "../../functions/adapters/dynamodb/keys.js";
 import { channelCredentialsPrefix } from "../../functions/domain/channel.js";
-import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, CUSTOMER_FACING_RETURN_EVENTS, EVENT_SOURCES, FULFILLMENT_EVENTS, INVENTORY_EVENTS, ORDER_EVENTS } from "../../functions/domain/events.js";
+import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, CUSTOMER_FACING_RETURN_EVENTS, EVENT_SOURCES, FULFILLMENT_EVENTS, INVENTORY_EVENTS, ORDER_EVENTS, RETURN_EVENTS } from "../../functions/domain/events.js";
 import type { StageConfig } from "../config.js";
 import { OmsFunction } from "../constructs/oms-function.js";
 import { Workflow } from "../constructs/workflow.js";
@@ -279,7 +279,8 @@ export class StatelessStack extends Stack {
 
     // Channel sync: what shipped goes back to the order's marketplace (Shopify fulfillmentCreate,
     // WooCommerce tracking + completed, Amazon confirmShipment), and so do the orders we cancelled
-    // (Shopify orderCancel, WooCommerce cancelled). The bus feeds a queue, not the
+    // (Shopify orderCancel, WooCommerce cancelled) and the returns' refunds the channel owes (Shopify
+    // refundCreate, WooCommerce refunds). The bus feeds a queue, not the
     // function, so the marketplaces' rate limits hold however many orders ship at once: two batches
     // at a time, a failed call retried after the visibility timeout, and after eight receives the
     // event waits in the dead-letter queue. Each call is also logged on the order.
@@ -292,7 +293,7 @@ export class StatelessStack extends Stack {
     };
     channelWork(
       "ChannelSync",
-      { description: "Shipments that left and orders cancelled: told to the order's marketplace through the channel sync queue", sources: [EVENT_SOURCES.fulfillment, EVENT_SOURCES.orders], detailTypes: [FULFILLMENT_EVENTS.shipped, ORDER_EVENTS.cancelled], handler: "events/channel-sync.ts", fnDescription: "Tells marketplaces what shipped (carrier and tracking) and what we cancelled, logged on the order" },
+      { description: "Shipments that left, orders cancelled and refunds the channel owes: told to the order's marketplace through the channel sync queue", sources: [EVENT_SOURCES.fulfillment, EVENT_SOURCES.orders, EVENT_SOURCES.returns], detailTypes: [FULFILLMENT_EVENTS.shipped, ORDER_EVENTS.cancelled, RETURN_EVENTS.refundIssued], handler: "events/channel-sync.ts", fnDescription: "Tells marketplaces what shipped (carrier and tracking) and what we cancelled, logged on the order" },
       { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 },
     );
 

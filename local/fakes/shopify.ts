@@ -13,10 +13,13 @@ interface ShopOrder {
   /** Units fulfilled, per line item id. */
   fulfilled: Map<string, number>;
   cancelledAt?: string;
+  /** The order's payment (one SALE of its total, in the customer's currency) and the refunds made. */
+  sale: { id: string; gateway: string; amount: string; currency: string };
+  refunds: { id: string; note: string; transactions: { parentId: string; amount: string }[] }[];
 }
 
 /** Each GraphQL operation the fake answers, by the field it asks for (what the call log names it). */
-const OPERATIONS = ["fulfillmentOrders", "fulfillmentCreate", "inventorySetQuantities", "orderCancel", "order"] as const;
+const OPERATIONS = ["fulfillmentOrders", "fulfillmentCreate", "inventorySetQuantities", "orderCancel", "refundCreate", "order"] as const;
 
 /**
  * A stand-in for one shop's Admin API, answering as shopify.dev documents it (GraphQL Admin
@@ -32,6 +35,8 @@ export class FakeShopify extends FakeVendor {
   readonly available = new Map<string, number>();
   /** Fulfillment ids count up from the one in shopify.dev's fulfillmentCreate example. */
   private nextFulfillment = 255858046;
+  /** Webhooks the shop sent on its own (after a refund), for `settled()`. */
+  private readonly deliveries: Promise<unknown>[] = [];
 
   constructor(readonly shop: { shopDomain: string; accessToken: string; webhook?: { url: string; secret: string } }) {
     super();
@@ -42,7 +47,10 @@ export class FakeShopify extends FakeVendor {
     const doc = parse(text, null, (n: string) => n) as Doc;
     const id = String(doc.id);
     const lineItems = ((doc.line_items ?? []) as Doc[]).map((l) => ({ id: String(l.id), quantity: Number(l.quantity) }));
-    this.orders.set(id, { id, text, lineItems, updatedAt, fulfilled: new Map() });
+    const total = (doc.total_price_set as { presentment_money?: { amount?: string; currency_code?: string } } | undefined)?.presentment_money;
+    const gateways = doc.payment_gateway_names as string[] | undefined;
+    const sale = { id: `gid://shopify/OrderTransaction/${id}1`, gateway: gateways?.[0] ?? "manual", amount: textOf(total?.amount ?? doc.total_price, "0"), currency: textOf(total?.currency_code ?? doc.currency, "USD") };
+    this.orders.set(id, { id, text, lineItems, updatedAt, fulfilled: new Map(), sale, refunds: [] });
     return id;
   }
 
@@ -91,7 +99,20 @@ export class FakeShopify extends FakeVendor {
       }
       case "order": {
         const order = this.byGid(String(variables.id));
-        return data({ order: order ? { id: `gid://shopify/Order/${order.id}`, cancelledAt: order.cancelledAt ?? null, displayFulfillmentStatus: this.fulfillmentOrder(order).status === "CLOSED" ? "FULFILLED" : "UNFULFILLED" } : null });
+        return data({
+          order: order
+            ? {
+                id: `gid://shopify/Order/${order.id}`,
+                cancelledAt: order.cancelledAt ?? null,
+                displayFulfillmentStatus: this.fulfillmentOrder(order).status === "CLOSED" ? "FULFILLED" : "UNFULFILLED",
+                transactions: [
+                  { id: order.sale.id, kind: "SALE", status: "SUCCESS", gateway: order.sale.gateway, amountSet: { presentmentMoney: { amount: order.sale.amount, currencyCode: order.sale.currency } } },
+                  ...order.refunds.flatMap((r, i) => r.transactions.map((t, j) => ({ id: `${order.sale.id}${i}${j}`, kind: "REFUND", status: "SUCCESS", gateway: order.sale.gateway, amountSet: { presentmentMoney: { amount: t.amount, currencyCode: order.sale.currency } } }))),
+                ],
+                refunds: order.refunds.map((r) => ({ id: r.id, note: r.note })),
+              }
+            : null,
+        });
       }
       case "fulfillmentCreate":
         return this.fulfillmentCreate(variables.fulfillment as Doc);
@@ -110,9 +131,37 @@ export class FakeShopify extends FakeVendor {
         order.updatedAt = order.cancelledAt;
         return data({ orderCancel: { job: { id: `gid://shopify/Job/${crypto.randomUUID()}`, done: false }, orderCancelUserErrors: [], userErrors: [] } });
       }
+      case "refundCreate":
+        return this.refundCreate(variables.input as { orderId: string; note?: string; transactions: { parentId: string; amount: string; kind: string }[] });
       default:
         return { status: 200, body: { errors: [{ message: `This fake does not answer this query`, extensions: { code: "UNKNOWN" } }] } };
     }
+  }
+
+  /** A refund of money against the order's SALE, never above what it took less what was refunded before (Shopify's own rule). */
+  private refundCreate(input: { orderId: string; note?: string; transactions: { parentId: string; amount: string; kind: string }[] }): FakeAnswer {
+    const order = this.byGid(input.orderId);
+    const userError = (field: string[], message: string) => data({ refundCreate: { refund: null, userErrors: [{ field, message }] } });
+    if (!order) return userError(["orderId"], "Order does not exist");
+    const cents = (text: string) => Math.round(Number(text) * 1000);
+    const refunded = order.refunds.flatMap((r) => r.transactions).reduce((n, t) => n + cents(t.amount), 0);
+    for (const t of input.transactions) {
+      if (t.kind !== "REFUND" || t.parentId !== order.sale.id) return userError(["transactions", "parentId"], "Parent transaction not found");
+    }
+    const asked = input.transactions.reduce((n, t) => n + cents(t.amount), 0);
+    if (refunded + asked > cents(order.sale.amount)) return userError(["transactions", "amount"], `Refund amount exceeds the available amount: ${order.sale.amount} less ${refunded / 1000} refunded`);
+    const refundId = `${order.id}${order.refunds.length + 1}`;
+    const refund = { id: `gid://shopify/Refund/${refundId}`, note: input.note ?? "", transactions: input.transactions.map((t) => ({ parentId: t.parentId, amount: t.amount })) };
+    order.refunds.push(refund);
+    order.updatedAt = new Date().toISOString();
+    // As Shopify does, the refund is then announced on refunds/create (the REST Refund resource).
+    if (this.shop.webhook) {
+      const body = `{"id":${refundId},"order_id":${order.id},"created_at":"${order.updatedAt}","note":${JSON.stringify(refund.note)},"restock":false,"refund_line_items":[],"transactions":[${refund.transactions
+        .map((t, i) => `{"id":${refundId}${i},"order_id":${order.id},"kind":"refund","status":"success","gateway":${JSON.stringify(order.sale.gateway)},"amount":"${t.amount}","currency":"${order.sale.currency}","parent_id":${order.id}1}`)
+        .join(",")}]}`;
+      this.deliveries.push(this.deliver("refunds/create", body));
+    }
+    return data({ refundCreate: { refund: { id: refund.id, totalRefundedSet: { presentmentMoney: { amount: (asked / 1000).toFixed(2), currencyCode: order.sale.currency } } }, userErrors: [] } });
   }
 
   private list(query: URLSearchParams): FakeAnswer {
@@ -153,6 +202,11 @@ export class FakeShopify extends FakeVendor {
     return data({ fulfillmentCreate: { fulfillment: { id: `gid://shopify/Fulfillment/${this.nextFulfillment++}`, status: "SUCCESS" }, userErrors: [] } });
   }
 
+  /** The OMS's answers to the webhooks the shop sent on its own so far. */
+  settled(): Promise<{ status: number; body: unknown }[]> {
+    return Promise.all(this.deliveries) as Promise<{ status: number; body: unknown }[]>;
+  }
+
   /** Units fulfilled on the shop, over all its orders. */
   unitsFulfilled(orderId?: string): number {
     const orders = orderId ? [this.orders.get(orderId)].filter((o) => o !== undefined) : [...this.orders.values()];
@@ -161,3 +215,6 @@ export class FakeShopify extends FakeVendor {
 }
 
 const data = (d: unknown): FakeAnswer => ({ status: 200, body: { data: d } });
+
+/** A field of a lossless-parsed body as its text (numbers are kept as strings). */
+const textOf = (v: unknown, otherwise: string): string => (typeof v === "string" ? v : otherwise);

@@ -15,6 +15,8 @@ export class FakeWooCommerce extends FakeVendor {
   /** Orders by id, as the REST API gives them (numbers as their text). */
   readonly orders = new Map<string, Doc>();
   readonly trackings = new Map<string, Doc[]>();
+  /** Refunds made, per order id. */
+  readonly refunds = new Map<string, Doc[]>();
   /** Order notes added, per order id. */
   readonly notes = new Map<string, Doc[]>();
   /** `stock_quantity` per `product/<id>` or `product/<id>/variation/<id>`. */
@@ -51,6 +53,7 @@ export class FakeWooCommerce extends FakeVendor {
     if (/^\/wp-json\/wc-shipment-tracking\/v3\/orders\/[^/]+\/shipment-trackings$/.test(path)) return method === "POST" ? "shipment-trackings.create" : "shipment-trackings.list";
     if (path === "/wp-json/wc/v3/orders" && method === "GET") return "orders.list";
     if (/^\/wp-json\/wc\/v3\/orders\/[^/]+\/notes$/.test(path) && method === "POST") return "orders.notes.create";
+    if (/^\/wp-json\/wc\/v3\/orders\/[^/]+\/refunds$/.test(path)) return method === "POST" ? "orders.refunds.create" : "orders.refunds.list";
     if (/^\/wp-json\/wc\/v3\/orders\/[^/]+$/.test(path)) return method === "GET" ? "orders.get" : "orders.update";
     if (/^\/wp-json\/wc\/v3\/products\/[^/]+(\/variations\/[^/]+)?$/.test(path) && method === "PUT") return "products.update";
     return undefined;
@@ -81,6 +84,20 @@ export class FakeWooCommerce extends FakeVendor {
           order.date_modified_gmt = new Date().toISOString().slice(0, 19);
         }
         return { status: 200, body: stringify(order) ?? "{}" };
+      }
+      case "orders.refunds.list":
+        return order ? { status: 200, body: this.refunds.get(orderId) ?? [] } : notFound;
+      case "orders.refunds.create": {
+        if (!order) return notFound;
+        const list = this.refunds.get(orderId) ?? [];
+        const asked = (call.json ?? {}) as { amount?: string; reason?: string; api_refund?: boolean };
+        const thousandths = (v: unknown) => Math.round(Number(typeof v === "string" ? v : "0") * 1000);
+        const before = list.reduce((n, r) => n + thousandths(r.amount), 0);
+        if (before + thousandths(asked.amount) > thousandths(order.total)) return { status: 400, body: { code: "woocommerce_rest_cannot_create_order_refund", message: "Invalid refund amount.", data: { status: 400 } } };
+        const refund = { id: Number(orderId) * 100 + list.length + 1, date_created_gmt: new Date().toISOString().slice(0, 19), amount: asked.amount ?? "0", reason: asked.reason ?? "", refunded_payment: asked.api_refund !== false, line_items: [] };
+        list.push(refund);
+        this.refunds.set(orderId, list);
+        return { status: 201, body: refund };
       }
       case "orders.notes.create": {
         if (!order) return notFound;

@@ -171,9 +171,9 @@ describe("stateless stack", () => {
     compute.hasResourceProperties("AWS::Lambda::EventSourceMapping", { BatchSize: 10, FunctionResponseTypes: ["ReportBatchItemFailures"], ScalingConfig: { MaximumConcurrency: 2 } });
   });
 
-  it("sends shipments that left and orders cancelled to the channel sync queue (not straight to a function), read two batches at a time, with dead letters after eight receives", () => {
+  it("sends shipments that left, orders cancelled and refunds the channel owes to the channel sync queue (not straight to a function), read two batches at a time, with dead letters after eight receives", () => {
     compute.hasResourceProperties("AWS::Events::Rule", {
-      EventPattern: { source: [EVENT_SOURCES.fulfillment, EVENT_SOURCES.orders], "detail-type": ["ShipmentShipped", "OrderCancelled"] },
+      EventPattern: { source: [EVENT_SOURCES.fulfillment, EVENT_SOURCES.orders, EVENT_SOURCES.returns], "detail-type": ["ShipmentShipped", "OrderCancelled", "RefundIssued"] },
       Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [Match.stringLikeRegexp("^ChannelSync"), "Arn"] }, DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 8 }) })],
     });
     compute.hasResourceProperties("AWS::SQS::Queue", { RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 8 } });

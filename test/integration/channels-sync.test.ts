@@ -7,7 +7,7 @@ import { DynamoCatalog } from "../../functions/adapters/dynamodb/catalog-reposit
 import { documentClient } from "../../functions/adapters/dynamodb/client.js";
 import { channelSample } from "../fixtures/channel-samples.js";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { admin, archivedEvents, cloud, dynamo, eventually, operatorCall, operatorGet, putChannelSecret, quiesce, releasedToLocations, shipIt } from "./helpers.js";
+import { admin, archivedEvents, cloud, deliver, dynamo, eventually, operatorCall, operatorGet, putChannelSecret, quiesce, releasedToLocations, shipIt } from "./helpers.js";
 
 // The order: a Shopify SDK fixture (shopify-order-get-partially-refunded-1.json), via ../shared/data/channels (see its README).
 // The shop is local/fakes/shopify.ts: it answers the Admin API as shopify.dev documents it (order.fulfillmentOrders, fulfillmentCreate, inventorySetQuantities, orders.json).
@@ -32,7 +32,7 @@ const creates = () => shop.callsOf("fulfillmentCreate");
 beforeAll(async () => {
   const endpoint = await shop.start();
   const catalog = new DynamoCatalog(documentClient(dynamo), cloud.tableName);
-  await catalog.putLocation({ locationId: "SYNC-US", name: "Sync test warehouse", kind: "warehouse", country: "US", lat: 38.25, lon: -85.76, capabilities: ["ship"], dailyCapacity: 1000, handlingCost: { amount: 100, currency: "USD" }, priority: 1, active: true, groups: ["sync-test"] });
+  await catalog.putLocation({ locationId: "SYNC-US", name: "Sync test warehouse", kind: "warehouse", country: "US", lat: 38.25, lon: -85.76, capabilities: ["ship", "receive-returns"], dailyCapacity: 1000, handlingCost: { amount: 100, currency: "USD" }, priority: 1, active: true, groups: ["sync-test"] });
   for (const sku of ["IPOD2008GREEN", "IPOD2008RED", "IPOD2008BLACK"]) {
     await catalog.putSku({ sku, name: sku, unitWeightGrams: 200, active: true });
     await catalog.putStock({ sku, locationId: "SYNC-US", onHand: 10, reserved: 0, safetyStock: 0, reorderPoint: 0 });
@@ -108,6 +108,34 @@ describe("outbound sync to Shopify", () => {
     expect(skipped.json).toMatchObject({ status: "CANCELLED", channelSync: [expect.objectContaining({ key: "cancelled", status: "SKIPPED", reason: "the channel cancelled the order itself" })] });
     await quiesce();
     expect(shop.callsOf("orderCancel")).toHaveLength(1);
+  });
+
+  it("a return's refund of a Shopify order is made on Shopify (refundCreate against its sale), once; Shopify's refunds/create then is that refund, not a second one", async () => {
+    expect((await operatorCall("PUT", "/returns/policies/shop-sync", { windowDays: 30, shipWithinDays: 14, receiveWithinDays: 21, restockingFeePercent: 0, returnShippingFee: 0 })).status).toBe(200);
+    const orderId = await orderCreated(sampleAs("450789520"));
+    const released = await releasedToLocations(orderId);
+    await deliver(await shipIt(orderId, released.shipments[0]?.shipmentId ?? ""));
+    const asked = await operatorCall("POST", `/orders/${orderId}/returns`, { method: "ship-back", lines: [{ lineId: "001", quantity: 1, reason: "unwanted" }] }, { "idempotency-key": "sync-return-1" });
+    expect(asked.status, JSON.stringify(asked.json)).toBe(201);
+    const returnId = String(asked.json.returnId);
+    await eventually(() => operatorGet(`/returns/${returnId}`), (r) => r.json.status === "AWAITING_GOODS");
+    expect((await operatorCall("POST", `/returns/${returnId}/events`, { type: "received", lines: [{ lineId: "001", quantity: 1, wrongItem: 0 }] }, { "idempotency-key": "sync-return-2" })).status).toBe(200);
+    expect((await operatorCall("POST", `/returns/${returnId}/events`, { type: "inspected", lines: [{ lineId: "001", dispositions: { restock: 1 } }] }, { "idempotency-key": "sync-return-3" })).status).toBe(200);
+    const settled = await eventually(() => operatorGet(`/returns/${returnId}`), (r) => (r.json.refund as { status?: string } | undefined)?.status === "OWED_BY_CHANNEL", 30_000);
+    const total = (settled.json.refund as { breakdown: { total: number } }).breakdown.total;
+    expect(total).toBeGreaterThan(0);
+    const logged = await eventually(() => operatorGet(`/orders/${orderId}`), (o) => JSON.stringify(o.json.channelSync ?? []).includes("refundCreate"));
+    expect(logged.json.channelSync).toEqual(expect.arrayContaining([expect.objectContaining({ key: `refund#${returnId}`, call: "refundCreate", status: "SENT", remoteIds: ["gid://shopify/Refund/4507895201"] })]));
+    const [call] = shop.callsOf("refundCreate");
+    const transactions = (call?.json?.variables as { input: { transactions: { amount: string; kind: string; parentId: string }[] } }).input.transactions;
+    expect(transactions).toEqual([expect.objectContaining({ kind: "REFUND", parentId: "gid://shopify/OrderTransaction/4507895201", amount: (total / 100).toFixed(2) })]);
+    // Shopify announces the refund (refunds/create): it is the one the channel owed, matched by amount, not counted again.
+    expect((await shop.settled()).map((r) => r.status)).toEqual([200]);
+    await quiesce();
+    const payment = (await operatorGet(`/orders/${orderId}`)).json.payment as { refunded?: { amount: number }; refunds?: Record<string, { channelRefundId?: string }> };
+    expect(payment.refunded?.amount).toBe(total);
+    expect(payment.refunds?.[`return:${returnId}`]?.channelRefundId).toBe("4507895201");
+    expect(shop.callsOf("refundCreate")).toHaveLength(1);
   });
 
   it("stock changes reach Shopify coalesced: a burst of changes is one inventorySetQuantities with the latest level, per Shopify location", async () => {

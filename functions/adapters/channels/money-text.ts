@@ -30,3 +30,12 @@ export function toMinorUnits(text: string | number, currency: string): number {
   if (!Number.isSafeInteger(minor)) throw new RangeError(`"${s}" is too large an amount`);
   return sign === "-" ? -minor : minor;
 }
+
+/** Minor units as the channel's decimal text: 7499 EUR → "74.99", 1500 JPY → "1500", 12345 KWD → "12.345" (exact, no float). */
+export function toDecimalText(minor: number, currency: string): string {
+  if (!Number.isSafeInteger(minor)) throw new RangeError(`${minor} is not a whole number of minor units`);
+  const e = currencyExponent(currency);
+  const digits = String(Math.abs(minor)).padStart(e + 1, "0");
+  const text = e ? `${digits.slice(0, -e)}.${digits.slice(-e)}` : digits;
+  return minor < 0 ? `-${text}` : text;
+}

@@ -1,7 +1,8 @@
-import type { ChannelCancellations, ChannelCredentials, ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelShipment } from "../../app/ports.js";
+import type { ChannelCancellations, ChannelCredentials, ChannelRefunds, ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelShipment } from "../../app/ports.js";
 import type { Channel } from "../../domain/channel.js";
 import type { Listing } from "../../domain/product.js";
 import { ChannelApiError, channelRequest, credential, expectOk, MAX_PAGES, nextLink } from "./channel-http.js";
+import { toDecimalText, toMinorUnits } from "./money-text.js";
 import { arr, obj, objects, parseLossless, str, type Json } from "./payload.js";
 
 /** The GraphQL Admin API version this adapter is written against (shopify.dev/docs/api/admin-graphql/2026-10). */
@@ -40,6 +41,21 @@ const ORDER_CANCEL = `mutation OrderCancel($orderId: ID!, $notifyCustomer: Boole
   }
 }`;
 
+const ORDER_PAYMENTS = `query OrderPayments($id: ID!) {
+  order(id: $id) {
+    id
+    transactions(first: 50) { id kind status gateway amountSet { presentmentMoney { amount currencyCode } } }
+    refunds(first: 50) { id note }
+  }
+}`;
+
+const REFUND_CREATE = `mutation RefundCreate($input: RefundInput!) {
+  refundCreate(input: $input) {
+    refund { id totalRefundedSet { presentmentMoney { amount currencyCode } } }
+    userErrors { field message }
+  }
+}`;
+
 /** Fulfillment orders Shopify still lets a merchant fulfill. */
 const FULFILLABLE = new Set(["OPEN", "IN_PROGRESS"]);
 
@@ -55,7 +71,7 @@ const FULFILLABLE = new Set(["OPEN", "IN_PROGRESS"]);
 /** The REST Admin API version of the order list (the same resource, and version, as the webhooks' orders). */
 export const SHOPIFY_REST_VERSION = "2025-07";
 
-export class ShopifyAdmin implements ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelCancellations {
+export class ShopifyAdmin implements ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelCancellations, ChannelRefunds {
   constructor(
     private readonly credentials: ChannelCredentials,
     private readonly fetchImpl: typeof fetch = fetch,
@@ -110,6 +126,37 @@ export class ShopifyAdmin implements ChannelFulfillments, ChannelInventory, Chan
     const errors = objects(out?.orderCancelUserErrors);
     if (errors.length) throw new ChannelApiError(`orderCancel: ${errors.map((e) => `${str(e.code) ?? ""} ${str(e.message) ?? ""}`.trim()).join("; ")}`, 200, false);
     return { call: "orderCancel", remoteIds: [str(obj(out?.job)?.id) ?? ""].filter(Boolean) };
+  }
+
+  /**
+   * `refundCreate` of money only (the goods came back to our location, so no refund line items and
+   * no restock), as REFUND transactions against the order's successful SALE or CAPTURE
+   * transactions, each up to its amount, in the order's presentment currency; the refund's note
+   * names our return, and a refund with that note on the order already means it was made (a retry
+   * after a lost answer refunds nothing twice).
+   */
+  async refund(channel: Channel, r: { externalOrderId: string; key: string; amount: { amount: number; currency: string }; reason: string }): Promise<{ call: string; remoteIds: string[]; already?: boolean }> {
+    const orderId = `gid://shopify/Order/${r.externalOrderId}`;
+    const order = obj((await this.graphql(channel, ORDER_PAYMENTS, { id: orderId })).order);
+    if (!order) throw new ChannelApiError(`Shopify has no order ${r.externalOrderId}`, 200, false);
+    const note = `${r.reason} [${r.key}]`;
+    const made = objects(order.refunds).find((x) => (str(x.note) ?? "").includes(`[${r.key}]`));
+    if (made) return { call: "refundCreate", remoteIds: [str(made.id) ?? ""], already: true };
+    const transactions: Json[] = [];
+    let left = r.amount.amount;
+    for (const t of objects(order.transactions)) {
+      const money = obj(obj(t.amountSet)?.presentmentMoney);
+      if (left === 0 || !["SALE", "CAPTURE"].includes(str(t.kind) ?? "") || str(t.status) !== "SUCCESS" || str(money?.currencyCode) !== r.amount.currency) continue;
+      const take = Math.min(left, toMinorUnits(str(money?.amount) ?? "0", r.amount.currency));
+      if (take <= 0) continue;
+      transactions.push({ orderId, parentId: str(t.id), amount: toDecimalText(take, r.amount.currency), gateway: str(t.gateway), kind: "REFUND" });
+      left -= take;
+    }
+    if (left > 0) throw new ChannelApiError(`Shopify order ${r.externalOrderId} has no ${r.amount.currency} payments enough to refund ${r.amount.amount} minor units (${left} short)`, 200, false);
+    const out = obj((await this.graphql(channel, REFUND_CREATE, { input: { orderId, note, notify: false, currency: r.amount.currency, transactions } })).refundCreate);
+    const errors = objects(out?.userErrors);
+    if (errors.length) throw new ChannelApiError(`refundCreate: ${errors.map((e) => `${arr(e.field).join(".")}: ${str(e.message) ?? ""}`).join("; ")}`, 200, false);
+    return { call: "refundCreate", remoteIds: [str(obj(out?.refund)?.id) ?? ""].filter(Boolean) };
   }
 
   /**

@@ -1,7 +1,8 @@
-import type { ChannelCancellations, ChannelCredentials, ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelShipment } from "../../app/ports.js";
+import type { ChannelCancellations, ChannelCredentials, ChannelRefunds, ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelShipment } from "../../app/ports.js";
 import type { Channel } from "../../domain/channel.js";
 import type { Listing } from "../../domain/product.js";
 import { ChannelApiError, channelRequest, credential, expectOk, MAX_PAGES } from "./channel-http.js";
+import { toDecimalText } from "./money-text.js";
 import { obj, objects, parseLosslessValue, str } from "./payload.js";
 
 const PER_PAGE = 100;
@@ -14,7 +15,7 @@ const PER_PAGE = 100;
  * customer. WooCommerce has no partial fulfillment: the first shipment completes the order and
  * each later one adds its tracking.
  */
-export class WooCommerceApi implements ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelCancellations {
+export class WooCommerceApi implements ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelCancellations, ChannelRefunds {
   constructor(
     private readonly credentials: ChannelCredentials,
     private readonly fetchImpl: typeof fetch = fetch,
@@ -36,6 +37,24 @@ export class WooCommerceApi implements ChannelFulfillments, ChannelInventory, Ch
     const note = await channelRequest(this.fetchImpl, `${url}/notes`, { method: "POST", headers, body: JSON.stringify({ note: `Cancelled in the OMS: ${o.reason}`, customer_note: false }) });
     expectOk("WooCommerce order notes", note);
     return { call: "status cancelled", remoteIds: [o.externalOrderId] };
+  }
+
+  /**
+   * `POST orders/{id}/refunds` of the amount with `api_refund: true` (WooCommerce asks the store's
+   * payment gateway to pay it back) and no line items (the goods came back to us: nothing to
+   * restock there); the refund's reason names our return, and a refund with that reason on the
+   * order already means it was made.
+   */
+  async refund(channel: Channel, r: { externalOrderId: string; key: string; amount: { amount: number; currency: string }; reason: string }): Promise<{ call: string; remoteIds: string[]; already?: boolean }> {
+    const { base, headers } = await this.session(channel);
+    const url = `${base}/wp-json/wc/v3/orders/${encodeURIComponent(r.externalOrderId)}/refunds`;
+    const listed = await channelRequest(this.fetchImpl, url, { headers });
+    expectOk("WooCommerce refunds", listed);
+    const made = objects(parseLosslessValue(listed.text)).find((x) => (str(x.reason) ?? "").includes(`[${r.key}]`));
+    if (made) return { call: "refunds", remoteIds: [str(made.id) ?? ""], already: true };
+    const done = await channelRequest(this.fetchImpl, url, { method: "POST", headers, body: JSON.stringify({ amount: toDecimalText(r.amount.amount, r.amount.currency), reason: `${r.reason} [${r.key}]`, api_refund: true }) });
+    expectOk("WooCommerce refunds", done);
+    return { call: "refunds", remoteIds: [str(obj(parseLosslessValue(done.text))?.id) ?? ""].filter(Boolean) };
   }
 
   /** `stock_quantity` of the listed product, or of its variation (`manage_stock` on, so WooCommerce counts it). */

@@ -1,8 +1,8 @@
 import type { SQSRecord } from "aws-lambda";
 import * as z from "zod/mini";
 import "../../domain/schema.js";
-import { syncCancelled, syncShipped } from "../../app/channel-sync.js";
-import { FULFILLMENT_EVENTS, ORDER_EVENTS } from "../../domain/events.js";
+import { syncCancelled, syncRefund, syncShipped } from "../../app/channel-sync.js";
+import { FULFILLMENT_EVENTS, ORDER_EVENTS, RETURN_EVENTS } from "../../domain/events.js";
 import { sqsRecordHandler } from "../../shared/sqs.js";
 import { logger } from "../../shared/powertools.js";
 import * as root from "../composition-root.js";
@@ -29,13 +29,22 @@ const cancelledSchema = z.object({
   detail: z.object({ metadata: z.object({ eventId: z.string() }), data: z.object({ orderId: z.string().check(z.minLength(1)), reason: z.optional(z.string()) }) }),
 });
 
-const eventSchema = z.union([shippedSchema, cancelledSchema]);
+const refundSchema = z.object({
+  "detail-type": z.literal(RETURN_EVENTS.refundIssued),
+  detail: z.object({
+    metadata: z.object({ eventId: z.string() }),
+    data: z.object({ orderId: z.string().check(z.minLength(1)), returnId: z.string().check(z.minLength(1)), amount: z.object({ amount: z.int(), currency: z.string() }), executedBy: z.optional(z.string()) }),
+  }),
+});
 
-/** One bus event (the message body): a shipment that left, or an order we cancelled, goes to its order's marketplace. */
+const eventSchema = z.union([shippedSchema, cancelledSchema, refundSchema]);
+
+/** One bus event (the message body): a shipment that left, an order we cancelled or a refund the channel owes goes to its order's marketplace. */
 async function onEvent(record: SQSRecord) {
   const event = eventSchema.parse(JSON.parse(record.body));
   logger.appendKeys({ orderId: event.detail.data.orderId, eventId: event.detail.metadata.eventId, detailType: event["detail-type"] });
-  const result = event["detail-type"] === ORDER_EVENTS.cancelled ? await syncCancelled(deps, event.detail.data) : await syncShipped(deps, event.detail.data);
+  const result =
+    event["detail-type"] === ORDER_EVENTS.cancelled ? await syncCancelled(deps, event.detail.data) : event["detail-type"] === RETURN_EVENTS.refundIssued ? await syncRefund(deps, event.detail.data) : await syncShipped(deps, event.detail.data);
   logger.info("Channel told", result);
   return result;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { syncCancelled, syncShipped, type ChannelSyncDeps } from "../../../functions/app/channel-sync.js";
+import { syncCancelled, syncRefund, syncShipped, type ChannelSyncDeps } from "../../../functions/app/channel-sync.js";
 import type { ChannelShipment, ChannelSyncEntry } from "../../../functions/app/ports.js";
 import type { Channel } from "../../../functions/domain/channel.js";
 import type { Order } from "../../../functions/domain/order.js";
@@ -12,15 +12,17 @@ function deps(channel: Channel | undefined, fulfill: (s: ChannelShipment) => Pro
   const log = new Map<string, ChannelSyncEntry>();
   const sent: ChannelShipment[] = [];
   const cancelled: { externalOrderId: string; reason: string }[] = [];
+  const refunded: { externalOrderId: string; key: string; amount: { amount: number; currency: string } }[] = [];
   const d: ChannelSyncDeps = {
     orders: { get: (id) => Promise.resolve(id === "O1" ? order : undefined) },
     channels: { get: () => Promise.resolve(channel) },
     log: { get: (_o, k) => Promise.resolve(log.get(k)), put: (_o, e) => Promise.resolve(void log.set(e.key, e)), ofOrder: () => Promise.resolve([...log.values()]) },
     fulfillments: { shopify: { fulfill: (_c, s) => (sent.push(s), fulfill(s)) } },
     cancellations: { shopify: { cancel: (_c, o) => (cancelled.push(o), Promise.resolve({ call: "orderCancel", remoteIds: ["gid://shopify/Job/1"] })) } },
+    refunds: { shopify: { refund: (_c, r) => (refunded.push(r), Promise.resolve({ call: "refundCreate", remoteIds: ["gid://shopify/Refund/1"] })) } },
     clock: { now: () => "2026-12-03T10:00:00.000Z" },
   };
-  return { d, log, sent, cancelled };
+  return { d, log, sent, cancelled, refunded };
 }
 
 describe("telling the marketplace what shipped", () => {
@@ -72,5 +74,24 @@ describe("telling the marketplace we cancelled its order", () => {
     const amazon = deps({ ...shop, type: "amazon" }, () => Promise.reject(new Error("no")));
     expect(await syncCancelled(amazon.d, { orderId: "O1", reason: "out of stock" })).toMatchObject({ outcome: "skipped", entry: { reason: expect.stringContaining("cancel it there by hand") as unknown } });
     expect(await syncCancelled(deps({ ...shop, type: "generic" }, () => Promise.reject(new Error("no"))).d, { orderId: "O1" })).toEqual({ outcome: "not-a-marketplace" });
+  });
+});
+
+describe("asking the marketplace for a return's refund it owes", () => {
+  it("asks once per return, for the return's amount; a refund we made ourselves is none of the channel's", async () => {
+    const { d, log, refunded } = deps(shop, () => Promise.reject(new Error("no")));
+    const refund = { orderId: "O1", returnId: "R1", amount: { amount: 4560, currency: "USD" }, executedBy: "channel" };
+    expect(await syncRefund(d, refund)).toMatchObject({ outcome: "sent", entry: { key: "refund#R1", call: "refundCreate", status: "SENT" } });
+    expect(refunded).toEqual([expect.objectContaining({ externalOrderId: "450789469", key: "R1", amount: { amount: 4560, currency: "USD" } })]);
+    expect(await syncRefund(d, refund)).toEqual({ outcome: "duplicate" });
+    expect(refunded).toHaveLength(1);
+    expect(log.get("refund#R1")?.status).toBe("SENT");
+    expect(await syncRefund(d, { ...refund, returnId: "R2", executedBy: "provider" })).toEqual({ outcome: "not-a-marketplace" });
+    expect(refunded).toHaveLength(1);
+  });
+
+  it("Amazon's refund is logged as not sent, with the amount to refund by hand", async () => {
+    const { d } = deps({ ...shop, type: "amazon" }, () => Promise.reject(new Error("no")));
+    expect(await syncRefund(d, { orderId: "O1", returnId: "R1", amount: { amount: 999, currency: "USD" }, executedBy: "channel" })).toMatchObject({ outcome: "skipped", entry: { reason: expect.stringContaining("999 USD") as unknown } });
   });
 });

@@ -49,7 +49,31 @@ describe("Shopify orderCancel", () => {
   });
 });
 
+describe("Shopify refundCreate", () => {
+  it("refunds the amount against the order's sale, in its currency, once per return; never above what Shopify took", async () => {
+    const id = shopify.addOrder(demoShopifyOrder("5550000000003", 3));
+    const total = shopify.orders.get(id)?.sale.amount ?? "";
+    const refund = { externalOrderId: id, key: "R-1", amount: { amount: 1999, currency: "EUR" }, reason: "OMS return R-1" };
+    expect(await shopifyApi().refund(shop, refund)).toEqual({ call: "refundCreate", remoteIds: [`gid://shopify/Refund/${id}1`] });
+    expect(shopify.callsOf("refundCreate")[0]?.json?.variables).toEqual({ input: { orderId: `gid://shopify/Order/${id}`, note: "OMS return R-1 [R-1]", notify: false, currency: "EUR", transactions: [{ orderId: `gid://shopify/Order/${id}`, parentId: `gid://shopify/OrderTransaction/${id}1`, amount: "19.99", gateway: "manual", kind: "REFUND" }] } });
+    // A retry (the answer was lost): the refund under our return is there, nothing more is refunded.
+    expect(await shopifyApi().refund(shop, refund)).toMatchObject({ already: true });
+    expect(shopify.callsOf("refundCreate")).toHaveLength(1);
+    // More than was paid: Shopify refuses, and that is not worth retrying.
+    await expect(shopifyApi().refund(shop, { ...refund, key: "R-2", amount: { amount: Math.round(Number(total) * 100), currency: "EUR" } })).rejects.toMatchObject({ retryable: false, message: expect.stringContaining("exceeds") as unknown });
+  });
+});
+
 describe("WooCommerce cancellation and fulfillment", () => {
+  it("refunds the amount through the store's gateway (api_refund), once per return", async () => {
+    woo.addOrder(demoWooOrder(9003, 3));
+    const refund = { externalOrderId: "9003", key: "R-9", amount: { amount: 1250, currency: "EUR" }, reason: "OMS return R-9" };
+    expect(await wooApi().refund(store, refund)).toEqual({ call: "refunds", remoteIds: ["900301"] });
+    expect(woo.callsOf("orders.refunds.create")[0]?.json).toEqual({ amount: "12.50", reason: "OMS return R-9 [R-9]", api_refund: true });
+    expect(await wooApi().refund(store, refund)).toMatchObject({ already: true });
+    expect(woo.refunds.get("9003")).toHaveLength(1);
+  });
+
   it("sets the order cancelled with our reason as a private note, once", async () => {
     woo.addOrder(demoWooOrder(9001, 1));
     expect(await wooApi().cancel(store, { externalOrderId: "9001", reason: "out of stock" })).toEqual({ call: "status cancelled", remoteIds: ["9001"] });

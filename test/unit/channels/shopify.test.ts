@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { normalizeShopifyOrder, parseShopifyBody, shopifyHmac, verifyShopifyHmac } from "../../../functions/adapters/channels/shopify.js";
-import { currencyExponent, toMinorUnits } from "../../../functions/adapters/channels/money-text.js";
+import { currencyExponent, toDecimalText, toMinorUnits } from "../../../functions/adapters/channels/money-text.js";
 import { UnauthorizedError } from "../../../functions/domain/errors.js";
 import { computeTotals } from "../../../functions/domain/order.js";
 import { channelSample } from "../../fixtures/channel-samples.js";
@@ -32,6 +32,10 @@ describe("money text to minor units, by the currency's exponent", () => {
     expect(toMinorUnits("0.1", "EUR")).toBe(10);
     expect(toMinorUnits("12.345", "KWD")).toBe(12345);
     expect(toMinorUnits("19.99", "USD") * 3).toBe(5997); // a float would give 59.97000000000001 × 100
+  });
+  it("and back, to the channel's decimal text: JPY 0, EUR 2, KWD 3 decimals, exactly", () => {
+    expect([toDecimalText(1500, "JPY"), toDecimalText(7499, "EUR"), toDecimalText(5, "EUR"), toDecimalText(12345, "KWD"), toDecimalText(-250, "USD")]).toEqual(["1500", "74.99", "0.05", "12.345", "-2.50"]);
+    for (const [minor, currency] of [[1, "EUR"], [99999, "KWD"], [7, "JPY"]] as const) expect(toMinorUnits(toDecimalText(minor, currency), currency)).toBe(minor);
   });
   it("refuses text that is not an amount of the currency", () => {
     expect(() => toMinorUnits("74.999", "EUR")).toThrow(/more decimals than EUR/);
