@@ -115,14 +115,14 @@ export const channelSyncDeps = /* @__PURE__ */ once(
 /** Each marketplace's order list, for reconciliation. */
 export const channelOrderFeeds = /* @__PURE__ */ once((): ReconcileDeps["feeds"] => ({ shopify: shopifyAdmin(), woocommerce: wooCommerceApi(), amazon: amazonOrders() }));
 export const reconcileCursors = /* @__PURE__ */ once(() => new DynamoReconcileCursors(db(), tableName()));
-/** Setting the marketplaces' stock levels (Amazon's listings feed is not built). */
+/** Setting the marketplaces' stock levels. */
 export const channelStockDeps = /* @__PURE__ */ once(
   (): ChannelStockDeps => ({
     channels: channels(),
     products: products(),
     stock: stock(),
     levels: new DynamoChannelStockLevels(db(), tableName()),
-    inventories: { shopify: shopifyAdmin(), woocommerce: wooCommerceApi() },
+    inventories: { shopify: shopifyAdmin(), woocommerce: wooCommerceApi(), amazon: amazonOrders() },
     clock: systemClock,
   }),
 );

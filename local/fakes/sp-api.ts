@@ -12,6 +12,8 @@ type Doc = Record<string, unknown>;
  */
 export class FakeSpApi extends FakeVendor {
   readonly orders = new Map<string, { order: Doc; items: Doc[]; updatedAt: string }>();
+  /** The merchant-fulfilled quantity of each seller SKU, as the last accepted patch set it. */
+  readonly quantities = new Map<string, number>();
   /** Packages confirmed, per Amazon order id. */
   readonly shipments = new Map<string, Doc[]>();
   private readonly accessToken = `Atza|fake-${crypto.randomUUID()}`;
@@ -73,6 +75,7 @@ export class FakeSpApi extends FakeVendor {
     if (method === "GET" && /^\/orders\/v0\/orders\/[^/]+$/.test(path)) return "getOrder";
     if (method === "GET" && /^\/orders\/v0\/orders\/[^/]+\/orderItems$/.test(path)) return "getOrderItems";
     if (method === "POST" && /^\/orders\/v0\/orders\/[^/]+\/shipmentConfirmation$/.test(path)) return "confirmShipment";
+    if (method === "PATCH" && /^\/listings\/2021-08-01\/items\/[^/]+\/[^/]+$/.test(path)) return "patchListingsItem";
     return undefined;
   }
 
@@ -83,6 +86,15 @@ export class FakeSpApi extends FakeVendor {
       return { status: 200, body: { access_token: this.accessToken, token_type: "bearer", expires_in: 3600, refresh_token: this.seller.refreshToken } };
     }
     if (call.headers["x-amz-access-token"] !== this.accessToken) return { status: 403, body: { errors: [{ code: "Unauthorized", message: "Access to requested resource is denied.", details: "The access token you provided is revoked, malformed or invalid." }] } };
+    if (call.op === "patchListingsItem") {
+      const [, , , , seller = "", sku = ""] = call.path.split("/").map(decodeURIComponent);
+      const patch = (call.json as { productType?: string; patches?: { op: string; path: string; value?: { fulfillment_channel_code?: string; quantity?: number }[] }[] } | undefined) ?? {};
+      const availability = patch.patches?.find((p) => p.path === "/attributes/fulfillment_availability")?.value?.find((v) => v.fulfillment_channel_code === "DEFAULT");
+      if (seller !== this.seller.sellerId) return { status: 403, body: { errors: [{ code: "Unauthorized", message: "Access to requested resource is denied." }] } };
+      if (!patch.productType || typeof availability?.quantity !== "number" || !call.query.get("marketplaceIds")) return { status: 200, body: { sku, status: "INVALID", submissionId: crypto.randomUUID(), issues: [{ code: "90220", message: "'fulfillment_availability' is required but not supplied.", severity: "ERROR" }] } };
+      this.quantities.set(sku, availability.quantity);
+      return { status: 200, body: { sku, status: "ACCEPTED", submissionId: crypto.randomUUID(), issues: [] } };
+    }
     const id = decodeURIComponent(call.path.split("/")[4] ?? "");
     const known = this.orders.get(id);
     const notFound: FakeAnswer = { status: 404, body: { errors: [{ code: "NotFound", message: `Order ${id} not found` }] } };

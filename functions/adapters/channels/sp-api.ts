@@ -1,5 +1,6 @@
-import type { AmazonOrderSource, ChannelCredentials, ChannelFulfillments, ChannelOrderFeed, ChannelShipment } from "../../app/ports.js";
+import type { AmazonOrderSource, ChannelCredentials, ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelShipment } from "../../app/ports.js";
 import type { Channel } from "../../domain/channel.js";
+import type { Listing } from "../../domain/product.js";
 import { ChannelApiError, channelRequest, credential, expectOk, MAX_PAGES } from "./channel-http.js";
 import { objects, obj, parseLossless, str, type Json } from "./payload.js";
 
@@ -16,7 +17,7 @@ const MAX_ITEM_PAGES = 20;
  * `x-amz-access-token`; `getOrder` then `getOrderItems`, following `NextToken`. Bodies are read
  * losslessly (ids and amounts stay text). SigV4 signing is no longer required by SP-API.
  */
-export class SpApiOrders implements AmazonOrderSource, ChannelFulfillments, ChannelOrderFeed {
+export class SpApiOrders implements AmazonOrderSource, ChannelFulfillments, ChannelOrderFeed, ChannelInventory {
   private readonly tokens = new Map<string, { token: string; until: number }>();
 
   constructor(
@@ -85,6 +86,27 @@ export class SpApiOrders implements AmazonOrderSource, ChannelFulfillments, Chan
     if (res.status === 400 && /already/i.test(res.text)) return { call: "confirmShipment", remoteIds: [], already: true };
     expectOk(`SP-API ${path}`, res);
     return { call: "confirmShipment", remoteIds: [s.shipmentId] };
+  }
+
+  /**
+   * The seller-fulfilled quantity of a listing (Listings Items API 2021-08-01 `patchListingsItem`):
+   * a JSON Patch `merge` of `/attributes/fulfillment_availability` with `fulfillment_channel_code:
+   * DEFAULT` (merchant-fulfilled) and the quantity, in the channel's marketplaces; the `merge`
+   * operation leaves the listing's other availability fields (lead time, restock date) as they are.
+   * Amazon answers ACCEPTED and applies it asynchronously; INVALID (the listing's issues) is not
+   * worth retrying.
+   */
+  async setAvailable(channel: Channel, listing: Listing, levels: { channelLocationId: string; quantity: number }[]): Promise<void> {
+    if (!listing.sellerSku) throw new ChannelApiError(`Channel ${channel.channelId}: the listing of this SKU has no sellerSku`, 0, false);
+    if (!channel.sellerId) throw new ChannelApiError(`Channel ${channel.channelId} has no sellerId`, 0, false);
+    const base = (channel.apiEndpoint ?? SP_API_DEFAULT_ENDPOINT).replace(/\/+$/, "");
+    const path = `/listings/2021-08-01/items/${encodeURIComponent(channel.sellerId)}/${encodeURIComponent(listing.sellerSku)}`;
+    const quantity = levels.reduce((n, l) => n + l.quantity, 0);
+    const body = { productType: "PRODUCT", patches: [{ op: "merge", path: "/attributes/fulfillment_availability", value: [{ fulfillment_channel_code: "DEFAULT", quantity }] }] };
+    const res = await this.call(channel, `${base}${path}?marketplaceIds=${encodeURIComponent((channel.marketplaceIds ?? []).join(","))}`, { method: "PATCH", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+    expectOk(`SP-API ${path}`, res);
+    const answer = parseLossless(res.text);
+    if (str(answer.status) !== "ACCEPTED") throw new ChannelApiError(`patchListingsItem ${listing.sellerSku}: ${str(answer.status) ?? "no status"} ${objects(answer.issues).map((i) => `${str(i.code) ?? ""} ${str(i.message) ?? ""}`.trim()).join("; ")}`, res.status, false);
   }
 
   private async get(channel: Channel, url: string): Promise<Json> {

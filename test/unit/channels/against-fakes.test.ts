@@ -3,11 +3,13 @@ import { normalizeAmazonOrder } from "../../../functions/adapters/channels/amazo
 import { normalizeShopifyOrder, parseShopifyBody } from "../../../functions/adapters/channels/shopify.js";
 import { normalizeWooOrder } from "../../../functions/adapters/channels/woocommerce.js";
 import { parseLossless } from "../../../functions/adapters/channels/payload.js";
+import { SpApiOrders } from "../../../functions/adapters/channels/sp-api.js";
 import { ShopifyAdmin } from "../../../functions/adapters/channels/shopify-admin.js";
 import { WooCommerceApi } from "../../../functions/adapters/channels/woocommerce-api.js";
 import type { Channel } from "../../../functions/domain/channel.js";
 import { demoAmazonOrder, demoShopifyOrder, demoWooOrder } from "../../../local/fakes/demo.js";
 import { FakeShopify } from "../../../local/fakes/shopify.js";
+import { FakeSpApi } from "../../../local/fakes/sp-api.js";
 import { FakeWooCommerce } from "../../../local/fakes/woocommerce.js";
 
 // The outbound adapters over HTTP against the local fakes of the vendors' APIs (local/fakes/), with
@@ -15,16 +17,20 @@ import { FakeWooCommerce } from "../../../local/fakes/woocommerce.js";
 const base = { active: true, defaultCurrency: "EUR", locale: "de-DE", version: 1, updatedAt: "t", updatedBy: "ops" } as const;
 const shopify = new FakeShopify({ shopDomain: "fake-test.myshopify.com", accessToken: "shpat_fake_test" });
 const woo = new FakeWooCommerce({ consumerKey: "ck_fake", consumerSecret: "cs_fake" });
+const sp = new FakeSpApi({ sellerId: "AFAKESELLER1", clientId: "amzn1.application-oa2-client.fake", clientSecret: "fake-secret", refreshToken: "Atzr|fake" });
+let seller: Channel;
 let shop: Channel;
 let store: Channel;
 
 beforeAll(async () => {
   shop = { ...base, channelId: "shop", type: "shopify", shopDomain: "fake-test.myshopify.com", apiEndpoint: await shopify.start() };
   store = { ...base, channelId: "woo", type: "woocommerce", siteUrl: "https://woo.example", apiEndpoint: await woo.start() };
+  seller = { ...base, channelId: "amz", type: "amazon", sellerId: "AFAKESELLER1", marketplaceIds: ["A1PA6795UKMFR9"], apiEndpoint: await sp.start() };
 });
 afterAll(async () => {
   await shopify.stop();
   await woo.stop();
+  await sp.stop();
 });
 
 const shopifyApi = () => new ShopifyAdmin({ credentialsFor: () => Promise.resolve({ accessToken: "shpat_fake_test" }) });
@@ -90,6 +96,19 @@ describe("WooCommerce cancellation and fulfillment", () => {
     expect(await wooApi().fulfill(store, shipment)).toMatchObject({ already: true });
     expect(woo.trackings.get("9002")).toHaveLength(1);
     expect(woo.orders.get("9002")?.status).toBe("completed");
+  });
+});
+
+describe("Amazon stock (Listings Items patchListingsItem)", () => {
+  it("merges the merchant-fulfilled quantity of the seller SKU, in the channel's marketplaces", async () => {
+    const api = new SpApiOrders({ credentialsFor: () => Promise.resolve({ clientId: "amzn1.application-oa2-client.fake", clientSecret: "fake-secret", refreshToken: "Atzr|fake", tokenUrl: `${seller.apiEndpoint ?? ""}/auth/o2/token` }) });
+    await api.setAvailable(seller, { channelId: "amz", sellerSku: "MUG-LOGO" }, [{ channelLocationId: "", quantity: 448 }]);
+    const [call] = sp.callsOf("patchListingsItem");
+    expect(call?.path).toBe("/listings/2021-08-01/items/AFAKESELLER1/MUG-LOGO");
+    expect(call?.query.get("marketplaceIds")).toBe("A1PA6795UKMFR9");
+    expect(call?.json).toEqual({ productType: "PRODUCT", patches: [{ op: "merge", path: "/attributes/fulfillment_availability", value: [{ fulfillment_channel_code: "DEFAULT", quantity: 448 }] }] });
+    expect(sp.quantities.get("MUG-LOGO")).toBe(448);
+    await expect(api.setAvailable(seller, { channelId: "amz", asin: "B0X" }, [{ channelLocationId: "", quantity: 1 }])).rejects.toMatchObject({ retryable: false, message: expect.stringContaining("sellerSku") as unknown });
   });
 });
 
