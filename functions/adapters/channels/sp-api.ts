@@ -1,3 +1,4 @@
+import pThrottle from "p-throttle";
 import type { AmazonOrderSource, ChannelCredentials, ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelShipment } from "../../app/ports.js";
 import type { Channel } from "../../domain/channel.js";
 import type { Listing } from "../../domain/product.js";
@@ -12,6 +13,14 @@ export const SP_API_DEFAULT_ENDPOINT = "https://sellingpartnerapi-na.amazon.com"
 const MAX_ITEM_PAGES = 20;
 
 /**
+ * SP-API's default usage plans for the calls the OMS makes in bursts of its own (confirmShipment
+ * 2 requests/s, patchListingsItem 5/s), per instance: the queues that feed them run at most two
+ * batches at once, so each instance keeps to half. Calls Amazon's notifications pace (getOrder,
+ * getOrderItems: 0.5/s, burst 30) are not throttled here; a 429 comes back through the queue.
+ */
+const PER_INSTANCE = { confirmShipment: { limit: 1, interval: 1000 }, patchListingsItem: { limit: 2, interval: 1000 } } as const;
+
+/**
  * Orders API v0 over HTTPS, as the SP-API docs describe it: an LWA access token from the seller's
  * refresh token (`grant_type=refresh_token`, kept until a minute before it expires), sent as
  * `x-amz-access-token`; `getOrder` then `getOrderItems`, following `NextToken`. Bodies are read
@@ -19,6 +28,10 @@ const MAX_ITEM_PAGES = 20;
  */
 export class SpApiOrders implements AmazonOrderSource, ChannelFulfillments, ChannelOrderFeed, ChannelInventory {
   private readonly tokens = new Map<string, { token: string; until: number }>();
+  private readonly throttled = {
+    confirmShipment: pThrottle(PER_INSTANCE.confirmShipment)((channel: Channel, url: string, init: RequestInit) => this.call(channel, url, init)),
+    patchListingsItem: pThrottle(PER_INSTANCE.patchListingsItem)((channel: Channel, url: string, init: RequestInit) => this.call(channel, url, init)),
+  };
 
   constructor(
     private readonly credentials: ChannelCredentials,
@@ -82,7 +95,7 @@ export class SpApiOrders implements AmazonOrderSource, ChannelFulfillments, Chan
       },
     };
     const path = `/orders/v0/orders/${encodeURIComponent(s.externalOrderId)}/shipmentConfirmation`;
-    const res = await this.call(channel, `${base}${path}`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+    const res = await this.throttled.confirmShipment(channel, `${base}${path}`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
     if (res.status === 400 && /already/i.test(res.text)) return { call: "confirmShipment", remoteIds: [], already: true };
     expectOk(`SP-API ${path}`, res);
     return { call: "confirmShipment", remoteIds: [s.shipmentId] };
@@ -103,7 +116,7 @@ export class SpApiOrders implements AmazonOrderSource, ChannelFulfillments, Chan
     const path = `/listings/2021-08-01/items/${encodeURIComponent(channel.sellerId)}/${encodeURIComponent(listing.sellerSku)}`;
     const quantity = levels.reduce((n, l) => n + l.quantity, 0);
     const body = { productType: "PRODUCT", patches: [{ op: "merge", path: "/attributes/fulfillment_availability", value: [{ fulfillment_channel_code: "DEFAULT", quantity }] }] };
-    const res = await this.call(channel, `${base}${path}?marketplaceIds=${encodeURIComponent((channel.marketplaceIds ?? []).join(","))}`, { method: "PATCH", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+    const res = await this.throttled.patchListingsItem(channel, `${base}${path}?marketplaceIds=${encodeURIComponent((channel.marketplaceIds ?? []).join(","))}`, { method: "PATCH", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
     expectOk(`SP-API ${path}`, res);
     const answer = parseLossless(res.text);
     if (str(answer.status) !== "ACCEPTED") throw new ChannelApiError(`patchListingsItem ${listing.sellerSku}: ${str(answer.status) ?? "no status"} ${objects(answer.issues).map((i) => `${str(i.code) ?? ""} ${str(i.message) ?? ""}`.trim()).join("; ")}`, res.status, false);

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { SpApiOrders } from "../../../functions/adapters/channels/sp-api.js";
 import { WooCommerceApi } from "../../../functions/adapters/channels/woocommerce-api.js";
 import type { ChannelShipment } from "../../../functions/app/ports.js";
@@ -40,6 +40,25 @@ describe("Amazon confirmShipment (SP-API Orders v0)", () => {
     expect(await already.fulfill(channel, shipment)).toMatchObject({ already: true });
     const throttled = new SpApiOrders(creds, fakeFetch((s) => (s.url.endsWith("/token") ? token : { status: 429, body: { errors: [{ code: "QuotaExceeded" }] } }), []));
     await expect(throttled.fulfill(channel, shipment)).rejects.toMatchObject({ retryable: true, status: 429 });
+  });
+});
+
+describe("SP-API usage plans", () => {
+  afterEach(() => vi.useRealTimers());
+  it("confirmShipment keeps to 1 request/s per instance (2/s for the queue's two batches at a time), the calls queued, not refused", async () => {
+    vi.useFakeTimers();
+    const channel: Channel = { ...base, channelId: "amz", type: "amazon", sellerId: "A3TH9S8BH6GOGM", marketplaceIds: ["ATVPDKIKX0DER"] };
+    const seen: Seen[] = [];
+    const api = new SpApiOrders({ credentialsFor: () => Promise.resolve({ clientId: "c", clientSecret: "s", refreshToken: "r" }) }, fakeFetch((s) => (s.url.endsWith("/token") ? { status: 200, body: { access_token: "Atza|t", expires_in: 3600 } } : { status: 204 }), seen));
+    const confirms = () => seen.filter((s) => s.url.endsWith("/shipmentConfirmation")).length;
+    const all = Promise.all([1, 2, 3].map((n) => api.fulfill(channel, { ...shipment, shipmentId: `S${n}` })));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(confirms()).toBe(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(confirms()).toBe(2);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(confirms()).toBe(3);
+    expect((await all).map((r) => r.call)).toEqual(["confirmShipment", "confirmShipment", "confirmShipment"]);
   });
 });
 
