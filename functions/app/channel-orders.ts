@@ -214,8 +214,9 @@ export async function pickupFromChannel(api: ChannelDeliveryMethods | undefined,
   let methods: { methodType: string; channelLocationId?: string }[];
   try {
     methods = await api.deliveryMethods(channel, input.externalOrderId);
-  } catch (error) {
-    return { ...input, intakeHolds: [...(input.intakeHolds ?? []), `could not ask the channel how the order is delivered: ${(error as Error).message.slice(0, 200)}`] };
+  } catch {
+    // Still held for the missing address, which an operator resolves (or the channel's next update does).
+    return input;
   }
   const pickups = methods.filter((m) => m.methodType === "PICK_UP");
   if (!pickups.length) return input;
