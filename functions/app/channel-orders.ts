@@ -4,7 +4,8 @@ import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
 import type { Money } from "../domain/money.js";
 import type { Address, ChannelOrder, ChannelTask, Order, OrderStatus } from "../domain/order.js";
 import type { RefundEntry } from "../domain/payment.js";
-import type { RefundStore } from "./ports.js";
+import { NO_SHIPPING_ADDRESS, type Channel } from "../domain/channel.js";
+import type { ChannelDeliveryMethods, RefundStore } from "./ports.js";
 import { changeOrder, type ChangeOrderDeps, type ChangeRequest } from "./change-order.js";
 import { cancelOrder, type CancelOrderDeps } from "./cancel-order.js";
 import { placeOrder, type PlaceOrderDeps } from "./place-order.js";
@@ -198,4 +199,34 @@ export async function recordChannelRefund(deps: Pick<ChannelOrderDeps, "place"> 
     const refunded = { amount: (record.refunded?.amount ?? 0) + refund.amount.amount, currency: record.amount.currency };
     return (await deps.payments.writeRefunds(orderId, { refunds: { ...entries, [`channel:${refund.refundId}`]: entry }, refunded }, version)) ? { orderId, outcome: "recorded" as const } : AGAIN;
   });
+}
+
+
+/**
+ * A Shopify order without a shipping address may be a local pickup, which only its fulfillment
+ * orders say (`deliveryMethod.methodType: PICK_UP` at their assigned location): it becomes our
+ * pickup order at the store the channel's `inventoryLocations` map that Shopify location to (one
+ * of ours), in place of the missing-address hold. A pickup location we cannot map, or an answer
+ * we could not get, keeps the order held, with the reason; it never fails the webhook.
+ */
+export async function pickupFromChannel(api: ChannelDeliveryMethods | undefined, channel: Channel, input: ChannelOrder): Promise<ChannelOrder> {
+  if (!api || input.shippingAddress || input.pickup || !channel.credentialsSecret) return input;
+  let methods: { methodType: string; channelLocationId?: string }[];
+  try {
+    methods = await api.deliveryMethods(channel, input.externalOrderId);
+  } catch {
+    // Still held for the missing address, which an operator resolves (or the channel's next update does).
+    return input;
+  }
+  const pickups = methods.filter((m) => m.methodType === "PICK_UP");
+  if (!pickups.length) return input;
+  const at = [...new Set(pickups.map((p) => p.channelLocationId ?? ""))];
+  const ours = at.length === 1 ? channel.inventoryLocations?.find((l) => l.channelLocationId === at[0])?.locationIds : undefined;
+  const others = (input.intakeHolds ?? []).filter((h) => h !== NO_SHIPPING_ADDRESS);
+  if (ours?.length !== 1 || pickups.length !== methods.length) {
+    const why = at.length !== 1 || pickups.length !== methods.length ? "parts of it are picked up at several locations or shipped" : `no inventoryLocations entry of the channel maps its Shopify location ${at[0] ?? "?"} to exactly one of our locations`;
+    return { ...input, intakeHolds: [...others, `a local pickup on the channel, but ${why}`] };
+  }
+  const { intakeHolds: _h, ...rest } = input;
+  return { ...rest, pickup: { locationId: ours[0] ?? "" }, ...(others.length ? { intakeHolds: others } : {}) };
 }

@@ -137,6 +137,11 @@ export interface ChannelRefunds {
   refund(channel: Channel, refund: { externalOrderId: string; key: string; amount: Money; reason: string }): Promise<{ call: string; remoteIds: string[]; already?: boolean }>;
 }
 
+/** How a marketplace delivers each part of an order (Shopify: its fulfillment orders' delivery methods), with the channel's location for a pickup. */
+export interface ChannelDeliveryMethods {
+  deliveryMethods(channel: Channel, externalOrderId: string): Promise<{ methodType: string; channelLocationId?: string }[]>;
+}
+
 /** One outbound call to a channel about an order, as the order's delivery log shows it. */
 export interface ChannelSyncEntry {
   /** What it is about, unique per order (`shipped#<shipmentId>`, `cancelled`). */

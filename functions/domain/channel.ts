@@ -156,3 +156,6 @@ export const channelCancelReason = (type: keyof typeof CHANNEL_NAMES, detail?: s
 
 /** Whether a cancellation's reason says the order's own marketplace made it. */
 export const byTheChannel = (reason: string | undefined): boolean => /^(cancelled|deleted) on (Shopify|WooCommerce|Amazon)\b|^the buyer asked Amazon to cancel\b/.test(reason ?? "");
+
+/** The intake hold of a channel order that came without a shipping address (a pickup order on Shopify, until its delivery method says so). */
+export const NO_SHIPPING_ADDRESS = "the order has no shipping address";

@@ -98,7 +98,8 @@ export const channelCredentials = /* @__PURE__ */ once(() => new SecretsManagerC
 export const amazonOrders = /* @__PURE__ */ once(() => new SpApiOrders(channelCredentials()));
 /** The delivery log of each order's outbound channel calls. */
 export const channelSyncLog = /* @__PURE__ */ once(() => new DynamoChannelSyncLog(db(), tableName()));
-const shopifyAdmin = /* @__PURE__ */ once(() => new ShopifyAdmin(channelCredentials()));
+/** The Shopify Admin API client (fulfillments, stock, cancellations, refunds, delivery methods). */
+export const shopifyAdmin = /* @__PURE__ */ once(() => new ShopifyAdmin(channelCredentials()));
 const wooCommerceApi = /* @__PURE__ */ once(() => new WooCommerceApi(channelCredentials()));
 /** Telling marketplaces what shipped: each type's fulfillment API. */
 export const channelSyncDeps = /* @__PURE__ */ once(

@@ -118,6 +118,14 @@ export class StatelessStack extends Stack {
       targets: [new LambdaFunction(applyOrderChange, { deadLetterQueue: changeDeadLetters, retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });
 
+    // A channel's API credentials live in a secret it names, under one prefix per stage: the
+    // functions that call channels may read those and no other.
+    const channelCredentialsArn = Stack.of(this).formatArn({ service: "secretsmanager", resource: "secret", resourceName: `${channelCredentialsPrefix(config.stage)}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const readsChannelCredentials = (f: OmsFunction) => {
+      f.addToRolePolicy(new PolicyStatement({ actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [channelCredentialsArn] }));
+      return f.addEnvironment("CHANNEL_CREDENTIALS_PREFIX", channelCredentialsPrefix(config.stage));
+    };
+
     // HTTP API
     const intake = fn("GenericWebhook", "http/webhook-generic.ts", "POST /webhooks/generic: signed order intake")
       .bindTable(table)
@@ -132,15 +140,10 @@ export class StatelessStack extends Stack {
     const webhookFunctions = marketplaceWebhooks.map(([id, handler, routePath, what]) => {
       const f = fn(id, handler, `POST ${routePath}: ${what}`).bindTable(table).bindStateMachine(this.orderWorkflow.stateMachine).bindSecret(props.channelSecrets, "CHANNEL_SECRETS_ARN");
       this.orderWorkflow.stateMachine.grantTaskResponse(f);
+      // Shopify's webhook does not say an order is a local pickup; its fulfillment orders do (Admin API).
+      if (id === "ShopifyWebhook") readsChannelCredentials(f);
       return [routePath, id, f] as const;
     });
-    // A channel's API credentials live in a secret it names, under one prefix per stage: the
-    // functions that call channels may read those and no other.
-    const channelCredentialsArn = Stack.of(this).formatArn({ service: "secretsmanager", resource: "secret", resourceName: `${channelCredentialsPrefix(config.stage)}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const readsChannelCredentials = (f: OmsFunction) => {
-      f.addToRolePolicy(new PolicyStatement({ actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [channelCredentialsArn] }));
-      return f.addEnvironment("CHANNEL_CREDENTIALS_PREFIX", channelCredentialsPrefix(config.stage));
-    };
 
     // Amazon SP-API notifications (ORDER_CHANGE) arrive on a queue SP-API may send to (its account,
     // as the Notifications API docs name it). Each record is handled alone: a failed one comes back

@@ -13,6 +13,8 @@ interface ShopOrder {
   /** Units fulfilled, per line item id. */
   fulfilled: Map<string, number>;
   cancelledAt?: string;
+  /** A local pickup: the Shopify location the customer collects it from (its fulfillment order's PICK_UP delivery method). */
+  pickupAt?: string;
   /** The order's payment (one SALE of its total, in the customer's currency) and the refunds made. */
   sale: { id: string; gateway: string; amount: string; currency: string };
   refunds: { id: string; note: string; transactions: { parentId: string; amount: string }[] }[];
@@ -43,14 +45,14 @@ export class FakeShopify extends FakeVendor {
   }
 
   /** Adds an order to the shop (without telling anyone: a webhook that never came). */
-  addOrder(text: string, updatedAt = new Date().toISOString()): string {
+  addOrder(text: string, updatedAt = new Date().toISOString(), opts: { pickupAt?: string } = {}): string {
     const doc = parse(text, null, (n: string) => n) as Doc;
     const id = String(doc.id);
     const lineItems = ((doc.line_items ?? []) as Doc[]).map((l) => ({ id: String(l.id), quantity: Number(l.quantity) }));
     const total = (doc.total_price_set as { presentment_money?: { amount?: string; currency_code?: string } } | undefined)?.presentment_money;
     const gateways = doc.payment_gateway_names as string[] | undefined;
     const sale = { id: `gid://shopify/OrderTransaction/${id}1`, gateway: gateways?.[0] ?? "manual", amount: textOf(total?.amount ?? doc.total_price, "0"), currency: textOf(total?.currency_code ?? doc.currency, "USD") };
-    this.orders.set(id, { id, text, lineItems, updatedAt, fulfilled: new Map(), sale, refunds: [] });
+    this.orders.set(id, { id, text, lineItems, updatedAt, fulfilled: new Map(), sale, refunds: [], ...(opts.pickupAt ? { pickupAt: opts.pickupAt } : {}) });
     return id;
   }
 
@@ -179,7 +181,8 @@ export class FakeShopify extends FakeVendor {
     const nodes = order.lineItems.map((l) => ({ id: `gid://shopify/FulfillmentOrderLineItem/${l.id}`, remainingQuantity: order.cancelledAt ? 0 : l.quantity - (order.fulfilled.get(l.id) ?? 0), lineItem: { id: `gid://shopify/LineItem/${l.id}` } }));
     const remaining = nodes.reduce((n, l) => n + l.remainingQuantity, 0);
     const status = order.cancelledAt ? "CANCELLED" : remaining === 0 ? "CLOSED" : nodes.length && remaining < order.lineItems.reduce((n, l) => n + l.quantity, 0) ? "IN_PROGRESS" : "OPEN";
-    return { id: `gid://shopify/FulfillmentOrder/${order.id}`, status, lineItems: { nodes } };
+    const deliveryMethod = { methodType: order.pickupAt ? "PICK_UP" : "SHIPPING" };
+    return { id: `gid://shopify/FulfillmentOrder/${order.id}`, status, deliveryMethod, assignedLocation: { location: { id: `gid://shopify/Location/${order.pickupAt ?? "1"}` } }, lineItems: { nodes } };
   }
 
   private fulfillmentCreate(input: Doc): FakeAnswer {

@@ -1,4 +1,4 @@
-import type { ChannelCancellations, ChannelCredentials, ChannelRefunds, ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelShipment } from "../../app/ports.js";
+import type { ChannelCancellations, ChannelCredentials, ChannelDeliveryMethods, ChannelRefunds, ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelShipment } from "../../app/ports.js";
 import type { Channel } from "../../domain/channel.js";
 import type { Listing } from "../../domain/product.js";
 import { ChannelApiError, channelRequest, credential, expectOk, MAX_PAGES, nextLink } from "./channel-http.js";
@@ -27,6 +27,12 @@ const SET_QUANTITIES = `mutation InventorySet($input: InventorySetQuantitiesInpu
   inventorySetQuantities(input: $input) {
     inventoryAdjustmentGroup { id }
     userErrors { field message }
+  }
+}`;
+
+const DELIVERY_METHODS = `query DeliveryMethods($id: ID!) {
+  order(id: $id) {
+    fulfillmentOrders(first: 10) { nodes { deliveryMethod { methodType } assignedLocation { location { id } } } }
   }
 }`;
 
@@ -71,7 +77,7 @@ const FULFILLABLE = new Set(["OPEN", "IN_PROGRESS"]);
 /** The REST Admin API version of the order list (the same resource, and version, as the webhooks' orders). */
 export const SHOPIFY_REST_VERSION = "2025-07";
 
-export class ShopifyAdmin implements ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelCancellations, ChannelRefunds {
+export class ShopifyAdmin implements ChannelFulfillments, ChannelInventory, ChannelOrderFeed, ChannelCancellations, ChannelRefunds, ChannelDeliveryMethods {
   constructor(
     private readonly credentials: ChannelCredentials,
     private readonly fetchImpl: typeof fetch = fetch,
@@ -108,6 +114,19 @@ export class ShopifyAdmin implements ChannelFulfillments, ChannelInventory, Chan
       remoteIds.push(str(obj(created?.fulfillment)?.id) ?? "");
     }
     return { call: "fulfillmentCreate", remoteIds };
+  }
+
+  /**
+   * Each fulfillment order's `deliveryMethod.methodType` (SHIPPING, PICK_UP, LOCAL, ...) and its
+   * assigned location's numeric id: the REST order a webhook carries does not say that an order is
+   * a local pickup, its fulfillment orders do (shopify.dev, DeliveryMethodType).
+   */
+  async deliveryMethods(channel: Channel, externalOrderId: string): Promise<{ methodType: string; channelLocationId?: string }[]> {
+    const order = obj((await this.graphql(channel, DELIVERY_METHODS, { id: `gid://shopify/Order/${externalOrderId}` })).order);
+    return objects(obj(order?.fulfillmentOrders)?.nodes).map((fo) => {
+      const location = str(obj(obj(fo.assignedLocation)?.location)?.id)?.replace("gid://shopify/Location/", "");
+      return { methodType: str(obj(fo.deliveryMethod)?.methodType) ?? "", ...(location ? { channelLocationId: location } : {}) };
+    });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { channelCancelReason } from "../../domain/channel.js";
+import { channelCancelReason, NO_SHIPPING_ADDRESS } from "../../domain/channel.js";
 import { MalformedBodyError } from "../../domain/errors.js";
 import { lineIdFor, type Address, type ChannelOrder, type Customer } from "../../domain/order.js";
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, postalCodeProblem } from "../../domain/order-schema.js";
@@ -134,7 +134,7 @@ export function normalizeShopifyOrder(body: Json, channelId: string, state: "pla
 
   const customer = customerOf(body, holds);
   const shippingAddress = addressOf(obj(body.shipping_address));
-  if (!shippingAddress) holds.push("the order has no shipping address");
+  if (!shippingAddress) holds.push(NO_SHIPPING_ADDRESS);
   const postal = shippingAddress ? postalCodeProblem(shippingAddress.postalCode, shippingAddress.country) : undefined;
   if (postal && shippingAddress) holds.push(`the shipping address's postal code "${shippingAddress.postalCode}" ${postal}`);
 

@@ -1,3 +1,4 @@
+import { NO_SHIPPING_ADDRESS } from "../../domain/channel.js";
 import { MalformedBodyError } from "../../domain/errors.js";
 import { lineIdFor, type Address, type ChannelOrder } from "../../domain/order.js";
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, postalCodeProblem } from "../../domain/order-schema.js";
@@ -103,7 +104,7 @@ export function normalizeWooOrder(body: Json, channelId: string): ChannelOrder {
   const email = str(billing?.email);
   if (!email) holds.push("the order has no customer email");
   const shipTo = addressOf(obj(body.shipping)) ?? addressOf(billing);
-  if (!shipTo) holds.push("the order has no shipping address");
+  if (!shipTo) holds.push(NO_SHIPPING_ADDRESS);
   const postal = shipTo ? postalCodeProblem(shipTo.postalCode, shipTo.country) : undefined;
   if (postal && shipTo) holds.push(`the shipping address's postal code "${shipTo.postalCode}" ${postal}`);
   const name = [str(billing?.first_name), str(billing?.last_name)].filter(Boolean).join(" ") || shipTo?.name || email || "unknown customer";

@@ -1,6 +1,6 @@
 import { cancelReasonOf, normalizeShopifyOrder, parseShopifyBody, SHOPIFY_HEADERS, shopifyRefundOf, verifyShopifyHmac } from "../../adapters/channels/shopify.js";
 import { str } from "../../adapters/channels/payload.js";
-import { cancelFromChannel, receiveChannelOrder, recordChannelRefund, updateFromChannel, type ChannelOrderResult } from "../../app/channel-orders.js";
+import { cancelFromChannel, pickupFromChannel, receiveChannelOrder, recordChannelRefund, updateFromChannel, type ChannelOrderResult } from "../../app/channel-orders.js";
 import { PayloadTooLargeError, UnknownChannelError, ValidationError } from "../../domain/errors.js";
 import { bodyBytes, json, rawBody, requireJsonContent } from "../../shared/http.js";
 import { httpHandler } from "../../shared/middy.js";
@@ -12,6 +12,7 @@ const deps = root.channelOrderDeps();
 const channels = root.channels();
 const payments = root.payments();
 const secrets = root.channelSecrets();
+const admin = root.shopifyAdmin();
 
 /** The order topics this endpoint acts on; any other topic is acknowledged (200) so Shopify does not retry it. */
 const ORDER_TOPICS = ["orders/create", "orders/cancelled", "orders/updated"] as const;
@@ -50,7 +51,8 @@ export const handler = httpHandler(async (event) => {
   if (!(ORDER_TOPICS as readonly string[]).includes(topic)) return json(200, { channelId: channel.channelId, topic, handled: false });
   const body = parseShopifyBody(raw);
   let result: ChannelOrderResult;
-  if (topic === "orders/create") result = await receiveChannelOrder(deps, normalizeShopifyOrder(body, channel.channelId));
+  // An order without a shipping address may be a local pickup: its fulfillment orders say so.
+  if (topic === "orders/create") result = await receiveChannelOrder(deps, await pickupFromChannel(admin, channel, normalizeShopifyOrder(body, channel.channelId)));
   else if (topic === "orders/cancelled" || str(body.cancelled_at)) result = await cancelFromChannel(deps, normalizeShopifyOrder(body, channel.channelId), cancelReasonOf(body));
   // orders/updated carries the whole order as it now stands (after an edit, say): ours follows it where it still may.
   else result = await updateFromChannel(deps, normalizeShopifyOrder(body, channel.channelId, "current"), { version: str(body.updated_at) ?? deliveryId ?? "", source: topic, reason: `edited on Shopify (${str(body.name) ?? str(body.id) ?? ""})` });

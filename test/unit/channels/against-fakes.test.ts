@@ -4,6 +4,7 @@ import { normalizeShopifyOrder, parseShopifyBody } from "../../../functions/adap
 import { normalizeWooOrder } from "../../../functions/adapters/channels/woocommerce.js";
 import { parseLossless } from "../../../functions/adapters/channels/payload.js";
 import { SpApiOrders } from "../../../functions/adapters/channels/sp-api.js";
+import { pickupFromChannel } from "../../../functions/app/channel-orders.js";
 import { ShopifyAdmin } from "../../../functions/adapters/channels/shopify-admin.js";
 import { WooCommerceApi } from "../../../functions/adapters/channels/woocommerce-api.js";
 import type { Channel } from "../../../functions/domain/channel.js";
@@ -52,6 +53,27 @@ describe("Shopify orderCancel", () => {
     const order = shopify.orders.get(id);
     order?.fulfilled.set(order.lineItems[0]?.id ?? "", 1);
     await expect(shopifyApi().cancel(shop, { externalOrderId: id, reason: "x" })).rejects.toMatchObject({ retryable: false, message: expect.stringContaining("fulfilled line items") as unknown });
+  });
+});
+
+describe("Shopify local pickup (fulfillment orders' delivery method)", () => {
+  it("an order without a shipping address picked up at a Shopify location becomes our pickup at the store that location maps to", async () => {
+    const text = demoShopifyOrder("5550000000009", 9).replace(/"shipping_address":\{[^}]*\},/, "");
+    const order = normalizeShopifyOrder(parseShopifyBody(text), "shop");
+    expect(order.intakeHolds).toEqual(["the order has no shipping address"]);
+    shopify.addOrder(text, undefined, { pickupAt: "71000000001" });
+    const mapped = { ...shop, credentialsSecret: "oms/dev/channels/shop", inventoryLocations: [{ channelLocationId: "71000000001", locationIds: ["ST-HAM"] }] };
+    const picked = await pickupFromChannel(shopifyApi(), mapped, order);
+    expect(picked.pickup).toEqual({ locationId: "ST-HAM" });
+    expect(picked.intakeHolds).toBeUndefined();
+    // A Shopify location no inventoryLocations entry maps to one of ours: still held, with why.
+    const unmapped = await pickupFromChannel(shopifyApi(), { ...mapped, inventoryLocations: [] }, order);
+    expect(unmapped.pickup).toBeUndefined();
+    expect(unmapped.intakeHolds).toEqual([expect.stringContaining("no inventoryLocations entry of the channel maps its Shopify location 71000000001") as unknown]);
+    // A shipped order (it has an address) is not asked about; an API that fails holds the order, never throws.
+    expect(await pickupFromChannel(shopifyApi(), mapped, normalizeShopifyOrder(parseShopifyBody(demoShopifyOrder("5550000000010", 10)), "shop"))).not.toHaveProperty("pickup");
+    const broken = await pickupFromChannel({ deliveryMethods: () => Promise.reject(new Error("HTTP 503")) }, mapped, order);
+    expect(broken.intakeHolds).toEqual(["the order has no shipping address"]);
   });
 });
 
