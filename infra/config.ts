@@ -19,6 +19,8 @@ export interface StageConfig {
    * so a deploy never ships a fake payment provider by default.
    */
   providers: { payments: PaymentProviderName; carrier: CarrierName; geocoder: GeocoderName };
+  /** When replenishment planning runs: an EventBridge Scheduler expression in the merchant's time zone. */
+  planning: { scheduleExpression: string; timeZone: string; segmentSize: number };
 }
 
 type StageSettings = Omit<StageConfig, "stage" | "providers"> & { providers?: Partial<StageConfig["providers"]> };
@@ -30,6 +32,7 @@ const STAGES: Record<string, StageSettings> = {
     logLevel: "DEBUG",
     archiveRetention: Duration.days(7),
     deletionProtection: false,
+    planning: { scheduleExpression: "cron(0 2 * * ? *)", timeZone: "Europe/Berlin", segmentSize: 1000 },
     // A demo stage: the simulators, named explicitly.
     providers: { payments: "local", carrier: "local", geocoder: "offline" },
   },
@@ -39,6 +42,7 @@ const STAGES: Record<string, StageSettings> = {
     logLevel: "INFO",
     archiveRetention: Duration.days(365),
     deletionProtection: true,
+    planning: { scheduleExpression: "cron(0 2 * * ? *)", timeZone: "Europe/Berlin", segmentSize: 1000 },
     // No real payment provider or carrier adapter is built yet: until one is, and named here, prod does not synthesize.
   },
 };

@@ -49,6 +49,12 @@ function stageAcknowledgements(stack: Stack, stage: string): { id: string; reaso
         "A channel's API credentials are a secret the operator creates when registering it (its name is in the channel); the functions that call " +
         "channels may read the secrets under the stage's channels/ prefix and no other, and PUT /channels refuses a name outside it.",
     },
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:<AWS::AccountId>:execution:oms-${stage}-replenishment-planning/*]`,
+      reason:
+        "A Distributed Map describes and stops the child executions it starts; their names are generated per run, so the grant names the " +
+        "planning state machine's own executions and nothing else.",
+    },
   ];
 }
 

@@ -166,7 +166,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const secrets = new SecretsLocal(assembly, resolver, options.dataDir);
     const sfn = new StepFunctionsLocal(assembly, resolver, { lambda, events, dynamodb: dynamo.client, clock, iam }, options.dataDir);
     started.unshift({ stop: () => Promise.resolve(sfn.shutdown()) }, { stop: () => Promise.resolve(clock.stop()) });
-    const scheduler = new SchedulerLocal(assembly, resolver, lambda, clock, options.dataDir, iam);
+    const scheduler = new SchedulerLocal(assembly, resolver, lambda, clock, options.dataDir, iam, sfn);
     started.unshift({ stop: () => Promise.resolve(scheduler.stop()) });
     const endpoint = new AwsEndpoint({ sfn, events, secrets, clock, deadLetters, scheduler, iam, sqs, dynamoEndpoint: dynamo.endpoint });
     await endpoint.listen(awsPort, "127.0.0.1");

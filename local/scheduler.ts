@@ -7,6 +7,7 @@ import type { LocalClock } from "./clock.js";
 import type { Resolver } from "./intrinsics.js";
 import type { IamLocal } from "./iam.js";
 import type { LambdaRuntime } from "./lambda-runtime.js";
+import type { StepFunctionsLocal } from "./stepfunctions.js";
 import { nextFire } from "./schedule-expression.js";
 
 export interface LocalSchedule {
@@ -16,7 +17,7 @@ export interface LocalSchedule {
   timeZone: string;
   enabled: boolean;
   /** EventBridge Scheduler targets carry the role the scheduler invokes them as. */
-  targets: { arn: string; input?: string; roleArn?: string }[];
+  targets: { arn: string; input?: string; roleArn?: string; kind: "lambda" | "states" }[];
   ruleArn?: string;
   nextFireAt?: number;
   lastFiredAt?: number;
@@ -25,7 +26,8 @@ export interface LocalSchedule {
 /**
  * Fires `AWS::Events::Rule` schedule expressions and `AWS::Scheduler::Schedule`s on the local
  * clock (rate, cron with time zones, at). A fire that fell due while the cloud was stopped, or
- * that a clock jump skipped over, fires once, as AWS does not catch up. Targets: Lambda functions.
+ * that a clock jump skipped over, fires once, as AWS does not catch up. Targets: Lambda functions,
+ * and (Scheduler's universal target) state machines, started as the schedule's role.
  */
 export class SchedulerLocal {
   readonly schedules: LocalSchedule[] = [];
@@ -40,6 +42,7 @@ export class SchedulerLocal {
     private readonly clock: LocalClock,
     dataDir: string,
     private readonly iam: IamLocal,
+    private readonly sfn?: StepFunctionsLocal,
   ) {
     this.file = path.join(dataDir, "schedules.json");
     const kept = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, "utf8")) as Record<string, number>) : {};
@@ -69,16 +72,17 @@ export class SchedulerLocal {
         expression: text(p.ScheduleExpression),
         timeZone: text(p.ScheduleExpressionTimezone, "UTC"),
         enabled: text(p.State, "ENABLED") === "ENABLED",
-        targets: [{ ...this.target(logicalId, t.Arn, t.Input), roleArn: t.RoleArn }],
+        targets: [{ ...this.target(logicalId, t.Arn, t.Input, true), roleArn: t.RoleArn }],
         lastFiredAt: kept[name],
       });
     }
     for (const s of this.schedules) nextFire(s.expression, this.clock.now(), s.timeZone); // invalid expressions fail at start
   }
 
-  private target(owner: string, arn: string, input?: string) {
-    if (!this.lambda.find(arn)) throw new Error(`Schedule ${owner}: target ${arn} is not a Lambda function of the assembly; the local cloud fires only Lambda targets`);
-    return input === undefined ? { arn } : { arn, input };
+  private target(owner: string, arn: string, input?: string, scheduler = false) {
+    const kind = this.lambda.find(arn) ? ("lambda" as const) : scheduler && this.sfn?.machines.has(arn) ? ("states" as const) : undefined;
+    if (!kind) throw new Error(`Schedule ${owner}: target ${arn} is not a Lambda function${scheduler ? " or a state machine" : ""} of the assembly; the local cloud fires only those targets`);
+    return input === undefined ? { arn, kind } : { arn, input, kind };
   }
 
   /** Starts one loop per enabled schedule. */
@@ -127,6 +131,13 @@ export class SchedulerLocal {
       // As AWS: a rule's schedule invokes under the function's Lambda permission for events.amazonaws.com;
       // an EventBridge Scheduler schedule as its target's role.
       const caller = s.kind === "rule" ? { service: "events.amazonaws.com", sourceArn: s.ruleArn ?? "" } : { session: this.iam.session(t.roleArn ?? "", s.name.slice(0, 64)) };
+      if (t.kind === "states") {
+        // Scheduler's StartExecution target: the role must be allowed to start it; a new execution each time.
+        const denied = "session" in caller && caller.session ? this.iam.denial(caller.session, "states:StartExecution", [t.arn]) : `no role to start ${t.arn} as`;
+        if (denied) console.error(`[scheduler] ${s.name} → ${t.arn}: AccessDenied: ${denied}`);
+        else this.sfn?.startExecution(t.arn, randomUUID(), t.input ?? "{}");
+        continue;
+      }
       const out = await this.lambda.invoke(t.arn, event, { background: true, caller });
       if (!out.ok && !this.controller.signal.aborted) console.error(`[scheduler] ${s.name} → ${t.arn}: ${out.errorType}: ${out.errorMessage}`);
     }

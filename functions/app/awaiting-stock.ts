@@ -25,7 +25,9 @@ const sameLines = (a: PlannedShipment["lines"], b: PlannedShipment["lines"]) => 
  * shipments, which go on. Stock that came in before parking is not missed: it tries at once.
  */
 export async function waitForStock(deps: AwaitingStockDeps, orderId: string, planned: Pick<PlannedShipment, "shipmentId" | "lines">, token: string): Promise<{ outcome: string }> {
-  await deps.allocate.backorders.park(orderId, [...new Set(planned.lines.map((l) => l.sku))], token, deps.allocate.clock.now(), planned.shipmentId);
+  const units: Record<string, number> = {};
+  for (const l of planned.lines) units[l.sku] = (units[l.sku] ?? 0) + l.quantity;
+  await deps.allocate.backorders.park(orderId, Object.keys(units), token, deps.allocate.clock.now(), planned.shipmentId, units);
   return restock(deps, orderId, planned.shipmentId, token);
 }
 

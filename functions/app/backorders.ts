@@ -28,7 +28,9 @@ export async function allocateOrWait(deps: AllocateDeps, orderId: string, token:
     await deps.tasks.succeed(token, allocationOutput(record));
     return { outcome: record.outcome };
   }
-  await deps.backorders.park(orderId, [...new Set(record.backordered.map((l) => l.sku))], token, deps.clock.now());
+  const units: Record<string, number> = {};
+  for (const l of record.backordered) units[l.sku] = (units[l.sku] ?? 0) + l.quantity;
+  await deps.backorders.park(orderId, Object.keys(units), token, deps.clock.now(), undefined, units);
   return tryAgain(deps, orderId, token, options);
 }
 

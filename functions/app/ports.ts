@@ -214,12 +214,14 @@ export interface EventPublisher {
 /** Orders waiting for stock, by SKU (oldest first), each with the token of its waiting workflow step. */
 export interface BackorderStore {
   /** Parks the token of the order's waiting step: "Reserve and route", or (with `shipmentId`) the "Wait for stock" of its awaiting rest. */
-  park(orderId: string, skus: string[], token: string, at: string, shipmentId?: string): Promise<void>;
+  park(orderId: string, skus: string[], token: string, at: string, shipmentId?: string, units?: Record<string, number>): Promise<void>;
   unpark(orderId: string): Promise<void>;
   tokenOf(orderId: string): Promise<string | undefined>;
   /** The parked token, and the awaiting shipment it waits for (absent: the order's allocation waits). */
   parkingOf(orderId: string): Promise<{ token: string; shipmentId?: string } | undefined>;
   waitingFor(sku: string, limit: number): Promise<string[]>;
+  /** Units of the SKU the parked orders wait for. */
+  unitsWaitingFor?(sku: string): Promise<number>;
 }
 
 /** Where allocation decisions are kept: one record per round of an order. */
@@ -375,4 +377,30 @@ export interface ReturnPolicies {
 /** Returned units into stock, each effect exactly once. */
 export interface ReturnStock {
   apply(effect: StockEffect, actor: string, at: string): Promise<"applied" | "already">;
+}
+
+/** One day's demand of a SKU in a scope (a location, or "*" for the network). */
+export interface DemandPoint {
+  sku: string;
+  scope: string;
+  day: string;
+  demand?: number;
+  unserved?: number;
+  returned?: number;
+}
+
+/** Dense daily series from `from` to `to` (inclusive), oldest first. */
+export interface DemandSeries {
+  from: string;
+  to: string;
+  demand: number[];
+  unserved: number[];
+  returned: number[];
+}
+
+/** Daily demand history per SKU and location (and the network), counted once per source. */
+export interface DemandHistory {
+  /** Counts a source's demand; false when it was counted before. */
+  record(source: "order" | "return", id: string, points: DemandPoint[], now: string): Promise<boolean>;
+  series(sku: string, scope: string, from: string, to: string): Promise<DemandSeries>;
 }

@@ -7,6 +7,8 @@ import { returnChangeEvents } from "../domain/return-events.js";
 import type { Shipment } from "../domain/shipment.js";
 import { shipmentChangeEvents } from "../domain/shipment-events.js";
 import type { EventPublisher, OutgoingEvent } from "./ports.js";
+import type { PurchaseOrder } from "../domain/purchasing.js";
+import { purchaseOrderEvents } from "../domain/purchasing-events.js";
 
 /** One change read from the table's change stream, already typed. */
 export type DomainChange =
@@ -15,7 +17,8 @@ export type DomainChange =
   | { id: string; kind: "order"; before?: OrderHeaderImage; after?: OrderHeaderImage }
   | { id: string; kind: "payment"; before?: PaymentRecord; after?: PaymentRecord }
   | { id: string; kind: "shipment"; before?: Shipment; after?: Shipment }
-  | { id: string; kind: "return"; before?: Return; after?: Return };
+  | { id: string; kind: "return"; before?: Return; after?: Return }
+  | { id: string; kind: "purchase-order"; before?: PurchaseOrder; after?: PurchaseOrder };
 
 const produce = (change: DomainChange) => {
   switch (change.kind) {
@@ -31,6 +34,8 @@ const produce = (change: DomainChange) => {
       return shipmentChangeEvents(change.before, change.after).map((e) => ({ source: EVENT_SOURCES.fulfillment, ...e }));
     case "return":
       return returnChangeEvents(change.before, change.after).map((e) => ({ source: EVENT_SOURCES.returns, ...e }));
+    case "purchase-order":
+      return purchaseOrderEvents(change.before, change.after).map((e) => ({ source: EVENT_SOURCES.purchasing, ...e }));
   }
 };
 

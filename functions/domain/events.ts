@@ -4,7 +4,27 @@ export const EVENT_SOURCES = {
   inventory: "oms.inventory",
   fulfillment: "oms.fulfillment",
   returns: "oms.returns",
+  purchasing: "oms.purchasing",
 } as const;
+
+/** Detail types of the purchasing context: purchase orders (from their history) and the planner's alerts. */
+export const PURCHASING_EVENTS = {
+  drafted: "PurchaseOrderDrafted",
+  approved: "PurchaseOrderApproved",
+  sent: "PurchaseOrderSent",
+  acknowledged: "PurchaseOrderAcknowledged",
+  partiallyReceived: "PurchaseOrderPartiallyReceived",
+  received: "PurchaseOrderReceived",
+  closed: "PurchaseOrderClosed",
+  cancelled: "PurchaseOrderCancelled",
+  late: "PurchaseOrderLate",
+  noSupplier: "ReorderPointWithoutSupplier",
+  stockoutForecast: "StockoutForecast",
+  planned: "ReplenishmentPlanned",
+} as const;
+/** Alerts for the purchasing contact (the internal notifications rule matches these). */
+export const PURCHASING_ALERTS = [PURCHASING_EVENTS.late, PURCHASING_EVENTS.noSupplier, PURCHASING_EVENTS.stockoutForecast] as const;
+
 
 /** Detail types published by the order context (past tense). */
 export const ORDER_EVENTS = {

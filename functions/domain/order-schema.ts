@@ -16,7 +16,7 @@ export const MAX_LINE_QUANTITY = 100_000;
 const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
 const regionNames = new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
 
-const currencyCode = z.string().check(
+export const currencyCode = z.string().check(
   z.regex(/^[A-Z]{3}$/, "must be an ISO-4217 code of three capital letters"),
   z.refine((c) => CURRENCIES.has(c), "is not an ISO-4217 currency"),
 );

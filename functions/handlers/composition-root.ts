@@ -27,6 +27,13 @@ import { DynamoReturnStore } from "../adapters/dynamodb/return-store.js";
 import { DynamoRoutingRules } from "../adapters/dynamodb/routing-rules-repository.js";
 import { DynamoShipmentStore } from "../adapters/dynamodb/shipment-store.js";
 import { DynamoStockLedger } from "../adapters/dynamodb/stock-ledger.js";
+import { DynamoDemandHistory } from "../adapters/dynamodb/demand-history.js";
+import { DynamoPurchasing } from "../adapters/dynamodb/purchasing-store.js";
+import { renderPurchaseOrder } from "../adapters/purchasing/po-document.js";
+import type { PlanningDeps, RecordDemandDeps } from "../app/replenishment.js";
+import type { PurchasingDeps } from "../app/purchasing.js";
+import type { SendPurchaseOrderDeps } from "../app/send-purchase-order.js";
+import { optionalEnv } from "../shared/env.js";
 import { EventBridgePublisher } from "../adapters/eventbridge/event-publisher.js";
 import { LocalPaymentProvider } from "../adapters/payments/local-provider.js";
 import { SecretsManagerChannelCredentials, SecretsManagerChannelSecrets } from "../adapters/secrets/channel-secrets.js";
@@ -124,6 +131,41 @@ export const channelStockDeps = /* @__PURE__ */ once(
     stock: stock(),
     levels: new DynamoChannelStockLevels(db(), tableName()),
     inventories: { shopify: shopifyAdmin(), woocommerce: wooCommerceApi(), amazon: amazonOrders() },
+    clock: systemClock,
+  }),
+);
+
+/** Suppliers, purchase orders, receipts and alerts. */
+export const purchasing = /* @__PURE__ */ once(() => new DynamoPurchasing(db(), tableName()));
+/** Daily demand per SKU and location. */
+export const demandHistory = /* @__PURE__ */ once(() => new DynamoDemandHistory(db(), tableName()));
+export const recordDemandDeps = /* @__PURE__ */ once((): RecordDemandDeps => ({ allocations: allocations(), demand: demandHistory(), clock: systemClock }));
+export const purchasingDeps = /* @__PURE__ */ once((): PurchasingDeps => ({ purchasing: purchasing(), stock: stock(), clock: systemClock }));
+/** The nightly plan: its settings come from the stack (PLANNING_*), with documented defaults. */
+export const planningDeps = /* @__PURE__ */ once(
+  (): PlanningDeps => ({
+    locations: catalog(),
+    stock: stock(),
+    demand: demandHistory(),
+    backorders: backorders(),
+    purchasing: purchasing(),
+    events: eventPublisher(),
+    clock: systemClock,
+    ids: ulidIds,
+    settings: {
+      segmentSize: Number(optionalEnv("PLANNING_SEGMENT_SIZE", "1000")),
+      coverDays: Number(optionalEnv("PLANNING_COVER_DAYS", "14")),
+      holdingRate: Number(optionalEnv("PLANNING_HOLDING_RATE", "0.25")),
+      defaultLeadTimeDays: Number(optionalEnv("PLANNING_DEFAULT_LEAD_TIME_DAYS", "7")),
+    },
+  }),
+);
+export const sendPurchaseOrderDeps = /* @__PURE__ */ once(
+  (): SendPurchaseOrderDeps => ({
+    purchasing: purchasing(),
+    deliveries: purchasing().deliveries,
+    render: async (po, supplier) => renderPurchaseOrder(po, supplier, { name: (await catalog().getLocation(po.locationId))?.name ?? po.locationId, locationId: po.locationId }),
+    post: async (url, body, headers) => ({ status: (await fetch(url, { method: "POST", body, headers, signal: AbortSignal.timeout(10_000) })).status }),
     clock: systemClock,
   }),
 );

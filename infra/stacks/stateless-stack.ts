@@ -1,5 +1,6 @@
 import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
-import { AccountPrincipal, PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { AccountPrincipal, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { CfnSchedule } from "aws-cdk-lib/aws-scheduler";
 import { HttpApi, HttpMethod, HttpNoneAuthorizer, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpIamAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
@@ -14,7 +15,7 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { ITEM_TYPES } from "../../functions/adapters/dynamodb/keys.js";
 import { channelCredentialsPrefix } from "../../functions/domain/channel.js";
-import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, CUSTOMER_FACING_RETURN_EVENTS, EVENT_SOURCES, FULFILLMENT_EVENTS, INVENTORY_EVENTS, ORDER_EVENTS, RETURN_EVENTS } from "../../functions/domain/events.js";
+import { CUSTOMER_FACING_FULFILLMENT_EVENTS, CUSTOMER_FACING_ORDER_EVENTS, CUSTOMER_FACING_RETURN_EVENTS, EVENT_SOURCES, FULFILLMENT_EVENTS, INVENTORY_EVENTS, ORDER_EVENTS, PURCHASING_EVENTS, RETURN_EVENTS } from "../../functions/domain/events.js";
 import type { StageConfig } from "../config.js";
 import { OmsFunction } from "../constructs/oms-function.js";
 import { Workflow } from "../constructs/workflow.js";
@@ -35,6 +36,7 @@ export class StatelessStack extends Stack {
   readonly api: HttpApi;
   readonly orderWorkflow: Workflow;
   readonly returnWorkflow: Workflow;
+  readonly planningWorkflow: Workflow;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -95,6 +97,52 @@ export class StatelessStack extends Stack {
     // An exchange's replacement is an order: the steps start its workflow, answer its waiting reservation and cancel it.
     const returnSteps = answersTasks(answersTasks(fn("ReturnSteps", "tasks/return-step.ts", "Return workflow steps: open, approval, label and goods (and an exchange's replacement order), overdue, settle (refund), manual refund").bindTable(table).bindStateMachine(this.orderWorkflow.stateMachine), returnWorkflowArn));
     this.returnWorkflow = new Workflow(this, "OrderReturn", { definitionFile: "order-return.asl.json", name: returnWorkflowName, config, functions: { ReturnStepsFunctionArn: returnSteps } });
+
+    // Replenishment planning: every night (the merchant's time zone) EventBridge Scheduler starts the
+    // planning workflow, whose Distributed Map plans every SKU-location in units of work (a
+    // location's SKUs in runs of segmentSize), each a child execution with one function call.
+    const planningName = `oms-${config.stage}-replenishment-planning`;
+    const planningArn = Stack.of(this).formatArn({ service: "states", resource: "stateMachine", resourceName: planningName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const replenishment = new OmsFunction(this, "Replenishment", { handler: "tasks/replenishment.ts", config, description: "Replenishment planning steps: list the work, plan a unit of SKU-locations (forecast, safety stock, reorder point, draft purchase orders), finish the run", timeout: Duration.minutes(15), memorySize: 1024, environment: { PLANNING_SEGMENT_SIZE: String(config.planning.segmentSize), PLANNING_COVER_DAYS: "14", PLANNING_HOLDING_RATE: "0.25", PLANNING_DEFAULT_LEAD_TIME_DAYS: "7" } })
+      .bindTable(table)
+      .bindEventBus(bus);
+    this.planningWorkflow = new Workflow(this, "ReplenishmentPlanning", { definitionFile: "replenishment-planning.asl.json", name: planningName, config, functions: { ReplenishmentFunctionArn: replenishment } });
+    // A Distributed Map runs its iterations as child executions of the state machine itself.
+    this.planningWorkflow.stateMachine.addToRolePolicy(new PolicyStatement({ actions: ["states:StartExecution"], resources: [planningArn] }));
+    this.planningWorkflow.stateMachine.addToRolePolicy(
+      new PolicyStatement({ actions: ["states:DescribeExecution", "states:StopExecution"], resources: [Stack.of(this).formatArn({ service: "states", resource: "execution", resourceName: `${planningName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }),
+    );
+    const schedulerRole = new Role(this, "PlanningScheduleRole", { assumedBy: new ServicePrincipal("scheduler.amazonaws.com"), description: "EventBridge Scheduler starts the nightly replenishment planning" });
+    this.planningWorkflow.stateMachine.grantStartExecution(schedulerRole);
+    new CfnSchedule(this, "PlanningSchedule", {
+      name: `oms-${config.stage}-replenishment-nightly`,
+      description: "Nightly replenishment planning in the merchant's time zone",
+      scheduleExpression: config.planning.scheduleExpression,
+      scheduleExpressionTimezone: config.planning.timeZone,
+      flexibleTimeWindow: { mode: "OFF" },
+      state: "ENABLED",
+      target: { arn: this.planningWorkflow.stateMachine.stateMachineArn, roleArn: schedulerRole.roleArn, input: "{}" },
+    });
+
+    // Demand history: each order's allocation and each return's restock, counted once.
+    const recordDemand = fn("RecordDemand", "events/record-demand.ts", "Counts each order's demand at allocation (and returned units) into the daily demand history").bindTable(table);
+    const demandDeadLetters = new Queue(this, "RecordDemandDeadLetters", { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+    new Rule(this, "DemandHistory", {
+      eventBus: bus,
+      description: "Orders allocated or backordered, and returns restocked: counted into the demand history",
+      eventPattern: { source: [EVENT_SOURCES.orders, EVENT_SOURCES.returns], detailType: [ORDER_EVENTS.allocated, ORDER_EVENTS.backordered, RETURN_EVENTS.restocked] },
+      targets: [new LambdaFunction(recordDemand, { deadLetterQueue: demandDeadLetters, retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+    });
+
+    // Purchase orders sent go to their supplier (webhook, signed, with the PDF; or email).
+    const sendPurchaseOrder = fn("SendPurchaseOrder", "events/send-purchase-order.ts", "Sends a purchase order and its PDF to the supplier's webhook (signed) or records its email").bindTable(table);
+    const sendDeadLetters = new Queue(this, "SendPurchaseOrderDeadLetters", { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+    new Rule(this, "PurchaseOrderSent", {
+      eventBus: bus,
+      description: "A purchase order was sent: deliver it to the supplier",
+      eventPattern: { source: [EVENT_SOURCES.purchasing], detailType: [PURCHASING_EVENTS.sent] },
+      targets: [new LambdaFunction(sendPurchaseOrder, { deadLetterQueue: sendDeadLetters, retryAttempts: 8, maxEventAge: Duration.hours(12) })],
+    });
 
     // Orders waiting for stock are planned again when stock of their SKU comes in.
     const resumeBackorders = answersTasks(fn("ResumeBackorders", "events/resume-backorders.ts", "Plans backordered orders again when their SKU is back in stock").bindTable(table));
@@ -243,7 +291,19 @@ export class StatelessStack extends Stack {
       ["/products/{sku}", HttpMethod.PUT, "PutProduct", "http/products.ts", "readWrite"],
       ["/products/import", HttpMethod.POST, "ImportProducts", "http/products.ts", "readWrite"],
     ];
-    const sharedRoutes = [...returnRoutes, ...channelRoutes];
+    // Purchasing: suppliers, purchase orders and their receipts, and the inventory report.
+    const purchasingRoutes: typeof returnRoutes = [
+      ["/suppliers", HttpMethod.GET, "ListSuppliers", "http/suppliers.ts", "read"],
+      ["/suppliers/{supplierId}", HttpMethod.GET, "GetSupplier", "http/suppliers.ts", "read"],
+      ["/suppliers/{supplierId}", HttpMethod.PUT, "PutSupplier", "http/suppliers.ts", "readWrite"],
+      ["/purchase-orders", HttpMethod.GET, "ListPurchaseOrders", "http/purchase-orders.ts", "read"],
+      ["/purchase-orders/{poId}", HttpMethod.GET, "GetPurchaseOrder", "http/purchase-orders.ts", "read"],
+      ["/purchase-orders/{poId}", HttpMethod.PATCH, "ChangePurchaseOrder", "http/purchase-orders.ts", "readWrite"],
+      ["/purchase-orders/{poId}/document", HttpMethod.GET, "PurchaseOrderDocument", "http/purchase-orders.ts", "read"],
+      // approve | send | acknowledge | cancel | close | receipts: one route (each route costs the stack three resources).
+      ["/purchase-orders/{poId}/{action}", HttpMethod.POST, "PurchaseOrderAction", "http/purchase-orders.ts", "readWrite"],
+    ];
+    const sharedRoutes = [...returnRoutes, ...channelRoutes, ...purchasingRoutes];
     const returnFunctions = new Map<string, OmsFunction>();
     for (const [routePath, method, id, handler] of sharedRoutes) {
       let f = returnFunctions.get(handler);
@@ -338,7 +398,7 @@ export class StatelessStack extends Stack {
           FilterCriteria.filter({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.order] } } } }),
           FilterCriteria.filter({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.stock] } } } }),
           FilterCriteria.filter({ eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.adjustment] } } } }),
-          FilterCriteria.filter({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.payment, ITEM_TYPES.shipment, ITEM_TYPES.return] } } } }),
+          FilterCriteria.filter({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: [ITEM_TYPES.payment, ITEM_TYPES.shipment, ITEM_TYPES.return, ITEM_TYPES.purchaseOrder] } } } }),
         ],
       }),
     );
@@ -346,6 +406,7 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, "ApiUrl", { value: this.api.apiEndpoint });
     new CfnOutput(this, "AmazonNotificationsQueueArn", { value: amazonQueue.queueArn, description: "SP-API createDestination: the SQS destination of ORDER_CHANGE subscriptions" });
     new CfnOutput(this, "OrderWorkflowArn", { value: this.orderWorkflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, "PlanningWorkflowArn", { value: this.planningWorkflow.stateMachine.stateMachineArn });
     new CfnOutput(this, "ReturnWorkflowArn", { value: this.returnWorkflow.stateMachine.stateMachineArn });
   }
 }

@@ -47,6 +47,10 @@ export function checkDefinition(machine: string, definition: Definition): void {
   walkStates(definition.States, (name, s) => {
     if (s.QueryLanguage === "JSONata") problems.push(`"${name}": JSONata is not supported locally`);
     if ("Assign" in s) problems.push(`"${name}": Assign (variables) is not supported locally`);
+    // A Distributed Map runs here as the runner's Map (its iterations inline, MaxConcurrency at a
+    // time, no child executions to list): only over items in the state's input.
+    const mode = (s.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined)?.ProcessorConfig?.Mode;
+    if (mode === "DISTRIBUTED") for (const field of ["ItemReader", "ItemBatcher", "ResultWriter", "ToleratedFailurePercentage", "ToleratedFailureCount", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath"]) if (field in s) problems.push(`"${name}": a Distributed Map's ${field} is not supported locally (only ItemsPath over the input)`);
     if (s.ResultPath === "$") problems.push(`"${name}": an explicit ResultPath "$" is mis-handled by the local runner; omit it`);
     if (s.Type === "Task") {
       const why = unsupported(s);

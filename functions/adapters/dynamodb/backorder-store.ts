@@ -9,7 +9,7 @@ export class DynamoBackorderStore implements BackorderStore {
     private readonly tableName: string,
   ) {}
 
-  async park(orderId: string, skus: string[], token: string, at: string, shipmentId?: string): Promise<void> {
+  async park(orderId: string, skus: string[], token: string, at: string, shipmentId?: string, units?: Record<string, number>): Promise<void> {
     const prior = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.backorderOfOrder(orderId), ConsistentRead: true }));
     // Parked again (a retried step): the order keeps its place in the queue.
     const parkedAt = (prior.Item?.parkedAt as string | undefined) ?? at;
@@ -19,7 +19,7 @@ export class DynamoBackorderStore implements BackorderStore {
       new TransactWriteCommand({
         TransactItems: [
           { Put: { TableName: this.tableName, Item: { ...keys.backorderOfOrder(orderId), type: ITEM_TYPES.backorder, orderId, skus, token, parkedAt, ...(shipmentId ? { shipmentId } : {}), version: 1 } } },
-          ...skus.map((sku) => ({ Put: { TableName: this.tableName, Item: { ...keys.backorderOfSku(sku, parkedAt, orderId), type: ITEM_TYPES.backorder, orderId, sku, parkedAt, version: 1 } } })),
+          ...skus.map((sku) => ({ Put: { TableName: this.tableName, Item: { ...keys.backorderOfSku(sku, parkedAt, orderId), type: ITEM_TYPES.backorder, orderId, sku, parkedAt, ...(units?.[sku] ? { units: units[sku] } : {}), version: 1 } } })),
         ],
       }),
     );
@@ -45,6 +45,18 @@ export class DynamoBackorderStore implements BackorderStore {
   async tokenOf(orderId: string): Promise<string | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.backorderOfOrder(orderId), ConsistentRead: true }));
     return out.Item?.token as string | undefined;
+  }
+
+  /** Units of the SKU the parked orders wait for (what planning counts as backordered). */
+  async unitsWaitingFor(sku: string): Promise<number> {
+    let total = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": keys.backordersOfSku(sku) }, ProjectionExpression: "units", ...(start ? { ExclusiveStartKey: start } : {}) }));
+      for (const i of out.Items ?? []) total += Number(i.units ?? 0);
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return total;
   }
 
   async waitingFor(sku: string, limit: number): Promise<string[]> {

@@ -33,6 +33,12 @@
  *  - a channel's webhook deliveries already handled: PK = WEBHOOK#<channel>#<deliveryId> (kept 30 days)
  *  - products by state / all, by SKU: GSI1 (GSI1PK = PRODUCTS#active | PRODUCTS#inactive), GSI3 (GSI3PK = PRODUCTS); GSI1SK = GSI3SK = sku
  *  - a channel's listing → its SKU: PK = LISTING#<channel>#<variant:… | variation:… | product:… | seller-sku:… | asin:…>
+ *  - a SKU's daily demand per month, at a location or the network ("*"): PK = DEMAND#<sku>, SK = <location|*>#<yyyy-mm> (attributes dNN, uNN, rNN)
+ *  - demand already counted for an order / a return: PK = DEMANDREC#<order|return>#<id> (kept 30 days)
+ *  - suppliers: PK = SUPPLIER#<id>, listed via GSI1 (GSI1PK = SUPPLIERS); a SKU's sources: PK = SKU#<sku>, SK begins_with SUPPLY#
+ *  - purchase orders: PK = PO#<id>, SK = PO (receipts SK = RECEIPT#<id>); by supplier / status / all, newest first: GSI1 (POS#SUPPLIER#<id>), GSI2 (POS#STATUS#<status>), GSI3 (POS)
+ *  - the open draft purchase order of a supplier for a location: PK = DRAFTPO#<supplier>#<location>
+ *  - a planning run: PK = PLANRUN#<runId>; an alert raised once: PK = ALERT#<kind>#<id>
  */
 export interface Key {
   PK: string;
@@ -70,6 +76,15 @@ export const ITEM_TYPES = {
   channelIdentity: "ChannelIdentity",
   webhookDelivery: "WebhookDelivery",
   listing: "Listing",
+  demand: "Demand",
+  demandRecord: "DemandRecord",
+  supplier: "Supplier",
+  supply: "Supply",
+  purchaseOrder: "PurchaseOrder",
+  draftPurchaseOrder: "DraftPurchaseOrder",
+  purchaseOrderReceipt: "PurchaseOrderReceipt",
+  planningRun: "PlanningRun",
+  alert: "Alert",
   channelSync: "ChannelSync",
   channelStock: "ChannelStock",
   reconcileCursor: "ReconcileCursor",
@@ -179,6 +194,36 @@ export const keys = {
   products: (active?: boolean) => (active === undefined ? { index: INDEXES.all, pk: "GSI3PK", value: "PRODUCTS" } : { index: INDEXES.byChannel, pk: "GSI1PK", value: `PRODUCTS#${active ? "active" : "inactive"}` }),
   listing: (channelId: string, listingKey: string): Key => ({ PK: `LISTING#${channelId}#${listingKey}`, SK: "LISTING" }),
   webhookDelivery: (channelId: string, deliveryId: string): Key => ({ PK: `WEBHOOK#${channelId}#${deliveryId}`, SK: "DELIVERY" }),
+  /** A SKU's demand in one month at a location (or "*" for the network): one counter attribute per day. */
+  demandMonth: (sku: string, scope: string, month: string): Key => ({ PK: `DEMAND#${sku}`, SK: `${scope}#${month}` }),
+  demandPartition: (sku: string): string => `DEMAND#${sku}`,
+  /** The marker that a source's demand (an order's allocation, a return's restock) was counted. */
+  demandRecord: (source: string, id: string): Key => ({ PK: `DEMANDREC#${source}#${id}`, SK: "DEMANDREC" }),
+  supplier: (supplierId: string): Key => ({ PK: `SUPPLIER#${supplierId}`, SK: "SUPPLIER" }),
+  supplierIndex: (supplierId: string) => ({ GSI1PK: "SUPPLIERS", GSI1SK: supplierId }),
+  suppliers: () => ({ index: INDEXES.byChannel, pk: "GSI1PK", value: "SUPPLIERS" }),
+  /** A supplier's terms for a SKU, in the SKU's partition, so planning finds a SKU's sources in one query. */
+  supply: (sku: string, supplierId: string): Key => ({ PK: `SKU#${sku}`, SK: `SUPPLY#${supplierId}` }),
+  supplyPrefix: "SUPPLY#",
+  purchaseOrder: (poId: string): Key => ({ PK: `PO#${poId}`, SK: "PO" }),
+  purchaseOrderPartition: (poId: string): string => `PO#${poId}`,
+  purchaseOrderIndexes: (po: { poId: string; supplierId: string; status: string; createdAt: string }) => ({
+    GSI1PK: `POS#SUPPLIER#${po.supplierId}`,
+    GSI1SK: orderSortKey(po.createdAt, po.poId),
+    GSI2PK: `POS#STATUS#${po.status}`,
+    GSI2SK: orderSortKey(po.createdAt, po.poId),
+    GSI3PK: "POS",
+    GSI3SK: orderSortKey(po.createdAt, po.poId),
+  }),
+  purchaseOrdersBySupplier: (supplierId: string) => ({ index: INDEXES.byChannel, pk: "GSI1PK", sk: "GSI1SK", value: `POS#SUPPLIER#${supplierId}` }),
+  purchaseOrdersByStatus: (status: string) => ({ index: INDEXES.byStatus, pk: "GSI2PK", sk: "GSI2SK", value: `POS#STATUS#${status}` }),
+  allPurchaseOrders: () => ({ index: INDEXES.all, pk: "GSI3PK", sk: "GSI3SK", value: "POS" }),
+  /** The one open draft purchase order of a supplier for a location. */
+  draftPurchaseOrder: (supplierId: string, locationId: string): Key => ({ PK: `DRAFTPO#${supplierId}#${locationId}`, SK: "DRAFT" }),
+  purchaseOrderReceipt: (poId: string, receiptId: string): Key => ({ PK: `PO#${poId}`, SK: `RECEIPT#${receiptId}` }),
+  planningRun: (runId: string): Key => ({ PK: `PLANRUN#${runId}`, SK: "RUN" }),
+  /** An alert raised once (a late purchase order, a reorder point with no supplier today). */
+  alert: (kind: string, id: string): Key => ({ PK: `ALERT#${kind}#${id}`, SK: "ALERT" }),
   location: (locationId: string) => ({
     PK: `LOCATION#${locationId}`,
     SK: "LOCATION",

@@ -1,4 +1,4 @@
-import { PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createHash } from "node:crypto";
 import type { Stock, StockPlanning } from "../../domain/catalog.js";
 import { IdempotencyKeyReuseError, ValidationError } from "../../domain/errors.js";
@@ -190,6 +190,68 @@ export class DynamoStockLedger {
       return item ? [{ ...(stripKeys(item) as unknown as StoredStock), version: Number(item.version) }] : [];
     });
     return page.cursor ? { items, cursor: page.cursor } : { items };
+  }
+
+  /** The SKUs a location keeps stock of, in order (keys only). */
+  async *skusOfLocation(locationId: string): AsyncIterable<string> {
+    const target = keys.stockOfLocation(locationId);
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(new QueryCommand({ TableName: this.tableName, IndexName: target.index, KeyConditionExpression: "#pk = :pk", ExpressionAttributeNames: { "#pk": target.pk }, ExpressionAttributeValues: { ":pk": target.value }, ProjectionExpression: "GSI1SK", ...(start ? { ExclusiveStartKey: start } : {}) }));
+      for (const i of out.Items ?? []) yield String(i.GSI1SK);
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+
+  /** A location's stock records with SKUs from `from` (inclusive) to `to` (exclusive; the end when absent), by SKU. */
+  async stockOfLocationRange(locationId: string, from: string, to?: string): Promise<StoredStock[]> {
+    const target = keys.stockOfLocation(locationId);
+    const ks: { PK: string; SK: string }[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: target.index,
+          KeyConditionExpression: to ? "#pk = :pk AND GSI1SK BETWEEN :a AND :b" : "#pk = :pk AND GSI1SK >= :a",
+          ExpressionAttributeNames: { "#pk": target.pk },
+          ExpressionAttributeValues: { ":pk": target.value, ":a": from, ...(to ? { ":b": to } : {}) },
+          ProjectionExpression: "PK, SK, GSI1SK",
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const i of out.Items ?? []) if (to === undefined || String(i.GSI1SK) < to) ks.push({ PK: String(i.PK), SK: String(i.SK) });
+      start = out.LastEvaluatedKey;
+    } while (start);
+    const found = await getItems(this.db, this.tableName, ks);
+    return ks.flatMap((k) => {
+      const item = found.get(keyOf(k));
+      return item ? [{ ...(stripKeys(item) as unknown as StoredStock), version: Number(item.version) }] : [];
+    });
+  }
+
+  /**
+   * The planner's figures on a stock record read at `expectedVersion`: safety stock and reorder
+   * point (available follows the safety stock) and the plan that explains them. False when the
+   * record changed meanwhile (the caller reads it again).
+   */
+  async applyPlan(stock: StoredStock, figures: { safetyStock: number; reorderPoint: number }, plan: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.stock(stock.sku, stock.locationId),
+          UpdateExpression: "SET safetyStock = :s, reorderPoint = :r, #plan = :plan, available = available + :d, version = version + :one",
+          ConditionExpression: "version = :v",
+          ExpressionAttributeNames: { "#plan": "plan" },
+          ExpressionAttributeValues: { ":s": figures.safetyStock, ":r": figures.reorderPoint, ":plan": plan, ":d": stock.safetyStock - figures.safetyStock, ":one": 1, ":v": stock.version },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
   }
 
   /** The adjustment journal of a SKU, oldest first. */

@@ -7,6 +7,7 @@ import type { JournalEntry, StockSnapshot } from "../../domain/inventory-events.
 import type { OrderHeaderImage } from "../../domain/order-events.js";
 import type { PaymentRecord } from "../../domain/payment.js";
 import type { Return } from "../../domain/return.js";
+import type { PurchaseOrder } from "../../domain/purchasing.js";
 import type { Shipment } from "../../domain/shipment.js";
 import { taskHandler } from "../../shared/middy.js";
 import { logger } from "../../shared/powertools.js";
@@ -28,6 +29,7 @@ function toChange(record: DynamoDBRecord): DomainChange | undefined {
   if (type === ITEM_TYPES.payment) return { id, kind: "payment", before: before as PaymentRecord | undefined, after: after as PaymentRecord | undefined };
   if (type === ITEM_TYPES.shipment) return { id, kind: "shipment", before: before as Shipment | undefined, after: after as Shipment | undefined };
   if (type === ITEM_TYPES.return) return { id, kind: "return", before: before as Return | undefined, after: after as Return | undefined };
+  if (type === ITEM_TYPES.purchaseOrder) return { id, kind: "purchase-order", before: before as PurchaseOrder | undefined, after: after as PurchaseOrder | undefined };
   if (type === ITEM_TYPES.order) return { id, kind: "order", before: before as OrderHeaderImage | undefined, after: after as OrderHeaderImage | undefined };
   return undefined;
 }
