@@ -10,7 +10,7 @@ import type { EventBridgeLocal } from "./eventbridge.js";
 import type { Resolver } from "./intrinsics.js";
 import type { IamLocal } from "./iam.js";
 import type { LambdaRuntime } from "./lambda-runtime.js";
-import { loadStateMachines, NAME_PATTERN, TIMEOUT_PARAMETER } from "./sfn/definitions.js";
+import { LOCAL_START_TIME, loadStateMachines, NAME_PATTERN, TIMEOUT_PARAMETER } from "./sfn/definitions.js";
 import { captureTimeoutErrorClass, namedError } from "./sfn/errors.js";
 import { ServiceIntegrations } from "./sfn/integrations.js";
 import { ExecutionStore } from "./sfn/store.js";
@@ -268,7 +268,7 @@ export class StepFunctionsLocal {
       overrides: { taskResourceLocalHandlers: handlers as never },
       noThrowOnAbort: true,
       context: {
-        Execution: { Id: execution.executionArn, Name: execution.name, RoleArn: machine.roleArn, StartTime: execution.startDate },
+        Execution: { Id: execution.executionArn, Name: execution.name, RoleArn: machine.roleArn, StartTime: execution.startDate, [LOCAL_START_TIME]: execution.startDate },
         StateMachine: { Id: machine.arn, Name: machine.name },
         Task: {
           get Token() {

@@ -45,6 +45,8 @@ export interface StockPlanning {
   safetyStock: number;
   reorderPoint: number;
   incoming: Incoming[];
+  /** Figures typed by hand are pinned (the planner leaves them) unless the operator hands them back with false. */
+  pinned?: boolean;
 }
 
 /** Stock of one SKU at one location. */
@@ -56,6 +58,10 @@ export interface Stock {
   safetyStock: number;
   reorderPoint: number;
   incoming?: Incoming[];
+  /** Hand-set planning figures the nightly planner leaves alone. */
+  pinned?: boolean;
+  /** The planner's explanation of the figures (method, forecast, σ, lead time, service level). */
+  plan?: Record<string, unknown>;
   /** Returned units kept at the location that cannot be sold (damaged, for refurbishment or the vendor): never promised, not on hand. */
   unsellable?: number;
 }
@@ -67,7 +73,7 @@ export const availableToPromise = (s: Stock): number => Math.max(0, s.onHand - s
 export function inventoryView(sku: string, stocks: (Stock & { available?: number })[]) {
   const locations = stocks.map((s) => {
     const incoming = [...(s.incoming ?? [])].sort((a, b) => a.expectedAt.localeCompare(b.expectedAt));
-    return { locationId: s.locationId, onHand: s.onHand, reserved: s.reserved, safetyStock: s.safetyStock, reorderPoint: s.reorderPoint, unsellable: s.unsellable ?? 0, atp: availableToPromise(s), incoming, incomingQuantity: incoming.reduce((t, i) => t + i.quantity, 0), belowReorderPoint: availableToPromise(s) <= s.reorderPoint };
+    return { locationId: s.locationId, onHand: s.onHand, reserved: s.reserved, safetyStock: s.safetyStock, reorderPoint: s.reorderPoint, unsellable: s.unsellable ?? 0, atp: availableToPromise(s), incoming, incomingQuantity: incoming.reduce((t, i) => t + i.quantity, 0), belowReorderPoint: availableToPromise(s) <= s.reorderPoint, pinned: s.pinned === true, ...(s.plan ? { plan: s.plan } : {}) };
   });
   const sum = (f: (l: (typeof locations)[number]) => number) => locations.reduce((t, l) => t + f(l), 0);
   return { sku, locations, totals: { onHand: sum((l) => l.onHand), reserved: sum((l) => l.reserved), safetyStock: sum((l) => l.safetyStock), atp: sum((l) => l.atp), incoming: sum((l) => l.incomingQuantity), unsellable: sum((l) => l.unsellable) } };

@@ -58,6 +58,8 @@ export const planningSchema = z.strictObject({
       ),
     [],
   ),
+  /** True (the default): the nightly planner leaves these figures alone; false hands them back to it. */
+  pinned: z._default(z.boolean(), true),
 });
 
 /** POST /reservations body. */

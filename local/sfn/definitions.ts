@@ -84,8 +84,14 @@ function runnable(definition: Definition): Definition {
         return [name, out];
       }),
     );
-  return { ...definition, States: convert(definition.States) };
+  // The runner stamps $$.Execution.StartTime with the real time, over the context it is given: the
+  // definition reads the execution's own start time (local-clock time, as the history shows) instead.
+  const out = { ...definition, States: convert(definition.States) };
+  return JSON.parse(JSON.stringify(out).replaceAll("$$.Execution.StartTime", () => `$$.Execution.${LOCAL_START_TIME}`)) as Definition;
 }
+
+/** Where the runner's context carries the execution's start time (local-clock time). */
+export const LOCAL_START_TIME = "OmsLocalStartTime";
 
 
 /** Every AWS::StepFunctions::StateMachine of the assembly, by ARN, definitions substituted and checked. */

@@ -19,6 +19,8 @@ export interface CloudInfo {
   stateMachineArn: string;
   /** The order-return workflow's ARN. */
   returnStateMachineArn: string;
+  /** The replenishment-planning workflow's ARN. */
+  planningStateMachineArn: string;
   dataDir: string;
   /** The synthesized assembly, for tests that start a cloud of their own (e.g. with faults). */
   assemblyDir: string;
@@ -49,6 +51,7 @@ export default async function setup(project: TestProject) {
     tableName: cloud.tableName,
     stateMachineArn: machineArn(cloud.stateMachineArns, "order-fulfillment"),
     returnStateMachineArn: machineArn(cloud.stateMachineArns, "order-return"),
+    planningStateMachineArn: machineArn(cloud.stateMachineArns, "replenishment-planning"),
     dataDir: path.join(work, "data"),
     assemblyDir,
   });

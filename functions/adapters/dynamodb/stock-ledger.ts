@@ -144,12 +144,12 @@ export class DynamoStockLedger {
             TableName: this.tableName,
             Key: key,
             UpdateExpression: stored
-              ? "SET safetyStock = :s, reorderPoint = :r, incoming = :inc, available = available + :d, version = version + :one, updatedAt = :now"
-              : "SET safetyStock = :s, reorderPoint = :r, incoming = :inc, available = :avail, onHand = :zero, reserved = :zero, sku = :sku, locationId = :loc, #t = :type, GSI1PK = :g1pk, GSI1SK = :g1sk, version = :one, updatedAt = :now",
+              ? "SET safetyStock = :s, reorderPoint = :r, incoming = :inc, pinned = :pin, available = available + :d, version = version + :one, updatedAt = :now"
+              : "SET safetyStock = :s, reorderPoint = :r, incoming = :inc, pinned = :pin, available = :avail, onHand = :zero, reserved = :zero, sku = :sku, locationId = :loc, #t = :type, GSI1PK = :g1pk, GSI1SK = :g1sk, version = :one, updatedAt = :now",
             ConditionExpression: stored ? "version = :v" : "attribute_not_exists(PK)",
             ExpressionAttributeValues: stored
-              ? { ":s": planning.safetyStock, ":r": planning.reorderPoint, ":inc": planning.incoming, ":d": stored.safetyStock - planning.safetyStock, ":one": 1, ":now": now, ":v": stored.version }
-              : { ":s": planning.safetyStock, ":r": planning.reorderPoint, ":inc": planning.incoming, ":avail": -planning.safetyStock, ":zero": 0, ":sku": sku, ":loc": locationId, ":type": ITEM_TYPES.stock, ":g1pk": keys.stockIndex(sku, locationId).GSI1PK, ":g1sk": sku, ":one": 1, ":now": now },
+              ? { ":s": planning.safetyStock, ":r": planning.reorderPoint, ":inc": planning.incoming, ":pin": planning.pinned ?? true, ":d": stored.safetyStock - planning.safetyStock, ":one": 1, ":now": now, ":v": stored.version }
+              : { ":s": planning.safetyStock, ":r": planning.reorderPoint, ":inc": planning.incoming, ":pin": planning.pinned ?? true, ":avail": -planning.safetyStock, ":zero": 0, ":sku": sku, ":loc": locationId, ":type": ITEM_TYPES.stock, ":g1pk": keys.stockIndex(sku, locationId).GSI1PK, ":g1sk": sku, ":one": 1, ":now": now },
             ...(stored ? {} : { ExpressionAttributeNames: { "#t": "type" } }),
           }),
         );
