@@ -18,6 +18,7 @@ import type { CarrierShipment, Shipment } from "../domain/shipment.js";
 import type { Listing } from "../domain/product.js";
 import type { Channel } from "../domain/channel.js";
 import type { Geocode } from "../domain/geocoding.js";
+import type { PurchaseOrder, Supplier, SupplierInput, SupplyTerms } from "../domain/purchasing.js";
 
 /** Outcome of storing a new order under its channel dedupe key. */
 export type CreateOrderResult =
@@ -403,4 +404,48 @@ export interface DemandHistory {
   /** Counts a source's demand; false when it was counted before. */
   record(source: "order" | "return", id: string, points: DemandPoint[], now: string): Promise<boolean>;
   series(sku: string, scope: string, from: string, to: string): Promise<DemandSeries>;
+}
+
+/** A stock record as read for planning: its version guards the planner's write. */
+export type VersionedStock = Stock & { version: number };
+
+/** What a purchase order expects at its location per SKU (0: nothing more): the stock records' incoming entries under its reference. */
+export type IncomingTarget = Map<string, { quantity: number; expectedAt: string }>;
+
+/** A purchase order change to save: the order, its incoming stock, a receipt recorded with it, and whether its draft pointer goes. */
+export interface PurchaseOrderChange {
+  po: PurchaseOrder;
+  incoming?: IncomingTarget;
+  receipt?: { receiptId: string; body: Record<string, unknown> };
+  dropDraftPointer?: boolean;
+}
+
+/** Suppliers, their SKUs' terms, purchase orders (one open draft per supplier and location), receipts, deliveries and once-only alerts. */
+export interface PurchasingStore {
+  putSupplier(supplierId: string, input: SupplierInput, now: string): Promise<Supplier>;
+  getSupplier(supplierId: string): Promise<Supplier | undefined>;
+  listSuppliers(limit: number, cursor?: string): Promise<{ items: Supplier[]; cursor?: string }>;
+  supplyOf(sku: string): Promise<SupplyTerms[]>;
+  get(poId: string): Promise<PurchaseOrder | undefined>;
+  list(filter: { status?: string; supplierId?: string }, limit: number, cursor?: string): Promise<{ items: PurchaseOrder[]; cursor?: string }>;
+  draftOf(supplierId: string, locationId: string): Promise<PurchaseOrder | undefined>;
+  pointerOf(supplierId: string, locationId: string): Promise<string | undefined>;
+  createDraft(po: PurchaseOrder, replacing?: string): Promise<boolean>;
+  /** Saves the change if the order is still at `expectedVersion` (and its stock records unchanged); false otherwise. */
+  save(change: PurchaseOrderChange, expectedVersion: number): Promise<boolean>;
+  /** Runs `change` on the current order until it saves; NotFoundError when it does not exist. */
+  update(poId: string, change: (po: PurchaseOrder) => Promise<PurchaseOrderChange | undefined>): Promise<PurchaseOrder>;
+  receipt(poId: string, receiptId: string): Promise<Record<string, unknown> | undefined>;
+  receipts(poId: string): Promise<Record<string, unknown>[]>;
+  alertRaised(kind: string, id: string): Promise<boolean>;
+  raiseOnce(kind: string, id: string, body: Record<string, unknown>): Promise<boolean>;
+  deliveries: PurchaseOrderDeliveries;
+}
+
+/** Each sending of a purchase order to its supplier, per event: claimed before the call, done after. */
+export interface PurchaseOrderDeliveries {
+  claimed(poId: string, eventId: string): Promise<boolean>;
+  claim(poId: string, eventId: string, at: string): Promise<void>;
+  done(poId: string, eventId: string, outcome: Record<string, unknown>): Promise<void>;
+  of(poId: string): Promise<Record<string, unknown>[]>;
 }

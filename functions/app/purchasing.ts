@@ -2,14 +2,12 @@
 // close, change a draft, and receive (on hand up through the receipt adjustment, exactly once).
 import { NotFoundError } from "../domain/errors.js";
 import { INCOMING_STATUSES, moveTo, patchPurchaseOrder, receive, stillExpected, type PoStatus, type PurchaseOrder, type ReceiptInput } from "../domain/purchasing.js";
-import type { DynamoPurchasing, IncomingTarget } from "../adapters/dynamodb/purchasing-store.js";
-import type { AdjustmentResult } from "../adapters/dynamodb/stock-ledger.js";
 import type { Adjustment } from "../domain/inventory.js";
-import type { Clock } from "./ports.js";
+import type { Clock, IncomingTarget, PurchasingStore } from "./ports.js";
 
 export interface PurchasingDeps {
-  purchasing: DynamoPurchasing;
-  stock: { adjust(batch: Adjustment[], actor: string, idempotencyKey?: string): Promise<AdjustmentResult[]> };
+  purchasing: PurchasingStore;
+  stock: { adjust(batch: Adjustment[], actor: string, idempotencyKey?: string): Promise<{ journalId: string }[]> };
   clock: Clock;
 }
 
@@ -26,17 +24,17 @@ export async function transition(deps: PurchasingDeps, poId: string, to: PoStatu
   const current = await deps.purchasing.get(poId);
   if (!current) throw new NotFoundError(`Purchase order ${poId} does not exist`);
   const tolerance = await toleranceOf(deps, current.supplierId);
-  return deps.purchasing.update(poId, async (po) => {
-    if (po.status === to) return undefined; // done already (a retry)
+  return deps.purchasing.update(poId, (po) => {
+    if (po.status === to) return Promise.resolve(undefined); // done already (a retry)
     const next = moveTo(po, to, deps.clock.now(), actor, reason);
     const incomingChanges = INCOMING_STATUSES.includes(po.status) !== INCOMING_STATUSES.includes(to);
-    return { po: next, ...(incomingChanges ? { incoming: incomingOf(next, tolerance) } : {}), dropDraftPointer: po.status === "DRAFT" };
+    return Promise.resolve({ po: next, ...(incomingChanges ? { incoming: incomingOf(next, tolerance) } : {}), dropDraftPointer: po.status === "DRAFT" });
   });
 }
 
 /** PATCH: a draft's lines and expected date. */
 export async function changeDraft(deps: PurchasingDeps, poId: string, patch: Parameters<typeof patchPurchaseOrder>[1]): Promise<PurchaseOrder> {
-  return deps.purchasing.update(poId, async (po) => ({ po: patchPurchaseOrder(po, patch, deps.clock.now()) }));
+  return deps.purchasing.update(poId, (po) => Promise.resolve({ po: patchPurchaseOrder(po, patch, deps.clock.now()) }));
 }
 
 /**
@@ -59,7 +57,7 @@ export async function receiveGoods(deps: PurchasingDeps, poId: string, receiptId
   const saved = await deps.purchasing.update(poId, async (current) => {
     if (await deps.purchasing.receipt(poId, receiptId)) return undefined;
     const next = receive(current, input, tolerance, at, actor);
-    return { po: next, incoming: incomingOf(next, tolerance), also: [deps.purchasing.receiptItem(poId, receiptId, receipt)] };
+    return { po: next, incoming: incomingOf(next, tolerance), receipt: { receiptId, body: receipt } };
   });
   return { purchaseOrder: saved, receipt: { poId, receiptId, ...receipt }, replayed: false };
 }

@@ -8,9 +8,7 @@ const PURCHASING_SOURCE = EVENT_SOURCES.purchasing;
 import { DEFAULT_SERVICE_TARGETS, planSkuLocation, type ServiceClass } from "../domain/replenishment/plan.js";
 import { expectedArrival, homeOf, ordersOn, setDraftLine, sourceFor, totalOf, type PurchaseOrder, type Supplier, type SupplyTerms } from "../domain/purchasing.js";
 import { AGAIN, withOptimisticRetry } from "../domain/optimistic.js";
-import type { DynamoPurchasing } from "../adapters/dynamodb/purchasing-store.js";
-import type { StoredStock } from "../adapters/dynamodb/inventory-items.js";
-import type { Clock, DemandHistory, DemandPoint, EventPublisher, IdGenerator } from "./ports.js";
+import type { Clock, DemandHistory, DemandPoint, EventPublisher, IdGenerator, PurchasingStore, VersionedStock as StoredStock } from "./ports.js";
 
 /** The network's scope in demand history. */
 export const NETWORK_SCOPE = "*";
@@ -67,7 +65,7 @@ export interface PlanningDeps {
   };
   demand: DemandHistory;
   backorders: { unitsWaitingFor?(sku: string): Promise<number> };
-  purchasing: DynamoPurchasing;
+  purchasing: PurchasingStore;
   events: EventPublisher;
   clock: Clock;
   ids: IdGenerator;
@@ -150,7 +148,7 @@ async function planOne(deps: PlanningDeps, stock: StoredStock, runId: string, as
     demand = demand.map((d, i) => d + (network.unserved[i] ?? 0));
     backordered = (await deps.backorders.unitsWaitingFor?.(sku)) ?? 0;
   }
-  const serviceClass = ((stock as { serviceClass?: ServiceClass }).serviceClass ?? "B") as ServiceClass;
+  const serviceClass = ((stock as { serviceClass?: ServiceClass }).serviceClass ?? "B");
   const plan = planSkuLocation({
     demand,
     stock: { onHand: stock.onHand, reserved: stock.reserved, incoming, backordered },
@@ -192,7 +190,7 @@ async function addToDraft(deps: PlanningDeps, source: SupplyTerms, supplier: Sup
       const same = draft.lines.find((l) => l.sku === sku);
       if (same && same.quantity === line.quantity && same.unitPrice === line.unitPrice) return false;
       const next = { ...setDraftLine(draft, line, asOf), version: draft.version + 1 };
-      return (await deps.purchasing.save(next, draft.version)) ? true : AGAIN;
+      return (await deps.purchasing.save({ po: next }, draft.version)) ? true : AGAIN;
     }
     const poId = `PO-${deps.ids.next()}`;
     const po: PurchaseOrder = { poId, supplierId: supplier.supplierId, locationId, status: "DRAFT", currency: supplier.currency, lines: [line], total: totalOf([line]), expectedAt: expectedArrival(asOf, supplier.leadTime.meanDays), createdAt: asOf, updatedAt: asOf, history: [{ status: "DRAFT", at: asOf, actor: `replenishment run ${runId}` }], version: 1 };
@@ -232,7 +230,7 @@ export async function finishRun(deps: PlanningDeps, runId: string, asOf: string,
   return { autoApproved, late };
 }
 
-async function* allOf(purchasing: DynamoPurchasing, status: string): AsyncIterable<PurchaseOrder> {
+async function* allOf(purchasing: PurchasingStore, status: string): AsyncIterable<PurchaseOrder> {
   let cursor: string | undefined;
   do {
     const page = await purchasing.list({ status }, 100, cursor);

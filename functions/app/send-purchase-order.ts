@@ -1,13 +1,13 @@
-import { signWebhook } from "../adapters/channels/signature.js";
-import type { DynamoPurchasing } from "../adapters/dynamodb/purchasing-store.js";
 import { supplierView, type PurchaseOrder, type Supplier } from "../domain/purchasing.js";
-import type { Clock } from "./ports.js";
+import type { Clock, PurchaseOrderDeliveries, PurchasingStore } from "./ports.js";
 
 export interface SendPurchaseOrderDeps {
-  purchasing: DynamoPurchasing;
+  purchasing: PurchasingStore;
+  /** The x-oms-signature value of a body, signed with a secret at a unix time. */
+  sign: (secret: string, body: string, t: number) => string;
   render: (po: PurchaseOrder, supplier: Supplier) => Promise<Uint8Array>;
   post: (url: string, body: string, headers: Record<string, string>) => Promise<{ status: number }>;
-  deliveries: { claimed(poId: string, eventId: string): Promise<boolean>; done(poId: string, eventId: string, outcome: Record<string, unknown>): Promise<void>; claim(poId: string, eventId: string, at: string): Promise<void> };
+  deliveries: PurchaseOrderDeliveries;
   clock: Clock;
 }
 
@@ -27,7 +27,7 @@ export async function sendPurchaseOrder(deps: SendPurchaseOrderDeps, poId: strin
   const pdf = await deps.render(po, supplier);
   if (supplier.contact.webhookUrl) {
     const body = JSON.stringify({ type: "purchase_order", eventId, purchaseOrder: po, supplier: supplierView(supplier), document: { contentType: "application/pdf", filename: `${po.poId}.pdf`, base64: Buffer.from(pdf).toString("base64") } });
-    const headers: Record<string, string> = { "content-type": "application/json", "x-oms-event-id": eventId, ...(supplier.contact.webhookSecret ? { "x-oms-signature": signWebhook(supplier.contact.webhookSecret, body, Math.floor(Date.parse(at) / 1000)) } : {}) };
+    const headers: Record<string, string> = { "content-type": "application/json", "x-oms-event-id": eventId, ...(supplier.contact.webhookSecret ? { "x-oms-signature": deps.sign(supplier.contact.webhookSecret, body, Math.floor(Date.parse(at) / 1000)) } : {}) };
     const { status } = await deps.post(supplier.contact.webhookUrl, body, headers);
     if (status < 200 || status > 299) throw new Error(`Supplier webhook ${supplier.contact.webhookUrl} answered ${status}`);
     await deps.deliveries.done(poId, eventId, { channel: "webhook", url: supplier.contact.webhookUrl, status, at, bytes: pdf.byteLength });

@@ -30,6 +30,7 @@ import { DynamoStockLedger } from "../adapters/dynamodb/stock-ledger.js";
 import { DynamoDemandHistory } from "../adapters/dynamodb/demand-history.js";
 import { DynamoPurchasing } from "../adapters/dynamodb/purchasing-store.js";
 import { renderPurchaseOrder } from "../adapters/purchasing/po-document.js";
+import { signWebhook } from "../adapters/channels/signature.js";
 import type { PlanningDeps, RecordDemandDeps } from "../app/replenishment.js";
 import type { PurchasingDeps } from "../app/purchasing.js";
 import type { SendPurchaseOrderDeps } from "../app/send-purchase-order.js";
@@ -164,6 +165,7 @@ export const sendPurchaseOrderDeps = /* @__PURE__ */ once(
   (): SendPurchaseOrderDeps => ({
     purchasing: purchasing(),
     deliveries: purchasing().deliveries,
+    sign: signWebhook,
     render: async (po, supplier) => renderPurchaseOrder(po, supplier, { name: (await catalog().getLocation(po.locationId))?.name ?? po.locationId, locationId: po.locationId }),
     post: async (url, body, headers) => ({ status: (await fetch(url, { method: "POST", body, headers, signal: AbortSignal.timeout(10_000) })).status }),
     clock: systemClock,

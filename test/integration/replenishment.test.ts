@@ -112,7 +112,7 @@ describe("replenishment end to end on the local cloud's clock", () => {
 
     // Sent: the supplier's webhook gets it, signed, with the PDF.
     expect((await operator("POST", `/purchase-orders/${poId}/send`)).json.status).toBe("SENT");
-    const [delivery] = await eventually(async () => received, (r) => r.length > 0);
+    const [delivery] = await eventually(() => Promise.resolve(received), (r) => r.length > 0);
     // Function code sees the real time (the local clock moves timers only): the signature is of now.
     const nowSeconds = Math.floor(Date.now() / 1000);
     expect(() => verifyWebhookSignature(String(delivery!.headers["x-oms-signature"]), delivery!.body, SECRET, nowSeconds)).not.toThrow();

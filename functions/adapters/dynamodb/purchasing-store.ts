@@ -7,21 +7,20 @@ import { isConditionFailed, writeIf } from "./client.js";
 import { indexPage } from "./cursor.js";
 import { cancellation, getItems, keyOf, queryAll, stripKeys, type Item, type StoredStock, type TransactItem } from "./inventory-items.js";
 import { ITEM_TYPES, keys } from "./keys.js";
+import type { IncomingTarget, PurchaseOrderChange, PurchasingStore } from "../../app/ports.js";
 
 const strip = (i: Item) => {
   const { PK: _a, SK: _b, GSI1PK: _c, GSI1SK: _d, GSI2PK: _e, GSI2SK: _f, GSI3PK: _g, GSI3SK: _h, type: _t, ...rest } = i;
   return rest;
 };
 
-/** What a purchase order expects at its location, per SKU (0: nothing more), written onto the stock records' incoming lists. */
-export type IncomingTarget = Map<string, { quantity: number; expectedAt: string }>;
 
 /**
  * Suppliers (with each SKU's terms copied into the SKU's partition for the planner), purchase
  * orders (one open draft per supplier and location, by a pointer item), their receipts, and the
  * incoming stock an approved order puts on its location's stock records.
  */
-export class DynamoPurchasing {
+export class DynamoPurchasing implements PurchasingStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -123,11 +122,12 @@ export class DynamoPurchasing {
    * SKU's entry under the order's reference set to the target; 0 removes it) and other items
    * (a receipt), all or nothing. False when the order or a stock record changed meanwhile.
    */
-  async save(po: PurchaseOrder, expectedVersion: number, options: { incoming?: IncomingTarget; also?: TransactItem[]; dropDraftPointer?: boolean } = {}): Promise<boolean> {
+  async save(options: PurchaseOrderChange, expectedVersion: number): Promise<boolean> {
+    const po = options.po;
     const items: TransactItem[] = [{ Put: { TableName: this.tableName, Item: this.item(po), ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": expectedVersion } } }];
     if (options.dropDraftPointer) items.push({ Delete: { TableName: this.tableName, Key: keys.draftPurchaseOrder(po.supplierId, po.locationId), ConditionExpression: "attribute_not_exists(PK) OR poId = :id", ExpressionAttributeValues: { ":id": po.poId } } });
     if (options.incoming?.size) items.push(...(await this.incomingWrites(po, options.incoming)));
-    items.push(...(options.also ?? []));
+    if (options.receipt) items.push(this.receiptItem(po.poId, options.receipt.receiptId, options.receipt.body));
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return true;
@@ -157,7 +157,7 @@ export class DynamoPurchasing {
   }
 
   /** A receipt's record, written with the order's update: a receipt id is applied once. */
-  receiptItem(poId: string, receiptId: string, body: Record<string, unknown>): TransactItem {
+  private receiptItem(poId: string, receiptId: string, body: Record<string, unknown>): TransactItem {
     return { Put: { TableName: this.tableName, Item: { ...keys.purchaseOrderReceipt(poId, receiptId), type: ITEM_TYPES.purchaseOrderReceipt, poId, receiptId, ...body, version: 1 }, ConditionExpression: "attribute_not_exists(PK)" } };
   }
 
@@ -206,7 +206,7 @@ export class DynamoPurchasing {
   }
 
   /** Runs `change` on the current order until it saves (optimistic); NotFoundError when it does not exist. */
-  async update(poId: string, change: (po: PurchaseOrder) => Promise<{ po: PurchaseOrder; incoming?: IncomingTarget; also?: TransactItem[]; dropDraftPointer?: boolean } | undefined>): Promise<PurchaseOrder> {
+  async update(poId: string, change: (po: PurchaseOrder) => Promise<PurchaseOrderChange | undefined>): Promise<PurchaseOrder> {
     return withOptimisticRetry(`Purchase order ${poId}`, async () => {
       const po = await this.get(poId);
       if (!po) throw new NotFoundError(`Purchase order ${poId} does not exist`);
@@ -214,7 +214,7 @@ export class DynamoPurchasing {
       if (!next) return po;
       const saved = { ...next.po, version: po.version + 1 };
       try {
-        return (await this.save(saved, po.version, next)) ? saved : AGAIN;
+        return (await this.save({ ...next, po: saved }, po.version)) ? saved : AGAIN;
       } catch (error) {
         if (isConditionFailed(error)) return AGAIN;
         throw error;

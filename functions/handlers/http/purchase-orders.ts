@@ -18,7 +18,7 @@ const reasonOf = (event: APIGatewayProxyEventV2): string | undefined => {
   if (!event.body) return undefined;
   const body = jsonBody(event) as { reason?: unknown };
   if (body.reason !== undefined && (typeof body.reason !== "string" || body.reason.length > 500)) throw new ValidationError("Invalid action", [{ path: "reason", message: "must be text of at most 500 characters" }]);
-  return body.reason as string | undefined;
+  return body.reason;
 };
 
 /**
