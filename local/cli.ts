@@ -11,6 +11,7 @@ import { simulateRouting, type SimulatedOrder } from "../functions/app/simulate-
 import { parseRoutingRules } from "../functions/domain/routing-rules.js";
 import { readFileSync } from "node:fs";
 import { localTarget, stageTarget, type CliTarget } from "./cli-target.js";
+import { backtestFile, backtestTable } from "./backtest.js";
 import { parseDuration } from "./clock.js";
 import { demoOrder } from "./seed.js";
 import { ROOT } from "./synth.js";
@@ -35,6 +36,10 @@ Local cloud only:
   clock now | clock advance <30d|12h|90m|45s>   read or move the local cloud's clock
   schedules list | schedules fire <name>       schedules, their next fire times; fire one now
   dlq list <queue>                             events that exhausted their retries
+  replenishment backtest --demand FILE.csv [--horizon 28] [--service-level 0.95] [--lead-time 7] [--skus N] [--json]
+                                     replay a demand file (wide: sku,<date>,...; long: sku,date,quantity) with the
+                                     planner's code: MASE/RMSSE per method vs seasonal-naive, and the planner's
+                                     policy (fill rate, stock, orders) beside a naive 28-day-mean policy; no cloud needed
   channels simulate <shopify|woocommerce|amazon> [--orders N]
                                      the demo channel's fake makes N orders and tells the OMS as its
                                      vendor does (a signed webhook; for Amazon, ORDER_CHANGE on the queue)`;
@@ -71,10 +76,29 @@ async function main(): Promise<void> {
       algorithm: { type: "string" },
       region: { type: "string" },
       help: { type: "boolean" },
+      demand: { type: "string" },
+      horizon: { type: "string" },
+      "service-level": { type: "string" },
+      "lead-time": { type: "string" },
+      skus: { type: "string" },
+      json: { type: "boolean" },
     },
   });
   const [group, command, arg] = positionals;
   if (values.help || !group) return console.log(HELP);
+  if (`${group} ${command ?? ""}` === "replenishment backtest") {
+    // Needs no cloud: the production forecasting and planning code over a demand file.
+    if (!values.demand) throw new Error("replenishment backtest needs --demand FILE.csv");
+    const numberOf = (name: string, v: string | undefined) => {
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+      return n;
+    };
+    const options = Object.fromEntries(Object.entries({ horizon: numberOf("horizon", values.horizon), serviceLevel: numberOf("service-level", values["service-level"]), leadTimeDays: numberOf("lead-time", values["lead-time"]), skus: numberOf("skus", values.skus) }).filter(([, v]) => v !== undefined));
+    const report = backtestFile(values.demand, options);
+    return console.log(values.json ? JSON.stringify(report, null, 2) : backtestTable(report));
+  }
   const target = values.stage ? await stageTarget(values.stage, { region: values.region }) : localTarget(ROOT);
   const sfn = new SFNClient(target.aws);
   const key = `${group} ${command ?? ""}`;

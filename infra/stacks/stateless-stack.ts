@@ -302,6 +302,7 @@ export class StatelessStack extends Stack {
       ["/purchase-orders/{poId}/document", HttpMethod.GET, "PurchaseOrderDocument", "http/purchase-orders.ts", "read"],
       // approve | send | acknowledge | cancel | close | receipts: one route (each route costs the stack three resources).
       ["/purchase-orders/{poId}/{action}", HttpMethod.POST, "PurchaseOrderAction", "http/purchase-orders.ts", "readWrite"],
+      ["/reports/inventory", HttpMethod.GET, "InventoryReport", "http/inventory-report.ts", "read"],
     ];
     const sharedRoutes = [...returnRoutes, ...channelRoutes, ...purchasingRoutes];
     const returnFunctions = new Map<string, OmsFunction>();

@@ -104,6 +104,21 @@ describe("planning a SKU-location", () => {
     expect(plan.orderQuantity).toBe(204); // 193 → 17 packs of 12
   });
 
+  it("one day of history (the end-to-end test's): 45 a day, lead time 5 ± 1 → SS 75, ROP 300, up to 930; position −5 → 936 in packs of 12, MOQ 50", () => {
+    const plan = planSkuLocation({
+      demand: [0, 0, 45],
+      stock: { onHand: 10, reserved: 0, incoming: 0, backordered: 15 },
+      supply: { supplierId: "S", leadTimeDays: 5, leadTimeSdDays: 1, moq: 50, pack: 12 },
+      service: { kind: "cycle-service-level", target: 0.95 },
+      coverDays: 14,
+      holdingRate: 0.25,
+      defaultLeadTimeDays: 7,
+    });
+    // σ_LT = √(5·0² + 45²·1²) = 45; SS = ⌈1.6449 · 45⌉ = ⌈74.02⌉; ROP = 45·5 + 75; S = 300 + 45·14; 930 + 5 = 935 → 78 packs.
+    expect(plan).toMatchObject({ safetyStock: 75, reorderPoint: 300, orderUpTo: 930, position: -5, orderQuantity: 936 });
+    expect(plan.explanation).toMatchObject({ method: "ses", historyDays: 1, sigmaLeadTime: 45 });
+  });
+
   it("orders nothing above the reorder point, and nothing without a supplier", () => {
     const base = { demand: Array.from({ length: 56 }, () => 10), service: { kind: "cycle-service-level", target: 0.95 } as const, coverDays: 14, holdingRate: 0.25, defaultLeadTimeDays: 7 };
     const supply = { supplierId: "ACME", leadTimeDays: 7, leadTimeSdDays: 2, moq: 1, pack: 1 };
