@@ -16,6 +16,7 @@ import { PRICES, costPerMillionOrders, type PerOrderUsage } from "./cost-model.j
 import { benchReturns } from "./returns.js";
 import { benchInventory } from "./inventory.js";
 import { benchChannels } from "./channels.js";
+import { benchPlanning } from "./planning.js";
 import { quantile, runPool } from "./run-pool.js";
 
 const { values } = parseArgs({
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     json: { type: "boolean", default: false },
     reservations: { type: "string", default: "2000" },
     "no-synth": { type: "boolean", default: false },
+    "plan-skus": { type: "string", default: "100000" },
   },
 });
 const N = Number(values.orders);
@@ -174,6 +176,9 @@ try {
   const channelOrders = Math.min(N, 200);
   say(`Marketplace webhooks (${channelOrders} Shopify, ${channelOrders} WooCommerce)...`);
   const channels = await benchChannels(cloud, channelOrders, C);
+  const planSkus = Number(values["plan-skus"]);
+  say(`Replenishment planning (${planSkus} SKU-locations through the Distributed Map)...`);
+  const planning = planSkus > 0 ? await benchPlanning(cloud, planSkus) : undefined;
   const rawRate = N / rawSeconds;
   const intakeRate = N / intakeSeconds;
   const result = {
@@ -202,6 +207,7 @@ try {
     inventory,
     returns,
     channels,
+    planning,
     pricesAsOf: PRICES.asOf,
   };
 
@@ -235,6 +241,13 @@ try {
       ...channels.webhooks.map((w): [string, string] => [w.label, `p50/p95/p99 ${f(w.p50Ms)} / ${f(w.p95Ms)} / ${f(w.p99Ms)} ms, ${f(w.ordersPerSecond)} orders/s`]),
       ["marketplace orders after", `${Object.entries(channels.statusesAfter).map(([k, v]) => `${k} ${v}`).join(", ")} (${channels.failures} failed webhooks)`],
       ["Shopify outbound per shipped order", `${f(channels.outbound.fulfillmentCallsPerShippedOrder)} calls (${f(channels.outbound.fulfillmentCreatePerShippedOrder)} fulfillmentCreate) over ${channels.outbound.shopifyOrdersShipped} shipped`],
+      ...(planning
+        ? ([
+            ["planning", `${planning.skuLocations} SKU-locations in ${planning.units} units: ${f(planning.planSeconds)} s, ${f(planning.skuLocationsPerSecond)} SKU-locations/s (${planning.status}; seeding took ${f(planning.seedSeconds)} s; ${planning.draftLines} draft PO lines)`],
+            ["planning per SKU-location", `${f(planning.perSkuLocation.handlerMs, 2)} ms of function time, ${f(planning.perSkuLocation.readUnits, 2)} RRU, ${f(planning.perSkuLocation.writeUnits, 2)} WRU`],
+            ["nightly run of 1M SKU-locations", `$${f(planning.nightlyRunOf1M.costUsd.total ?? 0, 2)} (Lambda $${f(planning.nightlyRunOf1M.costUsd.lambda ?? 0, 2)}, Step Functions $${f(planning.nightlyRunOf1M.costUsd.stepFunctions ?? 0, 2)}, DynamoDB $${f(planning.nightlyRunOf1M.costUsd.dynamoDb ?? 0, 2)}), ~${f(planning.nightlyRunOf1M.wallClockMinutesAtMaxConcurrency)} min at 40 units at a time`],
+          ] as [string, string][])
+        : []),
       ["Shopify stock calls", `${f(channels.outbound.stockCallsPerShopifyOrder)} per Shopify order (coalesced; ${channels.outbound.stockCallsDuringIntake} during the intake burst)`],
     ];
     const w = Math.max(...rows.map(([k]) => k.length));

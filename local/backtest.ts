@@ -4,7 +4,7 @@ import { backtest, parseDemandRows, type BacktestOptions, type BacktestReport } 
 
 /** Reads a demand CSV (wide or long) and backtests it with the production forecasting and planning code. */
 export function backtestFile(file: string, options: Partial<BacktestOptions> & { skus?: number }): BacktestReport {
-  const rows = parse(readFileSync(file, "utf8"), { skip_empty_lines: true, trim: true }) as string[][];
+  const rows: string[][] = parse(readFileSync(file, "utf8"), { skip_empty_lines: true, trim: true });
   let series = parseDemandRows(rows);
   if (options.skus !== undefined) series = new Map([...series].slice(0, options.skus));
   return backtest(series, options);

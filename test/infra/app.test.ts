@@ -154,6 +154,21 @@ describe("stateless stack", () => {
     });
   });
 
+  it("plans replenishment nightly: a Scheduler schedule in the merchant's time zone starts the planning workflow, whose Distributed Map plans the units", () => {
+    const [schedule] = Object.values(compute.findResources("AWS::Scheduler::Schedule")) as { Properties: { ScheduleExpression: string; ScheduleExpressionTimezone: string; Target: { Arn: unknown; RoleArn: unknown } } }[];
+    expect(schedule?.Properties).toMatchObject({ ScheduleExpression: "cron(0 2 * * ? *)", ScheduleExpressionTimezone: "Europe/Berlin", State: "ENABLED" });
+    expect(JSON.stringify(schedule?.Properties.Target.Arn)).toContain("ReplenishmentPlanning");
+    const asl = JSON.parse(readFileSync(new URL("../../statemachines/replenishment-planning.asl.json", import.meta.url), "utf8")) as { States: Record<string, { Type: string; ItemProcessor?: { ProcessorConfig?: unknown } }> };
+    expect(asl.States["Plan every SKU-location"]?.ItemProcessor?.ProcessorConfig).toEqual({ Mode: "DISTRIBUTED", ExecutionType: "EXPRESS" });
+    // A Distributed Map starts its children as executions of its own state machine.
+    compute.hasResourceProperties("AWS::IAM::Policy", { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: "states:StartExecution", Resource: Match.objectLike({ "Fn::Join": Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp("stateMachine:oms-dev-replenishment-planning")])]) }) })]) } });
+    compute.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: { source: [EVENT_SOURCES.orders, EVENT_SOURCES.returns], "detail-type": ["OrderAllocated", "OrderBackordered", "ReturnRestocked"] },
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 8 }) })],
+    });
+    compute.hasResourceProperties("AWS::Events::Rule", { EventPattern: { source: [EVENT_SOURCES.purchasing], "detail-type": ["PurchaseOrderSent"] }, Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue() })] });
+  });
+
   it("feeds order headers, stock changes, new journal entries, payments, shipments and returns (only) from the table's stream to the domain events function, with retries, bisection and a failure queue", () => {
     const streamMappings = Object.values(compute.findResources("AWS::Lambda::EventSourceMapping")).filter((m) => JSON.stringify(m).includes("StreamArn"));
     expect(streamMappings).toHaveLength(1);

@@ -60,9 +60,19 @@ describe("replenishment end to end on the local cloud's clock", () => {
   });
 
   it("orders deplete the SKU, the nightly plan sets safety stock and reorder point and drafts a PO; approval, sending, backorder and receipts follow", async () => {
-    await operator("PUT", "/routing/rules/generic", { shortagePolicy: "backorder" });
-    let backorderId = "";
+    // Under the backorder policy until the end: a short order reserves nothing and waits whole.
+    expect((await operator("PUT", "/routing/rules/generic", { shortagePolicy: "backorder" })).status).toBe(200);
     try {
+      await depleteAndReplenish();
+    } finally {
+      await operator("PUT", "/routing/rules/generic", { shortagePolicy: "ship-available" });
+    }
+  });
+});
+
+async function depleteAndReplenish() {
+    let backorderId = "";
+    {
       // Six orders of 5 ship 30 of the 40; one of 15 cannot be served and waits.
       for (let i = 0; i < 6; i++) {
         const res = await postOrder(genericOrderBody({ lines: [line(5)], discountTotal: undefined }));
@@ -73,8 +83,6 @@ describe("replenishment end to end on the local cloud's clock", () => {
       const res = await postOrder(genericOrderBody({ lines: [line(15)], discountTotal: undefined }));
       backorderId = String(res.json.orderId);
       await orderWhen(backorderId, (o) => o.status === "BACKORDERED");
-    } finally {
-      await operator("PUT", "/routing/rules/generic", { shortagePolicy: "ship-available" });
     }
     await quiesce();
     expect(await stockHere()).toMatchObject({ onHand: 10, reserved: 0 });
@@ -175,5 +183,4 @@ describe("replenishment end to end on the local cloud's clock", () => {
     expect(row).toMatch(new RegExp(`^${SKU},${10 + ordered - 4},`));
     const bad = await operatorGet(`/reports/inventory?location=${LOC}&from=${day}&to=${yesterday}`);
     expect(bad.status).toBe(400);
-  });
-});
+}

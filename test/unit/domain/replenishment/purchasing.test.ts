@@ -85,7 +85,7 @@ describe("suppliers", () => {
 
 describe("demand at allocation", () => {
   it("counts served lines at their location and across the network, unplaced lines as unserved demand of the network", () => {
-    const points = demandOfAllocation({ orderId: "O1", planId: "p", round: 1, outcome: "ALLOCATED", shipments: [{ shipmentId: "O1-S1", locationId: "W1", round: 1, lines: [{ lineId: "001", sku: "A", quantity: 3 }] }], backordered: [{ lineId: "002", sku: "B", quantity: 2 }], cost: { total: 0, carriage: 0, late: 0, splitPenalty: 0, currency: "EUR", handling: 0, shipments: 0, unfulfilled: 0 } as never, algorithm: "optimizer", rulesVersion: 1, shortagePolicy: "backorder", approximateDestination: false, createdAt: at });
+    const points = demandOfAllocation({ orderId: "O1", planId: "p", round: 1, outcome: "ALLOCATED", shipments: [{ shipmentId: "O1-S1", locationId: "W1", round: 1, lines: [{ lineId: "001", sku: "A", quantity: 3 }] }], backordered: [{ lineId: "002", sku: "B", quantity: 2 }], cost: { total: 0, carriage: 0, late: 0, splitPenalty: 0, currency: "EUR", handling: 0, shipments: 0, unfulfilled: 0 }, algorithm: "optimizer", rulesVersion: 1, shortagePolicy: "backorder", approximateDestination: false, createdAt: at });
     expect(points).toEqual([
       { sku: "A", scope: "W1", day: "2026-12-03", demand: 3 },
       { sku: "A", scope: "*", day: "2026-12-03", demand: 3 },
