@@ -50,6 +50,20 @@ try {
   process.stdout.write("Starting the demo channels' fakes (Shopify, WooCommerce, SP-API)... ");
   const demoChannels = await startDemoChannels(cloud);
   console.log("done");
+  // A demo supplier of the demo SKUs at the Berlin warehouse, through the API itself, so the nightly plan has something to order.
+  const supplier = await fetch(`${cloud.apiUrl}/suppliers/DEMO-SUPPLY`, {
+    method: "PUT",
+    headers: { "content-type": "application/json", authorization: `Bearer ${cloud.operatorToken}` },
+    body: JSON.stringify({
+      name: "Demo Supply GmbH",
+      contact: { email: "purchasing@demo-supply.example" },
+      currency: "EUR",
+      leadTime: { meanDays: 5, sdDays: 1 },
+      autoApproveBelow: 50_000,
+      skus: ["TSHIRT-BLK-M", "TSHIRT-BLK-L", "HOODIE-GRY-M", "MUG-LOGO"].map((sku, i) => ({ sku, supplierSku: `DS-${i + 1}`, price: [650, 650, 1400, 380][i], moq: 24, pack: 12, locations: ["WH-BER"] })),
+    }),
+  });
+  if (!supplier.ok) throw new Error(`Could not register the demo supplier: ${supplier.status} ${await supplier.text()}`);
   const info = {
     apiUrl: cloud.apiUrl,
     awsEndpoint: cloud.awsEndpoint,
@@ -85,6 +99,12 @@ Change it before it ships: cancel one unit of line 001 (the rest goes on), or, b
   curl -s -X PATCH ${cloud.apiUrl}/orders/<orderId> -H 'authorization: Bearer ${cloud.operatorToken}' -H 'content-type: application/json' -H "idempotency-key: $RANDOM" -d '{"lines":[{"lineId":"001","quantity":3}]}'
 Pick up in store: add "pickup":{"locationId":"ST-HAM"} to the order, then play the store with {"type":"ready_for_pickup"} and, once the customer came, {"type":"picked_up"}
 Or simply: npm run oms -- orders demo
+Replenishment: every night at 02:00 (Europe/Berlin) the plan sets safety stock and reorder points and drafts
+purchase orders (demo supplier DEMO-SUPPLY sells the demo SKUs to WH-BER). Plan now, then look:
+  npm run oms -- schedules fire oms-dev-replenishment-nightly
+  curl -s -H 'authorization: Bearer ${cloud.operatorToken}' ${cloud.apiUrl}/purchase-orders
+  curl -s -H 'authorization: Bearer ${cloud.operatorToken}' ${cloud.apiUrl}/inventory/TSHIRT-BLK-M    (each location's "plan" explains its figures)
+  npm run oms -- replenishment backtest --demand ../shared/data/demand/online-retail-daily.csv --skus 200
 Marketplaces: demo channels ${Object.keys(info.channels).join(", ")} talk to local fakes of their vendors' APIs
   npm run oms -- channels simulate shopify --orders 5     (also woocommerce, amazon)
 Stop with Ctrl-C.
