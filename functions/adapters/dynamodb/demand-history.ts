@@ -68,7 +68,7 @@ export class DynamoDemandHistory implements DemandHistory {
         }),
       ];
       try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: transact }));
+        await this.db.send(new TransactWriteCommand({ TransactItems: transact, ReturnConsumedCapacity: "TOTAL" }));
         recorded = true;
       } catch (error) {
         if (!failedConditionAt(error, 0)) throw error;
@@ -88,6 +88,7 @@ export class DynamoDemandHistory implements DemandHistory {
           KeyConditionExpression: "PK = :pk AND SK BETWEEN :a AND :b",
           ExpressionAttributeValues: { ":pk": keys.demandPartition(sku), ":a": `${scope}#${from.slice(0, 7)}`, ":b": `${scope}#${to.slice(0, 7)}` },
           ...(start ? { ExclusiveStartKey: start } : {}),
+          ReturnConsumedCapacity: "TOTAL",
         }),
       );
       for (const item of out.Items ?? []) byMonth.set(String(item.month), item);

@@ -129,7 +129,7 @@ export class DynamoPurchasing implements PurchasingStore {
     if (options.incoming?.size) items.push(...(await this.incomingWrites(po, options.incoming)));
     if (options.receipt) items.push(this.receiptItem(po.poId, options.receipt.receiptId, options.receipt.body));
     try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.db.send(new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: "TOTAL" }));
       return true;
     } catch (error) {
       if (cancellation(error)?.some((r) => r?.Code === "ConditionalCheckFailed")) return false;

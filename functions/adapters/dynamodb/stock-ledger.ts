@@ -218,6 +218,7 @@ export class DynamoStockLedger {
           ExpressionAttributeValues: { ":pk": target.value, ":a": from, ...(to ? { ":b": to } : {}) },
           ProjectionExpression: "PK, SK, GSI1SK",
           ...(start ? { ExclusiveStartKey: start } : {}),
+          ReturnConsumedCapacity: "TOTAL",
         }),
       );
       for (const i of out.Items ?? []) if (to === undefined || String(i.GSI1SK) < to) ks.push({ PK: String(i.PK), SK: String(i.SK) });
@@ -245,6 +246,7 @@ export class DynamoStockLedger {
           ConditionExpression: "version = :v",
           ExpressionAttributeNames: { "#plan": "plan" },
           ExpressionAttributeValues: { ":s": figures.safetyStock, ":r": figures.reorderPoint, ":plan": plan, ":d": stock.safetyStock - figures.safetyStock, ":one": 1, ":v": stock.version },
+          ReturnConsumedCapacity: "TOTAL",
         }),
       );
       return true;
