@@ -17,6 +17,8 @@ import { benchReturns } from "./returns.js";
 import { benchInventory } from "./inventory.js";
 import { benchChannels } from "./channels.js";
 import { benchPlanning } from "./planning.js";
+import { writeDemandFile } from "./demand-file.js";
+import { backtestFile } from "../local/backtest.js";
 import { quantile, runPool } from "./run-pool.js";
 
 const { values } = parseArgs({
@@ -179,6 +181,9 @@ try {
   const planSkus = Number(values["plan-skus"]);
   say(`Replenishment planning (${planSkus} SKU-locations through the Distributed Map)...`);
   const planning = planSkus > 0 ? await benchPlanning(cloud, planSkus) : undefined;
+  say("Backtest of the planner on the generated demand file (300 SKUs × 364 days: seasonal, intermittent, lumpy)...");
+  const backtestStarted = performance.now();
+  const backtest = { ...backtestFile(writeDemandFile(path.join(work, "demand.csv")), {}), seconds: (performance.now() - backtestStarted) / 1000 };
   const rawRate = N / rawSeconds;
   const intakeRate = N / intakeSeconds;
   const result = {
@@ -208,6 +213,7 @@ try {
     returns,
     channels,
     planning,
+    backtest,
     pricesAsOf: PRICES.asOf,
   };
 
@@ -248,6 +254,8 @@ try {
             ["nightly run of 1M SKU-locations", `$${f(planning.nightlyRunOf1M.costUsd.total ?? 0, 2)} (Lambda $${f(planning.nightlyRunOf1M.costUsd.lambda ?? 0, 2)}, Step Functions $${f(planning.nightlyRunOf1M.costUsd.stepFunctions ?? 0, 2)}, DynamoDB $${f(planning.nightlyRunOf1M.costUsd.dynamoDb ?? 0, 2)}), ~${f(planning.nightlyRunOf1M.wallClockMinutesAtMaxConcurrency)} min at 40 units at a time`],
           ] as [string, string][])
         : []),
+      ...backtest.methods.map((m): [string, string] => [`backtest ${m.method}`, `MASE ${f(m.mase, 3)}, RMSSE ${f(m.rmsse, 3)} over ${m.series} forecasts`]),
+      ...backtest.policies.map((p): [string, string] => [`backtest policy ${p.policy}`, `fill rate ${f(p.fillRate, 4)} (target ${backtest.targetFillRate}), average stock ${f(p.averageInventory)}, ${p.orders} orders, ${p.stockoutDays} stockout days`]),
       ["Shopify stock calls", `${f(channels.outbound.stockCallsPerShopifyOrder)} per Shopify order (coalesced; ${channels.outbound.stockCallsDuringIntake} during the intake burst)`],
     ];
     const w = Math.max(...rows.map(([k]) => k.length));
