@@ -161,9 +161,17 @@ async function planOne(deps: PlanningDeps, stock: StoredStock, runId: string, as
   const pinned = (stock as { pinned?: boolean }).pinned === true;
   const figures = pinned ? { safetyStock: stock.safetyStock, reorderPoint: stock.reorderPoint } : { safetyStock: plan.safetyStock, reorderPoint: plan.reorderPoint };
   const explanation = { ...plan.explanation, safetyStock: plan.safetyStock, reorderPoint: plan.reorderPoint, orderUpTo: plan.orderUpTo, position: plan.position, backordered, pinned, runId, plannedAt: asOf };
+  // A stock record written is a stream record, and a changed safety stock an AvailabilityChanged:
+  // only what changed is written (a night with nothing new writes nothing; no demand and no plan yet stays so).
+  const content = (p: unknown) => {
+    const { runId: _r, plannedAt: _p, ...rest } = (p ?? {}) as Record<string, unknown>;
+    return canonical(rest);
+  };
+  const unchanged = (s: StoredStock) =>
+    s.safetyStock === figures.safetyStock && s.reorderPoint === figures.reorderPoint && (content(s.plan) === content(explanation) || (s.plan === undefined && plan.explanation.method === "none"));
   const changed = await withOptimisticRetry(`Stock ${sku} at ${locationId}`, async (n) => {
     const current = n === 1 ? stock : (await deps.stock.stockOf(sku)).find((s) => s.locationId === locationId);
-    if (!current) return false;
+    if (!current || unchanged(current)) return false;
     return (await deps.stock.applyPlan(current, figures, explanation)) ? true : AGAIN;
   });
   // Pinned figures decide when to order too.
@@ -179,6 +187,10 @@ async function planOne(deps: PlanningDeps, stock: StoredStock, runId: string, as
   }
   return { changed, ordered, alerts };
 }
+
+/** JSON with keys sorted at every level, so equal plans compare equal whatever their attribute order. */
+const canonical = (v: unknown): string =>
+  Array.isArray(v) ? `[${v.map(canonical).join(",")}]` : v && typeof v === "object" ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}` : JSON.stringify(v);
 
 /** Sets the SKU's line on the supplier's open draft for the location (one draft per pair; a rerun sets the same quantity again). */
 async function addToDraft(deps: PlanningDeps, source: SupplyTerms, supplier: Supplier | undefined, locationId: string, sku: string, plan: ReturnType<typeof planSkuLocation>, runId: string, asOf: string): Promise<boolean> {
