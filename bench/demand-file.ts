@@ -1,16 +1,5 @@
 import { writeFileSync } from "node:fs";
-
-/** A small deterministic PRNG (mulberry32), so the generated demand is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "./routing-instances.js";
 
 /**
  * The bench's own demand file (wide form): `skus` SKUs over `days` days from 2025-01-01, a third

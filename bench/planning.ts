@@ -79,7 +79,7 @@ export async function benchPlanning(cloud: LocalCloud, n: number): Promise<Plann
   const lambdaGbSeconds = (per.handlerMs * M) / 1000;
   const costUsd = {
     lambda: ((mUnits + 2) / 1e6) * PRICES.lambdaPerMillionRequests + lambdaGbSeconds * PRICES.lambdaArmPerGbSecond,
-    stepFunctions: ((6 + mUnits) / 1000) * PRICES.stepFunctionsStandardPerThousandTransitions + (mUnits / 1e6) * EXPRESS.perMillionRequests + (lambdaGbSeconds / 1) * EXPRESS.minimumGb * EXPRESS.perGbSecond,
+    stepFunctions: ((6 + mUnits) / 1000) * PRICES.stepFunctionsStandardPerThousandTransitions + (mUnits / 1e6) * EXPRESS.perMillionRequests + ((per.handlerMs * M) / 1000) * EXPRESS.minimumGb * EXPRESS.perGbSecond,
     dynamoDb: ((per.readUnits * M) / 1e6) * PRICES.dynamoOnDemandPerMillionReadUnits + ((per.writeUnits * M) / 1e6) * PRICES.dynamoOnDemandPerMillionWriteUnits,
   };
   return {

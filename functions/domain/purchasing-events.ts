@@ -1,14 +1,15 @@
+import { PURCHASING_EVENTS } from "./events.js";
 import type { PoStatus, PurchaseOrder } from "./purchasing.js";
 
 const TYPE_OF: Record<PoStatus, string> = {
-  DRAFT: "PurchaseOrderDrafted",
-  APPROVED: "PurchaseOrderApproved",
-  SENT: "PurchaseOrderSent",
-  ACKNOWLEDGED: "PurchaseOrderAcknowledged",
-  PARTIALLY_RECEIVED: "PurchaseOrderPartiallyReceived",
-  RECEIVED: "PurchaseOrderReceived",
-  CLOSED: "PurchaseOrderClosed",
-  CANCELLED: "PurchaseOrderCancelled",
+  DRAFT: PURCHASING_EVENTS.drafted,
+  APPROVED: PURCHASING_EVENTS.approved,
+  SENT: PURCHASING_EVENTS.sent,
+  ACKNOWLEDGED: PURCHASING_EVENTS.acknowledged,
+  PARTIALLY_RECEIVED: PURCHASING_EVENTS.partiallyReceived,
+  RECEIVED: PURCHASING_EVENTS.received,
+  CLOSED: PURCHASING_EVENTS.closed,
+  CANCELLED: PURCHASING_EVENTS.cancelled,
 };
 
 /** The events of the history entries a change added: `<poId>.<n>.<DetailType>`, so a redelivered stream record publishes the same ids. */

@@ -98,6 +98,17 @@ export class StatelessStack extends Stack {
     const returnSteps = answersTasks(answersTasks(fn("ReturnSteps", "tasks/return-step.ts", "Return workflow steps: open, approval, label and goods (and an exchange's replacement order), overdue, settle (refund), manual refund").bindTable(table).bindStateMachine(this.orderWorkflow.stateMachine), returnWorkflowArn));
     this.returnWorkflow = new Workflow(this, "OrderReturn", { definitionFile: "order-return.asl.json", name: returnWorkflowName, config, functions: { ReturnStepsFunctionArn: returnSteps } });
 
+    // A bus rule that invokes a function, retried, with a dead-letter queue so no event vanishes.
+    const eventRule = (ruleId: string, target: OmsFunction, what: { description: string; sources: string[]; detailTypes: string[]; deadLettersId: string; maxEventAge?: Duration }) => {
+      const deadLetterQueue = new Queue(this, what.deadLettersId, { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+      new Rule(this, ruleId, {
+        eventBus: bus,
+        description: what.description,
+        eventPattern: { source: what.sources, detailType: what.detailTypes },
+        targets: [new LambdaFunction(target, { deadLetterQueue, retryAttempts: 8, maxEventAge: what.maxEventAge ?? Duration.hours(6) })],
+      });
+    };
+
     // Replenishment planning: every night (the merchant's time zone) EventBridge Scheduler starts the
     // planning workflow, whose Distributed Map plans every SKU-location in units of work (a
     // location's SKUs in runs of segmentSize), each a child execution with one function call.
@@ -125,45 +136,38 @@ export class StatelessStack extends Stack {
     });
 
     // Demand history: each order's allocation and each return's restock, counted once.
-    const recordDemand = fn("RecordDemand", "events/record-demand.ts", "Counts each order's demand at allocation (and returned units) into the daily demand history").bindTable(table);
-    const demandDeadLetters = new Queue(this, "RecordDemandDeadLetters", { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
-    new Rule(this, "DemandHistory", {
-      eventBus: bus,
+    eventRule("DemandHistory", fn("RecordDemand", "events/record-demand.ts", "Counts each order's demand at allocation (and returned units) into the daily demand history").bindTable(table), {
       description: "Orders allocated or backordered, and returns restocked: counted into the demand history",
-      eventPattern: { source: [EVENT_SOURCES.orders, EVENT_SOURCES.returns], detailType: [ORDER_EVENTS.allocated, ORDER_EVENTS.backordered, RETURN_EVENTS.restocked] },
-      targets: [new LambdaFunction(recordDemand, { deadLetterQueue: demandDeadLetters, retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+      sources: [EVENT_SOURCES.orders, EVENT_SOURCES.returns],
+      detailTypes: [ORDER_EVENTS.allocated, ORDER_EVENTS.backordered, RETURN_EVENTS.restocked],
+      deadLettersId: "RecordDemandDeadLetters",
     });
 
     // Purchase orders sent go to their supplier (webhook, signed, with the PDF; or email).
-    const sendPurchaseOrder = fn("SendPurchaseOrder", "events/send-purchase-order.ts", "Sends a purchase order and its PDF to the supplier's webhook (signed) or records its email").bindTable(table);
-    const sendDeadLetters = new Queue(this, "SendPurchaseOrderDeadLetters", { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
-    new Rule(this, "PurchaseOrderSent", {
-      eventBus: bus,
+    eventRule("PurchaseOrderSent", fn("SendPurchaseOrder", "events/send-purchase-order.ts", "Sends a purchase order and its PDF to the supplier's webhook (signed) or records its email").bindTable(table), {
       description: "A purchase order was sent: deliver it to the supplier",
-      eventPattern: { source: [EVENT_SOURCES.purchasing], detailType: [PURCHASING_EVENTS.sent] },
-      targets: [new LambdaFunction(sendPurchaseOrder, { deadLetterQueue: sendDeadLetters, retryAttempts: 8, maxEventAge: Duration.hours(12) })],
+      sources: [EVENT_SOURCES.purchasing],
+      detailTypes: [PURCHASING_EVENTS.sent],
+      deadLettersId: "SendPurchaseOrderDeadLetters",
+      maxEventAge: Duration.hours(12),
     });
 
     // Orders waiting for stock are planned again when stock of their SKU comes in.
-    const resumeBackorders = answersTasks(fn("ResumeBackorders", "events/resume-backorders.ts", "Plans backordered orders again when their SKU is back in stock").bindTable(table));
-    const resumeDeadLetters = new Queue(this, "ResumeBackordersDeadLetters", { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
-    new Rule(this, "BackInStock", {
-      eventBus: bus,
+    eventRule("BackInStock", answersTasks(fn("ResumeBackorders", "events/resume-backorders.ts", "Plans backordered orders again when their SKU is back in stock").bindTable(table)), {
       description: "Stock came in (back in stock, or a positive adjustment such as a receipt): resume the orders waiting for it",
-      eventPattern: { source: [EVENT_SOURCES.inventory], detailType: [INVENTORY_EVENTS.backInStock, INVENTORY_EVENTS.adjusted] },
-      targets: [new LambdaFunction(resumeBackorders, { deadLetterQueue: resumeDeadLetters, retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+      sources: [EVENT_SOURCES.inventory],
+      detailTypes: [INVENTORY_EVENTS.backInStock, INVENTORY_EVENTS.adjusted],
+      deadLettersId: "ResumeBackordersDeadLetters",
     });
 
     // A committed order change (lines cancelled, an edit) has effects beyond the order: stock, payment,
     // the workflow steps waiting on it. The HTTP call carries them out at once; this rule makes sure
     // they happen even if that call died right after the commit (each effect is idempotent).
-    const applyOrderChange = answersTasks(fn("ApplyOrderChange", "events/apply-order-change.ts", "Carries out a committed order change: stock, payment and the waiting workflow steps").bindTable(table));
-    const changeDeadLetters = new Queue(this, "ApplyOrderChangeDeadLetters", { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
-    new Rule(this, "OrderChanged", {
-      eventBus: bus,
+    eventRule("OrderChanged", answersTasks(fn("ApplyOrderChange", "events/apply-order-change.ts", "Carries out a committed order change: stock, payment and the waiting workflow steps").bindTable(table)), {
       description: "An order change was committed: carry out its effects (idempotent; the API call did so already unless it died)",
-      eventPattern: { source: [EVENT_SOURCES.orders], detailType: [ORDER_EVENTS.changed] },
-      targets: [new LambdaFunction(applyOrderChange, { deadLetterQueue: changeDeadLetters, retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+      sources: [EVENT_SOURCES.orders],
+      detailTypes: [ORDER_EVENTS.changed],
+      deadLettersId: "ApplyOrderChangeDeadLetters",
     });
 
     // A channel's API credentials live in a secret it names, under one prefix per stage: the
